@@ -1,0 +1,1 @@
+"""Types, vocabulary and errors shared by every layer. Standard library only."""

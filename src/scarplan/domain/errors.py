@@ -1,0 +1,77 @@
+"""One exception hierarchy. Adapters translate it once: CLI exit 2, HTTP 422/409."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One thing wrong with one field: where, what, and how to fix it."""
+
+    path: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}: {self.message}" if self.path else self.message
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class ScarplanError(Exception):
+    """Base of every error scarplan raises on purpose.
+
+    `retryable` tells a caller whether trying the same thing again can help.
+    """
+
+    retryable: bool = False
+
+    def __init__(self, message: str, problems: Sequence[FieldProblem] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems: tuple[FieldProblem, ...] = tuple(problems)
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        count = len(self.problems)
+        header = f"{self.message} ({count} problem{'s' if count != 1 else ''})"
+        lines = [header, *(f"  - {problem}" for problem in self.problems)]
+        return "\n".join(lines)
+
+
+class InputError(ScarplanError):
+    """The user's input is wrong; nothing was changed."""
+
+
+class KnowledgeBaseError(ScarplanError):
+    """The knowledge base files are invalid (wrong type, unknown id, missing citation)."""
+
+
+class NotFoundError(ScarplanError):
+    """An id that names nothing (a knowledge-base entry, a patient, a file)."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A set of constraints that cannot hold together, and what would relax them."""
+
+    constraints: tuple[str, ...]
+    explanation: str
+    relaxations: tuple[str, ...] = field(default_factory=tuple)
+
+
+class InfeasibleError(ScarplanError):
+    """The constraints cannot all hold; `conflicts` says which and what would relax them."""
+
+    def __init__(self, message: str, conflicts: Sequence[Conflict]) -> None:
+        super().__init__(message)
+        self.conflicts = tuple(conflicts)
+
+    def __str__(self) -> str:
+        lines = [self.message]
+        for conflict in self.conflicts:
+            lines.append(f"  - {conflict.explanation} [{', '.join(conflict.constraints)}]")
+            lines.extend(f"      relax: {relaxation}" for relaxation in conflict.relaxations)
+        return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""Thin adapters: parse input, call one service function, render the result."""

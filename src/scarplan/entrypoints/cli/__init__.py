@@ -1,0 +1,1 @@
+"""The `scarplan` command line."""

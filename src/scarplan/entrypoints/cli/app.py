@@ -1,0 +1,66 @@
+"""Entry point: builds the Typer app and translates errors once."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+import typer
+
+from scarplan import __version__
+from scarplan.domain.errors import ScarplanError
+from scarplan.entrypoints.cli import config_commands, demo_commands, kb_commands
+from scarplan.entrypoints.cli.console import EXIT_BAD_INPUT, EXIT_FAILURE, err, report_error
+
+app = typer.Typer(
+    name="scarplan",
+    help="Decision support for atrophic acne scars. Supports, never replaces, clinical judgement.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(kb_commands.app, name="kb")
+app.add_typer(config_commands.app, name="config")
+app.command("demo")(demo_commands.demo)
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"scarplan {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """scarplan: assess, plan, care, track and share atrophic acne scar treatment."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code (0 ok, 2 bad input, 1 unexpected failure)."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="scarplan",
+            standalone_mode=False,
+        )
+    except ScarplanError as error:
+        return report_error(error)
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    except click.ClickException as error:
+        error.show()
+        return EXIT_BAD_INPUT
+    except click.exceptions.Abort:
+        err.print("aborted")
+        return EXIT_FAILURE
+    return result if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m` convenience
+    sys.exit(main())

@@ -1,0 +1,115 @@
+"""agents.yaml: home-care agents, their strengths, safety and pauses around procedures."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import Field, StrictBool
+
+from scarplan.domain.vocabulary import Agent, Fitzpatrick, Modality
+from scarplan.knowledge.schema.common import Cited, CitedRange, Number, Statement, StrictModel, Text
+
+
+class AgentClass(StrEnum):
+    RETINOID = "retinoid"
+    AHA = "aha"
+    BHA = "bha"
+    ANTIMICROBIAL = "antimicrobial"
+    ANTI_INFLAMMATORY = "anti_inflammatory"
+    SUNSCREEN = "sunscreen"
+    DRESSING = "dressing"
+    ORAL = "oral"
+
+
+class TimeOfDay(StrEnum):
+    AM = "am"
+    PM = "pm"
+    ANY = "any"
+
+
+class Level(StrEnum):
+    NONE = "none"
+    LOW = "low"
+    MODERATE = "moderate"
+    HIGH = "high"
+
+
+class PregnancyStatus(StrEnum):
+    ACCEPTABLE = "acceptable"
+    CAUTION = "caution"
+    AVOID = "avoid"
+    CONTRAINDICATED = "contraindicated"
+
+
+class Strength(Cited):
+    form: Text
+    percent: tuple[Number, ...] = ()
+    otc: StrictBool | None = None
+    note: str = ""
+
+
+class Rated(Cited):
+    level: Level
+    note: str = ""
+
+
+class Photosensitivity(Cited):
+    photosensitising: StrictBool
+    note: str = ""
+
+
+class Pregnancy(Cited):
+    status: PregnancyStatus
+    note: Text
+
+
+class Application(Cited):
+    time_of_day: TimeOfDay
+    order: int = Field(ge=1, le=9)
+    """Layering order within a routine, thinnest first: 1 cleanser-like ... 9 sunscreen last."""
+    note: str = ""
+
+
+class Pause(Cited):
+    """How long to stop an agent before and after a procedure."""
+
+    modalities: tuple[Modality, ...] = Field(min_length=1)
+    before_days: CitedRange
+    after_days: CitedRange | None = None
+    resume_when: Text
+    skin_types: tuple[Fitzpatrick, ...] = ()
+    """Empty means every skin type; otherwise this pause applies to these types only."""
+
+
+class AgentEntry(StrictModel):
+    id: Agent
+    name: Text
+    agent_class: AgentClass
+    prescription_only: StrictBool
+    purpose: tuple[Statement, ...] = Field(min_length=1)
+    strengths: tuple[Strength, ...] = ()
+    application: Application | None = None
+    irritation: Rated
+    photosensitivity: Photosensitivity
+    pregnancy: Pregnancy
+    pauses: tuple[Pause, ...] = ()
+    titration: tuple[Statement, ...] = ()
+    notes: tuple[Statement, ...] = ()
+
+
+class ConflictKind(StrEnum):
+    DEGRADES = "degrades"
+    IRRITATION = "irritation"
+
+
+class AgentConflict(Cited):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    agents: tuple[Agent, Agent]
+    kind: ConflictKind
+    reason: Text
+    resolution: Text
+
+
+class AgentsFile(StrictModel):
+    agents: tuple[AgentEntry, ...]
+    conflicts: tuple[AgentConflict, ...] = ()

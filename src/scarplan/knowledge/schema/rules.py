@@ -1,0 +1,123 @@
+"""conditions.yaml and sequencing.yaml: safety rules and how procedures combine."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Self
+
+from pydantic import Field, model_validator
+
+from scarplan.domain.vocabulary import Modality
+from scarplan.knowledge.schema.common import (
+    Cited,
+    CitedRange,
+    PolicyId,
+    SourceId,
+    StrictModel,
+    Text,
+)
+
+
+class ConditionId(StrEnum):
+    """Patient factors the planner checks. Each id has a predicate in planning/eligibility."""
+
+    PREGNANCY = "pregnancy"
+    BREASTFEEDING = "breastfeeding"
+    ISOTRETINOIN_CURRENT = "isotretinoin_current"
+    ISOTRETINOIN_RECENT = "isotretinoin_recent"
+    KELOID_HISTORY = "keloid_history"
+    HERPES_LABIALIS_HISTORY = "herpes_labialis_history"
+    ANTICOAGULANTS = "anticoagulants"
+    SKIN_INFECTION = "skin_infection"
+    ACTIVE_ACNE = "active_acne"
+    DARKER_SKIN = "darker_skin"
+    HYPERTROPHIC_OR_KELOID_SCARS = "hypertrophic_or_keloid_scars"
+
+
+class Action(StrEnum):
+    """What a condition does to a procedure, most restrictive first."""
+
+    EXCLUDE = "exclude"
+    DEFER = "defer"
+    REFER = "refer"
+    CAUTION = "caution"
+
+    @property
+    def blocks(self) -> bool:
+        return self in {Action.EXCLUDE, Action.DEFER, Action.REFER}
+
+
+class Effect(StrictModel):
+    """One consequence of a condition for a set of procedures.
+
+    Supported either by sources or, where no source exists, by a named clinic policy
+    (a setting with a conservative default); never by nothing.
+    """
+
+    modalities: tuple[Modality, ...] = Field(min_length=1)
+    action: Action
+    reason: Text
+    advice: str = ""
+    wait_months: CitedRange | None = None
+    sources: tuple[SourceId, ...] = ()
+    policy: PolicyId | None = None
+
+    @model_validator(mode="after")
+    def _supported(self) -> Self:
+        if not self.sources and self.policy is None:
+            raise ValueError("an effect needs sources, or a clinic policy where none exist")
+        if self.action is Action.DEFER and self.wait_months is None and self.policy is None:
+            raise ValueError("a deferral needs wait_months (cited) or a clinic policy")
+        return self
+
+
+class ConditionEntry(StrictModel):
+    id: ConditionId
+    name: Text
+    description: Text
+    effects: tuple[Effect, ...] = Field(min_length=1)
+
+
+class ConditionsFile(StrictModel):
+    conditions: tuple[ConditionEntry, ...]
+
+
+class SequenceRule(StrictModel):
+    """`first` procedures come before `then` procedures, at least `min_gap_weeks` apart."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    first: tuple[Modality, ...] = Field(min_length=1)
+    then: tuple[Modality, ...] = Field(min_length=1)
+    reason: Text
+    min_gap_weeks: CitedRange | None = None
+    sources: tuple[SourceId, ...] = ()
+    policy: PolicyId | None = None
+
+    @model_validator(mode="after")
+    def _supported(self) -> Self:
+        if not self.sources and self.policy is None:
+            raise ValueError("a sequence rule needs sources, or a clinic policy where none exist")
+        return self
+
+
+class SameSessionRule(Cited):
+    """Procedures published as given in one visit (e.g. PRP straight after fractional CO2)."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    modalities: tuple[Modality, Modality]
+    note: Text
+
+
+class AlternationRule(Cited):
+    """Two procedures given in turn, e.g. microneedling alternating with glycolic peels."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    modalities: tuple[Modality, Modality]
+    gap_weeks: CitedRange
+    note: Text
+
+
+class SequencingFile(StrictModel):
+    sequence: tuple[SequenceRule, ...]
+    same_session: tuple[SameSessionRule, ...] = ()
+    alternation: tuple[AlternationRule, ...] = ()

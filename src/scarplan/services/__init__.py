@@ -1,0 +1,1 @@
+"""Use cases. Entrypoints call one function here per command or route."""

@@ -1,0 +1,78 @@
+"""One typed settings object. Environment variables use the SCARPLAN_ prefix.
+
+Clinic policies live here, not in the knowledge base: they are rules a clinic chooses where no
+published source gives a number (reference: anticoagulants, procedures in pregnancy, gaps
+between different procedures). Each has a conservative default and says so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from scarplan.domain.vocabulary import Modality
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SCARPLAN_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description="Directory for the embedded database, uploads and backups.",
+    )
+    knowledge_dir: Path | None = Field(
+        default=None,
+        description="Use this knowledge-base directory instead of the one shipped in the package.",
+    )
+    currency: str = Field(
+        default="USD",
+        pattern=r"^[A-Z]{3}$",
+        description="Currency of the clinic's prices (ISO 4217).",
+    )
+    prices: dict[Modality, float] = Field(
+        default_factory=dict,
+        description=(
+            "The clinic's own price per session by procedure id, in `currency`; overrides the "
+            "knowledge base's published estimates. Example: "
+            'SCARPLAN_PRICES=\'{"tca_cross": 250}\'.'
+        ),
+    )
+    default_gap_between_modalities_days: int = Field(
+        default=14,
+        ge=0,
+        le=180,
+        description=(
+            "Clinic policy (no published source): minimum days between two different procedures "
+            "when the knowledge base has no sequencing rule for the pair."
+        ),
+    )
+    pregnancy_procedure_policy: Literal["defer", "caution"] = Field(
+        default="defer",
+        description=(
+            "Clinic policy (no published safety data): scar procedures wait until after "
+            "pregnancy and breastfeeding. Trials excluded pregnant patients."
+        ),
+    )
+    anticoagulant_policy: Literal["caution", "defer"] = Field(
+        default="caution",
+        description=(
+            "Clinic policy (no published source): how anticoagulants affect subcision, needling "
+            "and fillers. 'caution' flags bruising risk and a review of the medication."
+        ),
+    )
+    isotretinoin_wait_policy: Literal["consensus", "six_months"] = Field(
+        default="consensus",
+        description=(
+            "'consensus' follows the 2017 systematic review and consensus (only fully ablative "
+            "resurfacing and mechanical dermabrasion wait); 'six_months' applies the older "
+            "label wait of 6 months to all resurfacing and peels."
+        ),
+    )
