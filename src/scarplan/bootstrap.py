@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from scarplan.knowledge import KnowledgeBase, load_knowledge_base
-from scarplan.settings import Settings
+from scarplan.settings import Settings, load_settings
 
 
 @dataclass
@@ -21,4 +21,4 @@ class Container:
 
 
 def bootstrap(settings: Settings | None = None) -> Container:
-    return Container(settings=settings if settings is not None else Settings())
+    return Container(settings=settings if settings is not None else load_settings())

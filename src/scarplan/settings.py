@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.domain.vocabulary import Modality
 
 
@@ -42,7 +43,7 @@ class Settings(BaseSettings):
         description=(
             "The clinic's own price per session by procedure id, in `currency`; overrides the "
             "knowledge base's published estimates. Example: "
-            'SCARPLAN_PRICES=\'{"tca_cross": 250}\'.'
+            "SCARPLAN_PRICES='{\"tca_cross\": 250}'."
         ),
     )
     default_gap_between_modalities_days: int = Field(
@@ -68,6 +69,32 @@ class Settings(BaseSettings):
             "and fillers. 'caution' flags bruising risk and a review of the medication."
         ),
     )
+    skin_infection_policy: Literal["exclude", "defer"] = Field(
+        default="exclude",
+        description=(
+            "Clinic policy (no published source): no scar procedure is done on skin with an "
+            "active bacterial, viral (such as a cold sore) or fungal infection. 'exclude' "
+            "removes procedures at the infected site while the infection is present; 'defer' "
+            "keeps them in the plan, postponed until it has cleared."
+        ),
+    )
+    active_acne_policy: Literal["defer", "caution"] = Field(
+        default="defer",
+        description=(
+            "Clinic policy (no published source): scar procedures wait until moderate or "
+            "severe active acne is controlled. Sources say to clear acne first but give no "
+            "waiting time. 'caution' only flags it."
+        ),
+    )
+    keloid_deep_resurfacing_policy: Literal["refer", "caution"] = Field(
+        default="refer",
+        description=(
+            "Clinic policy (no published source): with a history of keloids, the deepest "
+            "full-face wounding procedures (dermabrasion, fully ablative resurfacing, deep "
+            "peels) are referred for a specialist decision rather than planned. No study gives "
+            "the keloid risk per procedure. 'caution' only flags them."
+        ),
+    )
     isotretinoin_wait_policy: Literal["consensus", "six_months"] = Field(
         default="consensus",
         description=(
@@ -76,3 +103,19 @@ class Settings(BaseSettings):
             "label wait of 6 months to all resurfacing and peels."
         ),
     )
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad value is an InputError naming the variable."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = [
+            FieldProblem(
+                f"SCARPLAN_{'__'.join(str(part) for part in item['loc']).upper()}",
+                item["msg"],
+                "fix or unset the environment variable; see `scarplan config show`",
+            )
+            for item in error.errors()
+        ]
+        raise InputError("invalid settings", problems) from None

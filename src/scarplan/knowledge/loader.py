@@ -225,14 +225,14 @@ def _low_tier_safety_rules(models: Mapping[str, BaseModel | None]) -> Iterable[F
     low = {source.id for source in sources.sources if source.tier is SourceTier.LOW}
     for condition in conditions.conditions:
         for index, effect in enumerate(condition.effects):
-            if effect.action in {Action.EXCLUDE, Action.DEFER} and effect.sources:
-                if set(effect.sources) <= low and effect.policy is None:
-                    yield FieldProblem(
-                        f"conditions.yaml: conditions entry {condition.id.value!r}: "
-                        f"field effects.{index}.sources",
-                        "a safety rule rests only on low-tier sources",
-                        "add a stronger source or make it a clinic policy",
-                    )
+            blocking = effect.action in {Action.EXCLUDE, Action.DEFER}
+            if blocking and effect.sources and set(effect.sources) <= low and not effect.policy:
+                yield FieldProblem(
+                    f"conditions.yaml: conditions entry {condition.id.value!r}: "
+                    f"field effects.{index}.sources",
+                    "a safety rule rests only on low-tier sources",
+                    "add a stronger source or make it a clinic policy",
+                )
 
 
 def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:

@@ -49,7 +49,10 @@ class EntryPage:
 
 def validate_knowledge_base(knowledge_dir: Path | None) -> ValidationSummary:
     """Load from disk, fresh, so a reviewer's edit is checked (raises KnowledgeBaseError)."""
-    knowledge = load_knowledge_base(knowledge_dir)
+    return summarize_knowledge_base(load_knowledge_base(knowledge_dir))
+
+
+def summarize_knowledge_base(knowledge: KnowledgeBase) -> ValidationSummary:
     gaps = []
     for modality in knowledge.modalities.values():
         for field in ("sessions", "interval_weeks", "downtime_days"):

@@ -10,7 +10,12 @@ import typer
 
 from scarplan import __version__
 from scarplan.domain.errors import ScarplanError
-from scarplan.entrypoints.cli import config_commands, demo_commands, kb_commands
+from scarplan.entrypoints.cli import (
+    assess_commands,
+    config_commands,
+    demo_commands,
+    kb_commands,
+)
 from scarplan.entrypoints.cli.console import EXIT_BAD_INPUT, EXIT_FAILURE, err, report_error
 
 app = typer.Typer(
@@ -23,6 +28,8 @@ app = typer.Typer(
 app.add_typer(kb_commands.app, name="kb")
 app.add_typer(config_commands.app, name="config")
 app.command("demo")(demo_commands.demo)
+app.command("assess")(assess_commands.assess)
+app.command("schema")(assess_commands.schema)
 
 
 def _version(value: bool) -> None:

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from scarplan.entrypoints.cli.console import out, print_json
 from scarplan.services.configuration import describe_settings
-from scarplan.settings import Settings
+from scarplan.settings import load_settings
 
 app = typer.Typer(help="Show the settings in force.", no_args_is_help=True)
 
@@ -17,7 +17,7 @@ app = typer.Typer(help="Show the settings in force.", no_args_is_help=True)
 @app.command("show")
 def show(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Show every setting with its value, environment variable and description."""
-    rows = describe_settings(Settings())
+    rows = describe_settings(load_settings())
     if as_json:
         print_json([asdict(row) for row in rows])
         return

@@ -41,13 +41,22 @@ def _render_modality(console: Console, page: EntryPage) -> None:
     entry = page.entry
     assert isinstance(entry, ModalityEntry)
     console.print(
-        Panel(entry.summary, title=f"[bold]{entry.name}[/] ({entry.id.value})", subtitle=entry.category.value)
+        Panel(
+            entry.summary,
+            title=f"[bold]{entry.name}[/] ({entry.id.value})",
+            subtitle=entry.category.value,
+        )
     )
     table = Table(title="Suitability by scar type", title_justify="left")
     for column in ("scar type", "rating", "why", "sources"):
         table.add_column(column, overflow="fold")
     for scar_type, suitability in entry.suitability.items():
-        table.add_row(scar_type.value, suitability.rating.value, suitability.note, ", ".join(suitability.sources))
+        table.add_row(
+            scar_type.value,
+            suitability.rating.value,
+            suitability.note,
+            ", ".join(suitability.sources),
+        )
     console.print(table)
     course = Table(title="Course and parameters", title_justify="left", show_header=False)
     course.add_column("what")
@@ -72,7 +81,9 @@ def _render_modality(console: Console, page: EntryPage) -> None:
         risks.add_column(column, overflow="fold")
     for risk in entry.skin_type_risks:
         risks.add_row(
-            ", ".join(t.value for t in risk.types), risk.level.value, f"{risk.note} {_cite(risk.sources)}"
+            ", ".join(t.value for t in risk.types),
+            risk.level.value,
+            f"{risk.note} {_cite(risk.sources)}",
         )
     console.print(risks)
     for title, statements in (
@@ -91,6 +102,11 @@ def _render_modality(console: Console, page: EntryPage) -> None:
     )
 
 
+def _label(name: object, value: object) -> str:
+    shown = getattr(name, "value", name)
+    return f"{shown} {_cite(getattr(value, 'sources', ()))}"
+
+
 def _tree(value: Any, tree: Tree) -> Tree:
     if isinstance(value, BaseModel):
         for name in type(value).model_fields:
@@ -98,17 +114,26 @@ def _tree(value: Any, tree: Tree) -> Tree:
             if name == "sources":
                 continue
             if isinstance(field_value, BaseModel | dict | tuple | list) and field_value:
-                _tree(field_value, tree.add(f"[bold]{name}[/] {_cite(getattr(field_value, 'sources', ()))}"))
+                _tree(
+                    field_value,
+                    tree.add(f"[bold]{name}[/] {_cite(getattr(field_value, 'sources', ()))}"),
+                )
             elif field_value not in (None, "", ()):
                 shown = getattr(field_value, "value", field_value)
                 tree.add(f"[bold]{name}[/]: {shown}")
     elif isinstance(value, dict):
         for key, item in value.items():
-            _tree(item, tree.add(f"{getattr(key, 'value', key)} {_cite(getattr(item, 'sources', ()))}"))
+            _tree(
+                item,
+                tree.add(f"{getattr(key, 'value', key)} {_cite(getattr(item, 'sources', ()))}"),
+            )
     elif isinstance(value, tuple | list):
         for index, item in enumerate(value, 1):
             label = getattr(item, "id", None) or getattr(item, "text", None) or f"#{index}"
-            _tree(item, tree.add(f"{getattr(label, 'value', label)} {_cite(getattr(item, 'sources', ()))}"))
+            _tree(
+                item,
+                tree.add(f"{getattr(label, 'value', label)} {_cite(getattr(item, 'sources', ()))}"),
+            )
     return tree
 
 

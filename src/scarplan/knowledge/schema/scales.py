@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Self
 
 from pydantic import Field, model_validator
@@ -34,7 +35,7 @@ class CountBand(Cited):
 def _check_bands(bands: tuple[CountBand, ...]) -> None:
     """Bands must tile the counts they cover with no gap or overlap."""
     ordered = sorted(bands, key=lambda band: band.min_count)
-    for lower, upper in zip(ordered, ordered[1:], strict=False):
+    for lower, upper in itertools.pairwise(ordered):
         if lower.max_count is None or lower.max_count + 1 != upper.min_count:
             raise ValueError(
                 f"count bands must be contiguous: {lower.min_count}-{lower.max_count} "
@@ -102,7 +103,7 @@ class FitzpatrickQuestionnaire(Cited):
         ordered = sorted(self.bands, key=lambda band: band.min_score)
         if ordered[0].min_score != 0:
             raise ValueError("the first Fitzpatrick band must start at score 0")
-        for lower, upper in zip(ordered, ordered[1:], strict=False):
+        for lower, upper in itertools.pairwise(ordered):
             if lower.max_score + 1 != upper.min_score:
                 raise ValueError("Fitzpatrick bands must be contiguous and must not overlap")
         if ordered[-1].max_score != 4 * len(self.questions):

@@ -1,0 +1,1 @@
+"""Adapters: files, database, FHIR, reports. They translate between the outside and the domain."""

@@ -1,0 +1,257 @@
+"""Read a case file into a domain Case; every problem becomes an InputError naming its field."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from scarplan.adapters.casefile.schema import CaseFileV1, LesionIn, PatientIn, PreferencesIn
+from scarplan.domain.case import (
+    SAFETY_FIELDS,
+    Assessment,
+    Case,
+    DateWindow,
+    IsotretinoinHistory,
+    LesionGroup,
+    Money,
+    Patient,
+    Preferences,
+)
+from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.domain.vocabulary import AcneSeverity
+
+SUPPORTED_VERSION = 1
+MAX_CASE_BYTES = 1_000_000
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """YAML without anchors/aliases: a case file never needs them, and they allow blow-ups."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise yaml.composer.ComposerError(None, None, "aliases are not allowed", mark)
+        return super().compose_node(parent, index)
+
+
+def read_case_file(path: Path, today: date) -> Case:
+    try:
+        size = path.stat().st_size
+    except OSError as error:
+        raise InputError(
+            "cannot read the case file",
+            [FieldProblem(str(path), error.strerror or str(error), "check the path")],
+        ) from None
+    if size > MAX_CASE_BYTES:
+        raise InputError(
+            "the case file is too large",
+            [FieldProblem(str(path), f"{size} bytes", f"a case file is under {MAX_CASE_BYTES}")],
+        )
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(
+            "cannot read the case file", [FieldProblem(str(path), str(error), "save it as UTF-8")]
+        ) from None
+    return parse_case_text(text, today, json_format=path.suffix.lower() == ".json")
+
+
+def parse_case_text(text: str, today: date, *, json_format: bool = False) -> Case:
+    """Parse YAML (or JSON) text. `today` bounds dates: an assessment cannot be in the future."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_CASE_BYTES:
+        raise InputError("the case file is too large", [FieldProblem("", "over 1 MB", "")])
+    raw = _load(text, json_format)
+    _check_version(raw)
+    try:
+        model = CaseFileV1.model_validate(raw)
+    except ValidationError as error:
+        raise InputError("the case file is invalid", list(_problems(error))) from None
+    _check_dates(model, today)
+    return _to_domain(model)
+
+
+def _load(text: str, json_format: bool) -> Any:
+    try:
+        if json_format:
+            return json.loads(text)
+        return yaml.load(text, Loader=_NoAliasLoader)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise InputError(
+            "the case file is not valid JSON", [FieldProblem(where, error.msg, "fix the syntax")]
+        ) from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise InputError(
+            "the case file is not valid YAML", [FieldProblem(where, problem, "fix the syntax")]
+        ) from None
+    except RecursionError:
+        raise InputError(
+            "the case file is nested too deeply", [FieldProblem("", "too deep", "")]
+        ) from None
+
+
+def _check_version(raw: Any) -> None:
+    if not isinstance(raw, dict):
+        raise InputError(
+            "the case file is invalid",
+            [FieldProblem("(top level)", "must be a mapping of keys", "see docs/case-format.md")],
+        )
+    if "scarplan_case" not in raw:
+        raise InputError(
+            "the case file is invalid",
+            [FieldProblem("scarplan_case", "missing", f"add `scarplan_case: {SUPPORTED_VERSION}`")],
+        )
+    version = raw["scarplan_case"]
+    if version != SUPPORTED_VERSION or isinstance(version, bool):
+        raise InputError(
+            "unknown case file version",
+            [
+                FieldProblem(
+                    "scarplan_case",
+                    f"version {version!r} is not known",
+                    f"this scarplan reads version {SUPPORTED_VERSION}",
+                )
+            ],
+        )
+
+
+def _path(location: Iterable[int | str]) -> str:
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _problems(error: ValidationError) -> Iterable[FieldProblem]:
+    for item in error.errors():
+        location = [part for part in item["loc"] if not str(part).startswith("function-")]
+        got = item.get("input")
+        shown = (
+            f" (got {got!r})" if isinstance(got, str | int | float) and len(repr(got)) < 60 else ""
+        )
+        message = item["msg"].removeprefix("Value error, ")
+        yield FieldProblem(_path(location), f"{message}{shown}", _hint(item["type"]))
+
+
+_HINTS = {
+    "extra_forbidden": "remove it, or check its spelling against docs/case-format.md",
+    "missing": "this field is required",
+    "enum": "use one of the values listed",
+    "float_type": "write a number such as 1.5",
+    "int_type": "write a whole number",
+    "bool_type": "write true or false",
+}
+
+
+def _hint(error_type: str) -> str:
+    return _HINTS.get(error_type, "see docs/case-format.md")
+
+
+def _check_dates(model: CaseFileV1, today: date) -> None:
+    problems = []
+    assessed = model.assessment.date
+    if assessed > today:
+        problems.append(
+            FieldProblem(
+                "assessment.date", f"{assessed} is in the future", f"use {today} or earlier"
+            )
+        )
+    patient = model.patient
+    if patient.birth_date is not None and patient.birth_date > assessed:
+        problems.append(
+            FieldProblem("patient.birth_date", "is after the assessment date", "check the year")
+        )
+    isotretinoin = patient.isotretinoin
+    if isotretinoin is not None and isotretinoin.stopped_on and isotretinoin.stopped_on > today:
+        problems.append(
+            FieldProblem(
+                "patient.isotretinoin.stopped_on",
+                f"{isotretinoin.stopped_on} is in the future",
+                "a course still running is status: current",
+            )
+        )
+    if problems:
+        raise InputError("the case file is invalid", problems)
+
+
+def _to_domain(model: CaseFileV1) -> Case:
+    return Case(
+        patient=_patient(model.patient),
+        assessment=Assessment(
+            date=model.assessment.date,
+            lesions=tuple(_lesion(lesion) for lesion in model.assessment.lesions),
+        ),
+        preferences=_preferences(model.preferences),
+    )
+
+
+def _patient(patient: PatientIn) -> Patient:
+    stated = patient.model_fields_set
+    isotretinoin = patient.isotretinoin
+    return Patient(
+        id=patient.id,
+        sex=patient.sex,
+        birth_date=patient.birth_date,
+        age_years=patient.age_years,
+        fitzpatrick=patient.fitzpatrick,
+        fitzpatrick_answers=tuple(patient.fitzpatrick_answers)
+        if patient.fitzpatrick_answers is not None
+        else None,
+        pregnant=bool(patient.pregnant),
+        breastfeeding=bool(patient.breastfeeding),
+        keloid_history=bool(patient.keloid_history),
+        herpes_labialis_history=bool(patient.herpes_labialis_history),
+        anticoagulants=bool(patient.anticoagulants),
+        skin_infection=bool(patient.skin_infection),
+        active_acne=patient.active_acne or AcneSeverity.NONE,
+        isotretinoin=IsotretinoinHistory(isotretinoin.status, isotretinoin.stopped_on)
+        if isotretinoin is not None
+        else IsotretinoinHistory(),
+        unstated=frozenset(
+            name for name in SAFETY_FIELDS if name not in stated or getattr(patient, name) is None
+        ),
+    )
+
+
+def _lesion(lesion: LesionIn) -> LesionGroup:
+    return LesionGroup(
+        region=lesion.region,
+        count=lesion.count,
+        type=lesion.type,
+        width_mm=lesion.width_mm,
+        depth_mm=lesion.depth_mm,
+        edges=lesion.edges,
+        distensible=lesion.distensible,
+        visible_at_50cm=lesion.visible_at_50cm,
+        covered_by_makeup=lesion.covered_by_makeup,
+    )
+
+
+def _preferences(preferences: PreferencesIn) -> Preferences:
+    budget = preferences.budget
+    return Preferences(
+        start_date=preferences.start_date,
+        budget=Money(Decimal(str(budget.amount)), budget.currency) if budget else None,
+        max_downtime_days=preferences.max_downtime_days,
+        avoid=tuple(DateWindow(w.from_, w.to, w.reason) for w in preferences.avoid),
+    )
+
+
+def case_json_schema() -> dict[str, Any]:
+    """The JSON Schema of case file version 1 (`scarplan schema case`)."""
+    schema = CaseFileV1.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema

@@ -1,0 +1,115 @@
+"""A case: one patient's situation at one assessment (case file version 1)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from scarplan.domain.vocabulary import (
+    AcneSeverity,
+    EdgeProfile,
+    Fitzpatrick,
+    IsotretinoinStatus,
+    Region,
+    ScarType,
+    Sex,
+)
+
+# Safety facts a clinician must confirm when a case leaves them out (they default to "no").
+SAFETY_FIELDS = (
+    "pregnant",
+    "breastfeeding",
+    "keloid_history",
+    "herpes_labialis_history",
+    "anticoagulants",
+    "skin_infection",
+    "active_acne",
+    "isotretinoin",
+)
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """Inclusive dates the patient wants free of procedures and their downtime."""
+
+    start: date
+    end: date
+    reason: str = ""
+
+    def overlaps(self, start: date, end: date) -> bool:
+        return start <= self.end and self.start <= end
+
+
+@dataclass(frozen=True)
+class IsotretinoinHistory:
+    status: IsotretinoinStatus = IsotretinoinStatus.NONE
+    stopped_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Patient:
+    id: str
+    sex: Sex = Sex.UNKNOWN
+    birth_date: date | None = None
+    age_years: int | None = None
+    fitzpatrick: Fitzpatrick | None = None
+    fitzpatrick_answers: tuple[int, ...] | None = None
+    pregnant: bool = False
+    breastfeeding: bool = False
+    keloid_history: bool = False
+    herpes_labialis_history: bool = False
+    anticoagulants: bool = False
+    skin_infection: bool = False
+    active_acne: AcneSeverity = AcneSeverity.NONE
+    isotretinoin: IsotretinoinHistory = field(default_factory=IsotretinoinHistory)
+    unstated: frozenset[str] = frozenset()
+    """Safety fields the case did not state; they took their default and need confirming."""
+
+    def age_on(self, day: date) -> int | None:
+        if self.birth_date is not None:
+            before_birthday = (day.month, day.day) < (self.birth_date.month, self.birth_date.day)
+            return day.year - self.birth_date.year - int(before_birthday)
+        return self.age_years
+
+
+@dataclass(frozen=True)
+class Preferences:
+    start_date: date | None = None
+    budget: Money | None = None
+    max_downtime_days: int | None = None
+    avoid: tuple[DateWindow, ...] = ()
+
+
+@dataclass(frozen=True)
+class LesionGroup:
+    """Scars of one type (given or to be inferred) in one face region."""
+
+    region: Region
+    count: int
+    type: ScarType | None = None
+    width_mm: float | None = None
+    depth_mm: float | None = None
+    edges: EdgeProfile | None = None
+    distensible: bool | None = None
+    visible_at_50cm: bool | None = None
+    covered_by_makeup: bool | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    date: date
+    lesions: tuple[LesionGroup, ...]
+
+
+@dataclass(frozen=True)
+class Case:
+    patient: Patient
+    assessment: Assessment
+    preferences: Preferences = field(default_factory=Preferences)

@@ -1,0 +1,191 @@
+"""The shipped knowledge base loads, and each kind of broken entry fails with a precise message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from scarplan.domain.errors import KnowledgeBaseError
+from scarplan.domain.vocabulary import Agent, Modality, ScarType
+from scarplan.knowledge import KnowledgeBase, load_knowledge_base
+from scarplan.knowledge.schema.common import cited_source_ids
+from scarplan.knowledge.schema.rules import ConditionId
+
+
+def _edit(path: Path, change: object) -> None:
+    data = yaml.safe_load(path.read_text())
+    assert callable(change)
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def _problems(kb_dir: Path) -> list[str]:
+    with pytest.raises(KnowledgeBaseError) as caught:
+        load_knowledge_base(kb_dir)
+    return [str(problem) for problem in caught.value.problems]
+
+
+def test_shipped_knowledge_base_covers_the_shared_vocabulary(knowledge: KnowledgeBase) -> None:
+    assert set(knowledge.scar_types) == set(ScarType)
+    assert set(knowledge.modalities) == set(Modality)
+    assert set(knowledge.agents) == set(Agent)
+    assert set(knowledge.conditions) == set(ConditionId)
+
+
+def test_every_source_is_cited_and_every_citation_resolves(knowledge: KnowledgeBase) -> None:
+    cited = cited_source_ids(
+        (
+            knowledge.scar_types,
+            knowledge.modalities,
+            knowledge.prices,
+            knowledge.agents,
+            knowledge.conflicts,
+            knowledge.conditions,
+            knowledge.sequencing,
+            knowledge.scales,
+        )
+    )
+    assert cited == set(knowledge.sources)
+
+
+def test_wrong_type_names_file_entry_and_field(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        tca = next(m for m in data["modalities"] if m["id"] == "tca_cross")
+        tca["sessions"]["min"] = "three"
+
+    _edit(kb_copy / "modalities.yaml", change)
+    problems = _problems(kb_copy)
+    assert any(
+        "modalities.yaml" in p and "'tca_cross'" in p and "sessions.min" in p and "number" in p
+        for p in problems
+    ), problems
+
+
+def test_unknown_vocabulary_id_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        tca = next(m for m in data["modalities"] if m["id"] == "tca_cross")
+        tca["suitability"]["icepick"] = tca["suitability"]["ice_pick"]
+
+    _edit(kb_copy / "modalities.yaml", change)
+    problems = _problems(kb_copy)
+    assert any("suitability.icepick" in p and "'tca_cross'" in p for p in problems), problems
+
+
+def test_unknown_source_id_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        tca = next(m for m in data["modalities"] if m["id"] == "tca_cross")
+        tca["interval_weeks"]["sources"] = ["NO-SUCH-PAPER"]
+
+    _edit(kb_copy / "modalities.yaml", change)
+    problems = _problems(kb_copy)
+    assert any(
+        "unknown source id 'NO-SUCH-PAPER'" in p and "interval_weeks.sources.0" in p
+        for p in problems
+    ), problems
+
+
+def test_missing_citation_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        tca = next(m for m in data["modalities"] if m["id"] == "tca_cross")
+        del tca["downtime_days"]["sources"]
+
+    _edit(kb_copy / "modalities.yaml", change)
+    problems = _problems(kb_copy)
+    assert any("'tca_cross'" in p and "downtime_days" in p for p in problems), problems
+
+
+def test_uncited_number_in_prose_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        data["scar_types"][0]["morphology"]["sources"] = []
+
+    _edit(kb_copy / "scar_types.yaml", change)
+    problems = _problems(kb_copy)
+    assert any("scar_types.yaml" in p and "morphology" in p for p in problems), problems
+
+
+def test_unused_source_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        data["sources"].append(
+            {
+                "id": "ORPHAN2020",
+                "citation": "An orphan paper",
+                "tier": "study",
+                "read": "abstract",
+                "pmid": "1",
+            }
+        )
+
+    _edit(kb_copy / "sources.yaml", change)
+    problems = _problems(kb_copy)
+    assert any("'ORPHAN2020'" in p and "never cited" in p for p in problems), problems
+
+
+def test_source_without_locator_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        for key in ("doi", "pmid", "pmcid", "url"):
+            data["sources"][0].pop(key, None)
+
+    _edit(kb_copy / "sources.yaml", change)
+    problems = _problems(kb_copy)
+    assert any("doi, pmid, pmcid or url" in p for p in problems), problems
+
+
+def test_missing_vocabulary_entry_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        data["scar_types"] = [s for s in data["scar_types"] if s["id"] != "keloid"]
+
+    _edit(kb_copy / "scar_types.yaml", change)
+    problems = _problems(kb_copy)
+    assert any("'keloid'" in p for p in problems), problems
+
+
+def test_duplicate_id_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        data["scar_types"].append(data["scar_types"][0])
+
+    _edit(kb_copy / "scar_types.yaml", change)
+    assert any("duplicate id 'ice_pick'" in p for p in _problems(kb_copy))
+
+
+def test_reversed_range_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        tca = next(m for m in data["modalities"] if m["id"] == "tca_cross")
+        tca["interval_weeks"]["min"], tca["interval_weeks"]["max"] = 9, 1
+
+    _edit(kb_copy / "modalities.yaml", change)
+    assert any("greater than max" in p for p in _problems(kb_copy))
+
+
+def test_syntax_error_names_the_file(kb_copy: Path) -> None:
+    (kb_copy / "agents.yaml").write_text("agents: [unclosed\n")
+    assert any(p.startswith("agents.yaml") and "YAML" in p for p in _problems(kb_copy))
+
+
+def test_safety_rule_on_low_tier_sources_only_is_rejected(kb_copy: Path) -> None:
+    sources = yaml.safe_load((kb_copy / "sources.yaml").read_text())["sources"]
+    low = next(s["id"] for s in sources if s["tier"] == "low")
+
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        effect = next(
+            e
+            for condition in data["conditions"]
+            for e in condition["effects"]
+            if e["action"] in ("exclude", "defer")
+        )
+        effect["sources"] = [low]
+        effect.pop("policy", None)
+
+    _edit(kb_copy / "conditions.yaml", change)
+    assert any("low-tier" in p for p in _problems(kb_copy))
+
+
+def test_all_problems_are_reported_together(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        data["scar_types"][0]["atrophic"] = "yes"
+        data["scar_types"][1]["refer"] = "no"
+
+    _edit(kb_copy / "scar_types.yaml", change)
+    problems = _problems(kb_copy)
+    assert sum("scar_types.yaml" in p for p in problems) >= 2, problems
