@@ -98,9 +98,11 @@ class Settings(BaseSettings):
     isotretinoin_wait_policy: Literal["consensus", "six_months"] = Field(
         default="consensus",
         description=(
-            "'consensus' follows the 2017 systematic review and consensus (only fully ablative "
-            "resurfacing and mechanical dermabrasion wait); 'six_months' applies the older "
-            "label wait of 6 months to all resurfacing and peels."
+            "Clinic policy choice between two published positions on procedures during or after "
+            "isotretinoin. 'consensus' follows the 2017 systematic review and consensus: fully "
+            "ablative resurfacing and mechanical dermabrasion wait (and, conservatively, deep "
+            "peels); the rest proceed with caution. 'six_months' applies the older label wait "
+            "of 5-6 months to every effect that names this policy."
         ),
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 from typing import Any
 
@@ -60,10 +61,9 @@ documents = st.recursive(
 
 
 def _parse(text: str, *, json_format: bool = False) -> None:
-    try:
+    """Success or an InputError are both fine; any other exception fails the test."""
+    with contextlib.suppress(InputError):
         parse_case_text(text, TODAY, json_format=json_format)
-    except InputError as error:
-        assert str(error)
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow], deadline=None)

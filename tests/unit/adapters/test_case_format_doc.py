@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from scarplan.adapters.casefile.schema import (
     AssessmentIn,
     AvoidIn,
@@ -19,7 +21,7 @@ DOC = (Path(__file__).parents[3] / "docs" / "case-format.md").read_text()
 
 
 def test_every_schema_field_is_documented() -> None:
-    prefixes = {
+    prefixes: dict[type[BaseModel], str] = {
         CaseFileV1: "",
         PatientIn: "",
         IsotretinoinIn: "isotretinoin.",

@@ -130,7 +130,11 @@ def _with_removed(text: str, path: str) -> str:
         (_with("patient.fitzpatrick_answers", [1, 2]), "patient.fitzpatrick_answers", "10"),
         (_with("patient.pregnant", "maybe"), "patient.pregnant", "true or false"),
         (_with("patient.colour", "x"), "patient.colour", "spelling"),
-        (_with("patient.isotretinoin", {"status": "stopped"}), "patient.isotretinoin", "stopped_on"),
+        (
+            _with("patient.isotretinoin", {"status": "stopped"}),
+            "patient.isotretinoin",
+            "stopped_on",
+        ),
         (_with("assessment.lesions.0.depth_mm", float("nan")), "depth_mm", "finite"),
         (_with("assessment.lesions.1.width_mm", _DELETE), "assessment.lesions[1]", "width_mm"),
         (_with("preferences.avoid.0.to", "2027-01-01"), "preferences.avoid[0]", "before"),
@@ -169,6 +173,8 @@ def test_json_schema_describes_every_field() -> None:
     schema = case_json_schema()
     assert schema["title"] == "scarplan case file (version 1)"
     lesion = schema["$defs"]["LesionIn"]["properties"]
-    assert {"region", "type", "count", "width_mm", "depth_mm", "edges", "distensible"} <= set(lesion)
+    assert {"region", "type", "count", "width_mm", "depth_mm", "edges", "distensible"} <= set(
+        lesion
+    )
     assert all("description" in spec for spec in lesion.values())
     assert "from" in schema["$defs"]["AvoidIn"]["properties"]

@@ -168,14 +168,14 @@ def test_safety_rule_on_low_tier_sources_only_is_rejected(kb_copy: Path) -> None
     low = next(s["id"] for s in sources if s["tier"] == "low")
 
     def change(data: dict) -> None:  # type: ignore[type-arg]
+        # An exclusion with sources and no policy: only the low-tier rule can reject it.
         effect = next(
             e
             for condition in data["conditions"]
             for e in condition["effects"]
-            if e["action"] in ("exclude", "defer")
+            if e["action"] == "exclude" and e.get("sources") and not e.get("policy")
         )
         effect["sources"] = [low]
-        effect.pop("policy", None)
 
     _edit(kb_copy / "conditions.yaml", change)
     assert any("low-tier" in p for p in _problems(kb_copy))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-import click
 import typer
 
 from scarplan import __version__
@@ -58,14 +57,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ScarplanError as error:
         return report_error(error)
-    except click.exceptions.Exit as exit_:
+    except typer.Exit as exit_:
         return exit_.exit_code
-    except click.ClickException as error:
-        error.show()
-        return EXIT_BAD_INPUT
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         return EXIT_FAILURE
+    except typer.TyperException as error:  # usage errors: unknown option, bad argument value
+        err.print(f"error: {error.format_message()}", markup=False)
+        err.print("Try 'scarplan --help' or 'scarplan COMMAND --help'.", markup=False)
+        return EXIT_BAD_INPUT
     return result if isinstance(result, int) else 0
 
 

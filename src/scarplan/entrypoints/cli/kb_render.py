@@ -70,7 +70,8 @@ def _render_modality(console: Console, page: EntryPage) -> None:
         price = page.price
         course.add_row(
             "price (estimate)",
-            f"{price.min:g}-{price.max:g} {price.currency} per {price.per.value} ({price.year})"
+            f"{price.min:g}{f'-{price.max:g}' if price.max is not None else '+'} "
+            f"{price.currency} per {price.per.value} ({price.year})"
             f" {price.note} {_cite(price.sources)}",
         )
     else:

@@ -132,7 +132,8 @@ class PriceEstimate(Cited):
 
     modality: Modality
     min: Number = Field(ge=0)
-    max: Number = Field(ge=0)
+    max: Number | None = Field(default=None, ge=0)
+    """None where the source gives only a lower bound ("may exceed")."""
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     per: PriceUnit
     year: int = Field(ge=1990, le=2100)

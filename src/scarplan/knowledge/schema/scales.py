@@ -8,7 +8,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from scarplan.domain.vocabulary import Fitzpatrick
-from scarplan.knowledge.schema.common import Cited, Count, Number, StrictModel, Text
+from scarplan.knowledge.schema.common import Cited, Count, Number, Statement, StrictModel, Text
 
 
 class QualitativeGrade(Cited):
@@ -94,9 +94,18 @@ class FitzpatrickBand(Cited):
     max_score: Count
 
 
+class FitzpatrickDefinition(Cited):
+    """What each phototype means, for the intake form and the patient report."""
+
+    type: Fitzpatrick
+    description: Text
+
+
 class FitzpatrickQuestionnaire(Cited):
     questions: tuple[Question, ...] = Field(min_length=10, max_length=10)
     bands: tuple[FitzpatrickBand, ...] = Field(min_length=6, max_length=6)
+    definitions: tuple[FitzpatrickDefinition, ...] = Field(min_length=6, max_length=6)
+    notes: tuple[Statement, ...] = ()
 
     @model_validator(mode="after")
     def _bands_tile(self) -> Self:
@@ -116,3 +125,5 @@ class ScalesFile(StrictModel):
     goodman_baron_quantitative: GoodmanBaronQuantitative
     ecca: Ecca
     fitzpatrick_questionnaire: FitzpatrickQuestionnaire
+    notes: tuple[Statement, ...] = ()
+    """What the scales leave out and how far raters agree: shown beside the scores."""
