@@ -44,6 +44,10 @@ FILE_SCHEMAS: dict[str, type[BaseModel]] = {
 }
 
 
+# libyaml's safe loader when PyYAML has it: it cuts knowledge-base start-up (bench/kb.py).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def default_data_dir() -> Traversable:
     """The knowledge base shipped inside the package."""
     return resources.files("scarplan.knowledge") / "data"
@@ -83,7 +87,7 @@ def _read(
         problems.append(FieldProblem(name, "file is missing", "restore it from the release"))
         return _Document(name, None, None)
     try:
-        raw = yaml.safe_load(entry.read_text(encoding="utf-8"))
+        raw = yaml.load(entry.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except yaml.YAMLError as error:
         problems.append(FieldProblem(name, f"is not valid YAML: {error}", "fix the syntax"))
         return _Document(name, None, None)

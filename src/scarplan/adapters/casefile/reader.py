@@ -31,14 +31,25 @@ SUPPORTED_VERSION = 1
 MAX_CASE_BYTES = 1_000_000
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """YAML without anchors/aliases: a case file never needs them, and they allow blow-ups."""
+# libyaml's loader is several times faster than the pure-Python one (bench/assess.py).
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
-            raise yaml.composer.ComposerError(None, None, "aliases are not allowed", mark)
-        return super().compose_node(parent, index)
+
+def _shares_containers(document: Any) -> bool:
+    """True when a list or mapping appears twice: how YAML aliases show up once loaded.
+
+    A case file never needs aliases, and refusing them rules out alias blow-ups downstream.
+    """
+    seen: set[int] = set()
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                return True
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    return False
 
 
 def read_case_file(path: Path, today: date) -> Case:
@@ -81,7 +92,7 @@ def _load(text: str, json_format: bool) -> Any:
     try:
         if json_format:
             return json.loads(text)
-        return yaml.load(text, Loader=_NoAliasLoader)
+        document = yaml.load(text, Loader=_YAML_LOADER)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise InputError(
@@ -98,6 +109,12 @@ def _load(text: str, json_format: bool) -> Any:
         raise InputError(
             "the case file is nested too deeply", [FieldProblem("", "too deep", "")]
         ) from None
+    if _shares_containers(document):
+        raise InputError(
+            "the case file uses YAML aliases",
+            [FieldProblem("", "aliases are not allowed", "write each value out in full")],
+        )
+    return document
 
 
 def _check_version(raw: Any) -> None:
