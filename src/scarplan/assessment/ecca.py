@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
+from scarplan.assessment.grouping import group_lesions, total_count
 from scarplan.assessment.quantitative import band_value
 from scarplan.assessment.results import EccaItemScore, EccaResult, TypedLesion
 from scarplan.domain.vocabulary import ScarType
@@ -22,13 +22,11 @@ ECCA_ITEM_BY_TYPE = {
 
 
 def ecca_score(lesions: Sequence[TypedLesion], scale: Ecca) -> EccaResult:
-    grouped: dict[str, list[TypedLesion]] = defaultdict(list)
-    for lesion in lesions:
-        grouped[ECCA_ITEM_BY_TYPE[lesion.type]].append(lesion)
+    grouped = group_lesions(lesions, lambda lesion: ECCA_ITEM_BY_TYPE[lesion.type])
     items = []
     for item in scale.items:
         members = grouped.get(item.id, [])
-        count = sum(member.lesion.count for member in members)
+        count = total_count(members)
         items.append(
             EccaItemScore(
                 item=item.id,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
+from scarplan.assessment.grouping import group_lesions, total_count
 from scarplan.assessment.results import QualitativeLesion, QualitativeResult, TypedLesion
 from scarplan.domain.vocabulary import Region, ScarType
 
@@ -16,7 +16,7 @@ MILD, MODERATE, SEVERE = 2, 3, 4
 
 
 def _region_looks_visible(members: Sequence[TypedLesion]) -> bool:
-    total = sum(member.lesion.count for member in members)
+    total = total_count(members)
     deep = any(
         member.lesion.depth_mm is not None and member.lesion.depth_mm >= _DEEP_MM
         for member in members
@@ -52,9 +52,7 @@ def _grade(lesion: TypedLesion, region_visible: bool) -> QualitativeLesion:
 
 
 def goodman_baron_qualitative(lesions: Sequence[TypedLesion]) -> QualitativeResult:
-    by_region: dict[Region, list[TypedLesion]] = defaultdict(list)
-    for lesion in lesions:
-        by_region[lesion.lesion.region].append(lesion)
+    by_region = group_lesions(lesions, lambda lesion: lesion.lesion.region)
     graded = []
     region_grades: dict[Region, int] = {}
     for region, members in by_region.items():

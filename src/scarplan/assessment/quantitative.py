@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
+from scarplan.assessment.grouping import group_lesions, total_count
 from scarplan.assessment.results import QuantitativeItem, QuantitativeResult, TypedLesion
 from scarplan.domain.errors import FieldProblem, KnowledgeBaseError
 from scarplan.domain.vocabulary import ScarType
@@ -36,9 +36,7 @@ def band_value(bands: Sequence[CountBand], count: int) -> float:
 def goodman_baron_quantitative(
     lesions: Sequence[TypedLesion], scale: GoodmanBaronQuantitative
 ) -> QuantitativeResult:
-    grouped: dict[str, list[TypedLesion]] = defaultdict(list)
-    for lesion in lesions:
-        grouped[quantitative_category(lesion)].append(lesion)
+    grouped = group_lesions(lesions, quantitative_category)
     unknown = set(grouped) - {category.id for category in scale.categories}
     if unknown:
         raise KnowledgeBaseError(
@@ -53,7 +51,7 @@ def goodman_baron_quantitative(
         members = grouped.get(category.id)
         if not members:
             continue
-        count = sum(member.lesion.count for member in members)
+        count = total_count(members)
         items.append(
             QuantitativeItem(
                 category=category.id,
