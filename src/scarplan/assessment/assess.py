@@ -37,6 +37,7 @@ def assess_case(case: Case, knowledge: KnowledgeBase) -> AssessmentResult:
         scales.fitzpatrick_questionnaire,
     )
     qualitative = goodman_baron_qualitative(typed)
+    mappings = {scar_type: entry.scales for scar_type, entry in knowledge.scar_types.items()}
     counts: Counter[ScarType] = Counter()
     for lesion in typed:
         counts[lesion.type] += lesion.lesion.count
@@ -59,9 +60,9 @@ def assess_case(case: Case, knowledge: KnowledgeBase) -> AssessmentResult:
         ),
         goodman_baron_qualitative=qualitative,
         goodman_baron_quantitative=goodman_baron_quantitative(
-            typed, scales.goodman_baron_quantitative
+            typed, scales.goodman_baron_quantitative, mappings, limits.shallow_max_depth_mm
         ),
-        ecca=ecca_score(typed, scales.ecca),
+        ecca=ecca_score(typed, scales.ecca, mappings),
         warnings=tuple(warnings),
         sources=tuple(sorted({*SCALE_SOURCES, *limits.sources})),
     )

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from scarplan.assessment.grouping import group_lesions, total_count
 from scarplan.assessment.quantitative import band_value
 from scarplan.assessment.results import EccaItemScore, EccaResult, TypedLesion
 from scarplan.domain.vocabulary import ScarType
 from scarplan.knowledge.schema.scales import Ecca
-
-# Morphology -> ECCA item: V-shaped < 2 mm, U-shaped 2-4 mm, M-shaped > 4 mm; raised scars of
-# unknown age are scored as older than a year (the case file does not record scar age).
-ECCA_ITEM_BY_TYPE = {
-    ScarType.ICE_PICK: "v_shaped",
-    ScarType.BOXCAR: "u_shaped",
-    ScarType.ROLLING: "m_shaped",
-    ScarType.HYPERTROPHIC: "keloid_hypertrophic_old",
-    ScarType.KELOID: "keloid_hypertrophic_old",
-}
+from scarplan.knowledge.schema.scar_types import ScaleMapping
 
 
-def ecca_score(lesions: Sequence[TypedLesion], scale: Ecca) -> EccaResult:
-    grouped = group_lesions(lesions, lambda lesion: ECCA_ITEM_BY_TYPE[lesion.type])
+def ecca_score(
+    lesions: Sequence[TypedLesion], scale: Ecca, mappings: Mapping[ScarType, ScaleMapping]
+) -> EccaResult:
+    """Weight x count score per item; each scar type's item comes from scar_types.yaml."""
+    grouped = group_lesions(lesions, lambda lesion: mappings[lesion.type].ecca_item)
     items = []
     for item in scale.items:
         members = grouped.get(item.id, [])

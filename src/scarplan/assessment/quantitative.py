@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from scarplan.assessment.grouping import group_lesions, total_count
 from scarplan.assessment.results import QuantitativeItem, QuantitativeResult, TypedLesion
 from scarplan.domain.errors import FieldProblem, KnowledgeBaseError
 from scarplan.domain.vocabulary import ScarType
 from scarplan.knowledge.schema.scales import CountBand, GoodmanBaronQuantitative
-
-# Convention: which scale category each typed lesion group falls into (docs/assessment.md).
-_SHALLOW_DEPTH_LIMIT_MM = 0.5  # FABB2010's shallow/deep boxcar boundary
+from scarplan.knowledge.schema.scar_types import ScaleMapping
 
 
-def quantitative_category(lesion: TypedLesion) -> str:
+def quantitative_category(lesion: TypedLesion, mapping: ScaleMapping, deep_mm: float) -> str:
+    """The scale category of a typed lesion group (scar_types.yaml `scales`)."""
     depth = lesion.lesion.depth_mm
-    deep = depth is not None and depth >= _SHALLOW_DEPTH_LIMIT_MM
-    if lesion.type is ScarType.ICE_PICK:
-        return "punched_deep_abnormal_base"
-    if lesion.type is ScarType.BOXCAR:
-        return "punched_deep_normal_base" if deep else "punched_shallow_small"
-    if lesion.type is ScarType.ROLLING:
-        return "deep_broad" if deep else "moderate_dish"
-    return "keloidal_hypertrophic"
+    if mapping.goodman_baron_category_deep and depth is not None and depth >= deep_mm:
+        return mapping.goodman_baron_category_deep
+    return mapping.goodman_baron_category
 
 
 def band_value(bands: Sequence[CountBand], count: int) -> float:
@@ -34,9 +28,15 @@ def band_value(bands: Sequence[CountBand], count: int) -> float:
 
 
 def goodman_baron_quantitative(
-    lesions: Sequence[TypedLesion], scale: GoodmanBaronQuantitative
+    lesions: Sequence[TypedLesion],
+    scale: GoodmanBaronQuantitative,
+    mappings: Mapping[ScarType, ScaleMapping],
+    deep_mm: float,
 ) -> QuantitativeResult:
-    grouped = group_lesions(lesions, quantitative_category)
+    """Points x count multiplier per category; `deep_mm` is boxcar's shallow/deep split."""
+    grouped = group_lesions(
+        lesions, lambda lesion: quantitative_category(lesion, mappings[lesion.type], deep_mm)
+    )
     unknown = set(grouped) - {category.id for category in scale.categories}
     if unknown:
         raise KnowledgeBaseError(

@@ -169,6 +169,7 @@ def _cross_problems(
     yield from _duplicate_ids(documents)
     yield from _missing_entries(models)
     yield from _low_tier_safety_rules(models)
+    yield from _unknown_scale_ids(models)
 
 
 def _duplicate_ids(documents: Mapping[str, _Document]) -> Iterable[FieldProblem]:
@@ -236,6 +237,29 @@ def _low_tier_safety_rules(models: Mapping[str, BaseModel | None]) -> Iterable[F
                     f"field effects.{index}.sources",
                     "a safety rule rests only on low-tier sources",
                     "add a stronger source or make it a clinic policy",
+                )
+
+
+def _unknown_scale_ids(models: Mapping[str, BaseModel | None]) -> Iterable[FieldProblem]:
+    scar_types = models["scar_types.yaml"]
+    scales = models["scales.yaml"]
+    assert isinstance(scar_types, ScarTypesFile)
+    assert isinstance(scales, ScalesFile)
+    ecca_items = {item.id for item in scales.ecca.items}
+    categories = {category.id for category in scales.goodman_baron_quantitative.categories}
+    for entry in scar_types.scar_types:
+        mapping = entry.scales
+        checks = [
+            ("ecca_item", mapping.ecca_item, ecca_items),
+            ("goodman_baron_category", mapping.goodman_baron_category, categories),
+            ("goodman_baron_category_deep", mapping.goodman_baron_category_deep, categories),
+        ]
+        for field, value, known in checks:
+            if value is not None and value not in known:
+                yield FieldProblem(
+                    f"scar_types.yaml: scar_types entry {entry.id.value!r}: field scales.{field}",
+                    f"{value!r} is not an id in scales.yaml",
+                    f"use one of {', '.join(sorted(known))}",
                 )
 
 

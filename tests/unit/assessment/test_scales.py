@@ -12,6 +12,7 @@ from scarplan.assessment.results import FitzpatrickSource, TypedLesion, TypeSour
 from scarplan.domain.case import LesionGroup
 from scarplan.domain.vocabulary import Fitzpatrick, Region, ScarType
 from scarplan.knowledge import KnowledgeBase
+from scarplan.knowledge.schema.scar_types import ScaleMapping
 
 
 def _typed(
@@ -21,12 +22,19 @@ def _typed(
     return TypedLesion(index, lesion, scar_type, TypeSource.GIVEN, None, (scar_type,), ())
 
 
+def _mappings(knowledge: KnowledgeBase) -> dict[ScarType, ScaleMapping]:
+    return {scar_type: entry.scales for scar_type, entry in knowledge.scar_types.items()}
+
+
 @pytest.mark.parametrize(
     ("count", "multiplier"), [(1, 1), (10, 1), (11, 2), (20, 2), (21, 3), (500, 3)]
 )
 def test_quantitative_count_bands(knowledge: KnowledgeBase, count: int, multiplier: int) -> None:
     result = goodman_baron_quantitative(
-        [_typed(0, ScarType.ICE_PICK, count)], knowledge.scales.goodman_baron_quantitative
+        [_typed(0, ScarType.ICE_PICK, count)],
+        knowledge.scales.goodman_baron_quantitative,
+        _mappings(knowledge),
+        0.5,
     )
     assert result.score == 3 * multiplier
 
@@ -40,7 +48,9 @@ def test_quantitative_sums_counts_per_category_across_regions(knowledge: Knowled
         _typed(4, ScarType.ROLLING, 2),  # dish-like: 2 points
         _typed(5, ScarType.KELOID, 1),  # 6 points
     ]
-    result = goodman_baron_quantitative(lesions, knowledge.scales.goodman_baron_quantitative)
+    result = goodman_baron_quantitative(
+        lesions, knowledge.scales.goodman_baron_quantitative, _mappings(knowledge), 0.5
+    )
     assert result.score == 3 * 2 + 3 + 2 + 2 + 6
     ice_pick_item = next(i for i in result.items if i.lesion_indices == (0, 1))
     assert (ice_pick_item.count, ice_pick_item.multiplier) == (12, 2)
@@ -48,7 +58,9 @@ def test_quantitative_sums_counts_per_category_across_regions(knowledge: Knowled
 
 @pytest.mark.parametrize(("count", "count_score"), [(4, 1), (5, 2), (20, 2), (21, 3)])
 def test_ecca_count_scores(knowledge: KnowledgeBase, count: int, count_score: int) -> None:
-    result = ecca_score([_typed(0, ScarType.BOXCAR, count)], knowledge.scales.ecca)
+    result = ecca_score(
+        [_typed(0, ScarType.BOXCAR, count)], knowledge.scales.ecca, _mappings(knowledge)
+    )
     assert result.score == 20 * count_score
 
 
@@ -59,7 +71,8 @@ def test_ecca_weights_by_morphology(knowledge: KnowledgeBase) -> None:
         _typed(2, ScarType.ROLLING, 1),
         _typed(3, ScarType.HYPERTROPHIC, 1),
     ]
-    assert ecca_score(lesions, knowledge.scales.ecca).score == 15 + 20 + 25 + 50
+    result = ecca_score(lesions, knowledge.scales.ecca, _mappings(knowledge))
+    assert result.score == 15 + 20 + 25 + 50
 
 
 def test_qualitative_grades_from_recorded_facts() -> None:

@@ -189,3 +189,11 @@ def test_all_problems_are_reported_together(kb_copy: Path) -> None:
     _edit(kb_copy / "scar_types.yaml", change)
     problems = _problems(kb_copy)
     assert sum("scar_types.yaml" in p for p in problems) >= 2, problems
+
+
+def test_scar_type_scale_mapping_must_name_real_scale_items(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        data["scar_types"][0]["scales"]["ecca_item"] = "w_shaped"
+
+    _edit(kb_copy / "scar_types.yaml", change)
+    assert any("scales.ecca_item" in p and "'w_shaped'" in p for p in _problems(kb_copy))
