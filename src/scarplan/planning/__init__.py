@@ -1,0 +1,1 @@
+"""Pure planning logic: eligibility, recommendation, sequencing, scheduling. No I/O."""
