@@ -1,0 +1,225 @@
+"""Rank the eligible procedures for the scars actually present, and say why.
+
+Scoring is scarplan's documented convention (docs/planning.md): suitability for each scar type
+present, weighted by that type's share of the scars, plus a small credit for stronger evidence,
+minus a penalty for the patient's skin-type risk. Hard limits (blocking findings, a skin-type
+risk of `avoid`, a downtime above the patient's limit) exclude, and say so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from scarplan.domain.vocabulary import ATROPHIC_SCAR_TYPES, Fitzpatrick, Modality, Region, ScarType
+from scarplan.knowledge import KnowledgeBase
+from scarplan.knowledge.schema.modalities import (
+    EvidenceLevel,
+    ModalityEntry,
+    RiskLevel,
+    SuitabilityRating,
+)
+from scarplan.planning.eligibility import Eligibility
+
+SUITABILITY_POINTS = {
+    SuitabilityRating.FIRST_LINE: 3.0,
+    SuitabilityRating.GOOD: 2.0,
+    SuitabilityRating.FAIR: 1.0,
+    SuitabilityRating.POOR: 0.0,
+    SuitabilityRating.NOT_INDICATED: 0.0,
+}
+EVIDENCE_CREDIT = {
+    EvidenceLevel.MODERATE: 0.5,
+    EvidenceLevel.LOW: 0.25,
+    EvidenceLevel.VERY_LOW: 0.0,
+}
+RISK_PENALTY = {RiskLevel.LOW: 0.0, RiskLevel.MODERATE: 0.25, RiskLevel.HIGH: 1.0}
+TREATS = frozenset({SuitabilityRating.FIRST_LINE, SuitabilityRating.GOOD, SuitabilityRating.FAIR})
+FOCAL_ICE_PICK = frozenset(
+    {Modality.TCA_CROSS, Modality.PUNCH_EXCISION, Modality.PUNCH_ELEVATION, Modality.PUNCH_GRAFTING}
+)
+
+
+@dataclass(frozen=True)
+class ScarLoad:
+    """What the plan must treat: scar counts and regions per atrophic type."""
+
+    counts: Mapping[ScarType, int]
+    regions: Mapping[ScarType, tuple[Region, ...]]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    modality: Modality
+    targets: tuple[ScarType, ...]
+    regions: tuple[Region, ...]
+    score: float
+    reasons: tuple[str, ...]
+    cautions: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    modality: Modality
+    reasons: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    recommended: tuple[Recommendation, ...]
+    excluded: tuple[Exclusion, ...]
+    notes: tuple[str, ...]
+
+
+def _skin_risk(
+    entry: ModalityEntry, fitzpatrick: Fitzpatrick | None
+) -> tuple[RiskLevel | None, tuple[str, ...]]:
+    """The risk for the patient's type; an unknown type takes the worst level listed."""
+    rows = [r for r in entry.skin_type_risks if fitzpatrick is None or fitzpatrick in r.types]
+    if not rows:
+        return None, ()
+    order = list(RiskLevel)
+    worst = max(rows, key=lambda r: order.index(r.level))
+    return worst.level, tuple(worst.sources)
+
+
+def recommend(
+    load: ScarLoad,
+    eligibility: Mapping[Modality, Eligibility],
+    knowledge: KnowledgeBase,
+    fitzpatrick: Fitzpatrick | None,
+    max_downtime_days: int | None,
+) -> Recommendations:
+    recommended: list[Recommendation] = []
+    excluded: list[Exclusion] = []
+    present = [t for t in ATROPHIC_SCAR_TYPES if load.counts.get(t, 0) > 0]
+    for modality, entry in knowledge.modalities.items():
+        status = eligibility[modality]
+        targets = tuple(t for t in ScarType if t in present and entry.rating_for(t) in TREATS)
+        if not targets:
+            continue
+        exclusion = (
+            _blocked(modality, status)
+            or _avoided(modality, entry, fitzpatrick)
+            or _too_long(modality, entry, max_downtime_days)
+        )
+        if exclusion is not None:
+            excluded.append(exclusion)
+            continue
+        risk, _ = _skin_risk(entry, fitzpatrick)
+        recommended.append(
+            _recommendation(modality, entry, targets, load, risk, status, max_downtime_days)
+        )
+    recommended.sort(key=lambda r: (-r.score, r.modality.value))
+    notes = _notes(load, recommended, excluded)
+    return Recommendations(tuple(recommended), tuple(excluded), tuple(notes))
+
+
+def _blocked(modality: Modality, status: Eligibility) -> Exclusion | None:
+    blocking = status.blocking
+    if not blocking:
+        return None
+    return Exclusion(
+        modality,
+        tuple(f"{f.why_active}: {f.reason}" for f in blocking),
+        tuple(sorted({source for f in blocking for source in f.sources})),
+    )
+
+
+def _avoided(
+    modality: Modality, entry: ModalityEntry, fitzpatrick: Fitzpatrick | None
+) -> Exclusion | None:
+    risk, sources = _skin_risk(entry, fitzpatrick)
+    if risk is not RiskLevel.AVOID:
+        return None
+    skin = fitzpatrick.value if fitzpatrick else "unknown"
+    reason = f"the knowledge base rates its risk for skin type {skin} as avoid"
+    return Exclusion(modality, (reason,), sources)
+
+
+def _too_long(
+    modality: Modality, entry: ModalityEntry, max_downtime_days: int | None
+) -> Exclusion | None:
+    downtime = entry.downtime_days
+    if max_downtime_days is None or downtime is None or downtime.min is None:
+        return None
+    if downtime.min <= max_downtime_days:
+        return None
+    reason = (
+        f"downtime {downtime.describe('days')} exceeds the patient's limit of "
+        f"{max_downtime_days} days"
+    )
+    return Exclusion(modality, (reason,), tuple(downtime.sources))
+
+
+def _recommendation(
+    modality: Modality,
+    entry: ModalityEntry,
+    targets: tuple[ScarType, ...],
+    load: ScarLoad,
+    risk: RiskLevel | None,
+    status: Eligibility,
+    max_downtime_days: int | None,
+) -> Recommendation:
+    reasons, sources = [], set(entry.evidence.sources)
+    score = 0.0
+    for scar_type in targets:
+        suitability = entry.suitability[scar_type]
+        share = load.counts[scar_type] / load.total
+        score += SUITABILITY_POINTS[suitability.rating] * share
+        reasons.append(
+            f"{suitability.rating.value.replace('_', ' ')} for {scar_type.value.replace('_', ' ')} "
+            f"scars ({load.counts[scar_type]}): {suitability.note}".rstrip(": ")
+        )
+        sources.update(suitability.sources)
+    score += EVIDENCE_CREDIT[entry.evidence.level]
+    cautions = [f"{f.why_active}: {f.reason} {f.advice}".strip() for f in status.cautions]
+    if risk is not None:
+        score -= RISK_PENALTY.get(risk, 0.0)
+        if risk in (RiskLevel.MODERATE, RiskLevel.HIGH):
+            cautions.append(f"{risk.value} pigment or scarring risk for this skin type")
+    downtime = entry.downtime_days
+    if max_downtime_days is not None and downtime and (downtime.max or 0) > max_downtime_days:
+        limit = f"{max_downtime_days} days"
+        cautions.append(
+            f"downtime can reach {downtime.describe('days')}, above the limit of {limit}"
+        )
+    for finding in status.findings:
+        sources.update(finding.sources)
+    regions = tuple(
+        sorted({r for t in targets for r in load.regions.get(t, ())}, key=list(Region).index)
+    )
+    return Recommendation(
+        modality,
+        targets,
+        regions,
+        round(score, 3),
+        tuple(reasons),
+        tuple(cautions),
+        tuple(sorted(sources)),
+    )
+
+
+def _notes(
+    load: ScarLoad, recommended: list[Recommendation], excluded: list[Exclusion]
+) -> list[str]:
+    notes = []
+    if load.counts.get(ScarType.ICE_PICK, 0):
+        focal = [r.modality.value for r in recommended if r.modality in FOCAL_ICE_PICK]
+        if not focal:
+            why = "; ".join(
+                f"{e.modality.value}: {e.reasons[0]}"
+                for e in excluded
+                if e.modality in FOCAL_ICE_PICK
+            )
+            notes.append(
+                "Ice pick scars need a focal procedure (TCA CROSS or a punch technique) and none "
+                f"is possible now ({why}); resurfacing alone is much less effective for them."
+            )
+    return notes
