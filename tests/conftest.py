@@ -21,7 +21,7 @@ def kb_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped knowledge base, for tests that break it on purpose."""
     target = tmp_path / "kb"
     source = Path(str(default_data_dir()))
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns("_*"))
+    shutil.copytree(source, target)
     return target
 
 

@@ -36,7 +36,11 @@ def assess_case(case: Case, knowledge: KnowledgeBase) -> AssessmentResult:
         case.patient.fitzpatrick_answers,
         scales.fitzpatrick_questionnaire,
     )
-    qualitative = goodman_baron_qualitative(typed)
+    first_band = min(scales.goodman_baron_quantitative.count_multipliers, key=lambda b: b.min_count)
+    assert first_band.max_count is not None  # the schema makes only the last band open-ended
+    qualitative = goodman_baron_qualitative(
+        typed, limits.shallow_max_depth_mm, first_band.max_count
+    )
     mappings = {scar_type: entry.scales for scar_type, entry in knowledge.scar_types.items()}
     counts: Counter[ScarType] = Counter()
     for lesion in typed:

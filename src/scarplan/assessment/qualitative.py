@@ -8,21 +8,19 @@ from scarplan.assessment.grouping import group_lesions, total_count
 from scarplan.assessment.results import QualitativeLesion, QualitativeResult, TypedLesion
 from scarplan.domain.vocabulary import Region, ScarType
 
-# Conventions for facts the case does not record (docs/assessment.md section 4).
-_FIRST_COUNT_BAND_MAX = 10  # last count of the quantitative scale's first band
-_DEEP_MM = 0.5  # FABB2010's deep-boxcar threshold
-
 MILD, MODERATE, SEVERE = 2, 3, 4
 
 
-def _region_looks_visible(members: Sequence[TypedLesion]) -> bool:
-    total = total_count(members)
+def _region_looks_visible(
+    members: Sequence[TypedLesion], deep_mm: float, visible_above_count: int
+) -> bool:
+    """The documented inference when visibility at 50 cm is not recorded (section 4)."""
     deep = any(
-        member.lesion.depth_mm is not None and member.lesion.depth_mm >= _DEEP_MM
+        member.lesion.depth_mm is not None and member.lesion.depth_mm >= deep_mm
         for member in members
     )
     rolling = any(member.type is ScarType.ROLLING for member in members)
-    return total > _FIRST_COUNT_BAND_MAX or deep or rolling
+    return total_count(members) > visible_above_count or deep or rolling
 
 
 def _grade(lesion: TypedLesion, region_visible: bool) -> QualitativeLesion:
@@ -51,12 +49,16 @@ def _grade(lesion: TypedLesion, region_visible: bool) -> QualitativeLesion:
     )
 
 
-def goodman_baron_qualitative(lesions: Sequence[TypedLesion]) -> QualitativeResult:
+def goodman_baron_qualitative(
+    lesions: Sequence[TypedLesion], deep_mm: float, visible_above_count: int
+) -> QualitativeResult:
+    """`deep_mm`: boxcar's shallow/deep split; `visible_above_count`: the last count of the
+    quantitative scale's first band. Both come from the knowledge base (docs/assessment.md)."""
     by_region = group_lesions(lesions, lambda lesion: lesion.lesion.region)
     graded = []
     region_grades: dict[Region, int] = {}
     for region, members in by_region.items():
-        region_visible = _region_looks_visible(members)
+        region_visible = _region_looks_visible(members, deep_mm, visible_above_count)
         region_lesions = [_grade(member, region_visible) for member in members]
         graded.extend(region_lesions)
         region_grades[region] = max(lesion.grade for lesion in region_lesions)

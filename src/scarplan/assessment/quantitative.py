@@ -6,7 +6,6 @@ from collections.abc import Mapping, Sequence
 
 from scarplan.assessment.grouping import group_lesions, total_count
 from scarplan.assessment.results import QuantitativeItem, QuantitativeResult, TypedLesion
-from scarplan.domain.errors import FieldProblem, KnowledgeBaseError
 from scarplan.domain.vocabulary import ScarType
 from scarplan.knowledge.schema.scales import CountBand, GoodmanBaronQuantitative
 from scarplan.knowledge.schema.scar_types import ScaleMapping
@@ -37,15 +36,6 @@ def goodman_baron_quantitative(
     grouped = group_lesions(
         lesions, lambda lesion: quantitative_category(lesion, mappings[lesion.type], deep_mm)
     )
-    unknown = set(grouped) - {category.id for category in scale.categories}
-    if unknown:
-        raise KnowledgeBaseError(
-            "the Goodman & Baron quantitative table lacks categories scarplan maps scars to",
-            [
-                FieldProblem("scales.yaml: goodman_baron_quantitative.categories", c)
-                for c in unknown
-            ],
-        )
     items = []
     for category in scale.categories:  # the scale's order, for a stable, readable breakdown
         members = grouped.get(category.id)

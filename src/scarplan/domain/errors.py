@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -51,27 +51,3 @@ class KnowledgeBaseError(ScarplanError):
 
 class NotFoundError(ScarplanError):
     """An id that names nothing (a knowledge-base entry, a patient, a file)."""
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A set of constraints that cannot hold together, and what would relax them."""
-
-    constraints: tuple[str, ...]
-    explanation: str
-    relaxations: tuple[str, ...] = field(default_factory=tuple)
-
-
-class InfeasibleError(ScarplanError):
-    """The constraints cannot all hold; `conflicts` says which and what would relax them."""
-
-    def __init__(self, message: str, conflicts: Sequence[Conflict]) -> None:
-        super().__init__(message)
-        self.conflicts = tuple(conflicts)
-
-    def __str__(self) -> str:
-        lines = [self.message]
-        for conflict in self.conflicts:
-            lines.append(f"  - {conflict.explanation} [{', '.join(conflict.constraints)}]")
-            lines.extend(f"      relax: {relaxation}" for relaxation in conflict.relaxations)
-        return "\n".join(lines)

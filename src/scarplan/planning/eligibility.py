@@ -137,7 +137,7 @@ def _action(effect: Effect, policies: Mapping[str, str]) -> Action:
     value = policies[effect.policy]
     if effect.policy == ISOTRETINOIN_POLICY:
         return Action.DEFER if value == "six_months" and effect.wait_months else effect.action
-    return Action(value) if value in Action._value2member_map_ else effect.action
+    return Action(value) if value in {action.value for action in Action} else effect.action
 
 
 def _not_before(case: Case, condition: ConditionId, effect: Effect) -> date | None:

@@ -8,17 +8,12 @@ from typing import Any
 
 from scarplan.adapters.casefile import read_case_file
 from scarplan.assessment import AssessmentResult, assess_case
-from scarplan.domain.case import Case
 from scarplan.knowledge import KnowledgeBase
 
 NOTICE = (
     "Decision support for qualified clinicians and education for patients; it does not replace "
     "a clinician's examination and judgement."
 )
-
-
-def load_case(path: Path, today: date) -> Case:
-    return read_case_file(path, today)
 
 
 def assess_file(path: Path, knowledge: KnowledgeBase, today: date) -> AssessmentResult:

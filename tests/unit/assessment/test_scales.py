@@ -8,7 +8,12 @@ from scarplan.assessment.ecca import ecca_score
 from scarplan.assessment.fitzpatrick import questionnaire_type, skin_type
 from scarplan.assessment.qualitative import goodman_baron_qualitative
 from scarplan.assessment.quantitative import goodman_baron_quantitative
-from scarplan.assessment.results import FitzpatrickSource, TypedLesion, TypeSource
+from scarplan.assessment.results import (
+    FitzpatrickSource,
+    QualitativeResult,
+    TypedLesion,
+    TypeSource,
+)
 from scarplan.domain.case import LesionGroup
 from scarplan.domain.vocabulary import Fitzpatrick, Region, ScarType
 from scarplan.knowledge import KnowledgeBase
@@ -82,7 +87,7 @@ def test_qualitative_grades_from_recorded_facts() -> None:
         _typed(2, ScarType.ROLLING, 2, Region.CHIN, visible_at_50cm=True, covered_by_makeup=False),
         _typed(3, ScarType.BOXCAR, 2, Region.CHEEK_LEFT, visible_at_50cm=True, distensible=False),
     ]
-    result = goodman_baron_qualitative(lesions)
+    result = goodman_baron_qualitative(lesions, 0.5, 10)
     assert result.by_region == {
         Region.FOREHEAD: 2,
         Region.NOSE: 2,
@@ -94,10 +99,13 @@ def test_qualitative_grades_from_recorded_facts() -> None:
 
 
 def test_qualitative_inference_rules() -> None:
-    few_shallow = goodman_baron_qualitative([_typed(0, ScarType.ICE_PICK, 10, Region.NOSE)])
-    many = goodman_baron_qualitative([_typed(0, ScarType.ICE_PICK, 11, Region.NOSE)])
-    deep = goodman_baron_qualitative([_typed(0, ScarType.BOXCAR, 2, Region.NOSE, depth_mm=0.5)])
-    rolling = goodman_baron_qualitative([_typed(0, ScarType.ROLLING, 1, Region.NOSE)])
+    def grade(*lesions: TypedLesion) -> QualitativeResult:
+        return goodman_baron_qualitative(lesions, 0.5, 10)
+
+    few_shallow = grade(_typed(0, ScarType.ICE_PICK, 10, Region.NOSE))
+    many = grade(_typed(0, ScarType.ICE_PICK, 11, Region.NOSE))
+    deep = grade(_typed(0, ScarType.BOXCAR, 2, Region.NOSE, depth_mm=0.5))
+    rolling = grade(_typed(0, ScarType.ROLLING, 1, Region.NOSE))
     assert (few_shallow.grade, many.grade, deep.grade, rolling.grade) == (2, 4, 4, 3)
     assert set(few_shallow.lesions[0].inferred) == {
         "visible_at_50cm",

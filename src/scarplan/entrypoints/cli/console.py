@@ -29,6 +29,4 @@ def report_error(error: ScarplanError) -> int:
     err.print(f"[bold red]error:[/] {error.message}{suffix}", markup=True)
     for problem in error.problems:
         err.print(f"  - {problem}", markup=False)
-    if error.problems == () and str(error) != error.message:
-        err.print(str(error).split("\n", 1)[1], markup=False)
     return EXIT_BAD_INPUT
