@@ -55,6 +55,41 @@ class Settings(BaseSettings):
             "when the knowledge base has no sequencing rule for the pair."
         ),
     )
+    fallback_sessions: int = Field(
+        default=1,
+        ge=1,
+        le=12,
+        description=(
+            "Planning convention (no published figure): sessions planned for a procedure whose "
+            "course length the knowledge base does not give (e.g. punch techniques). The "
+            "clinician re-assesses before adding more."
+        ),
+    )
+    fallback_interval_weeks: int = Field(
+        default=4,
+        ge=1,
+        le=52,
+        description=(
+            "Planning convention (no published figure): weeks between sessions of a procedure "
+            "whose interval the knowledge base does not give."
+        ),
+    )
+    fallback_downtime_days: int = Field(
+        default=7,
+        ge=0,
+        le=60,
+        description=(
+            "Planning convention (no published figure): downtime assumed for a procedure whose "
+            "downtime the knowledge base does not give, when checking avoid dates and the "
+            "patient's downtime limit."
+        ),
+    )
+    planning_horizon_months: int = Field(
+        default=24,
+        ge=1,
+        le=120,
+        description="The latest a plan may end, in months after its start date.",
+    )
     pregnancy_procedure_policy: Literal["defer", "caution"] = Field(
         default="defer",
         description=(

@@ -51,3 +51,25 @@ class KnowledgeBaseError(ScarplanError):
 
 class NotFoundError(ScarplanError):
     """An id that names nothing (a knowledge-base entry, a patient, a file)."""
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One constraint that takes part in a contradiction, and what would relax it."""
+
+    constraint: str
+    detail: str
+    relax: str
+
+    def __str__(self) -> str:
+        return f"{self.constraint}: {self.detail} (to relax: {self.relax})"
+
+
+class InfeasibleError(ScarplanError):
+    """The constraints cannot all hold together; `conflicts` names the ones that clash."""
+
+    def __init__(self, message: str, conflicts: Sequence[Conflict]) -> None:
+        super().__init__(
+            message, [FieldProblem(c.constraint, c.detail, c.relax) for c in conflicts]
+        )
+        self.conflicts: tuple[Conflict, ...] = tuple(conflicts)

@@ -9,7 +9,7 @@ risk of `avoid`, a downtime above the patient's limit) exclude, and say so.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scarplan.domain.vocabulary import ATROPHIC_SCAR_TYPES, Fitzpatrick, Modality, Region, ScarType
 from scarplan.knowledge import KnowledgeBase
@@ -19,6 +19,7 @@ from scarplan.knowledge.schema.modalities import (
     RiskLevel,
     SuitabilityRating,
 )
+from scarplan.planning.conventions import PlanningConventions, planning_downtime
 from scarplan.planning.eligibility import Eligibility
 
 SUITABILITY_POINTS = {
@@ -68,6 +69,8 @@ class Exclusion:
     modality: Modality
     reasons: tuple[str, ...]
     sources: tuple[str, ...]
+    targets: tuple[ScarType, ...] = ()
+    """The scar types present that it would have treated."""
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,9 @@ def recommend(
     knowledge: KnowledgeBase,
     fitzpatrick: Fitzpatrick | None,
     max_downtime_days: int | None,
+    conventions: PlanningConventions | None = None,
 ) -> Recommendations:
+    conventions = conventions or PlanningConventions()
     recommended: list[Recommendation] = []
     excluded: list[Exclusion] = []
     present = [t for t in ATROPHIC_SCAR_TYPES if load.counts.get(t, 0) > 0]
@@ -107,15 +112,13 @@ def recommend(
         exclusion = (
             _blocked(modality, status)
             or _avoided(modality, entry, fitzpatrick)
-            or _too_long(modality, entry, max_downtime_days)
+            or _too_long(modality, entry, max_downtime_days, conventions)
         )
         if exclusion is not None:
-            excluded.append(exclusion)
+            excluded.append(replace(exclusion, targets=targets))
             continue
         risk, _ = _skin_risk(entry, fitzpatrick)
-        recommended.append(
-            _recommendation(modality, entry, targets, load, risk, status, max_downtime_days)
-        )
+        recommended.append(_recommendation(modality, entry, targets, load, risk, status))
     recommended.sort(key=lambda r: (-r.score, r.modality.value))
     notes = _notes(load, recommended, excluded)
     return Recommendations(tuple(recommended), tuple(excluded), tuple(notes))
@@ -144,18 +147,22 @@ def _avoided(
 
 
 def _too_long(
-    modality: Modality, entry: ModalityEntry, max_downtime_days: int | None
+    modality: Modality,
+    entry: ModalityEntry,
+    max_downtime_days: int | None,
+    conventions: PlanningConventions,
 ) -> Exclusion | None:
-    downtime = entry.downtime_days
-    if max_downtime_days is None or downtime is None or downtime.min is None:
+    """The patient's limit is hard: the planned (upper) downtime must stay within it."""
+    if max_downtime_days is None:
         return None
-    if downtime.min <= max_downtime_days:
+    downtime = planning_downtime(entry, conventions)
+    if downtime.value <= max_downtime_days:
         return None
     reason = (
-        f"downtime {downtime.describe('days')} exceeds the patient's limit of "
-        f"{max_downtime_days} days"
+        f"downtime up to {downtime.value} days ({downtime.basis}) exceeds the patient's limit "
+        f"of {max_downtime_days} days"
     )
-    return Exclusion(modality, (reason,), tuple(downtime.sources))
+    return Exclusion(modality, (reason,), downtime.sources)
 
 
 def _recommendation(
@@ -165,7 +172,6 @@ def _recommendation(
     load: ScarLoad,
     risk: RiskLevel | None,
     status: Eligibility,
-    max_downtime_days: int | None,
 ) -> Recommendation:
     reasons, sources = [], set(entry.evidence.sources)
     score = 0.0
@@ -184,12 +190,6 @@ def _recommendation(
         score -= RISK_PENALTY.get(risk, 0.0)
         if risk in (RiskLevel.MODERATE, RiskLevel.HIGH):
             cautions.append(f"{risk.value} pigment or scarring risk for this skin type")
-    downtime = entry.downtime_days
-    if max_downtime_days is not None and downtime and (downtime.max or 0) > max_downtime_days:
-        limit = f"{max_downtime_days} days"
-        cautions.append(
-            f"downtime can reach {downtime.describe('days')}, above the limit of {limit}"
-        )
     for finding in status.findings:
         sources.update(finding.sources)
     regions = tuple(

@@ -14,6 +14,7 @@ from scarplan.entrypoints.cli import (
     config_commands,
     demo_commands,
     kb_commands,
+    plan_commands,
 )
 from scarplan.entrypoints.cli.console import EXIT_BAD_INPUT, EXIT_FAILURE, err, report_error
 
@@ -29,6 +30,7 @@ app.add_typer(config_commands.app, name="config")
 app.command("demo")(demo_commands.demo)
 app.command("assess")(assess_commands.assess)
 app.command("schema")(assess_commands.schema)
+app.command("plan")(plan_commands.plan)
 
 
 def _version(value: bool) -> None:

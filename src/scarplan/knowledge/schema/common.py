@@ -40,6 +40,8 @@ class CitedRange(Cited):
 
     min: Number | None = None
     max: Number | None = None
+    usual: Number | None = None
+    """The value most sources use, where they say so (e.g. monthly sessions in most series)."""
     note: str = ""
 
     @model_validator(mode="after")
@@ -48,6 +50,11 @@ class CitedRange(Cited):
             raise ValueError("a range needs min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        if self.usual is not None and not (
+            (self.min is None or self.min <= self.usual)
+            and (self.max is None or self.usual <= self.max)
+        ):
+            raise ValueError(f"usual ({self.usual}) lies outside the range")
         return self
 
     def describe(self, unit: str = "") -> str:

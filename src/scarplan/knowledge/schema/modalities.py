@@ -27,6 +27,21 @@ class ModalityCategory(StrEnum):
     ADJUNCT = "adjunct"
 
 
+class PlanRole(StrEnum):
+    """The part a procedure plays in a combined plan (scarplan's convention, no number).
+
+    focal: treats individual deep scars (TCA CROSS, punch techniques); release: frees tethered
+    scars (subcision); resurfacing: treats the whole area; volume: fills (fillers); adjunct:
+    added to another procedure (PRP). A plan holds at most one course per role.
+    """
+
+    FOCAL = "focal"
+    RELEASE = "release"
+    RESURFACING = "resurfacing"
+    VOLUME = "volume"
+    ADJUNCT = "adjunct"
+
+
 class SuitabilityRating(StrEnum):
     """How well a procedure treats one scar type, ordered best first."""
 
@@ -95,6 +110,7 @@ class ModalityEntry(StrictModel):
     id: Modality
     name: Text
     category: ModalityCategory
+    plan_role: PlanRole
     summary: Text
     """Plain-language: what it is and what it does."""
     suitability: dict[ScarType, Suitability]

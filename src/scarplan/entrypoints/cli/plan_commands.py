@@ -1,0 +1,104 @@
+"""`scarplan plan CASE`: recommendations, exclusions, a session calendar and totals."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from scarplan.bootstrap import bootstrap
+from scarplan.domain.errors import InfeasibleError
+from scarplan.entrypoints.cli.console import out, print_json
+from scarplan.services.assessment import NOTICE
+from scarplan.services.planning import plan_file, plan_json
+
+
+def plan(
+    case: Path = typer.Argument(..., metavar="CASE", help="Case file (YAML or JSON)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON contract."),
+) -> None:
+    """Plan treatment: safe recommendations, a sequenced schedule, cost and cautions."""
+    container = bootstrap()
+    try:
+        result = plan_file(case, container.knowledge, container.settings, date.today())
+    except InfeasibleError as error:
+        if as_json:
+            print_json(
+                {
+                    "error": error.message,
+                    "conflicts": [
+                        {"constraint": c.constraint, "detail": c.detail, "relax": c.relax}
+                        for c in error.conflicts
+                    ],
+                    "notice": NOTICE,
+                }
+            )
+        raise
+    data = plan_json(result)
+    if as_json:
+        print_json(data)
+        return
+    render_plan(data)
+
+
+def _money(value: dict[str, Any] | None) -> str:
+    if not value:
+        return "no price"
+    return f"{value['amount']:,.2f} {value['currency']}"
+
+
+def render_plan(data: dict[str, Any]) -> None:
+    skin = data["fitzpatrick"] or "unknown"
+    out.print(
+        f"[bold]Plan for {data['patient_id']}[/] from {data['start_date']} (Fitzpatrick {skin})"
+    )
+    out.print("[bold]Recommended, best first[/]")
+    for rank, item in enumerate(data["recommended"], start=1):
+        status = (
+            "[green]in plan[/]" if item["in_plan"] else f"not in plan: {item['not_in_plan_reason']}"
+        )
+        out.print(
+            f"{rank}. [bold]{item['modality']}[/] for {', '.join(item['targets'])} "
+            f"(score {item['score']}); {status}"
+        )
+        for reason in item["reasons"]:
+            out.print(f"   why: {reason}", markup=False)
+        for expected in item["expected"][:2]:
+            out.print(
+                f"   expect: {expected['text']} [{', '.join(expected['sources'])}]", markup=False
+            )
+        for caution in item["cautions"]:
+            out.print(f"   [yellow]caution:[/] {caution}")
+    if data["excluded"]:
+        excluded = Table(title="Not possible now", title_justify="left")
+        excluded.add_column("procedure")
+        excluded.add_column("reasons", overflow="fold")
+        for item in data["excluded"]:
+            excluded.add_row(item["modality"], "\n".join(item["reasons"]))
+        out.print(excluded)
+    if data["sessions"]:
+        calendar = Table(title="Session calendar", title_justify="left")
+        for column in ("date", "procedure", "session", "regions", "downtime", "cost"):
+            calendar.add_column(column)
+        for session in data["sessions"]:
+            calendar.add_row(
+                session["date"],
+                session["modality"],
+                f"{session['number']} of {session['of']}",
+                ", ".join(session["regions"]),
+                f"{session['downtime_days']} days",
+                _money(session["cost"]),
+            )
+        out.print(calendar)
+        total = data["total_cost"]
+        missing = f" (without {', '.join(total['unpriced'])})" if total["unpriced"] else ""
+        budget = f"; budget {_money(data['budget'])}" if data["budget"] else ""
+        out.print(f"Total {_money(total)}{missing}{budget}; last session {data['end_date']}")
+    else:
+        out.print("[bold]No procedure can be scheduled now.[/]")
+    for note in data["notes"]:
+        out.print(f"[yellow]![/] {note}", markup=True)
+    out.print(f"[dim]{data['notice']}[/]")

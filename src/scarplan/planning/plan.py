@@ -1,0 +1,379 @@
+"""The whole planner: eligibility, recommendation, combination and a dated schedule.
+
+Pure: the case, its assessment, the knowledge base, the clinic's policies and conventions, and
+the date all come in as arguments. Constraints that cannot all hold raise `InfeasibleError`
+naming the clashing ones and what would relax each; nothing is broken silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from scarplan.assessment import AssessmentResult
+from scarplan.domain.case import Case, Money
+from scarplan.domain.errors import Conflict, InfeasibleError
+from scarplan.domain.vocabulary import ATROPHIC_SCAR_TYPES, Fitzpatrick, Modality, Region, ScarType
+from scarplan.knowledge import KnowledgeBase
+from scarplan.knowledge.schema.modalities import PlanRole, SuitabilityRating
+from scarplan.planning.conventions import Figure, PlanningConventions
+from scarplan.planning.courses import CourseSpec, SessionPrice, course_spec
+from scarplan.planning.eligibility import Eligibility, add_months, evaluate_eligibility
+from scarplan.planning.recommend import Recommendation, Recommendations, ScarLoad, recommend
+from scarplan.planning.schedule import (
+    Infeasible,
+    ScheduleProblem,
+    Solved,
+    Window,
+    cents,
+    relaxed,
+    solve,
+)
+from scarplan.planning.sequence import Precedence, alternations, precedences
+
+WORTH_A_COURSE = frozenset({SuitabilityRating.FIRST_LINE, SuitabilityRating.GOOD})
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    day: date
+    modality: Modality
+    number: int
+    of: int
+    targets: tuple[ScarType, ...]
+    regions: tuple[Region, ...]
+    downtime: Figure
+    price: SessionPrice | None
+
+
+@dataclass(frozen=True)
+class PlannedCourse:
+    spec: CourseSpec
+    first: date
+    last: date
+    earliest: date
+
+
+@dataclass(frozen=True)
+class Expectation:
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    patient_id: str
+    start: date
+    fitzpatrick: Fitzpatrick | None
+    currency: str
+    load: ScarLoad
+    recommendations: Recommendations
+    not_in_plan: Mapping[Modality, str]
+    expectations: Mapping[Modality, tuple[Expectation, ...]]
+    courses: tuple[PlannedCourse, ...]
+    sequence: tuple[Precedence, ...]
+    sessions: tuple[PlannedSession, ...]
+    total_cost: Money
+    unpriced: tuple[Modality, ...]
+    budget: Money | None
+    end_date: date | None
+    notes: tuple[str, ...]
+
+    @property
+    def cost_complete(self) -> bool:
+        return not self.unpriced
+
+
+def scar_load(assessment: AssessmentResult) -> ScarLoad:
+    counts = {t: assessment.counts_by_type.get(t, 0) for t in ATROPHIC_SCAR_TYPES}
+    regions: dict[ScarType, list[Region]] = {}
+    for lesion in assessment.lesions:
+        if lesion.type in ATROPHIC_SCAR_TYPES:
+            found = regions.setdefault(lesion.type, [])
+            if lesion.lesion.region not in found:
+                found.append(lesion.lesion.region)
+    ordered = {t: tuple(sorted(rs, key=list(Region).index)) for t, rs in regions.items()}
+    return ScarLoad(counts, ordered)
+
+
+def build_plan(
+    case: Case,
+    assessment: AssessmentResult,
+    knowledge: KnowledgeBase,
+    policies: Mapping[str, str],
+    conventions: PlanningConventions,
+    today: date,
+) -> Plan:
+    preferences = case.preferences
+    start = preferences.start_date or today
+    fitzpatrick = assessment.fitzpatrick.type
+    load = scar_load(assessment)
+    lesion_types = {lesion.type for lesion in assessment.lesions}
+    eligibility = evaluate_eligibility(case, lesion_types, fitzpatrick, knowledge, policies, start)
+    recommendations = recommend(
+        load, eligibility, knowledge, fitzpatrick, preferences.max_downtime_days, conventions
+    )
+    currency = preferences.budget.currency if preferences.budget else conventions.currency
+    not_in_plan: dict[Modality, str] = {}
+    candidates: list[CourseSpec] = []
+    for recommendation in recommendations.recommended:
+        reason = _not_a_course(recommendation, knowledge)
+        if reason:
+            not_in_plan[recommendation.modality] = reason
+        else:
+            candidates.append(course_spec(recommendation, load, knowledge, conventions, currency))
+    cover, uncovered_notes = _cover(load, candidates, recommendations)
+    problem = ScheduleProblem(
+        courses=candidates,
+        earliest={m: (eligibility[m].earliest(start) - start).days for m in Modality},
+        precedences=precedences((c.modality for c in candidates), knowledge, conventions),
+        alternations=alternations((c.modality for c in candidates), knowledge),
+        avoid=_windows(case, start),
+        budget_cents=cents(preferences.budget.amount) if preferences.budget else None,
+        horizon_days=(add_months(start, conventions.horizon_months) - start).days,
+        cover=cover,
+        default_gap_days=conventions.default_gap_days,
+    )
+    solved = solve(problem) if candidates else Solved((), {})
+    if isinstance(solved, Infeasible):
+        raise InfeasibleError(
+            "the plan's constraints cannot all hold together",
+            _conflicts(solved, problem, start, load, currency, conventions),
+        )
+    chosen = [c for c in candidates if c.modality in solved.chosen]
+    sessions = _sessions(chosen, solved, start)
+    courses = tuple(
+        PlannedCourse(
+            c,
+            start + timedelta(solved.days[c.modality][0]),
+            start + timedelta(solved.days[c.modality][-1]),
+            eligibility[c.modality].earliest(start),
+        )
+        for c in sorted(chosen, key=lambda c: solved.days[c.modality][0])
+    )
+    for course in candidates:
+        if course.modality not in solved.chosen:
+            not_in_plan[course.modality] = _left_out(course, chosen, problem)
+    total = sum((s.price.amount for s in sessions if s.price is not None), Decimal(0))
+    unpriced = tuple(dict.fromkeys(s.modality for s in sessions if s.price is None))
+    applied = tuple(
+        p for p in problem.precedences if p.first in solved.chosen and p.then in solved.chosen
+    )
+    return Plan(
+        patient_id=case.patient.id,
+        start=start,
+        fitzpatrick=fitzpatrick,
+        currency=currency,
+        load=load,
+        recommendations=recommendations,
+        not_in_plan=not_in_plan,
+        expectations={r.modality: _expectations(r, knowledge) for r in recommendations.recommended},
+        courses=courses,
+        sequence=applied,
+        sessions=sessions,
+        total_cost=Money(total, currency),
+        unpriced=unpriced,
+        budget=preferences.budget,
+        end_date=sessions[-1].day if sessions else None,
+        notes=tuple(
+            _notes(recommendations, eligibility, uncovered_notes, chosen, unpriced, knowledge)
+        ),
+    )
+
+
+def _not_a_course(recommendation: Recommendation, knowledge: KnowledgeBase) -> str:
+    entry = knowledge.modalities[recommendation.modality]
+    if entry.plan_role is PlanRole.ADJUNCT:
+        return "an adjunct: the clinician may add it to another procedure"
+    if not any(entry.rating_for(t) in WORTH_A_COURSE for t in recommendation.targets):
+        return "only fair for the scar types present, so not a course of its own"
+    if recommendation.score <= 0:
+        return "its skin-type risk outweighs its benefit for this patient"
+    return ""
+
+
+def _cover(
+    load: ScarLoad, candidates: list[CourseSpec], recommendations: Recommendations
+) -> tuple[dict[ScarType, tuple[Modality, ...]], list[str]]:
+    cover: dict[ScarType, tuple[Modality, ...]] = {}
+    notes = []
+    for scar_type in ATROPHIC_SCAR_TYPES:
+        if not load.counts.get(scar_type):
+            continue
+        treating = tuple(c.modality for c in candidates if scar_type in c.targets)
+        if treating:
+            cover[scar_type] = treating
+            continue
+        if scar_type is ScarType.ICE_PICK and recommendations.notes:
+            continue  # the recommender's note already names what excluded each focal procedure
+        blocked = [
+            f"{e.modality.value} ({e.reasons[0]})"
+            for e in recommendations.excluded
+            if scar_type in e.targets
+        ]
+        why = f": {'; '.join(blocked)}" if blocked else ""
+        notes.append(
+            f"No procedure for the {scar_type.value.replace('_', ' ')} scars can be planned now"
+            f"{why}."
+        )
+    return cover, notes
+
+
+def _windows(case: Case, start: date) -> list[Window]:
+    windows = []
+    for window in case.preferences.avoid:
+        if window.end < start:
+            continue
+        label = f"{window.start.isoformat()} to {window.end.isoformat()}"
+        if window.reason:
+            label += f" ({window.reason})"
+        windows.append(Window((window.start - start).days, (window.end - start).days, label))
+    return windows
+
+
+def _sessions(chosen: list[CourseSpec], solved: Solved, start: date) -> tuple[PlannedSession, ...]:
+    sessions = [
+        PlannedSession(
+            day=start + timedelta(day),
+            modality=course.modality,
+            number=number,
+            of=course.sessions.value,
+            targets=course.targets,
+            regions=course.regions,
+            downtime=course.downtime,
+            price=course.price,
+        )
+        for course in chosen
+        for number, day in enumerate(solved.days[course.modality], start=1)
+    ]
+    return tuple(sorted(sessions, key=lambda s: (s.day, s.modality.value)))
+
+
+def _course_cost(course: CourseSpec) -> Decimal:
+    return course.price.amount * course.sessions.value if course.price else Decimal(0)
+
+
+def _left_out(course: CourseSpec, chosen: list[CourseSpec], problem: ScheduleProblem) -> str:
+    same_role = [c for c in chosen if c.role is course.role]
+    if same_role:
+        return (
+            f"one {course.role.value} course per plan: {same_role[0].modality.value} "
+            "scored higher or fitted the budget and dates better"
+        )
+    if problem.budget_cents is not None:
+        planned = sum(cents(_course_cost(c)) for c in chosen)
+        if planned + cents(_course_cost(course)) > problem.budget_cents:
+            return "adding it would take the plan over the budget"
+    return "it could not be placed around the other sessions, avoid dates and horizon"
+
+
+def _expectations(
+    recommendation: Recommendation, knowledge: KnowledgeBase
+) -> tuple[Expectation, ...]:
+    entry = knowledge.modalities[recommendation.modality]
+    found = []
+    for outcome in entry.outcomes:
+        if outcome.scar_types and not set(outcome.scar_types) & set(recommendation.targets):
+            continue
+        text = outcome.summary
+        if outcome.improvement_pct is not None:
+            text += f" (improvement {outcome.improvement_pct.describe('%')})"
+        found.append(Expectation(text, tuple(outcome.sources)))
+    return tuple(found)
+
+
+def _notes(
+    recommendations: Recommendations,
+    eligibility: Mapping[Modality, Eligibility],
+    uncovered: list[str],
+    chosen: list[CourseSpec],
+    unpriced: tuple[Modality, ...],
+    knowledge: KnowledgeBase,
+) -> list[str]:
+    notes = [*recommendations.notes, *uncovered]
+    advice = dict.fromkeys(
+        f"{f.why_active}: {f.advice}"
+        for status in eligibility.values()
+        for f in status.blocking
+        if f.advice
+    )
+    notes.extend(advice)
+    for course in chosen:
+        for figure, what in (
+            (course.sessions, "course length"),
+            (course.interval_min_days, "interval"),
+            (course.downtime, "downtime"),
+        ):
+            if not figure.sources:
+                notes.append(f"{course.modality.value}: {what} not published; {figure.basis}.")
+    if unpriced:
+        names = ", ".join(m.value for m in unpriced)
+        notes.append(
+            f"No price for {names}: the total and the budget check leave it out; set the "
+            "clinic's prices (SCARPLAN_PRICES)."
+        )
+    in_plan = {c.modality for c in chosen}
+    for rule in knowledge.sequencing.same_session:
+        if set(rule.modalities) <= in_plan:
+            pair = " and ".join(m.value for m in rule.modalities)
+            notes.append(f"{pair} may be given in the same visit: {rule.note}")
+    return notes
+
+
+def _conflicts(
+    infeasible: Infeasible,
+    problem: ScheduleProblem,
+    start: date,
+    load: ScarLoad,
+    currency: str,
+    conventions: PlanningConventions,
+) -> list[Conflict]:
+    conflicts = []
+    for name in infeasible.clashing:
+        if name == "budget":
+            cheapest = relaxed(problem, "budget", cheapest=True)
+            detail = f"the budget of {Decimal(problem.budget_cents or 0) / 100:.2f} {currency}"
+            relax = "raise the budget"
+            if isinstance(cheapest, Solved):
+                cost = sum(
+                    (_course_cost(c) for c in problem.courses if c.modality in cheapest.chosen),
+                    Decimal(0),
+                )
+                relax = (
+                    f"raise the budget to at least {cost:.2f} {currency}, the cheapest courses "
+                    "that treat every scar type present"
+                )
+            conflicts.append(Conflict("preferences.budget", detail, relax))
+        elif name.startswith("avoid:"):
+            window = problem.avoid[int(name.split(":")[1])]
+            conflicts.append(
+                Conflict(
+                    "preferences.avoid",
+                    f"no session or its downtime may fall on {window.label}",
+                    "move or shorten this window",
+                )
+            )
+        elif name == "horizon":
+            latest = add_months(start, conventions.horizon_months)
+            longer = relaxed(problem, "horizon")
+            relax = "allow a longer plan (setting planning_horizon_months)"
+            if isinstance(longer, Solved):
+                end = start + timedelta(max(day for days in longer.days.values() for day in days))
+                relax = f"allow the plan to run to {end.isoformat()} (planning_horizon_months)"
+            conflicts.append(
+                Conflict("planning_horizon_months", f"the plan must end by {latest}", relax)
+            )
+        else:
+            scar_type = ScarType(name.split(":")[1])
+            options = ", ".join(m.value for m in problem.cover[scar_type])
+            conflicts.append(
+                Conflict(
+                    f"treat {scar_type.value}",
+                    f"the {load.counts[scar_type]} {scar_type.value.replace('_', ' ')} scars "
+                    f"need a course of {options}",
+                    "treat these scars in a later plan",
+                )
+            )
+    return conflicts

@@ -1,0 +1,291 @@
+"""Choose the courses and place every session on a day, with OR-Tools CP-SAT.
+
+Days are integers counted from the plan's start. The model holds, as hard rules: the interval
+range between sessions of one procedure, the order and healing gap between different procedures,
+each procedure's earliest date (dated deferrals), at most one course per plan role. The patient's
+constraints are switched on by assumption literals so that, when they cannot all hold, the
+solver names a subset that clashes: the budget, each avoid window, the horizon, and treating
+each scar type present.
+
+Objectives, in order (each stage fixes the previous optimum): the most valuable set of courses
+(recommendation scores), then the earliest last session, then the fewest sessions without a
+price, then the lowest cost. One worker and a fixed seed make the result deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from itertools import combinations
+
+from ortools.sat.python import cp_model
+
+from scarplan.domain.vocabulary import Modality, ScarType
+from scarplan.planning.courses import CourseSpec
+from scarplan.planning.sequence import Alternation, Precedence
+
+CENTS = Decimal(100)
+SOLVER_SEED = 20261121
+DETERMINISTIC_TIME_LIMIT = 20.0
+
+
+@dataclass(frozen=True)
+class Window:
+    """Days (from the plan start, inclusive) when no session or its downtime may fall."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class ScheduleProblem:
+    courses: Sequence[CourseSpec]
+    earliest: Mapping[Modality, int]
+    precedences: Sequence[Precedence]
+    alternations: Sequence[Alternation]
+    avoid: Sequence[Window]
+    budget_cents: int | None
+    horizon_days: int
+    cover: Mapping[ScarType, tuple[Modality, ...]]
+    """Each scar type to treat, with the candidate courses that treat it."""
+    default_gap_days: int
+
+
+@dataclass(frozen=True)
+class Solved:
+    chosen: tuple[Modality, ...]
+    days: Mapping[Modality, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class Infeasible:
+    """The named constraints clash (a sufficient subset, from the solver)."""
+
+    clashing: tuple[str, ...]
+
+
+@dataclass
+class _Model:
+    model: cp_model.CpModel
+    selected: dict[Modality, cp_model.IntVar]
+    days: dict[Modality, list[cp_model.IntVar]]
+    end: cp_model.IntVar
+    assumptions: dict[str, cp_model.IntVar] = field(default_factory=dict)
+
+
+def cents(amount: Decimal) -> int:
+    return int((amount * CENTS).to_integral_value())
+
+
+def gap_between(
+    earlier: CourseSpec,
+    later: CourseSpec,
+    precedence: Mapping[tuple[Modality, Modality], Precedence],
+    alternation: Mapping[frozenset[Modality], Alternation],
+    default_gap_days: int,
+) -> int:
+    """Days from a session of `earlier` to a later session of a different procedure."""
+    rule = precedence.get((earlier.modality, later.modality))
+    turn = alternation.get(frozenset({earlier.modality, later.modality}))
+    if rule is not None:
+        gap = rule.gap.value
+    elif turn is not None:
+        gap = turn.gap.value
+    else:
+        gap = default_gap_days
+    return max(gap, earlier.downtime.value)
+
+
+def interval_bounds(
+    course: CourseSpec, alternation: Mapping[frozenset[Modality], Alternation]
+) -> tuple[int, int | None]:
+    """Days between two sessions of one procedure; alternating widens the upper bound."""
+    low = max(course.interval_min_days.value, course.downtime.value)
+    high = course.interval_max_days
+    for pair, turn in alternation.items():
+        if course.modality in pair and high is not None:
+            high = max(high, 2 * (turn.gap_max_days or turn.gap.value))
+    return low, (None if high is None else max(high, low))
+
+
+def _build(problem: ScheduleProblem) -> _Model:
+    model = cp_model.CpModel()
+    horizon = problem.horizon_days
+    far = 3 * horizon + 365
+    precedence = {(p.first, p.then): p for p in problem.precedences}
+    alternation = {a.pair: a for a in problem.alternations}
+    selected: dict[Modality, cp_model.IntVar] = {}
+    days: dict[Modality, list[cp_model.IntVar]] = {}
+    end = model.new_int_var(0, far, "end")
+    built = _Model(model, selected, days, end)
+    within = built.assumptions.setdefault("horizon", model.new_bool_var("horizon"))
+    by_modality = {course.modality: course for course in problem.courses}
+
+    for course in problem.courses:
+        m = course.modality
+        x = selected[m] = model.new_bool_var(f"x_{m.value}")
+        earliest = problem.earliest.get(m, 0)
+        days[m] = [
+            model.new_int_var(earliest, far, f"d_{m.value}_{k}")
+            for k in range(course.sessions.value)
+        ]
+        low, high = interval_bounds(course, alternation)
+        for before, after in zip(days[m], days[m][1:], strict=False):
+            model.add(after >= before + low).only_enforce_if(x)
+            if high is not None:
+                model.add(after <= before + high).only_enforce_if(x)
+        model.add(end >= days[m][-1]).only_enforce_if(x)
+        model.add(days[m][-1] <= horizon).only_enforce_if([x, within])
+
+    for role_members in _by_role(problem.courses).values():
+        model.add_at_most_one(selected[m] for m in role_members)
+
+    for a, b in combinations(problem.courses, 2):
+        both = [selected[a.modality], selected[b.modality]]
+        if (a.modality, b.modality) in precedence or (b.modality, a.modality) in precedence:
+            earlier, later = (a, b) if (a.modality, b.modality) in precedence else (b, a)
+            gap = gap_between(earlier, later, precedence, alternation, problem.default_gap_days)
+            last_earlier = days[earlier.modality][-1]
+            model.add(days[later.modality][0] >= last_earlier + gap).only_enforce_if(both)
+            continue
+        gap_ab = gap_between(a, b, precedence, alternation, problem.default_gap_days)
+        gap_ba = gap_between(b, a, precedence, alternation, problem.default_gap_days)
+        for da in days[a.modality]:
+            for db in days[b.modality]:
+                a_first = model.new_bool_var("")
+                model.add(db >= da + gap_ab).only_enforce_if([*both, a_first])
+                model.add(da >= db + gap_ba).only_enforce_if([*both, ~a_first])
+
+    for index, window in enumerate(problem.avoid):
+        free = built.assumptions.setdefault(f"avoid:{index}", model.new_bool_var(f"avoid{index}"))
+        for m, session_days in days.items():
+            downtime = by_modality[m].downtime.value
+            for day in session_days:
+                before = model.new_bool_var("")
+                model.add(day + downtime < window.start).only_enforce_if(
+                    [selected[m], free, before]
+                )
+                model.add(day > window.end).only_enforce_if([selected[m], free, ~before])
+
+    if problem.budget_cents is not None:
+        within_budget = built.assumptions.setdefault("budget", model.new_bool_var("budget"))
+        model.add(_cost(problem, selected) <= problem.budget_cents).only_enforce_if(within_budget)
+
+    for scar_type, treating in problem.cover.items():
+        treated = built.assumptions.setdefault(
+            f"cover:{scar_type.value}", model.new_bool_var(f"cover_{scar_type.value}")
+        )
+        model.add(sum(selected[m] for m in treating) >= 1).only_enforce_if(treated)
+    model.add_assumptions(list(built.assumptions.values()))
+    return built
+
+
+def _by_role(courses: Sequence[CourseSpec]) -> dict[str, list[Modality]]:
+    roles: dict[str, list[Modality]] = {}
+    for course in courses:
+        roles.setdefault(course.role.value, []).append(course.modality)
+    return roles
+
+
+def _cost(
+    problem: ScheduleProblem, selected: Mapping[Modality, cp_model.IntVar]
+) -> cp_model.LinearExpr:
+    priced = [c for c in problem.courses if c.price is not None]
+    return cp_model.LinearExpr.weighted_sum(
+        [selected[c.modality] for c in priced],
+        [cents(c.price.amount) * c.sessions.value for c in priced if c.price is not None],
+    )
+
+
+def _unpriced(
+    problem: ScheduleProblem, selected: Mapping[Modality, cp_model.IntVar]
+) -> cp_model.LinearExpr:
+    unpriced = [c for c in problem.courses if c.price is None]
+    return cp_model.LinearExpr.weighted_sum(
+        [selected[c.modality] for c in unpriced], [c.sessions.value for c in unpriced]
+    )
+
+
+def _solver() -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = SOLVER_SEED
+    solver.parameters.max_deterministic_time = DETERMINISTIC_TIME_LIMIT
+    return solver
+
+
+def solve(problem: ScheduleProblem, cheapest: bool = False) -> Solved | Infeasible:
+    """The best schedule, or the constraints that clash.
+
+    `cheapest` asks only for the lowest cost that meets the constraints (to say how much budget
+    a relaxation needs).
+    """
+    built = _build(problem)
+    model, solver = built.model, _solver()
+    value = sum(course.value * built.selected[course.modality] for course in problem.courses)
+    stages: list[cp_model.LinearExprT] = (
+        [_cost(problem, built.selected)]
+        if cheapest
+        else [
+            -value,
+            built.end,
+            cp_model.LinearExpr.weighted_sum(
+                [_unpriced(problem, built.selected), _cost(problem, built.selected)], [10**12, 1]
+            ),
+        ]
+    )
+    status = cp_model.UNKNOWN
+    for objective in stages:
+        model.minimize(objective)
+        status = solver.solve(model)
+        if status == cp_model.INFEASIBLE:
+            return Infeasible(_clashing(built, solver))
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            raise RuntimeError(
+                f"the plan solver stopped without an answer ({solver.status_name(status)})"
+            )
+        best = int(solver.objective_value)
+        _hint(built, solver)
+        model.add(objective <= best)
+    chosen = tuple(m for m, x in built.selected.items() if solver.boolean_value(x))
+    return Solved(
+        chosen,
+        {m: tuple(solver.value(d) for d in built.days[m]) for m in chosen},
+    )
+
+
+def _hint(built: _Model, solver: cp_model.CpSolver) -> None:
+    built.model.clear_hints()  # type: ignore[no-untyped-call]
+    for m, x in built.selected.items():
+        built.model.add_hint(x, solver.boolean_value(x))
+        for day in built.days[m]:
+            built.model.add_hint(day, solver.value(day))
+
+
+def _clashing(built: _Model, solver: cp_model.CpSolver) -> tuple[str, ...]:
+    names = {var.index: name for name, var in built.assumptions.items()}
+    return tuple(sorted(names[i] for i in solver.sufficient_assumptions_for_infeasibility()))
+
+
+def relaxed(problem: ScheduleProblem, drop: str, cheapest: bool = False) -> Solved | Infeasible:
+    """Solve again without one patient constraint (to say what relaxing it would give)."""
+    budget = None if drop == "budget" else problem.budget_cents
+    avoid = [w for i, w in enumerate(problem.avoid) if drop != f"avoid:{i}"]
+    cover = {t: ms for t, ms in problem.cover.items() if drop != f"cover:{t.value}"}
+    horizon = problem.horizon_days * 5 if drop == "horizon" else problem.horizon_days
+    return solve(
+        ScheduleProblem(
+            courses=problem.courses,
+            earliest=problem.earliest,
+            precedences=problem.precedences,
+            alternations=problem.alternations,
+            avoid=avoid,
+            budget_cents=budget,
+            horizon_days=horizon,
+            cover=cover,
+            default_gap_days=problem.default_gap_days,
+        ),
+        cheapest,
+    )
