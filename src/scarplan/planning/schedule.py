@@ -98,16 +98,16 @@ def gap_between(
     return max(gap, earlier.downtime.value)
 
 
-def interval_bounds(
-    course: CourseSpec, alternation: Mapping[frozenset[Modality], Alternation]
-) -> tuple[int, int | None]:
-    """Days between two sessions of one procedure; alternating widens the upper bound."""
+def interval_bounds(course: CourseSpec) -> tuple[int, int | None]:
+    """Days between two sessions of one procedure: at least its interval and its downtime."""
     low = max(course.interval_min_days.value, course.downtime.value)
     high = course.interval_max_days
-    for pair, turn in alternation.items():
-        if course.modality in pair and high is not None:
-            high = max(high, 2 * (turn.gap_max_days or turn.gap.value))
     return low, (None if high is None else max(high, low))
+
+
+def alternating_bound(high: int, turn: Alternation) -> int:
+    """Alternating with another procedure leaves room for one of its sessions in between."""
+    return max(high, 2 * (turn.gap_max_days or turn.gap.value))
 
 
 def _build(problem: ScheduleProblem) -> _Model:
@@ -124,18 +124,33 @@ def _build(problem: ScheduleProblem) -> _Model:
     by_modality = {course.modality: course for course in problem.courses}
 
     for course in problem.courses:
+        selected[course.modality] = model.new_bool_var(f"x_{course.modality.value}")
+    for course in problem.courses:
         m = course.modality
-        x = selected[m] = model.new_bool_var(f"x_{m.value}")
+        x = selected[m]
         earliest = problem.earliest.get(m, 0)
         days[m] = [
             model.new_int_var(earliest, far, f"d_{m.value}_{k}")
             for k in range(course.sessions.value)
         ]
-        low, high = interval_bounds(course, alternation)
+        low, high = interval_bounds(course)
+        partners = [
+            (selected[other], turn)
+            for pair, turn in alternation.items()
+            if m in pair
+            for other in pair - {m}
+            if other in selected
+        ]
         for before, after in zip(days[m], days[m][1:], strict=False):
             model.add(after >= before + low).only_enforce_if(x)
-            if high is not None:
-                model.add(after <= before + high).only_enforce_if(x)
+            if high is None:
+                continue
+            alone = [x, *(~partner for partner, _ in partners)]
+            model.add(after <= before + high).only_enforce_if(alone)
+            for partner, turn in partners:
+                model.add(after <= before + alternating_bound(high, turn)).only_enforce_if(
+                    [x, partner]
+                )
         model.add(end >= days[m][-1]).only_enforce_if(x)
         model.add(days[m][-1] <= horizon).only_enforce_if([x, within])
 

@@ -82,7 +82,7 @@ def render_plan(data: dict[str, Any]) -> None:
     if data["sessions"]:
         calendar = Table(title="Session calendar", title_justify="left")
         for column in ("date", "procedure", "session", "regions", "downtime", "cost"):
-            calendar.add_column(column)
+            calendar.add_column(column, no_wrap=column != "regions")
         for session in data["sessions"]:
             calendar.add_row(
                 session["date"],
