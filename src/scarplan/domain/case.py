@@ -8,8 +8,10 @@ from decimal import Decimal
 
 from scarplan.domain.vocabulary import (
     AcneSeverity,
+    Agent,
     EdgeProfile,
     Fitzpatrick,
+    HomeCareBudget,
     IsotretinoinStatus,
     Region,
     ScarType,
@@ -69,6 +71,8 @@ class Patient:
     skin_infection: bool = False
     active_acne: AcneSeverity = AcneSeverity.NONE
     isotretinoin: IsotretinoinHistory = field(default_factory=IsotretinoinHistory)
+    sensitive_skin: bool = False
+    current_agents: tuple[Agent, ...] = ()
     unstated: frozenset[str] = frozenset()
     """Safety fields the case did not state; they took their default and need confirming."""
 
@@ -85,6 +89,7 @@ class Preferences:
     budget: Money | None = None
     max_downtime_days: int | None = None
     avoid: tuple[DateWindow, ...] = ()
+    home_care_budget: HomeCareBudget | None = None
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,14 @@ class Agent(StrEnum):
     ORAL_ANTIBIOTIC = "oral_antibiotic"
 
 
+class HomeCareBudget(StrEnum):
+    """How many home-care products the patient wants to buy and use."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
 class Fitzpatrick(StrEnum):
     I = "I"  # noqa: E741 - the published name of the type
     II = "II"

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from scarplan.domain.errors import NotFoundError
 from scarplan.domain.vocabulary import Agent, Modality, ScarType
 from scarplan.knowledge.schema.agents import AgentConflict, AgentEntry
+from scarplan.knowledge.schema.homecare import HomeCareFile
 from scarplan.knowledge.schema.modalities import ModalityEntry, PriceEstimate
 from scarplan.knowledge.schema.rules import ConditionEntry, ConditionId, SequencingFile
 from scarplan.knowledge.schema.scales import ScalesFile
@@ -28,6 +29,7 @@ class KnowledgeBase:
     conditions: Mapping[ConditionId, ConditionEntry]
     sequencing: SequencingFile
     scales: ScalesFile
+    homecare: HomeCareFile
 
     def entry(self, entry_id: str) -> BaseModel:
         """Any scar type, modality, agent, condition or source by its id."""

@@ -21,6 +21,7 @@ from scarplan.domain.vocabulary import Agent, Modality, ScarType
 from scarplan.knowledge.base import KnowledgeBase
 from scarplan.knowledge.citations import source_references, uncited_numbers
 from scarplan.knowledge.schema.agents import AgentsFile
+from scarplan.knowledge.schema.homecare import HomeCareFile
 from scarplan.knowledge.schema.modalities import ModalitiesFile, PricesFile
 from scarplan.knowledge.schema.rules import (
     Action,
@@ -41,6 +42,7 @@ FILE_SCHEMAS: dict[str, type[BaseModel]] = {
     "conditions.yaml": ConditionsFile,
     "sequencing.yaml": SequencingFile,
     "scales.yaml": ScalesFile,
+    "homecare.yaml": HomeCareFile,
 }
 
 
@@ -272,6 +274,7 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
     conditions = models["conditions.yaml"]
     sequencing = models["sequencing.yaml"]
     scales = models["scales.yaml"]
+    homecare = models["homecare.yaml"]
     assert isinstance(sources, SourcesFile)
     assert isinstance(scar_types, ScarTypesFile)
     assert isinstance(modalities, ModalitiesFile)
@@ -280,6 +283,7 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
     assert isinstance(conditions, ConditionsFile)
     assert isinstance(sequencing, SequencingFile)
     assert isinstance(scales, ScalesFile)
+    assert isinstance(homecare, HomeCareFile)
     return KnowledgeBase(
         sources={source.id: source for source in sources.sources},
         scar_types={entry.id: entry for entry in scar_types.scar_types},
@@ -290,4 +294,5 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
         conditions={entry.id: entry for entry in conditions.conditions},
         sequencing=sequencing,
         scales=scales,
+        homecare=homecare,
     )

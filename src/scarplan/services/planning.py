@@ -55,8 +55,11 @@ def plan_case(case: Case, knowledge: KnowledgeBase, settings: Settings, today: d
     )
 
 
-def plan_file(path: Path, knowledge: KnowledgeBase, settings: Settings, today: date) -> Plan:
-    return plan_case(read_case_file(path, today), knowledge, settings, today)
+def plan_file(
+    path: Path, knowledge: KnowledgeBase, settings: Settings, today: date
+) -> tuple[Case, Plan]:
+    case = read_case_file(path, today)
+    return case, plan_case(case, knowledge, settings, today)
 
 
 def _money(value: Money | None) -> dict[str, Any] | None:

@@ -237,6 +237,8 @@ def _patient(patient: PatientIn) -> Patient:
         isotretinoin=IsotretinoinHistory(isotretinoin.status, isotretinoin.stopped_on)
         if isotretinoin is not None
         else IsotretinoinHistory(),
+        sensitive_skin=patient.sensitive_skin,
+        current_agents=tuple(dict.fromkeys(patient.current_agents)),
         unstated=frozenset(
             name for name in SAFETY_FIELDS if name not in stated or getattr(patient, name) is None
         ),
@@ -264,6 +266,7 @@ def _preferences(preferences: PreferencesIn) -> Preferences:
         budget=Money(Decimal(str(budget.amount)), budget.currency) if budget else None,
         max_downtime_days=preferences.max_downtime_days,
         avoid=tuple(DateWindow(w.from_, w.to, w.reason) for w in preferences.avoid),
+        home_care_budget=preferences.home_care_budget,
     )
 
 

@@ -17,8 +17,10 @@ from pydantic import (
 
 from scarplan.domain.vocabulary import (
     AcneSeverity,
+    Agent,
     EdgeProfile,
     Fitzpatrick,
+    HomeCareBudget,
     IsotretinoinStatus,
     Region,
     ScarType,
@@ -89,6 +91,14 @@ class PatientIn(_Model):
     )
     active_acne: AcneSeverity | None = Field(None, description="none | mild | moderate | severe")
     isotretinoin: IsotretinoinIn | None = Field(None, description="Oral isotretinoin history.")
+    sensitive_skin: StrictBool = Field(
+        False, description="Skin that stings or reddens easily: gentler, slower home care."
+    )
+    current_agents: list[Agent] = Field(
+        default_factory=list,
+        max_length=20,
+        description="Home-care agents the patient already uses (ids), e.g. [tretinoin].",
+    )
 
 
 class BudgetIn(_Model):
@@ -118,6 +128,9 @@ class PreferencesIn(_Model):
     )
     avoid: list[AvoidIn] = Field(
         default_factory=list, max_length=100, description="Date windows to keep free."
+    )
+    home_care_budget: HomeCareBudget | None = Field(
+        None, description="low | medium | high: how many home-care products to suggest."
     )
 
 

@@ -15,6 +15,7 @@ from scarplan.entrypoints.cli import (
     demo_commands,
     kb_commands,
     plan_commands,
+    routine_commands,
 )
 from scarplan.entrypoints.cli.console import EXIT_BAD_INPUT, EXIT_FAILURE, err, report_error
 
@@ -31,6 +32,7 @@ app.command("demo")(demo_commands.demo)
 app.command("assess")(assess_commands.assess)
 app.command("schema")(assess_commands.schema)
 app.command("plan")(plan_commands.plan)
+app.command("routine")(routine_commands.routine)
 
 
 def _version(value: bool) -> None:

@@ -13,6 +13,7 @@ from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import InfeasibleError
 from scarplan.entrypoints.cli.console import out, print_json
 from scarplan.services.assessment import NOTICE
+from scarplan.services.homecare import routine_for_plan, routine_json
 from scarplan.services.planning import plan_file, plan_json
 
 
@@ -23,7 +24,7 @@ def plan(
     """Plan treatment: safe recommendations, a sequenced schedule, cost and cautions."""
     container = bootstrap()
     try:
-        result = plan_file(case, container.knowledge, container.settings, date.today())
+        read, result = plan_file(case, container.knowledge, container.settings, date.today())
     except InfeasibleError as error:
         if as_json:
             print_json(
@@ -37,7 +38,8 @@ def plan(
                 }
             )
         raise
-    data = plan_json(result)
+    routine = routine_json(routine_for_plan(read, result, container.knowledge))
+    data = plan_json(result, routine)
     if as_json:
         print_json(data)
         return
@@ -101,4 +103,9 @@ def render_plan(data: dict[str, Any]) -> None:
         out.print("[bold]No procedure can be scheduled now.[/]")
     for note in data["notes"]:
         out.print(f"[yellow]![/] {note}", markup=True)
+    if data["routine"]:
+        out.print("[bold]Home care[/] (full calendar: scarplan routine CASE)")
+        for slot in ("am", "pm"):
+            names = ", ".join(step["name"] for step in data["routine"][slot])
+            out.print(f"  {slot.upper()}: {names}")
     out.print(f"[dim]{data['notice']}[/]")

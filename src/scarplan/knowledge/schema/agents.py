@@ -70,6 +70,52 @@ class Application(Cited):
     note: str = ""
 
 
+class Frequency(StrEnum):
+    """How often an agent is applied, from once a week to twice a day."""
+
+    ONCE_WEEKLY = "once_weekly"
+    TWICE_WEEKLY = "twice_weekly"
+    THREE_TIMES_WEEKLY = "three_times_weekly"
+    FOUR_TIMES_WEEKLY = "four_times_weekly"
+    FIVE_TIMES_WEEKLY = "five_times_weekly"
+    SIX_TIMES_WEEKLY = "six_times_weekly"
+    EVERY_OTHER_DAY = "every_other_day"
+    DAILY = "daily"
+    TWICE_DAILY = "twice_daily"
+
+    @property
+    def days_per_week(self) -> float:
+        return _DAYS_PER_WEEK[self]
+
+
+_DAYS_PER_WEEK = {
+    Frequency.ONCE_WEEKLY: 1.0,
+    Frequency.TWICE_WEEKLY: 2.0,
+    Frequency.THREE_TIMES_WEEKLY: 3.0,
+    Frequency.FOUR_TIMES_WEEKLY: 4.0,
+    Frequency.FIVE_TIMES_WEEKLY: 5.0,
+    Frequency.SIX_TIMES_WEEKLY: 6.0,
+    Frequency.EVERY_OTHER_DAY: 3.5,
+    Frequency.DAILY: 7.0,
+    Frequency.TWICE_DAILY: 7.0,
+}
+
+
+class TitrationStep(Cited):
+    """One step of a start-low schedule: this frequency for `weeks` weeks (None: from then on)."""
+
+    frequency: Frequency
+    weeks: int | None = Field(default=None, ge=1, le=52)
+    note: str = ""
+
+
+class Dose(Cited):
+    """How much to apply each time, in the words of the source (e.g. a pea-sized amount)."""
+
+    amount: Text
+    note: str = ""
+
+
 class Pause(Cited):
     """How long to stop an agent before and after a procedure."""
 
@@ -94,6 +140,11 @@ class AgentEntry(StrictModel):
     pregnancy: Pregnancy
     pauses: tuple[Pause, ...] = ()
     titration: tuple[Statement, ...] = ()
+    titration_steps: tuple[TitrationStep, ...] = ()
+    """A dated start-low schedule; the last step (weeks: null) is the maintenance frequency."""
+    gentle_titration_steps: tuple[TitrationStep, ...] = ()
+    """A slower published schedule, used for sensitive skin and Fitzpatrick IV-VI."""
+    dose: Dose | None = None
     notes: tuple[Statement, ...] = ()
 
 

@@ -1,0 +1,362 @@
+"""Build the AM/PM routine from the case, the skin type and the planned procedures.
+
+Pure: the knowledge base gives every fact (purpose, strengths, order of application, pregnancy
+status, titration, pauses, conflicts, advice); the rules that choose agents are scarplan's and
+are documented in docs/homecare.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from scarplan.domain.case import Case
+from scarplan.domain.vocabulary import AcneSeverity, Agent, Fitzpatrick, HomeCareBudget, Modality
+from scarplan.homecare.schedule import PauseWindow, Phase, Usage, phases_from
+from scarplan.knowledge import KnowledgeBase
+from scarplan.knowledge.schema.agents import (
+    AgentClass,
+    AgentConflict,
+    AgentEntry,
+    ConflictKind,
+    Frequency,
+    PregnancyStatus,
+    TimeOfDay,
+)
+from scarplan.knowledge.schema.common import Statement
+from scarplan.knowledge.schema.homecare import SeverityAdvice
+
+RETINOIDS = (Agent.TRETINOIN, Agent.ADAPALENE, Agent.RETINOL)
+DARKER = frozenset({Fitzpatrick.IV, Fitzpatrick.V, Fitzpatrick.VI})
+UNSAFE_IN_PREGNANCY = frozenset({PregnancyStatus.AVOID, PregnancyStatus.CONTRAINDICATED})
+ACTIVES_BY_BUDGET = {HomeCareBudget.LOW: 1, HomeCareBudget.MEDIUM: 2, HomeCareBudget.HIGH: 4}
+"""How many actives besides sunscreen each budget tier allows (scarplan's convention)."""
+ORAL = frozenset({Agent.ISOTRETINOIN, Agent.ORAL_ANTIBIOTIC})
+
+
+@dataclass(frozen=True)
+class ProcedureDate:
+    """A planned session the routine must work around."""
+
+    day: date
+    modality: Modality
+    downtime_days: int
+
+
+@dataclass(frozen=True)
+class Step:
+    agent: Agent
+    name: str
+    slot: TimeOfDay
+    order: int
+    strength: str
+    dose: str
+    why: tuple[Statement, ...]
+    usage: Usage
+    already_used: bool
+
+    @property
+    def as_needed(self) -> bool:
+        """Dressings go on spots when needed, not on a schedule."""
+        return self.agent is Agent.HYDROCOLLOID_PATCH
+
+
+@dataclass(frozen=True)
+class Check:
+    kind: str
+    agents: tuple[Agent, ...]
+    message: str
+    resolution: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    agent: Agent
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Routine:
+    start: date
+    steps: tuple[Step, ...]
+    procedures: tuple[ProcedureDate, ...]
+    checks: tuple[Check, ...]
+    left_out: tuple[LeftOut, ...]
+    advice: tuple[tuple[str, tuple[Statement, ...]], ...]
+    referral: tuple[Statement, ...]
+
+    def slot(self, slot: TimeOfDay) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.slot is slot)
+
+    def applied_on(self, day: date) -> dict[TimeOfDay, list[Agent]]:
+        used: dict[TimeOfDay, list[Agent]] = {TimeOfDay.AM: [], TimeOfDay.PM: []}
+        for step in self.steps:
+            if step.usage.applied_on(day):
+                used[step.slot].append(step.agent)
+        return used
+
+
+@dataclass(frozen=True)
+class _Pick:
+    agent: Agent
+    why: tuple[Statement, ...]
+    already_used: bool = False
+
+
+def _unsafe_in_pregnancy(entry: AgentEntry) -> bool:
+    return entry.pregnancy.status in UNSAFE_IN_PREGNANCY
+
+
+def _choose(
+    case: Case, fitzpatrick: Fitzpatrick | None, knowledge: KnowledgeBase
+) -> tuple[list[_Pick], list[LeftOut]]:
+    """The actives, most important first, and what was left out and why."""
+    patient = case.patient
+    agents = knowledge.agents
+    expecting = patient.pregnant or patient.breastfeeding
+    darker = fitzpatrick is None or fitzpatrick in DARKER
+    acne = patient.active_acne is not AcneSeverity.NONE
+    picks: list[_Pick] = []
+    left: list[LeftOut] = []
+    current = [a for a in patient.current_agents if a not in ORAL]
+    current_retinoid = next((a for a in current if a in RETINOIDS), None)
+    if expecting:
+        for retinoid in RETINOIDS:
+            entry = agents[retinoid]
+            left.append(LeftOut(retinoid, entry.pregnancy.note, entry.pregnancy.sources))
+    elif current_retinoid is not None:
+        picks.append(_Pick(current_retinoid, agents[current_retinoid].purpose, True))
+    else:
+        retinoid = Agent.RETINOL if patient.sensitive_skin else Agent.ADAPALENE
+        picks.append(_Pick(retinoid, agents[retinoid].purpose))
+    if acne and Agent.BENZOYL_PEROXIDE not in current:
+        picks.append(_Pick(Agent.BENZOYL_PEROXIDE, agents[Agent.BENZOYL_PEROXIDE].purpose))
+    if (darker or expecting) and Agent.AZELAIC_ACID not in current:
+        picks.append(_Pick(Agent.AZELAIC_ACID, agents[Agent.AZELAIC_ACID].purpose))
+    limit = ACTIVES_BY_BUDGET.get(case.preferences.home_care_budget or HomeCareBudget.HIGH, 4)
+    for extra in picks[limit:]:
+        left.append(LeftOut(extra.agent, "left out for the low home-care budget", ()))
+    picks = picks[:limit]
+    for agent in current:
+        if agent in {p.agent for p in picks} or agent is Agent.SUNSCREEN:
+            continue
+        entry = agents[agent]
+        if expecting and _unsafe_in_pregnancy(entry):
+            if agent not in RETINOIDS:
+                left.append(LeftOut(agent, entry.pregnancy.note, entry.pregnancy.sources))
+            continue
+        if agent in RETINOIDS and any(p.agent in RETINOIDS for p in picks):
+            left.append(LeftOut(agent, "one retinoid at a time", ()))
+            continue
+        picks.append(_Pick(agent, entry.purpose, True))
+    if acne:
+        patch = agents[Agent.HYDROCOLLOID_PATCH]
+        picks.append(
+            _Pick(Agent.HYDROCOLLOID_PATCH, patch.purpose, Agent.HYDROCOLLOID_PATCH in current)
+        )
+    picks.append(
+        _Pick(Agent.SUNSCREEN, knowledge.homecare.sun_protection, Agent.SUNSCREEN in current)
+    )
+    return picks, left
+
+
+def _slot(entry: AgentEntry, taken_pm: bool) -> TimeOfDay:
+    if entry.application is None or entry.application.time_of_day is TimeOfDay.ANY:
+        return TimeOfDay.AM if taken_pm else TimeOfDay.PM
+    return entry.application.time_of_day
+
+
+def _strength(entry: AgentEntry, already_used: bool) -> str:
+    if already_used:
+        return "the strength already in use"
+    for strength in entry.strengths:
+        if strength.percent:
+            return f"{min(strength.percent):g}% {strength.form}"
+        return strength.form
+    return ""
+
+
+def _phases(entry: AgentEntry, start: date, gentle: bool, already_used: bool) -> tuple[Phase, ...]:
+    steps = entry.gentle_titration_steps if gentle and entry.gentle_titration_steps else None
+    steps = steps or entry.titration_steps
+    if already_used or not steps:
+        frequency = steps[-1].frequency if steps else Frequency.DAILY
+        note = "continue as now" if already_used else "daily"
+        sources = tuple(steps[-1].sources) if steps else ()
+        return (Phase(start, frequency, note, sources),)
+    return phases_from(start, [(s.frequency, s.weeks, s.note, tuple(s.sources)) for s in steps])
+
+
+def _pauses(
+    entry: AgentEntry, fitzpatrick: Fitzpatrick | None, procedures: Sequence[ProcedureDate]
+) -> tuple[PauseWindow, ...]:
+    windows = []
+    for procedure in procedures:
+        for pause in entry.pauses:
+            if procedure.modality not in pause.modalities:
+                continue
+            if not _pause_applies(pause.skin_types, fitzpatrick):
+                continue
+            before = pause.before_days.max or pause.before_days.min or 0
+            after = (
+                pause.after_days.max or pause.after_days.min or 0
+                if pause.after_days
+                else procedure.downtime_days
+            )
+            windows.append(
+                PauseWindow(
+                    procedure.day - timedelta(days=int(before)),
+                    procedure.day + timedelta(days=int(after)),
+                    f"{procedure.modality.value} on {procedure.day.isoformat()}",
+                    pause.resume_when,
+                    tuple(dict.fromkeys([*pause.before_days.sources, *pause.sources])),
+                )
+            )
+    return tuple(windows)
+
+
+def _pause_applies(skin_types: Sequence[Fitzpatrick], fitzpatrick: Fitzpatrick | None) -> bool:
+    """A pause for some skin types only; an unknown type takes the darker types' pause."""
+    if not skin_types:
+        return True
+    if fitzpatrick is None:
+        return bool(set(skin_types) & DARKER)
+    return fitzpatrick in skin_types
+
+
+def _conflict(a: Agent, b: Agent, knowledge: KnowledgeBase) -> AgentConflict | None:
+    return next((c for c in knowledge.conflicts if set(c.agents) == {a, b}), None)
+
+
+def build_routine(
+    case: Case,
+    fitzpatrick: Fitzpatrick | None,
+    procedures: Sequence[ProcedureDate],
+    knowledge: KnowledgeBase,
+    start: date,
+) -> Routine:
+    picks, left = _choose(case, fitzpatrick, knowledge)
+    gentle = case.patient.sensitive_skin or fitzpatrick is None or fitzpatrick in DARKER
+    steps: list[Step] = []
+    checks: list[Check] = []
+    for pick in picks:
+        entry = knowledge.agents[pick.agent]
+        taken_pm = any(s.slot is TimeOfDay.PM and s.agent in RETINOIDS for s in steps)
+        slot = _slot(entry, taken_pm)
+        usage = Usage(
+            _phases(entry, start, gentle, pick.already_used),
+            _pauses(entry, fitzpatrick, procedures),
+        )
+        for earlier in list(steps):
+            conflict = _conflict(earlier.agent, pick.agent, knowledge)
+            if conflict is None:
+                continue
+            checks.append(
+                Check(
+                    f"conflict: {conflict.kind.value}",
+                    (earlier.agent, pick.agent),
+                    conflict.reason,
+                    conflict.resolution,
+                    tuple(conflict.sources),
+                )
+            )
+            if conflict.kind is ConflictKind.IRRITATION:
+                usage = _yield(usage, earlier.usage)
+            elif slot is earlier.slot:
+                slot = TimeOfDay.AM if earlier.slot is TimeOfDay.PM else TimeOfDay.PM
+        order = entry.application.order if entry.application else 5
+        dose = entry.dose.amount if entry.dose else ""
+        steps.append(
+            Step(
+                pick.agent,
+                entry.name,
+                slot,
+                order,
+                _strength(entry, pick.already_used),
+                dose,
+                pick.why,
+                usage,
+                pick.already_used,
+            )
+        )
+    steps.sort(key=lambda s: (s.slot.value, s.order, s.agent.value))
+    checks.extend(_safety_checks(case, fitzpatrick, knowledge))
+    prevention = next(
+        (p for p in knowledge.homecare.prevention if p.severity is case.patient.active_acne), None
+    )
+    advice = _advice(case, procedures, knowledge, prevention)
+    referral = prevention.advice if prevention is not None and prevention.refer else ()
+    return Routine(
+        start, tuple(steps), tuple(procedures), tuple(checks), tuple(left), advice, referral
+    )
+
+
+def _yield(usage: Usage, first: Usage) -> Usage:
+    """An irritating pair never shares a day: this one stops once the first is used daily."""
+    daily = next(
+        (p.start for p in first.phases if p.frequency in (Frequency.DAILY, Frequency.TWICE_DAILY)),
+        None,
+    )
+    return replace(usage, yields_to=first, stop=daily)
+
+
+def _safety_checks(
+    case: Case, fitzpatrick: Fitzpatrick | None, knowledge: KnowledgeBase
+) -> list[Check]:
+    checks = []
+    homecare = knowledge.homecare
+    if case.patient.pregnant or case.patient.breastfeeding:
+        checks.append(_statements_check("pregnancy", homecare.pregnancy, "no retinoids"))
+    if fitzpatrick is None or fitzpatrick in DARKER:
+        checks.append(
+            _statements_check(
+                "darker skin", homecare.darker_skin, "start slower; stop if irritated"
+            )
+        )
+    checks.append(
+        _statements_check(
+            "at-home microneedling", homecare.at_home_microneedling, "not recommended"
+        )
+    )
+    for agent in case.patient.current_agents:
+        entry = knowledge.agents[agent]
+        if entry.agent_class is AgentClass.ORAL:
+            checks.append(
+                Check(
+                    "prescribed oral treatment",
+                    (agent,),
+                    f"{entry.name} is prescribed and supervised by a doctor.",
+                    "keep the prescriber informed of the scar plan",
+                    tuple(entry.pregnancy.sources),
+                )
+            )
+    return checks
+
+
+def _statements_check(kind: str, statements: tuple[Statement, ...], resolution: str) -> Check:
+    return Check(
+        kind,
+        (),
+        " ".join(s.text for s in statements),
+        resolution,
+        tuple(dict.fromkeys(source for s in statements for source in s.sources)),
+    )
+
+
+def _advice(
+    case: Case,
+    procedures: Sequence[ProcedureDate],
+    knowledge: KnowledgeBase,
+    prevention: SeverityAdvice | None,
+) -> tuple[tuple[str, tuple[Statement, ...]], ...]:
+    homecare = knowledge.homecare
+    found: list[tuple[str, tuple[Statement, ...]]] = [("sun protection", homecare.sun_protection)]
+    if prevention is not None:
+        found.append((f"acne ({case.patient.active_acne.value})", prevention.advice))
+    found.append(("picking and squeezing", homecare.picking))
+    if procedures:
+        found.append(("after each procedure", homecare.after_procedure))
+    return tuple(found)

@@ -1,0 +1,106 @@
+"""Home-care use cases: the routine for a case (knowing its plan), as the JSON contract."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from scarplan.adapters.casefile import read_case_file
+from scarplan.assessment import assess_case
+from scarplan.domain.case import Case
+from scarplan.domain.errors import InfeasibleError
+from scarplan.homecare.calendar import FREQUENCY_WORDS, routine_calendar
+from scarplan.homecare.routine import ProcedureDate, Routine, build_routine
+from scarplan.knowledge import KnowledgeBase
+from scarplan.knowledge.schema.agents import TimeOfDay
+from scarplan.knowledge.schema.common import Statement
+from scarplan.planning.plan import Plan
+from scarplan.services.assessment import NOTICE
+from scarplan.services.planning import plan_case
+from scarplan.settings import Settings
+
+
+def routine_for_plan(case: Case, plan: Plan, knowledge: KnowledgeBase) -> Routine:
+    procedures = [ProcedureDate(s.day, s.modality, s.downtime.value) for s in plan.sessions]
+    return build_routine(case, plan.fitzpatrick, procedures, knowledge, plan.start)
+
+
+def routine_case(
+    case: Case, knowledge: KnowledgeBase, settings: Settings, today: date
+) -> tuple[Routine, list[str]]:
+    """The routine around the case's plan; if the plan cannot be made, around no procedure."""
+    try:
+        plan = plan_case(case, knowledge, settings, today)
+    except InfeasibleError as error:
+        fitzpatrick = assess_case(case, knowledge).fitzpatrick.type
+        start = case.preferences.start_date or today
+        note = f"No procedure dates: the plan cannot be made ({error.message})."
+        return build_routine(case, fitzpatrick, [], knowledge, start), [note]
+    return routine_for_plan(case, plan, knowledge), []
+
+
+def routine_file(
+    path: Path, knowledge: KnowledgeBase, settings: Settings, today: date
+) -> tuple[Routine, list[str]]:
+    return routine_case(read_case_file(path, today), knowledge, settings, today)
+
+
+def _statements(items: tuple[Statement, ...]) -> list[dict[str, Any]]:
+    return [{"text": s.text, "sources": list(s.sources)} for s in items]
+
+
+def routine_json(routine: Routine, notes: list[str] | None = None) -> dict[str, Any]:
+    def steps(slot: TimeOfDay) -> list[dict[str, Any]]:
+        return [
+            {
+                "agent": s.agent.value,
+                "name": s.name,
+                "order": s.order,
+                "strength": s.strength,
+                "dose": s.dose,
+                "frequency": "on spots, as needed"
+                if s.as_needed
+                else FREQUENCY_WORDS[s.usage.phases[-1].frequency],
+                "already_used": s.already_used,
+                "why": _statements(s.why),
+            }
+            for s in routine.slot(slot)
+        ]
+
+    return {
+        "start_date": routine.start.isoformat(),
+        "am": steps(TimeOfDay.AM),
+        "pm": steps(TimeOfDay.PM),
+        "calendar": [
+            {
+                "date": e.day.isoformat(),
+                "until": e.until.isoformat() if e.until else None,
+                "agent": e.agent.value if e.agent else None,
+                "event": e.event,
+                "text": e.text,
+                "sources": list(e.sources),
+            }
+            for e in routine_calendar(routine)
+        ],
+        "checks": [
+            {
+                "kind": c.kind,
+                "agents": [a.value for a in c.agents],
+                "message": c.message,
+                "resolution": c.resolution,
+                "sources": list(c.sources),
+            }
+            for c in routine.checks
+        ],
+        "left_out": [
+            {"agent": x.agent.value, "reason": x.reason, "sources": list(x.sources)}
+            for x in routine.left_out
+        ],
+        "advice": [
+            {"topic": topic, "items": _statements(items)} for topic, items in routine.advice
+        ],
+        "referral": _statements(routine.referral),
+        "notes": notes or [],
+        "notice": NOTICE,
+    }
