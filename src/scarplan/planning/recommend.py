@@ -71,6 +71,9 @@ class Exclusion:
     sources: tuple[str, ...]
     targets: tuple[ScarType, ...] = ()
     """The scar types present that it would have treated."""
+    relax: str = ""
+    """What the patient could change to allow it, when it is a preference (not safety)."""
+    relax_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -162,7 +165,13 @@ def _too_long(
         f"downtime up to {downtime.value} days ({downtime.basis}) exceeds the patient's limit "
         f"of {max_downtime_days} days"
     )
-    return Exclusion(modality, (reason,), downtime.sources)
+    return Exclusion(
+        modality,
+        (reason,),
+        downtime.sources,
+        relax=f"accepting up to {downtime.value} days of downtime would allow it",
+        relax_days=downtime.value,
+    )
 
 
 def _recommendation(
@@ -218,8 +227,18 @@ def _notes(
                 for e in excluded
                 if e.modality in FOCAL_ICE_PICK
             )
-            notes.append(
+            note = (
                 "Ice pick scars need a focal procedure (TCA CROSS or a punch technique) and none "
                 f"is possible now ({why}); resurfacing alone is much less effective for them."
             )
+            relaxable = [
+                e for e in excluded if e.modality in FOCAL_ICE_PICK and e.relax_days is not None
+            ]
+            if relaxable:
+                easiest = min(relaxable, key=lambda e: (e.relax_days or 0, e.modality.value))
+                note += (
+                    f" Accepting up to {easiest.relax_days} days of downtime would allow "
+                    f"{easiest.modality.value}."
+                )
+            notes.append(note)
     return notes

@@ -9,7 +9,8 @@ each scar type present.
 
 Objectives, in order (each stage fixes the previous optimum): the most valuable set of courses
 (recommendation scores), then the earliest last session, then the fewest sessions without a
-price, then the lowest cost. One worker and a fixed seed make the result deterministic.
+price, then the lowest cost, then focal and release courses as early as possible. One worker
+and a fixed seed make the result deterministic.
 """
 
 from __future__ import annotations
@@ -17,15 +18,19 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from itertools import combinations
+from itertools import combinations, pairwise
 
 from ortools.sat.python import cp_model
 
 from scarplan.domain.vocabulary import Modality, ScarType
+from scarplan.knowledge.schema.modalities import PlanRole
 from scarplan.planning.courses import CourseSpec
 from scarplan.planning.sequence import Alternation, Precedence
 
 CENTS = Decimal(100)
+EARLY_ROLES = frozenset({PlanRole.FOCAL, PlanRole.RELEASE})
+"""Among equally short plans, deep and tethered scars are treated first; resurfacing then blends
+(reference 5: TCA CROSS or punch, then resurfacing after healing; subcision first)."""
 SOLVER_SEED = 20261121
 DETERMINISTIC_TIME_LIMIT = 20.0
 
@@ -73,6 +78,8 @@ class _Model:
     days: dict[Modality, list[cp_model.IntVar]]
     end: cp_model.IntVar
     assumptions: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    deep_first: list[cp_model.IntVar] = field(default_factory=list)
+    """First-session days of focal and release courses (0 when not chosen)."""
 
 
 def cents(amount: Decimal) -> int:
@@ -112,53 +119,75 @@ def alternating_bound(high: int, turn: Alternation) -> int:
 
 def _build(problem: ScheduleProblem) -> _Model:
     model = cp_model.CpModel()
-    horizon = problem.horizon_days
-    far = 3 * horizon + 365
-    precedence = {(p.first, p.then): p for p in problem.precedences}
+    far = 3 * problem.horizon_days + 365
+    built = _Model(model, {}, {}, model.new_int_var(0, far, "end"))
     alternation = {a.pair: a for a in problem.alternations}
-    selected: dict[Modality, cp_model.IntVar] = {}
-    days: dict[Modality, list[cp_model.IntVar]] = {}
-    end = model.new_int_var(0, far, "end")
-    built = _Model(model, selected, days, end)
+    for course in problem.courses:
+        built.selected[course.modality] = model.new_bool_var(f"x_{course.modality.value}")
     within = built.assumptions.setdefault("horizon", model.new_bool_var("horizon"))
-    by_modality = {course.modality: course for course in problem.courses}
-
     for course in problem.courses:
-        selected[course.modality] = model.new_bool_var(f"x_{course.modality.value}")
-    for course in problem.courses:
-        m = course.modality
-        x = selected[m]
-        earliest = problem.earliest.get(m, 0)
-        days[m] = [
-            model.new_int_var(earliest, far, f"d_{m.value}_{k}")
-            for k in range(course.sessions.value)
-        ]
-        low, high = interval_bounds(course)
-        partners = [
-            (selected[other], turn)
-            for pair, turn in alternation.items()
-            if m in pair
-            for other in pair - {m}
-            if other in selected
-        ]
-        for before, after in zip(days[m], days[m][1:], strict=False):
-            model.add(after >= before + low).only_enforce_if(x)
-            if high is None:
-                continue
-            alone = [x, *(~partner for partner, _ in partners)]
-            model.add(after <= before + high).only_enforce_if(alone)
-            for partner, turn in partners:
-                model.add(after <= before + alternating_bound(high, turn)).only_enforce_if(
-                    [x, partner]
-                )
-        model.add(end >= days[m][-1]).only_enforce_if(x)
-        model.add(days[m][-1] <= horizon).only_enforce_if([x, within])
-
+        _add_course(built, course, problem, alternation, far)
+        last = built.days[course.modality][-1]
+        model.add(last <= problem.horizon_days).only_enforce_if(
+            [built.selected[course.modality], within]
+        )
     for role_members in _by_role(problem.courses).values():
-        model.add_at_most_one(selected[m] for m in role_members)
+        model.add_at_most_one(built.selected[m] for m in role_members)
+    _add_pairs(built, problem, alternation)
+    _add_patient_constraints(built, problem)
+    model.add_assumptions(list(built.assumptions.values()))
+    return built
 
+
+def _add_course(
+    built: _Model,
+    course: CourseSpec,
+    problem: ScheduleProblem,
+    alternation: Mapping[frozenset[Modality], Alternation],
+    far: int,
+) -> None:
+    """One course's sessions, their spacing, and its part in the end and ordering terms."""
+    model, m = built.model, course.modality
+    x = built.selected[m]
+    earliest = problem.earliest.get(m, 0)
+    days = built.days[m] = [
+        model.new_int_var(earliest, far, f"d_{m.value}_{k}") for k in range(course.sessions.value)
+    ]
+    low, high = interval_bounds(course)
+    partners = [
+        (built.selected[other], turn)
+        for pair, turn in alternation.items()
+        if m in pair
+        for other in pair - {m}
+        if other in built.selected
+    ]
+    for before, after in pairwise(days):
+        model.add(after >= before + low).only_enforce_if(x)
+        if high is None:
+            continue
+        alone = [x, *(~partner for partner, _ in partners)]
+        model.add(after <= before + high).only_enforce_if(alone)
+        for partner, turn in partners:
+            widened = alternating_bound(high, turn)
+            model.add(after <= before + widened).only_enforce_if([x, partner])
+    model.add(built.end >= days[-1]).only_enforce_if(x)
+    if course.role in EARLY_ROLES:
+        first_day = model.new_int_var(0, far, f"first_{m.value}")
+        model.add(first_day == days[0]).only_enforce_if(x)
+        model.add(first_day == 0).only_enforce_if(~x)
+        built.deep_first.append(first_day)
+
+
+def _add_pairs(
+    built: _Model,
+    problem: ScheduleProblem,
+    alternation: Mapping[frozenset[Modality], Alternation],
+) -> None:
+    """Order rules and healing gaps between sessions of two different procedures."""
+    model, days = built.model, built.days
+    precedence = {(p.first, p.then): p for p in problem.precedences}
     for a, b in combinations(problem.courses, 2):
-        both = [selected[a.modality], selected[b.modality]]
+        both = [built.selected[a.modality], built.selected[b.modality]]
         if (a.modality, b.modality) in precedence or (b.modality, a.modality) in precedence:
             earlier, later = (a, b) if (a.modality, b.modality) in precedence else (b, a)
             gap = gap_between(earlier, later, precedence, alternation, problem.default_gap_days)
@@ -173,28 +202,28 @@ def _build(problem: ScheduleProblem) -> _Model:
                 model.add(db >= da + gap_ab).only_enforce_if([*both, a_first])
                 model.add(da >= db + gap_ba).only_enforce_if([*both, ~a_first])
 
+
+def _add_patient_constraints(built: _Model, problem: ScheduleProblem) -> None:
+    """Avoid windows, budget and scar types to treat, each behind an assumption literal."""
+    model, selected = built.model, built.selected
+    downtime = {course.modality: course.downtime.value for course in problem.courses}
     for index, window in enumerate(problem.avoid):
         free = built.assumptions.setdefault(f"avoid:{index}", model.new_bool_var(f"avoid{index}"))
-        for m, session_days in days.items():
-            downtime = by_modality[m].downtime.value
+        for m, session_days in built.days.items():
             for day in session_days:
                 before = model.new_bool_var("")
-                model.add(day + downtime < window.start).only_enforce_if(
+                model.add(day + downtime[m] < window.start).only_enforce_if(
                     [selected[m], free, before]
                 )
                 model.add(day > window.end).only_enforce_if([selected[m], free, ~before])
-
     if problem.budget_cents is not None:
         within_budget = built.assumptions.setdefault("budget", model.new_bool_var("budget"))
         model.add(_cost(problem, selected) <= problem.budget_cents).only_enforce_if(within_budget)
-
     for scar_type, treating in problem.cover.items():
         treated = built.assumptions.setdefault(
             f"cover:{scar_type.value}", model.new_bool_var(f"cover_{scar_type.value}")
         )
         model.add(sum(selected[m] for m in treating) >= 1).only_enforce_if(treated)
-    model.add_assumptions(list(built.assumptions.values()))
-    return built
 
 
 def _by_role(courses: Sequence[CourseSpec]) -> dict[str, list[Modality]]:
@@ -249,6 +278,7 @@ def solve(problem: ScheduleProblem, cheapest: bool = False) -> Solved | Infeasib
             cp_model.LinearExpr.weighted_sum(
                 [_unpriced(problem, built.selected), _cost(problem, built.selected)], [10**12, 1]
             ),
+            cp_model.LinearExpr.sum(built.deep_first),
         ]
     )
     status = cp_model.UNKNOWN

@@ -103,6 +103,7 @@ def plan_json(plan: Plan, routine: dict[str, Any] | None = None) -> dict[str, An
                 "modality": e.modality.value,
                 "targets": [t.value for t in e.targets],
                 "reasons": list(e.reasons),
+                "relax": e.relax or None,
                 "sources": list(e.sources),
             }
             for e in plan.recommendations.excluded

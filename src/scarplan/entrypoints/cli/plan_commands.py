@@ -84,7 +84,10 @@ def render_plan(data: dict[str, Any]) -> None:
     if data["sessions"]:
         calendar = Table(title="Session calendar", title_justify="left")
         for column in ("date", "procedure", "session", "regions", "downtime", "cost"):
-            calendar.add_column(column, no_wrap=column != "regions")
+            if column in ("regions", "cost"):
+                calendar.add_column(column, min_width=10, overflow="fold")
+            else:
+                calendar.add_column(column, no_wrap=True)
         for session in data["sessions"]:
             calendar.add_row(
                 session["date"],
