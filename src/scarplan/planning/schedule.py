@@ -275,23 +275,22 @@ def solve(problem: ScheduleProblem, cheapest: bool = False) -> Solved | Infeasib
         else [
             -value,
             built.end,
-            cp_model.LinearExpr.weighted_sum(
-                [_unpriced(problem, built.selected), _cost(problem, built.selected)], [10**12, 1]
-            ),
+            _unpriced(problem, built.selected),
+            _cost(problem, built.selected),
             cp_model.LinearExpr.sum(built.deep_first),
         ]
     )
     status = cp_model.UNKNOWN
-    for objective in stages:
+    for stage, objective in enumerate(stages):
         model.minimize(objective)
         status = solver.solve(model)
-        if status == cp_model.INFEASIBLE:
+        if status == cp_model.INFEASIBLE and stage == 0:
             return Infeasible(_clashing(built, solver))
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             raise RuntimeError(
                 f"the plan solver stopped without an answer ({solver.status_name(status)})"
             )
-        best = int(solver.objective_value)
+        best = round(solver.objective_value)  # an integer model: the float is exact up to rounding
         _hint(built, solver)
         model.add(objective <= best)
     chosen = tuple(m for m, x in built.selected.items() if solver.boolean_value(x))

@@ -45,6 +45,7 @@ def test_every_source_is_cited_and_every_citation_resolves(knowledge: KnowledgeB
             knowledge.conditions,
             knowledge.sequencing,
             knowledge.scales,
+            knowledge.homecare,
         )
     )
     assert cited == set(knowledge.sources)
