@@ -7,18 +7,28 @@ from datetime import date
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.assess_commands import render_assessment
 from scarplan.entrypoints.cli.console import out
+from scarplan.entrypoints.cli.plan_commands import render_plan
 from scarplan.services.assessment import assessment_json
-from scarplan.services.demo import DEMO_CASE, run_demo
+from scarplan.services.demo import DEMO_CASE, demo_cases_dir, run_demo
+from scarplan.services.homecare import routine_for_plan, routine_json
+from scarplan.services.planning import plan_file, plan_json
 
 
 def demo() -> None:
-    """Validate the knowledge base and assess a bundled example case."""
-    summary, result = run_demo(bootstrap().knowledge, date.today())
+    """Validate the knowledge base, then assess and plan a bundled example case."""
+    container = bootstrap()
+    summary, result = run_demo(container.knowledge, date.today())
     counts = ", ".join(f"{count} {name}" for name, count in summary.counts.items())
     out.print(f"[green]scarplan knowledge base valid[/]: {counts}\n")
     out.print(f"[bold]Demo: the bundled example case {DEMO_CASE}[/]")
     render_assessment(assessment_json(result))
+    out.print("")
+    case, plan = plan_file(
+        demo_cases_dir() / DEMO_CASE, container.knowledge, container.settings, date.today()
+    )
+    routine = routine_json(routine_for_plan(case, plan, container.knowledge))
+    render_plan(plan_json(plan, routine))
     out.print(
-        "\nNext: scarplan assess examples/darker-skin.yaml | scarplan kb show tca_cross | "
-        "scarplan kb list modalities"
+        "\nNext: scarplan plan examples/darker-skin.yaml | scarplan routine examples/mixed.yaml | "
+        "scarplan kb show tca_cross"
     )
