@@ -235,10 +235,8 @@ def _notes(
                 e for e in excluded if e.modality in FOCAL_ICE_PICK and e.relax_days is not None
             ]
             if relaxable:
-                easiest = min(relaxable, key=lambda e: (e.relax_days or 0, e.modality.value))
-                note += (
-                    f" Accepting up to {easiest.relax_days} days of downtime would allow "
-                    f"{easiest.modality.value}."
-                )
+                days = min(e.relax_days or 0 for e in relaxable)
+                allowed = " or ".join(e.modality.value for e in relaxable if e.relax_days == days)
+                note += f" Accepting up to {days} days of downtime would allow {allowed}."
             notes.append(note)
     return notes

@@ -309,8 +309,19 @@ def _hint(built: _Model, solver: cp_model.CpSolver) -> None:
 
 
 def _clashing(built: _Model, solver: cp_model.CpSolver) -> tuple[str, ...]:
+    """A minimal clashing set: the solver's sufficient subset, then each member dropped in
+    turn while the rest still clash (so no constraint is named that relaxing would not help)."""
     names = {var.index: name for name, var in built.assumptions.items()}
-    return tuple(sorted(names[i] for i in solver.sufficient_assumptions_for_infeasibility()))
+    core = sorted(names[i] for i in solver.sufficient_assumptions_for_infeasibility())
+    model = built.model
+    model.clear_objective()  # type: ignore[no-untyped-call]
+    for name in list(core):
+        trial = [n for n in core if n != name]
+        model.clear_assumptions()
+        model.add_assumptions([built.assumptions[n] for n in trial])
+        if _solver().solve(model) == cp_model.INFEASIBLE:
+            core = trial
+    return tuple(core)
 
 
 def relaxed(problem: ScheduleProblem, drop: str, cheapest: bool = False) -> Solved | Infeasible:

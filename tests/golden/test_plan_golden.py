@@ -1,0 +1,215 @@
+"""Golden planning cases: expectations derived by hand from docs/planning.md (the planner's
+documented rules), the knowledge-base YAML values and the clinical reference, never copied from
+the code's output. Each file's header comment shows the reasoning: the rule, the KB value, the
+score and the date arithmetic. A case whose careful hand expectation still disagrees with the
+code is moved to ``plan_disputed/`` (not collected) until the rule or the code is settled.
+
+Case file format (``tests/golden/plan/pNN_*.yaml``, one case per file)::
+
+    # header comment: Pins / Covers / Hand reasoning
+    today: 2026-11-21
+    settings: {prices: {tca_cross: 300}}    # optional Settings(...) keyword overrides
+    case: {scarplan_case: 1, patient: ..., preferences: ..., assessment: ...}
+    expected: {...}
+
+Keys of ``expected`` (every key is optional; an unknown key is an error, so a typo never passes):
+
+- ``infeasible``: planning must raise InfeasibleError with exactly this set of constraint names
+  ("preferences.budget", "preferences.avoid", "planning_horizon_months", "treat <scar_type>");
+  only the ``infeasible*`` and ``conflict_relax`` keys are then checked.
+- ``infeasible_includes``: planning must raise InfeasibleError and these names must be among
+  its constraints (when the exact subset the solver reports is not certain).
+- ``conflict_relax``: {constraint: substring} of that conflict's ``relax`` text.
+- ``excluded``: each modality must appear in ``excluded``.
+- ``excluded_reasons``: {modality: substring} of one of its exclusion reasons.
+- ``not_excluded``: none of these may appear in ``excluded``.
+- ``recommended_first``: the first entry of ``recommended``.
+- ``recommended_count``: how many entries ``recommended`` has.
+- ``scores``: {modality: score} of ``recommended`` entries (to 3 decimals, the docs' formula).
+- ``in_plan``: the exact set of modalities that have sessions.
+- ``not_in_plan``: modalities without sessions.
+- ``sessions``: the exact list of [date, modality] in date order.
+- ``first_session``: [date, modality] of the first session.
+- ``modality_sessions``: {modality: [dates]}: the exact dates of one procedure's sessions.
+- ``session_count``: {modality: number of sessions}.
+- ``no_sessions``: true when the plan must have no sessions.
+- ``end_date``: the date of the last session.
+- ``total_cost``: {amount, currency}.
+- ``unpriced``: the exact list in ``total_cost.unpriced``.
+- ``first_session_not_before``: {modality: date}: none of its sessions is earlier.
+- ``last_session_not_after``: {modality: date}: none of its sessions is later.
+- ``cautions``: {modality: substring} of one of its recommendation's cautions.
+- ``notes_contain``: substrings that must each occur in some note.
+- ``course_figures``: {modality: {sessions, interval_days, interval_max, downtime_days}}: the
+  course figures of docs/planning.md section 3 (only the keys given are checked).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from scarplan.adapters.casefile import parse_case_text
+from scarplan.domain.errors import InfeasibleError
+from scarplan.knowledge import KnowledgeBase
+from scarplan.services.planning import plan_case, plan_json
+from scarplan.settings import Settings
+
+CASES = sorted((Path(__file__).parent / "plan").glob("p*.yaml"))
+
+INFEASIBLE_KEYS = {"infeasible", "infeasible_includes", "conflict_relax"}
+PLAN_KEYS = {
+    "excluded",
+    "excluded_reasons",
+    "not_excluded",
+    "recommended_first",
+    "recommended_count",
+    "scores",
+    "in_plan",
+    "not_in_plan",
+    "sessions",
+    "first_session",
+    "modality_sessions",
+    "session_count",
+    "no_sessions",
+    "end_date",
+    "total_cost",
+    "unpriced",
+    "first_session_not_before",
+    "last_session_not_after",
+    "cautions",
+    "notes_contain",
+    "course_figures",
+}
+
+
+def _iso(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def test_there_are_enough_golden_plan_cases() -> None:
+    assert len(CASES) >= 15
+
+
+def _check_infeasible(error: InfeasibleError, expected: dict[str, Any]) -> None:
+    names = {conflict.constraint for conflict in error.conflicts}
+    if "infeasible" in expected:
+        assert names == set(expected["infeasible"])
+    if "infeasible_includes" in expected:
+        assert set(expected["infeasible_includes"]) <= names
+    relax = {conflict.constraint: conflict.relax for conflict in error.conflicts}
+    for constraint, text in expected.get("conflict_relax", {}).items():
+        assert constraint in relax, f"no conflict named {constraint}"
+        assert text in relax[constraint], relax[constraint]
+
+
+def _check_recommendations(result: dict[str, Any], expected: dict[str, Any]) -> None:
+    excluded = {e["modality"]: e for e in result["excluded"]}
+    recommended = {r["modality"]: r for r in result["recommended"]}
+    for modality in expected.get("excluded", []):
+        assert modality in excluded, f"{modality} should be excluded"
+    for modality, text in expected.get("excluded_reasons", {}).items():
+        assert modality in excluded, f"{modality} should be excluded"
+        reasons = excluded[modality]["reasons"]
+        assert any(text in reason for reason in reasons), (modality, reasons)
+    for modality in expected.get("not_excluded", []):
+        assert modality not in excluded, (modality, excluded.get(modality))
+    if "recommended_first" in expected:
+        assert result["recommended"], "nothing recommended"
+        assert result["recommended"][0]["modality"] == expected["recommended_first"]
+    if "recommended_count" in expected:
+        assert len(result["recommended"]) == expected["recommended_count"]
+    for modality, score in expected.get("scores", {}).items():
+        assert modality in recommended, f"{modality} should be recommended"
+        assert recommended[modality]["score"] == pytest.approx(score, abs=0.0015), modality
+    for modality, text in expected.get("cautions", {}).items():
+        assert modality in recommended, f"{modality} should be recommended"
+        cautions = recommended[modality]["cautions"]
+        assert any(text in caution for caution in cautions), (modality, cautions)
+
+
+def _check_sessions(result: dict[str, Any], expected: dict[str, Any]) -> None:
+    sessions = result["sessions"]
+    by_modality: dict[str, list[str]] = {}
+    for session in sessions:
+        by_modality.setdefault(session["modality"], []).append(session["date"])
+    assert [s["date"] for s in sessions] == sorted(s["date"] for s in sessions)
+    if "in_plan" in expected:
+        assert set(by_modality) == set(expected["in_plan"])
+    for modality in expected.get("not_in_plan", []):
+        assert modality not in by_modality, (modality, by_modality.get(modality))
+    if "sessions" in expected:
+        assert [[s["date"], s["modality"]] for s in sessions] == [
+            [_iso(day), modality] for day, modality in expected["sessions"]
+        ]
+    if "first_session" in expected:
+        assert sessions, "no sessions"
+        day, modality = expected["first_session"]
+        assert [sessions[0]["date"], sessions[0]["modality"]] == [_iso(day), modality]
+    for modality, days in expected.get("modality_sessions", {}).items():
+        assert by_modality.get(modality) == [_iso(day) for day in days], modality
+    for modality, count in expected.get("session_count", {}).items():
+        assert len(by_modality.get(modality, [])) == count, modality
+    if expected.get("no_sessions"):
+        assert sessions == []
+        assert result["end_date"] is None
+    if "end_date" in expected:
+        assert result["end_date"] == _iso(expected["end_date"])
+    for modality, day in expected.get("first_session_not_before", {}).items():
+        assert by_modality.get(modality), f"{modality} has no sessions"
+        assert min(by_modality[modality]) >= _iso(day), modality
+    for modality, day in expected.get("last_session_not_after", {}).items():
+        assert by_modality.get(modality), f"{modality} has no sessions"
+        assert max(by_modality[modality]) <= _iso(day), modality
+
+
+def _check_costs_notes_courses(result: dict[str, Any], expected: dict[str, Any]) -> None:
+    if "total_cost" in expected:
+        total = result["total_cost"]
+        assert total["amount"] == pytest.approx(expected["total_cost"]["amount"])
+        assert total["currency"] == expected["total_cost"]["currency"]
+    if "unpriced" in expected:
+        assert result["total_cost"]["unpriced"] == expected["unpriced"]
+    notes = result["notes"]
+    for text in expected.get("notes_contain", []):
+        assert any(text in note for note in notes), (text, notes)
+    courses = {c["modality"]: c for c in result["courses"]}
+    for modality, figures in expected.get("course_figures", {}).items():
+        assert modality in courses, f"{modality} should have a course"
+        course = courses[modality]
+        actual = {
+            "sessions": course["sessions"]["value"],
+            "interval_days": course["interval_days"]["value"],
+            "interval_max": course["interval_days"]["max"],
+            "downtime_days": course["downtime_days"]["value"],
+        }
+        for key, value in figures.items():
+            assert actual[key] == value, (modality, key, actual[key])
+
+
+@pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
+def test_golden_plan(path: Path, knowledge: KnowledgeBase) -> None:
+    golden = yaml.safe_load(path.read_text())
+    today = golden["today"]
+    assert isinstance(today, date)
+    expected: dict[str, Any] = golden["expected"]
+    unknown = set(expected) - INFEASIBLE_KEYS - PLAN_KEYS
+    assert not unknown, f"unknown expectation keys: {sorted(unknown)}"
+    settings = Settings(**golden.get("settings", {}))
+    case = parse_case_text(yaml.safe_dump(golden["case"]), today)
+
+    if set(expected) & {"infeasible", "infeasible_includes"}:
+        assert not set(expected) & PLAN_KEYS, "an infeasible case checks nothing else"
+        with pytest.raises(InfeasibleError) as raised:
+            plan_case(case, knowledge, settings, today)
+        _check_infeasible(raised.value, expected)
+        return
+
+    result = plan_json(plan_case(case, knowledge, settings, today))
+    _check_recommendations(result, expected)
+    _check_sessions(result, expected)
+    _check_costs_notes_courses(result, expected)
