@@ -33,6 +33,8 @@ UNSAFE_IN_PREGNANCY = frozenset({PregnancyStatus.AVOID, PregnancyStatus.CONTRAIN
 ACTIVES_BY_BUDGET = {HomeCareBudget.LOW: 1, HomeCareBudget.MEDIUM: 2, HomeCareBudget.HIGH: 4}
 """How many actives besides sunscreen each budget tier allows (scarplan's convention)."""
 ORAL = frozenset({Agent.ISOTRETINOIN, Agent.ORAL_ANTIBIOTIC})
+MIN_AGE_OTC_RETINOID = 12
+"""Adapalene 0.1% gel's US OTC approval is for ages 12 and over (FDA-DIFFERIN, agents.yaml)."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ def _unsafe_in_pregnancy(entry: AgentEntry) -> bool:
 
 
 def _choose(
-    case: Case, fitzpatrick: Fitzpatrick | None, knowledge: KnowledgeBase
+    case: Case, fitzpatrick: Fitzpatrick | None, knowledge: KnowledgeBase, start: date
 ) -> tuple[list[_Pick], list[LeftOut]]:
     """The actives, most important first, and what was left out and why."""
     patient = case.patient
@@ -129,6 +131,15 @@ def _choose(
             left.append(LeftOut(retinoid, entry.pregnancy.note, entry.pregnancy.sources))
     elif current_retinoid is not None:
         picks.append(_Pick(current_retinoid, agents[current_retinoid].purpose, True))
+    elif (patient.age_on(start) or MIN_AGE_OTC_RETINOID) < MIN_AGE_OTC_RETINOID:
+        adapalene = agents[Agent.ADAPALENE]
+        left.append(
+            LeftOut(
+                Agent.ADAPALENE,
+                "the over-the-counter approval is for ages 12 and over; a prescriber decides",
+                tuple(adapalene.notes[0].sources) if adapalene.notes else (),
+            )
+        )
     else:
         retinoid = Agent.RETINOL if patient.sensitive_skin else Agent.ADAPALENE
         picks.append(_Pick(retinoid, agents[retinoid].purpose))
@@ -136,9 +147,10 @@ def _choose(
         picks.append(_Pick(Agent.BENZOYL_PEROXIDE, agents[Agent.BENZOYL_PEROXIDE].purpose))
     if (darker or expecting) and Agent.AZELAIC_ACID not in current:
         picks.append(_Pick(Agent.AZELAIC_ACID, agents[Agent.AZELAIC_ACID].purpose))
-    limit = ACTIVES_BY_BUDGET.get(case.preferences.home_care_budget or HomeCareBudget.HIGH, 4)
+    tier = case.preferences.home_care_budget or HomeCareBudget.HIGH
+    limit = ACTIVES_BY_BUDGET[tier]
     for extra in picks[limit:]:
-        left.append(LeftOut(extra.agent, "left out for the low home-care budget", ()))
+        left.append(LeftOut(extra.agent, f"left out for the {tier.value} home-care budget", ()))
     picks = picks[:limit]
     for agent in current:
         if agent in {p.agent for p in picks} or agent is Agent.SUNSCREEN:
@@ -164,6 +176,8 @@ def _choose(
 
 
 def _slot(entry: AgentEntry, taken_pm: bool) -> TimeOfDay:
+    if entry.id is Agent.HYDROCOLLOID_PATCH:
+        return TimeOfDay.PM  # on spots, overnight; not layered under sunscreen
     if entry.application is None or entry.application.time_of_day is TimeOfDay.ANY:
         return TimeOfDay.AM if taken_pm else TimeOfDay.PM
     return entry.application.time_of_day
@@ -238,7 +252,7 @@ def build_routine(
     knowledge: KnowledgeBase,
     start: date,
 ) -> Routine:
-    picks, left = _choose(case, fitzpatrick, knowledge)
+    picks, left = _choose(case, fitzpatrick, knowledge, start)
     gentle = case.patient.sensitive_skin or fitzpatrick is None or fitzpatrick in DARKER
     steps: list[Step] = []
     checks: list[Check] = []
@@ -267,7 +281,17 @@ def build_routine(
                 usage = _yield(usage, earlier.usage)
             elif slot is earlier.slot:
                 slot = TimeOfDay.AM if earlier.slot is TimeOfDay.PM else TimeOfDay.PM
-        order = entry.application.order if entry.application else 5
+        if usage.stop is not None and usage.stop <= start:
+            left.append(
+                LeftOut(
+                    pick.agent,
+                    "the retinoid is used every day from the start and they must not share a "
+                    "day; stop it",
+                    tuple(dict.fromkeys(c.sources[0] for c in checks[-1:] if c.sources)),
+                )
+            )
+            continue
+        order = entry.application.order if entry.application else 9
         dose = entry.dose.amount if entry.dose else ""
         steps.append(
             Step(
@@ -321,8 +345,19 @@ def _safety_checks(
             "at-home microneedling", homecare.at_home_microneedling, "not recommended"
         )
     )
+    expecting = case.patient.pregnant or case.patient.breastfeeding
     for agent in case.patient.current_agents:
         entry = knowledge.agents[agent]
+        if expecting and entry.pregnancy.status is PregnancyStatus.CONTRAINDICATED:
+            checks.append(
+                Check(
+                    "pregnancy: contraindicated",
+                    (agent,),
+                    entry.pregnancy.note,
+                    "stop now and contact the prescriber today",
+                    tuple(entry.pregnancy.sources),
+                )
+            )
         if entry.agent_class is AgentClass.ORAL:
             checks.append(
                 Check(

@@ -11,7 +11,7 @@ from scarplan.assessment import assess_case
 from scarplan.domain.case import Case
 from scarplan.domain.errors import InfeasibleError
 from scarplan.homecare.calendar import FREQUENCY_WORDS, routine_calendar
-from scarplan.homecare.routine import ProcedureDate, Routine, build_routine
+from scarplan.homecare.routine import ProcedureDate, Routine, Step, build_routine
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.agents import TimeOfDay
 from scarplan.knowledge.schema.common import Statement
@@ -50,6 +50,15 @@ def _statements(items: tuple[Statement, ...]) -> list[dict[str, Any]]:
     return [{"text": s.text, "sources": list(s.sources)} for s in items]
 
 
+def _frequency(step: Step) -> str:
+    if step.as_needed:
+        return "on spots, as needed"
+    words = FREQUENCY_WORDS[step.usage.phases[-1].frequency]
+    if step.usage.yields_to is not None and step.usage.stop is not None:
+        return f"{words} except retinoid days, until {step.usage.stop.isoformat()}"
+    return words
+
+
 def routine_json(routine: Routine, notes: list[str] | None = None) -> dict[str, Any]:
     def steps(slot: TimeOfDay) -> list[dict[str, Any]]:
         return [
@@ -59,9 +68,7 @@ def routine_json(routine: Routine, notes: list[str] | None = None) -> dict[str, 
                 "order": s.order,
                 "strength": s.strength,
                 "dose": s.dose,
-                "frequency": "on spots, as needed"
-                if s.as_needed
-                else FREQUENCY_WORDS[s.usage.phases[-1].frequency],
+                "frequency": _frequency(s),
                 "already_used": s.already_used,
                 "why": _statements(s.why),
             }
