@@ -17,13 +17,21 @@ from scarplan.knowledge.schema.agents import TimeOfDay
 from scarplan.knowledge.schema.common import Statement
 from scarplan.planning.plan import Plan
 from scarplan.services.assessment import NOTICE
-from scarplan.services.planning import plan_case
+from scarplan.services.planning import plan_case, plan_file, plan_json
 from scarplan.settings import Settings
 
 
 def routine_for_plan(case: Case, plan: Plan, knowledge: KnowledgeBase) -> Routine:
     procedures = [ProcedureDate(s.day, s.modality, s.downtime.value) for s in plan.sessions]
     return build_routine(case, plan.fitzpatrick, procedures, knowledge, plan.start)
+
+
+def plan_file_json(
+    path: Path, knowledge: KnowledgeBase, settings: Settings, today: date
+) -> dict[str, Any]:
+    """`scarplan plan`: the plan of a case file with its routine, as the JSON contract."""
+    case, plan = plan_file(path, knowledge, settings, today)
+    return plan_json(plan, routine_json(routine_for_plan(case, plan, knowledge)))
 
 
 def routine_case(

@@ -10,8 +10,7 @@ from scarplan.entrypoints.cli.console import out
 from scarplan.entrypoints.cli.plan_commands import render_plan
 from scarplan.services.assessment import assessment_json
 from scarplan.services.demo import DEMO_CASE, demo_cases_dir, run_demo
-from scarplan.services.homecare import routine_for_plan, routine_json
-from scarplan.services.planning import plan_file, plan_json
+from scarplan.services.homecare import plan_file_json
 
 
 def demo() -> None:
@@ -23,11 +22,11 @@ def demo() -> None:
     out.print(f"[bold]Demo: the bundled example case {DEMO_CASE}[/]")
     render_assessment(assessment_json(result))
     out.print("")
-    case, plan = plan_file(
-        demo_cases_dir() / DEMO_CASE, container.knowledge, container.settings, date.today()
+    render_plan(
+        plan_file_json(
+            demo_cases_dir() / DEMO_CASE, container.knowledge, container.settings, date.today()
+        )
     )
-    routine = routine_json(routine_for_plan(case, plan, container.knowledge))
-    render_plan(plan_json(plan, routine))
     out.print(
         "\nNext: scarplan plan examples/darker-skin.yaml | scarplan routine examples/mixed.yaml | "
         "scarplan kb show tca_cross"

@@ -13,8 +13,7 @@ from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import InfeasibleError
 from scarplan.entrypoints.cli.console import out, print_json
 from scarplan.services.assessment import NOTICE
-from scarplan.services.homecare import routine_for_plan, routine_json
-from scarplan.services.planning import plan_file, plan_json
+from scarplan.services.homecare import plan_file_json
 
 
 def plan(
@@ -24,7 +23,7 @@ def plan(
     """Plan treatment: safe recommendations, a sequenced schedule, cost and cautions."""
     container = bootstrap()
     try:
-        read, result = plan_file(case, container.knowledge, container.settings, date.today())
+        data = plan_file_json(case, container.knowledge, container.settings, date.today())
     except InfeasibleError as error:
         if as_json:
             print_json(
@@ -38,8 +37,6 @@ def plan(
                 }
             )
         raise
-    routine = routine_json(routine_for_plan(read, result, container.knowledge))
-    data = plan_json(result, routine)
     if as_json:
         print_json(data)
         return
