@@ -46,6 +46,8 @@ def routine_calendar(routine: Routine) -> list[CalendarEntry]:
                 text += f" ({phase.note})"
             entries.append(CalendarEntry(phase.start, None, step.agent, verb, text, phase.sources))
         for pause in usage.pauses:
+            if usage.stop is not None and pause.start >= usage.stop:
+                continue  # no longer in use: nothing to pause
             entries.append(
                 CalendarEntry(
                     pause.start,
@@ -57,8 +59,7 @@ def routine_calendar(routine: Routine) -> list[CalendarEntry]:
                     pause.sources,
                 )
             )
-        if usage.stop is not None:
-            first = usage.yields_to
+        if usage.stop is not None:  # only an agent yielding to a retinoid has a stop date
             entries.append(
                 CalendarEntry(
                     usage.stop,
@@ -67,10 +68,7 @@ def routine_calendar(routine: Routine) -> list[CalendarEntry]:
                     "stop",
                     f"stop {step.name}: the retinoid is now used every day and they must not "
                     "share a day",
-                    (),
                 )
-                if first is not None
-                else CalendarEntry(usage.stop, None, step.agent, "stop", f"stop {step.name}")
             )
     for procedure in routine.procedures:
         entries.append(

@@ -264,6 +264,7 @@ def build_routine(
             _phases(entry, start, gentle, pick.already_used),
             _pauses(entry, fitzpatrick, procedures),
         )
+        irritating: AgentConflict | None = None
         for earlier in list(steps):
             conflict = _conflict(earlier.agent, pick.agent, knowledge)
             if conflict is None:
@@ -279,15 +280,16 @@ def build_routine(
             )
             if conflict.kind is ConflictKind.IRRITATION:
                 usage = _yield(usage, earlier.usage)
+                irritating = conflict
             elif slot is earlier.slot:
                 slot = TimeOfDay.AM if earlier.slot is TimeOfDay.PM else TimeOfDay.PM
-        if usage.stop is not None and usage.stop <= start:
+        if irritating is not None and usage.stop is not None and usage.stop <= start:
             left.append(
                 LeftOut(
                     pick.agent,
                     "the retinoid is used every day from the start and they must not share a "
                     "day; stop it",
-                    tuple(dict.fromkeys(c.sources[0] for c in checks[-1:] if c.sources)),
+                    tuple(irritating.sources),
                 )
             )
             continue

@@ -71,9 +71,15 @@ class Exclusion:
     sources: tuple[str, ...]
     targets: tuple[ScarType, ...] = ()
     """The scar types present that it would have treated."""
-    relax: str = ""
-    """What the patient could change to allow it, when it is a preference (not safety)."""
     relax_days: int | None = None
+    """The downtime limit that would allow it, when only the patient's limit excluded it."""
+
+    @property
+    def relax(self) -> str:
+        """What the patient could change to allow it; empty when a safety rule excluded it."""
+        if self.relax_days is None:
+            return ""
+        return f"accepting up to {self.relax_days} days of downtime would allow it"
 
 
 @dataclass(frozen=True)
@@ -169,7 +175,6 @@ def _too_long(
         modality,
         (reason,),
         downtime.sources,
-        relax=f"accepting up to {downtime.value} days of downtime would allow it",
         relax_days=downtime.value,
     )
 

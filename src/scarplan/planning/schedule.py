@@ -16,7 +16,7 @@ and a fixed seed make the result deterministic.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import combinations, pairwise
 
@@ -326,21 +326,11 @@ def _clashing(built: _Model, solver: cp_model.CpSolver) -> tuple[str, ...]:
 
 def relaxed(problem: ScheduleProblem, drop: str, cheapest: bool = False) -> Solved | Infeasible:
     """Solve again without one patient constraint (to say what relaxing it would give)."""
-    budget = None if drop == "budget" else problem.budget_cents
-    avoid = [w for i, w in enumerate(problem.avoid) if drop != f"avoid:{i}"]
-    cover = {t: ms for t, ms in problem.cover.items() if drop != f"cover:{t.value}"}
-    horizon = problem.horizon_days * 5 if drop == "horizon" else problem.horizon_days
-    return solve(
-        ScheduleProblem(
-            courses=problem.courses,
-            earliest=problem.earliest,
-            precedences=problem.precedences,
-            alternations=problem.alternations,
-            avoid=avoid,
-            budget_cents=budget,
-            horizon_days=horizon,
-            cover=cover,
-            default_gap_days=problem.default_gap_days,
-        ),
-        cheapest,
+    without = replace(
+        problem,
+        budget_cents=None if drop == "budget" else problem.budget_cents,
+        avoid=[w for i, w in enumerate(problem.avoid) if drop != f"avoid:{i}"],
+        cover={t: ms for t, ms in problem.cover.items() if drop != f"cover:{t.value}"},
+        horizon_days=problem.horizon_days * (5 if drop == "horizon" else 1),
     )
+    return solve(without, cheapest)
