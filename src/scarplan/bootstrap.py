@@ -1,12 +1,22 @@
-"""The composition root: settings -> knowledge base -> services. No work at import time."""
+"""The composition root: settings -> knowledge base -> database -> services. No work at import."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cached_property
 
+from sqlalchemy import Engine
+
+from scarplan.adapters.db import SqlUnitOfWork, make_engine, sqlite_url
 from scarplan.knowledge import KnowledgeBase, load_knowledge_base
+from scarplan.services.clinic.context import Clinic
 from scarplan.settings import Settings, load_settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -14,11 +24,29 @@ class Container:
     """What a CLI command or web request needs, built lazily once per process."""
 
     settings: Settings
+    clock: Callable[[], datetime] = field(default=utc_now)
 
     @cached_property
     def knowledge(self) -> KnowledgeBase:
         return load_knowledge_base(self.settings.knowledge_dir)
 
+    @property
+    def database_url(self) -> str:
+        return self.settings.database_url or sqlite_url(self.settings.data_dir)
 
-def bootstrap(settings: Settings | None = None) -> Container:
-    return Container(settings=settings if settings is not None else load_settings())
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.database_url)
+
+    @cached_property
+    def clinic(self) -> Clinic:
+        return Clinic(SqlUnitOfWork(self.engine), self.knowledge, self.settings, self.clock)
+
+
+def bootstrap(
+    settings: Settings | None = None, clock: Callable[[], datetime] | None = None
+) -> Container:
+    return Container(
+        settings=settings if settings is not None else load_settings(),
+        clock=clock if clock is not None else utc_now,
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scarplan.domain.errors import FieldProblem, InputError
@@ -28,6 +28,40 @@ class Settings(BaseSettings):
     data_dir: Path = Field(
         default=Path("data"),
         description="Directory for the embedded database, uploads and backups.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description=(
+            "Database to use, e.g. postgresql://scarplan@db.example/scarplan. Unset: an SQLite "
+            "file scarplan.sqlite3 in `data_dir`."
+        ),
+    )
+    secret_key: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description=(
+            "Key that signs login cookies (32+ random characters). `scarplan serve` refuses to "
+            "start without one; `scarplan serve --demo` makes one in `data_dir`."
+        ),
+    )
+    secure_cookies: bool = Field(
+        default=True,
+        description="Send the login cookie over HTTPS only. Off for `--demo` on localhost.",
+    )
+    session_hours: int = Field(
+        default=12, ge=1, le=24 * 14, description="How long a login lasts without activity."
+    )
+    photo_max_bytes: int = Field(
+        default=15_000_000,
+        ge=100_000,
+        le=100_000_000,
+        description="Largest photo upload accepted, in bytes.",
+    )
+    photo_max_side_px: int = Field(
+        default=4096,
+        ge=512,
+        le=12_000,
+        description="Photos larger than this on their long side are scaled down when stored.",
     )
     knowledge_dir: Path | None = Field(
         default=None,

@@ -73,3 +73,15 @@ class InfeasibleError(ScarplanError):
             message, [FieldProblem(c.constraint, c.detail, c.relax) for c in conflicts]
         )
         self.conflicts: tuple[Conflict, ...] = tuple(conflicts)
+
+
+class StateError(ScarplanError):
+    """The action does not fit the record's current state (e.g. accepting a completed plan)."""
+
+
+class AuthenticationError(ScarplanError):
+    """Wrong or missing credentials."""
+
+
+class PermissionDeniedError(ScarplanError):
+    """The signed-in user's role does not allow this action."""

@@ -78,12 +78,16 @@ def parse_case_text(text: str, today: date, *, json_format: bool = False) -> Cas
     """Parse YAML (or JSON) text. `today` bounds dates: an assessment cannot be in the future."""
     if len(text.encode("utf-8", errors="replace")) > MAX_CASE_BYTES:
         raise InputError("the case file is too large", [FieldProblem("", "over 1 MB", "")])
-    raw = _load(text, json_format)
+    return parse_case_document(_load(text, json_format), today)
+
+
+def parse_case_document(raw: Any, today: date) -> Case:
+    """A case from an already-loaded document (the web app builds one from its records)."""
     _check_version(raw)
     try:
         model = CaseFileV1.model_validate(raw)
     except ValidationError as error:
-        raise InputError("the case file is invalid", list(_problems(error))) from None
+        raise InputError("the case file is invalid", list(validation_problems(error))) from None
     _check_dates(model, today)
     return _to_domain(model)
 
@@ -152,7 +156,7 @@ def _path(location: Iterable[int | str]) -> str:
     return text
 
 
-def _problems(error: ValidationError) -> Iterable[FieldProblem]:
+def validation_problems(error: ValidationError, prefix: str = "") -> Iterable[FieldProblem]:
     for item in error.errors():
         location = [part for part in item["loc"] if not str(part).startswith("function-")]
         got = item.get("input")
@@ -160,7 +164,9 @@ def _problems(error: ValidationError) -> Iterable[FieldProblem]:
             f" (got {got!r})" if isinstance(got, str | int | float) and len(repr(got)) < 60 else ""
         )
         message = item["msg"].removeprefix("Value error, ")
-        yield FieldProblem(_path(location), f"{message}{shown}", _hint(item["type"]))
+        path = _path(location)
+        where = f"{prefix}.{path}" if prefix and path else prefix or path
+        yield FieldProblem(where, f"{message}{shown}", _hint(item["type"]))
 
 
 _HINTS = {

@@ -1,0 +1,14 @@
+"""Storage: SQLAlchemy tables, engines for SQLite and PostgreSQL, Alembic migrations."""
+
+from scarplan.adapters.db.engine import make_engine, sqlite_url
+from scarplan.adapters.db.migrate import current_revision, head_revision, upgrade
+from scarplan.adapters.db.unit_of_work import SqlUnitOfWork
+
+__all__ = [
+    "SqlUnitOfWork",
+    "current_revision",
+    "head_revision",
+    "make_engine",
+    "sqlite_url",
+    "upgrade",
+]

@@ -1,0 +1,256 @@
+"""The database schema as SQLAlchemy 2 models. Every change here needs an Alembic migration.
+
+Enumerated values (regions, scar types, modalities, statuses) are stored as their vocabulary ids
+in plain strings, so the schema does not change when the knowledge base grows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Stable constraint names, so migrations can refer to them on both databases.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Json = JSON
+Stamp = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class PatientRecord(Base):
+    __tablename__ = "patients"
+    __table_args__ = (Index("ix_patients_search_name", "search_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    search_name: Mapped[str] = mapped_column(String(200))
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    sex: Mapped[str] = mapped_column(String(16))
+    fitzpatrick: Mapped[str | None] = mapped_column(String(4))
+    intake: Mapped[dict[str, Any]] = mapped_column(Json)
+    preferences: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    updated_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class AssessmentRecord(Base):
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_patient_date", "patient_id", "assessed_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    assessed_on: Mapped[date] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    fitzpatrick: Mapped[str | None] = mapped_column(String(4))
+    gb_qualitative: Mapped[int] = mapped_column(Integer)
+    gb_quantitative: Mapped[float] = mapped_column(Numeric(8, 2, asdecimal=False))
+    ecca: Mapped[int] = mapped_column(Integer)
+    counts: Mapped[dict[str, int]] = mapped_column(Json)
+    result: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    lesions: Mapped[list[LesionRecord]] = relationship(
+        back_populates="assessment",
+        order_by="LesionRecord.position",
+        cascade="all, delete-orphan",
+    )
+
+
+class LesionRecord(Base):
+    __tablename__ = "lesions"
+    __table_args__ = (UniqueConstraint("assessment_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    region: Mapped[str] = mapped_column(String(32))
+    scar_type: Mapped[str | None] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer)
+    width_mm: Mapped[float | None] = mapped_column(Numeric(6, 2, asdecimal=False))
+    depth_mm: Mapped[float | None] = mapped_column(Numeric(6, 2, asdecimal=False))
+    edges: Mapped[str | None] = mapped_column(String(16))
+    distensible: Mapped[bool | None] = mapped_column(Boolean)
+    visible_at_50cm: Mapped[bool | None] = mapped_column(Boolean)
+    covered_by_makeup: Mapped[bool | None] = mapped_column(Boolean)
+
+    assessment: Mapped[AssessmentRecord] = relationship(back_populates="lesions")
+
+
+class PlanRecord(Base):
+    __tablename__ = "plans"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    current_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    updated_at: Mapped[datetime] = mapped_column(Stamp)
+    accepted_at: Mapped[datetime | None] = mapped_column(Stamp)
+    completed_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+    versions: Mapped[list[PlanVersionRecord]] = relationship(
+        back_populates="plan", order_by="PlanVersionRecord.version", cascade="all, delete-orphan"
+    )
+
+
+class PlanVersionRecord(Base):
+    __tablename__ = "plan_versions"
+    __table_args__ = (UniqueConstraint("plan_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    document: Mapped[dict[str, Any]] = mapped_column(Json)
+    total_cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    currency: Mapped[str] = mapped_column(String(3))
+    end_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    plan: Mapped[PlanRecord] = relationship(back_populates="versions")
+    sessions: Mapped[list[PlannedSessionRecord]] = relationship(
+        order_by="PlannedSessionRecord.position", cascade="all, delete-orphan"
+    )
+    routine: Mapped[HomeRoutineRecord | None] = relationship(cascade="all, delete-orphan")
+
+
+class PlannedSessionRecord(Base):
+    __tablename__ = "planned_sessions"
+    __table_args__ = (
+        UniqueConstraint("plan_version_id", "position"),
+        Index("ix_planned_sessions_day", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_versions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date)
+    modality: Mapped[str] = mapped_column(String(40))
+    number: Mapped[int] = mapped_column(Integer)
+    of: Mapped[int] = mapped_column(Integer)
+    regions: Mapped[list[str]] = mapped_column(Json)
+    downtime_days: Mapped[int] = mapped_column(Integer)
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+
+
+class HomeRoutineRecord(Base):
+    __tablename__ = "home_routines"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_versions.id", ondelete="CASCADE"), unique=True
+    )
+    document: Mapped[dict[str, Any]] = mapped_column(Json)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class TreatmentSessionRecord(Base):
+    __tablename__ = "treatment_sessions"
+    __table_args__ = (Index("ix_treatment_sessions_patient_day", "patient_id", "performed_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id"))
+    planned_session_id: Mapped[int | None] = mapped_column(ForeignKey("planned_sessions.id"))
+    performed_on: Mapped[date] = mapped_column(Date)
+    modality: Mapped[str] = mapped_column(String(40))
+    regions: Mapped[list[str]] = mapped_column(Json)
+    parameters: Mapped[dict[str, Any]] = mapped_column(Json)
+    practitioner: Mapped[str] = mapped_column(String(200))
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    adverse_events: Mapped[list[AdverseEventRecord]] = relationship(
+        order_by="AdverseEventRecord.id", cascade="all, delete-orphan"
+    )
+
+
+class AdverseEventRecord(Base):
+    __tablename__ = "adverse_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    severity: Mapped[str] = mapped_column(String(16))
+    onset_on: Mapped[date] = mapped_column(Date)
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class PhotoRecord(Base):
+    __tablename__ = "photos"
+    __table_args__ = (Index("ix_photos_patient_region", "patient_id", "region"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("treatment_sessions.id"))
+    region: Mapped[str] = mapped_column(String(32))
+    angle: Mapped[str] = mapped_column(String(16))
+    taken_on: Mapped[date] = mapped_column(Date)
+    consent: Mapped[str] = mapped_column(String(32))
+    content_type: Mapped[str] = mapped_column(String(32))
+    width_px: Mapped[int] = mapped_column(Integer)
+    height_px: Mapped[int] = mapped_column(Integer)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PhotoBlobRecord(Base):
+    """Image bytes apart from their metadata, so listing photos never loads them."""
+
+    __tablename__ = "photo_blobs"
+
+    photo_id: Mapped[int] = mapped_column(
+        ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -1,0 +1,1 @@
+"""Clinic use cases over the database: patients, assessments, plans, sessions, photos, progress."""

@@ -1,0 +1,167 @@
+"""What users send: the one validator for web forms and the REST API.
+
+Patient and assessment inputs reuse the case file's models, so a field has the same name,
+rules and error message in a YAML case file, a form and a JSON request.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Any, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+
+from scarplan.adapters.casefile import validation_problems
+from scarplan.adapters.casefile.schema import (
+    AssessmentIn,
+    IsoDate,
+    PatientIn,
+    PreferencesIn,
+    StrictFloat,
+    StrictInt,
+)
+from scarplan.domain.errors import InputError
+from scarplan.domain.vocabulary import Modality, Region
+
+
+class InputModel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validated(model: type[Model], raw: Any, what: str) -> Model:
+    """Validate `raw` or raise an InputError whose problems name each field path."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        raise InputError(f"the {what} is invalid", list(validation_problems(error))) from None
+
+
+class PatientIntake(InputModel):
+    """A patient's record: name plus the case file's `patient` and `preferences` sections."""
+
+    full_name: str = Field(min_length=1, max_length=200, description="Name as the clinic uses it.")
+    patient: PatientIn
+    preferences: PreferencesIn = Field(default_factory=PreferencesIn)
+
+
+class AssessmentInput(AssessmentIn):
+    notes: str = Field("", max_length=4000, description="Free-text findings.")
+
+
+class AdverseEventKind(StrEnum):
+    PIH = "pih"
+    HYPOPIGMENTATION = "hypopigmentation"
+    PROLONGED_ERYTHEMA = "prolonged_erythema"
+    INFECTION = "infection"
+    HERPES_REACTIVATION = "herpes_reactivation"
+    ACNEIFORM_ERUPTION = "acneiform_eruption"
+    BRUISING = "bruising"
+    ALLERGIC_REACTION = "allergic_reaction"
+    NEW_SCARRING = "new_scarring"
+    OTHER = "other"
+
+
+class Severity(StrEnum):
+    MILD = "mild"
+    MODERATE = "moderate"
+    SEVERE = "severe"
+
+
+class AdverseEventInput(InputModel):
+    kind: AdverseEventKind = Field(description="pih, infection, prolonged_erythema, ...")
+    severity: Severity = Field(Severity.MILD, description="mild | moderate | severe")
+    onset_on: IsoDate = Field(description="First day it was seen.")
+    resolved_on: IsoDate | None = Field(None, description="Day it resolved, if it has.")
+    notes: str = Field("", max_length=2000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.resolved_on is not None and self.resolved_on < self.onset_on:
+            raise ValueError("resolved_on is before onset_on")
+        return self
+
+
+class SessionParameters(InputModel):
+    """Procedure settings as recorded; every field optional, ranges catch typing slips."""
+
+    tca_percent: StrictFloat | None = Field(None, ge=5, le=100, description="TCA strength (%).")
+    punch_size_mm: StrictFloat | None = Field(None, ge=0.5, le=5, description="Punch diameter.")
+    needle_depth_mm: StrictFloat | None = Field(None, ge=0.1, le=4, description="Needle depth.")
+    passes: StrictInt | None = Field(None, ge=1, le=20, description="Passes over the area.")
+    energy_mj: StrictFloat | None = Field(None, gt=0, le=500, description="Pulse energy (mJ).")
+    fluence_j_cm2: StrictFloat | None = Field(None, gt=0, le=200, description="Fluence (J/cm2).")
+    density_percent: StrictFloat | None = Field(None, gt=0, le=100, description="Coverage (%).")
+    wavelength_nm: StrictInt | None = Field(None, ge=300, le=12_000, description="Wavelength.")
+    spot_size_mm: StrictFloat | None = Field(None, gt=0, le=30, description="Spot size.")
+    agent: str | None = Field(None, max_length=200, description="Peel agent or filler product.")
+    volume_ml: StrictFloat | None = Field(None, gt=0, le=30, description="Volume injected.")
+    anaesthesia: str | None = Field(None, max_length=200, description="Anaesthesia used.")
+
+    def filled(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class SessionInput(InputModel):
+    performed_on: IsoDate = Field(description="Date of the session (not in the future).")
+    modality: Modality = Field(description="Procedure id.")
+    regions: list[Region] = Field(min_length=1, max_length=10, description="Regions treated.")
+    practitioner: str = Field(min_length=1, max_length=200, description="Who performed it.")
+    parameters: SessionParameters = Field(default_factory=SessionParameters)
+    notes: str = Field("", max_length=4000)
+    planned_session_id: StrictInt | None = Field(
+        None, description="The planned session this fulfils; found by procedure when absent."
+    )
+    adverse_events: list[AdverseEventInput] = Field(default_factory=list, max_length=20)
+
+
+class PhotoAngle(StrEnum):
+    FRONT = "front"
+    LEFT_OBLIQUE = "left_oblique"
+    RIGHT_OBLIQUE = "right_oblique"
+    LEFT_PROFILE = "left_profile"
+    RIGHT_PROFILE = "right_profile"
+    CLOSE_UP = "close_up"
+
+
+class ConsentScope(StrEnum):
+    """What the patient agreed the photo may be used for."""
+
+    CLINICAL_RECORD = "clinical_record"
+    TEACHING = "teaching"
+    PUBLICATION = "publication"
+
+
+class PhotoInput(InputModel):
+    region: Region = Field(description="Region shown.")
+    angle: PhotoAngle = Field(PhotoAngle.FRONT, description="Camera angle.")
+    taken_on: IsoDate = Field(description="Date the photo was taken.")
+    consent: ConsentScope = Field(description="Use the patient consented to.")
+    consent_confirmed: StrictBool = Field(description="The patient's consent is on file.")
+    session_id: StrictInt | None = Field(None, description="Session the photo belongs to.")
+
+    @model_validator(mode="after")
+    def _consented(self) -> Self:
+        if not self.consent_confirmed:
+            raise ValueError("a photo is stored only with the patient's recorded consent")
+        return self
+
+
+class SessionMove(InputModel):
+    position: StrictInt = Field(ge=0, description="Planned session's position in the plan.")
+    day: date = Field(description="New date.")
+
+
+class PlanEdit(InputModel):
+    reason: str = Field(min_length=3, max_length=1000, description="Why the plan changes.")
+    move: list[SessionMove] = Field(default_factory=list, max_length=200)
+    remove: list[StrictInt] = Field(default_factory=list, max_length=200)
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Self:
+        if not self.move and not self.remove:
+            raise ValueError("an edit moves or removes at least one session")
+        return self

@@ -1,0 +1,202 @@
+"""Patients: intake, edits, search. The intake is the case file's patient and preferences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from scarplan.adapters.db.tables import PatientRecord
+from scarplan.assessment.fitzpatrick import skin_type
+from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.inputs import PatientIntake, validated
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class PatientSummary:
+    id: int
+    code: str
+    full_name: str
+    birth_date: date | None
+    sex: str
+    fitzpatrick: str | None
+
+
+@dataclass(frozen=True)
+class PatientDetail(PatientSummary):
+    intake: dict[str, Any]
+    """The record in the PatientIntake shape: what a form or API client edits and sends back."""
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class PatientPage:
+    items: list[PatientSummary]
+    total: int
+    offset: int
+    limit: int
+
+
+def summary(record: PatientRecord) -> PatientSummary:
+    return PatientSummary(
+        id=record.id,
+        code=record.code,
+        full_name=record.full_name,
+        birth_date=record.birth_date,
+        sex=record.sex,
+        fitzpatrick=record.fitzpatrick,
+    )
+
+
+def intake_document(record: PatientRecord) -> dict[str, Any]:
+    return {
+        "full_name": record.full_name,
+        "patient": {"id": record.code, **record.intake},
+        "preferences": record.preferences,
+    }
+
+
+def detail(record: PatientRecord) -> PatientDetail:
+    return PatientDetail(
+        **vars(summary(record)),
+        intake=intake_document(record),
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+def load_patient(session: Session, patient_id: int) -> PatientRecord:
+    record = session.get(PatientRecord, patient_id)
+    if record is None:
+        raise NotFoundError(
+            "no such patient",
+            [FieldProblem("patient_id", f"{patient_id} names no patient", "check the id")],
+        )
+    return record
+
+
+def _search_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+def _check_dates(intake: PatientIntake, today: date) -> None:
+    problems = []
+    patient = intake.patient
+    if patient.birth_date is not None and patient.birth_date > today:
+        problems.append(
+            FieldProblem("patient.birth_date", f"{patient.birth_date} is in the future", "")
+        )
+    stopped = patient.isotretinoin.stopped_on if patient.isotretinoin else None
+    if stopped is not None and stopped > today:
+        problems.append(
+            FieldProblem(
+                "patient.isotretinoin.stopped_on",
+                f"{stopped} is in the future",
+                "a course still running is status: current",
+            )
+        )
+    if problems:
+        raise InputError("the patient record is invalid", problems)
+
+
+def _apply(record: PatientRecord, intake: PatientIntake, clinic: Clinic) -> None:
+    patient = intake.patient
+    questionnaire = clinic.knowledge.scales.fitzpatrick_questionnaire
+    fitzpatrick = skin_type(patient.fitzpatrick, patient.fitzpatrick_answers, questionnaire).type
+    record.code = patient.id
+    record.full_name = intake.full_name.strip()
+    record.search_name = _search_key(intake.full_name)
+    record.birth_date = patient.birth_date
+    record.sex = patient.sex.value
+    record.fitzpatrick = fitzpatrick.value if fitzpatrick else None
+    # exclude_unset keeps "not stated" apart from "no": unstated safety facts get flagged later.
+    record.intake = patient.model_dump(mode="json", exclude_unset=True, exclude={"id"})
+    record.preferences = intake.preferences.model_dump(mode="json", by_alias=True)
+    record.updated_at = clinic.now()
+
+
+def _code_taken(session: Session, code: str, other_than: int | None) -> bool:
+    query = select(PatientRecord.id).where(PatientRecord.code == code)
+    if other_than is not None:
+        query = query.where(PatientRecord.id != other_than)
+    return session.scalar(query) is not None
+
+
+def _code_problem(code: str) -> InputError:
+    return InputError(
+        "the patient record is invalid",
+        [FieldProblem("patient.id", f"{code!r} is already used by another patient", "")],
+    )
+
+
+def create_patient(clinic: Clinic, actor: Actor, raw: Any) -> PatientDetail:
+    intake = validated(PatientIntake, raw, "patient record")
+    _check_dates(intake, clinic.today())
+    try:
+        with clinic.uow.write() as session:
+            if _code_taken(session, intake.patient.id, None):
+                raise _code_problem(intake.patient.id)
+            record = PatientRecord(created_at=clinic.now())
+            _apply(record, intake, clinic)
+            session.add(record)
+            session.flush()
+            return detail(record)
+    except IntegrityError:
+        raise _code_problem(intake.patient.id) from None
+
+
+def update_patient(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> PatientDetail:
+    intake = validated(PatientIntake, raw, "patient record")
+    _check_dates(intake, clinic.today())
+    try:
+        with clinic.uow.write() as session:
+            record = load_patient(session, patient_id)
+            if _code_taken(session, intake.patient.id, patient_id):
+                raise _code_problem(intake.patient.id)
+            _apply(record, intake, clinic)
+            session.flush()
+            return detail(record)
+    except IntegrityError:
+        raise _code_problem(intake.patient.id) from None
+
+
+def get_patient(clinic: Clinic, patient_id: int) -> PatientDetail:
+    with clinic.uow.read() as session:
+        return detail(load_patient(session, patient_id))
+
+
+def search_patients(
+    clinic: Clinic, query: str = "", offset: int = 0, limit: int = 50
+) -> PatientPage:
+    """Patients whose name or code contains `query` (case-insensitive), by name."""
+    if not 1 <= limit <= MAX_PAGE or offset < 0:
+        raise InputError(
+            "invalid page",
+            [FieldProblem("limit", f"{limit}", f"1..{MAX_PAGE}, with offset 0 or more")],
+        )
+    text = _search_key(query)
+    condition = (
+        or_(
+            PatientRecord.search_name.contains(text, autoescape=True),
+            func.lower(PatientRecord.code).contains(text, autoescape=True),
+        )
+        if text
+        else None
+    )
+    with clinic.uow.read() as session:
+        items_query = select(PatientRecord).order_by(PatientRecord.search_name, PatientRecord.id)
+        count_query = select(func.count()).select_from(PatientRecord)
+        if condition is not None:
+            items_query = items_query.where(condition)
+            count_query = count_query.where(condition)
+        records = session.scalars(items_query.offset(offset).limit(limit)).all()
+        total = session.scalar(count_query) or 0
+        return PatientPage([summary(r) for r in records], total, offset, limit)

@@ -1,0 +1,108 @@
+"""Photos per region and angle, stored only with consent, metadata stripped."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from scarplan.adapters.db.tables import PhotoBlobRecord, PhotoRecord, TreatmentSessionRecord
+from scarplan.adapters.photos import clean_photo
+from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.inputs import PhotoInput, validated
+from scarplan.services.clinic.patients import load_patient
+
+
+@dataclass(frozen=True)
+class PhotoView:
+    id: int
+    patient_id: int
+    session_id: int | None
+    region: str
+    angle: str
+    taken_on: date
+    consent: str
+    width_px: int
+    height_px: int
+    byte_size: int
+    created_at: datetime
+
+
+def photo_view(record: PhotoRecord) -> PhotoView:
+    return PhotoView(
+        id=record.id,
+        patient_id=record.patient_id,
+        session_id=record.session_id,
+        region=record.region,
+        angle=record.angle,
+        taken_on=record.taken_on,
+        consent=record.consent,
+        width_px=record.width_px,
+        height_px=record.height_px,
+        byte_size=record.byte_size,
+        created_at=record.created_at,
+    )
+
+
+def add_photo(clinic: Clinic, actor: Actor, patient_id: int, raw: Any, data: bytes) -> PhotoView:
+    entered = validated(PhotoInput, raw, "photo")
+    if entered.taken_on > clinic.today():
+        raise InputError("the photo is invalid", [FieldProblem("taken_on", "is in the future", "")])
+    settings = clinic.settings
+    photo = clean_photo(
+        data, max_bytes=settings.photo_max_bytes, max_side_px=settings.photo_max_side_px
+    )
+    with clinic.uow.write() as session:
+        load_patient(session, patient_id)
+        if entered.session_id is not None:
+            treated = session.get(TreatmentSessionRecord, entered.session_id)
+            if treated is None or treated.patient_id != patient_id:
+                raise InputError(
+                    "the photo is invalid",
+                    [FieldProblem("session_id", "is not a session of this patient", "")],
+                )
+        record = PhotoRecord(
+            patient_id=patient_id,
+            session_id=entered.session_id,
+            region=entered.region.value,
+            angle=entered.angle.value,
+            taken_on=entered.taken_on,
+            consent=entered.consent.value,
+            content_type=photo.content_type,
+            width_px=photo.width_px,
+            height_px=photo.height_px,
+            byte_size=len(photo.data),
+            sha256=hashlib.sha256(photo.data).hexdigest(),
+            created_at=clinic.now(),
+            created_by=actor.user_id,
+        )
+        session.add(record)
+        session.flush()
+        session.add(PhotoBlobRecord(photo_id=record.id, data=photo.data))
+        return photo_view(record)
+
+
+def list_photos(clinic: Clinic, patient_id: int) -> list[PhotoView]:
+    with clinic.uow.read() as session:
+        load_patient(session, patient_id)
+        records = session.scalars(
+            select(PhotoRecord)
+            .where(PhotoRecord.patient_id == patient_id)
+            .order_by(PhotoRecord.taken_on, PhotoRecord.id)
+        ).all()
+        return [photo_view(r) for r in records]
+
+
+def photo_content(clinic: Clinic, photo_id: int) -> tuple[PhotoView, bytes]:
+    with clinic.uow.read() as session:
+        record = session.get(PhotoRecord, photo_id)
+        blob = session.get(PhotoBlobRecord, photo_id)
+        if record is None or blob is None:
+            raise NotFoundError(
+                "no such photo", [FieldProblem("photo_id", f"{photo_id} names no photo", "")]
+            )
+        return photo_view(record), blob.data

@@ -1,0 +1,353 @@
+"""Treatment plans: proposed by the planner, edited into versions, accepted, carried out.
+
+Status: proposed -> accepted -> in_progress -> completed; a plan can also be cancelled, and a
+proposed or accepted plan is superseded when another plan of the patient is accepted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from scarplan.adapters.db.tables import (
+    HomeRoutineRecord,
+    PatientRecord,
+    PlannedSessionRecord,
+    PlanRecord,
+    PlanVersionRecord,
+    TreatmentSessionRecord,
+)
+from scarplan.domain.errors import FieldProblem, NotFoundError, StateError
+from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.patients import load_patient
+from scarplan.services.clinic.plan_edits import edited_sessions, routine_document
+from scarplan.services.homecare import routine_for_plan, routine_json
+from scarplan.services.planning import plan_case, plan_json
+
+
+class PlanStatus(StrEnum):
+    PROPOSED = "proposed"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    SUPERSEDED = "superseded"
+    CANCELLED = "cancelled"
+
+
+OPEN = (PlanStatus.PROPOSED, PlanStatus.ACCEPTED, PlanStatus.IN_PROGRESS)
+ACTIVE = (PlanStatus.ACCEPTED, PlanStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class PlannedSessionView:
+    id: int
+    position: int
+    day: date
+    modality: str
+    number: int
+    of: int
+    regions: list[str]
+    downtime_days: int
+    cost: Decimal | None
+    done_by_session_id: int | None
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    version: int
+    reason: str
+    created_at: datetime
+    total_cost: Decimal | None
+    end_date: date | None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    id: int
+    patient_id: int
+    assessment_id: int
+    status: str
+    version: int
+    currency: str
+    total_cost: Decimal | None
+    end_date: date | None
+    sessions: list[PlannedSessionView]
+    document: dict[str, Any]
+    """The planner's explained plan (the `scarplan plan --json` contract) for this version."""
+    routine: dict[str, Any] | None
+    versions: list[VersionSummary]
+    created_at: datetime
+    accepted_at: datetime | None
+
+
+def load_plan(session: Session, plan_id: int) -> PlanRecord:
+    record = session.get(
+        PlanRecord,
+        plan_id,
+        options=[selectinload(PlanRecord.versions).selectinload(PlanVersionRecord.sessions)],
+    )
+    if record is None:
+        raise NotFoundError(
+            "no such plan", [FieldProblem("plan_id", f"{plan_id} names no plan", "")]
+        )
+    return record
+
+
+def current_version(plan: PlanRecord) -> PlanVersionRecord:
+    return next(v for v in plan.versions if v.version == plan.current_version)
+
+
+def _done(session: Session, version: PlanVersionRecord) -> dict[int, int]:
+    """Planned session id -> the recorded session that fulfilled it."""
+    ids = [s.id for s in version.sessions]
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(TreatmentSessionRecord.planned_session_id, TreatmentSessionRecord.id).where(
+            TreatmentSessionRecord.planned_session_id.in_(ids)
+        )
+    ).all()
+    return {planned: done for planned, done in rows if planned is not None}
+
+
+def plan_view(session: Session, plan: PlanRecord, version_number: int | None = None) -> PlanView:
+    number = version_number if version_number is not None else plan.current_version
+    version = next((v for v in plan.versions if v.version == number), None)
+    if version is None:
+        raise NotFoundError(
+            "no such plan version",
+            [FieldProblem("version", f"plan {plan.id} has no version {number}", "")],
+        )
+    done = _done(session, version)
+    return PlanView(
+        id=plan.id,
+        patient_id=plan.patient_id,
+        assessment_id=plan.assessment_id,
+        status=plan.status,
+        version=version.version,
+        currency=version.currency,
+        total_cost=version.total_cost,
+        end_date=version.end_date,
+        sessions=[
+            PlannedSessionView(
+                id=s.id,
+                position=s.position,
+                day=s.day,
+                modality=s.modality,
+                number=s.number,
+                of=s.of,
+                regions=list(s.regions),
+                downtime_days=s.downtime_days,
+                cost=s.cost,
+                done_by_session_id=done.get(s.id),
+            )
+            for s in version.sessions
+        ],
+        document=version.document,
+        routine=version.routine.document if version.routine else None,
+        versions=[
+            VersionSummary(v.version, v.reason, v.created_at, v.total_cost, v.end_date)
+            for v in plan.versions
+        ],
+        created_at=plan.created_at,
+        accepted_at=plan.accepted_at,
+    )
+
+
+def _session_rows(document: dict[str, Any]) -> list[PlannedSessionRecord]:
+    return [
+        PlannedSessionRecord(
+            position=position,
+            day=date.fromisoformat(item["date"]),
+            modality=item["modality"],
+            number=item["number"],
+            of=item["of"],
+            regions=item["regions"],
+            downtime_days=item["downtime_days"],
+            cost=Decimal(str(item["cost"]["amount"])) if item["cost"] else None,
+        )
+        for position, item in enumerate(document["sessions"])
+    ]
+
+
+def _version(
+    number: int, reason: str, document: dict[str, Any], actor: Actor, now: datetime
+) -> PlanVersionRecord:
+    total = document["total_cost"]
+    version = PlanVersionRecord(
+        version=number,
+        reason=reason,
+        document=document,
+        total_cost=Decimal(str(total["amount"])) if "amount" in total else None,
+        currency=total.get("currency", ""),
+        end_date=date.fromisoformat(document["end_date"]) if document["end_date"] else None,
+        created_at=now,
+        created_by=actor.user_id,
+    )
+    version.sessions = _session_rows(document)
+    if document.get("routine") is not None:
+        version.routine = HomeRoutineRecord(document=document["routine"], created_at=now)
+    return version
+
+
+def propose_plan(
+    clinic: Clinic, actor: Actor, patient_id: int, assessment_id: int | None = None
+) -> PlanView:
+    """Run the planner on an assessment (the latest by default) and save it as proposed."""
+    with clinic.uow.write() as session:
+        patient = load_patient(session, patient_id)
+        assessment = (
+            load_assessment(session, assessment_id)
+            if assessment_id is not None
+            else latest_assessment(session, patient_id)
+        )
+        if assessment is None or assessment.patient_id != patient_id:
+            raise StateError(
+                "record an assessment before proposing a plan",
+                [FieldProblem("assessment_id", "this patient has no such assessment", "")],
+            )
+        case = stored_case(patient, assessment, clinic.today())
+        plan = plan_case(case, clinic.knowledge, clinic.settings, clinic.today())
+        routine = routine_json(routine_for_plan(case, plan, clinic.knowledge))
+        document = plan_json(plan, routine)
+        now = clinic.now()
+        record = PlanRecord(
+            patient_id=patient_id,
+            assessment_id=assessment.id,
+            status=PlanStatus.PROPOSED.value,
+            current_version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        record.versions.append(_version(1, "proposed by the planner", document, actor, now))
+        session.add(record)
+        session.flush()
+        return plan_view(session, record)
+
+
+def get_plan(clinic: Clinic, plan_id: int, version: int | None = None) -> PlanView:
+    with clinic.uow.read() as session:
+        return plan_view(session, load_plan(session, plan_id), version)
+
+
+def list_plans(clinic: Clinic, patient_id: int) -> list[PlanView]:
+    """A patient's plans, newest first."""
+    with clinic.uow.read() as session:
+        load_patient(session, patient_id)
+        ids = session.scalars(
+            select(PlanRecord.id)
+            .where(PlanRecord.patient_id == patient_id)
+            .order_by(PlanRecord.created_at.desc(), PlanRecord.id.desc())
+        ).all()
+        return [plan_view(session, load_plan(session, plan_id)) for plan_id in ids]
+
+
+def active_plan(session: Session, patient_id: int) -> PlanRecord | None:
+    plan_id = session.scalar(
+        select(PlanRecord.id)
+        .where(PlanRecord.patient_id == patient_id, PlanRecord.status.in_(ACTIVE))
+        .order_by(PlanRecord.id.desc())
+        .limit(1)
+    )
+    return load_plan(session, plan_id) if plan_id is not None else None
+
+
+def _require(plan: PlanRecord, allowed: tuple[PlanStatus, ...], action: str) -> None:
+    if plan.status not in allowed:
+        wanted = " or ".join(s.value for s in allowed)
+        raise StateError(
+            f"cannot {action} a plan that is {plan.status}",
+            [FieldProblem("status", f"plan {plan.id} is {plan.status}", f"it must be {wanted}")],
+        )
+
+
+def accept_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
+    """Accept a proposed plan; the patient's other proposed or accepted plans are superseded."""
+    with clinic.uow.write() as session:
+        plan = load_plan(session, plan_id)
+        _require(plan, (PlanStatus.PROPOSED,), "accept")
+        running = session.scalar(
+            select(PlanRecord.id).where(
+                PlanRecord.patient_id == plan.patient_id,
+                PlanRecord.status == PlanStatus.IN_PROGRESS.value,
+            )
+        )
+        if running is not None:
+            raise StateError(
+                "another plan is in progress",
+                [FieldProblem("status", f"plan {running} is in progress", "complete or cancel it")],
+            )
+        now = clinic.now()
+        for other in session.scalars(
+            select(PlanRecord).where(
+                PlanRecord.patient_id == plan.patient_id,
+                PlanRecord.id != plan.id,
+                PlanRecord.status.in_((PlanStatus.PROPOSED.value, PlanStatus.ACCEPTED.value)),
+            )
+        ):
+            other.status = PlanStatus.SUPERSEDED.value
+            other.updated_at = now
+        plan.status = PlanStatus.ACCEPTED.value
+        plan.accepted_at = now
+        plan.updated_at = now
+        session.flush()
+        return plan_view(session, plan)
+
+
+def _finish(
+    clinic: Clinic, plan_id: int, status: PlanStatus, allowed: tuple[PlanStatus, ...], action: str
+) -> PlanView:
+    with clinic.uow.write() as session:
+        plan = load_plan(session, plan_id)
+        _require(plan, allowed, action)
+        plan.status = status.value
+        plan.updated_at = clinic.now()
+        if status is PlanStatus.COMPLETED:
+            plan.completed_at = plan.updated_at
+        session.flush()
+        return plan_view(session, plan)
+
+
+def complete_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
+    return _finish(clinic, plan_id, PlanStatus.COMPLETED, ACTIVE, "complete")
+
+
+def cancel_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
+    return _finish(clinic, plan_id, PlanStatus.CANCELLED, OPEN, "cancel")
+
+
+def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
+    """Move or remove planned sessions; the result is a new version, the old ones are kept."""
+    with clinic.uow.write() as session:
+        plan = load_plan(session, plan_id)
+        _require(plan, OPEN, "edit")
+        old = current_version(plan)
+        patient = session.get_one(PatientRecord, plan.patient_id)
+        done = _done(session, old)
+        edit, document, kept = edited_sessions(
+            old, raw, {s.position for s in old.sessions if s.id in done}, patient, clinic.today()
+        )
+        assessment = load_assessment(session, plan.assessment_id)
+        case = stored_case(patient, assessment, clinic.today())
+        document["routine"] = routine_document(case, document, clinic.knowledge)
+        now = clinic.now()
+        version = _version(plan.current_version + 1, edit.reason, document, actor, now)
+        plan.versions.append(version)
+        plan.current_version = version.version
+        plan.updated_at = now
+        session.flush()
+        # Recorded sessions follow their planned session into the new version.
+        new_ids = {kept_from: version.sessions[i].id for i, kept_from in enumerate(kept)}
+        for old_session in old.sessions:
+            if old_session.id in done and old_session.position in new_ids:
+                treated = session.get_one(TreatmentSessionRecord, done[old_session.id])
+                treated.planned_session_id = new_ids[old_session.position]
+        session.flush()
+        return plan_view(session, plan)

@@ -1,0 +1,249 @@
+"""Read models: the patient overview, score trends, before/after photo pairs, the calendar."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from scarplan.adapters.db.tables import (
+    AdverseEventRecord,
+    AssessmentRecord,
+    PhotoRecord,
+    PlanRecord,
+    TreatmentSessionRecord,
+)
+from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.patients import PatientDetail, detail, load_patient
+from scarplan.services.clinic.photos import PhotoView, list_photos
+from scarplan.services.clinic.plans import (
+    OPEN,
+    PlannedSessionView,
+    PlanView,
+    load_plan,
+    plan_view,
+)
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    assessment_id: int
+    assessed_on: date
+    goodman_baron_qualitative: int
+    goodman_baron_quantitative: float
+    ecca: int
+    counts_by_type: dict[str, int]
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    id: int
+    status: str
+    version: int
+    total_cost: Decimal | None
+    currency: str
+    end_date: date | None
+    sessions_done: int
+    sessions_total: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    patient: PatientDetail
+    latest: ScoreSummary | None
+    previous: ScoreSummary | None
+    plan: PlanSummary | None
+    next_session: PlannedSessionView | None
+    assessments: int
+    sessions: int
+    last_session_on: date | None
+    unresolved_adverse_events: int
+    photos: int
+
+
+def _score(record: AssessmentRecord) -> ScoreSummary:
+    return ScoreSummary(
+        assessment_id=record.id,
+        assessed_on=record.assessed_on,
+        goodman_baron_qualitative=record.gb_qualitative,
+        goodman_baron_quantitative=record.gb_quantitative,
+        ecca=record.ecca,
+        counts_by_type=record.counts,
+    )
+
+
+def open_plan(session: Session, patient_id: int) -> PlanView | None:
+    """The plan being followed or considered: the newest open one (accepted before proposed)."""
+    rows = session.execute(
+        select(PlanRecord.id, PlanRecord.status)
+        .where(PlanRecord.patient_id == patient_id, PlanRecord.status.in_(OPEN))
+        .order_by(PlanRecord.id.desc())
+    ).all()
+    if not rows:
+        return None
+    chosen = next((plan_id for plan_id, status in rows if status != "proposed"), rows[0][0])
+    return plan_view(session, load_plan(session, chosen))
+
+
+def _plan_summary(plan: PlanView) -> PlanSummary:
+    return PlanSummary(
+        id=plan.id,
+        status=plan.status,
+        version=plan.version,
+        total_cost=plan.total_cost,
+        currency=plan.currency,
+        end_date=plan.end_date,
+        sessions_done=sum(1 for s in plan.sessions if s.done_by_session_id is not None),
+        sessions_total=len(plan.sessions),
+    )
+
+
+def patient_overview(clinic: Clinic, patient_id: int) -> Overview:
+    with clinic.uow.read() as session:
+        patient = load_patient(session, patient_id)
+        recent = session.scalars(
+            select(AssessmentRecord)
+            .where(AssessmentRecord.patient_id == patient_id)
+            .order_by(AssessmentRecord.assessed_on.desc(), AssessmentRecord.id.desc())
+            .limit(2)
+        ).all()
+        plan = open_plan(session, patient_id)
+        upcoming = (
+            [s for s in plan.sessions if s.done_by_session_id is None]
+            if plan and plan.status != "proposed"
+            else []
+        )
+        counted = session.execute(
+            select(
+                func.count(TreatmentSessionRecord.id), func.max(TreatmentSessionRecord.performed_on)
+            ).where(TreatmentSessionRecord.patient_id == patient_id)
+        ).one()
+        unresolved = session.scalar(
+            select(func.count(AdverseEventRecord.id))
+            .join(TreatmentSessionRecord)
+            .where(
+                TreatmentSessionRecord.patient_id == patient_id,
+                AdverseEventRecord.resolved_on.is_(None),
+            )
+        )
+        return Overview(
+            patient=detail(patient),
+            latest=_score(recent[0]) if recent else None,
+            previous=_score(recent[1]) if len(recent) > 1 else None,
+            plan=_plan_summary(plan) if plan else None,
+            next_session=min(upcoming, key=lambda s: (s.day, s.position)) if upcoming else None,
+            assessments=session.scalar(
+                select(func.count(AssessmentRecord.id)).where(
+                    AssessmentRecord.patient_id == patient_id
+                )
+            )
+            or 0,
+            sessions=counted[0] or 0,
+            last_session_on=counted[1],
+            unresolved_adverse_events=unresolved or 0,
+            photos=session.scalar(
+                select(func.count(PhotoRecord.id)).where(PhotoRecord.patient_id == patient_id)
+            )
+            or 0,
+        )
+
+
+@dataclass(frozen=True)
+class PhotoPair:
+    region: str
+    angle: str
+    before: PhotoView
+    after: PhotoView
+
+
+@dataclass(frozen=True)
+class Progress:
+    points: list[ScoreSummary]
+    sessions: list[tuple[date, str]]
+    pairs: list[PhotoPair]
+
+
+def photo_pairs(photos: list[PhotoView]) -> list[PhotoPair]:
+    """Per region and angle, the first photo beside the latest (when they differ)."""
+    groups: dict[tuple[str, str], list[PhotoView]] = {}
+    for photo in sorted(photos, key=lambda p: (p.taken_on, p.id)):
+        groups.setdefault((photo.region, photo.angle), []).append(photo)
+    return [
+        PhotoPair(region, angle, group[0], group[-1])
+        for (region, angle), group in sorted(groups.items())
+        if len(group) > 1
+    ]
+
+
+def patient_progress(clinic: Clinic, patient_id: int) -> Progress:
+    with clinic.uow.read() as session:
+        load_patient(session, patient_id)
+        points = [
+            _score(r)
+            for r in session.scalars(
+                select(AssessmentRecord)
+                .where(AssessmentRecord.patient_id == patient_id)
+                .order_by(AssessmentRecord.assessed_on, AssessmentRecord.id)
+            )
+        ]
+        sessions = [
+            (day, modality)
+            for day, modality in session.execute(
+                select(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.modality)
+                .where(TreatmentSessionRecord.patient_id == patient_id)
+                .order_by(TreatmentSessionRecord.performed_on)
+            )
+        ]
+    return Progress(points, sessions, photo_pairs(list_photos(clinic, patient_id)))
+
+
+@dataclass(frozen=True)
+class CalendarEntry:
+    day: date
+    until: date
+    kind: str
+    """planned | done | avoid"""
+    title: str
+    modality: str | None
+
+
+def patient_calendar(clinic: Clinic, patient_id: int) -> list[CalendarEntry]:
+    """Planned sessions of the open plan, sessions carried out, and dates the patient avoids."""
+    with clinic.uow.read() as session:
+        patient = load_patient(session, patient_id)
+        plan = open_plan(session, patient_id)
+        done = session.execute(
+            select(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.modality).where(
+                TreatmentSessionRecord.patient_id == patient_id
+            )
+        ).all()
+        avoid = patient.preferences.get("avoid", [])
+    entries = [
+        CalendarEntry(day, day, "done", f"{modality} (done)", modality) for day, modality in done
+    ]
+    if plan is not None:
+        entries.extend(
+            CalendarEntry(
+                s.day,
+                s.day + timedelta(days=s.downtime_days),
+                "planned",
+                f"{s.modality} {s.number}/{s.of}",
+                s.modality,
+            )
+            for s in plan.sessions
+            if s.done_by_session_id is None
+        )
+    entries.extend(
+        CalendarEntry(
+            date.fromisoformat(w["from"]),
+            date.fromisoformat(w["to"]),
+            "avoid",
+            f"avoid: {w.get('reason') or 'patient date'}",
+            None,
+        )
+        for w in avoid
+    )
+    return sorted(entries, key=lambda e: (e.day, e.kind))

@@ -1,0 +1,214 @@
+"""Treatment sessions as carried out: parameters, practitioner, adverse events, plan progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from scarplan.adapters.db.tables import (
+    AdverseEventRecord,
+    PlannedSessionRecord,
+    PlanRecord,
+    TreatmentSessionRecord,
+)
+from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.inputs import AdverseEventInput, SessionInput, validated
+from scarplan.services.clinic.patients import load_patient
+from scarplan.services.clinic.plans import PlanStatus, active_plan, current_version
+
+
+@dataclass(frozen=True)
+class AdverseEventView:
+    id: int
+    kind: str
+    severity: str
+    onset_on: date
+    resolved_on: date | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class SessionView:
+    id: int
+    patient_id: int
+    plan_id: int | None
+    planned_session_id: int | None
+    performed_on: date
+    modality: str
+    regions: list[str]
+    parameters: dict[str, Any]
+    practitioner: str
+    notes: str
+    adverse_events: list[AdverseEventView]
+    created_at: datetime
+
+
+def session_view(record: TreatmentSessionRecord) -> SessionView:
+    return SessionView(
+        id=record.id,
+        patient_id=record.patient_id,
+        plan_id=record.plan_id,
+        planned_session_id=record.planned_session_id,
+        performed_on=record.performed_on,
+        modality=record.modality,
+        regions=list(record.regions),
+        parameters=dict(record.parameters),
+        practitioner=record.practitioner,
+        notes=record.notes,
+        adverse_events=[
+            AdverseEventView(e.id, e.kind, e.severity, e.onset_on, e.resolved_on, e.notes)
+            for e in record.adverse_events
+        ],
+        created_at=record.created_at,
+    )
+
+
+def _event(entered: AdverseEventInput) -> AdverseEventRecord:
+    return AdverseEventRecord(
+        kind=entered.kind.value,
+        severity=entered.severity.value,
+        onset_on=entered.onset_on,
+        resolved_on=entered.resolved_on,
+        notes=entered.notes,
+    )
+
+
+def _fulfilled(session: Session, plan: PlanRecord) -> set[int]:
+    ids = [s.id for s in current_version(plan).sessions]
+    return set(
+        session.scalars(
+            select(TreatmentSessionRecord.planned_session_id).where(
+                TreatmentSessionRecord.planned_session_id.in_(ids)
+            )
+        )
+    )
+
+
+def _planned_match(
+    session: Session, plan: PlanRecord, entered: SessionInput
+) -> PlannedSessionRecord | None:
+    """The planned session this one fulfils: the one named, or the next open one of its kind."""
+    done = _fulfilled(session, plan)
+    open_sessions = [s for s in current_version(plan).sessions if s.id not in done]
+    if entered.planned_session_id is not None:
+        match = next((s for s in open_sessions if s.id == entered.planned_session_id), None)
+        if match is None or match.modality != entered.modality.value:
+            raise InputError(
+                "the session is invalid",
+                [
+                    FieldProblem(
+                        "planned_session_id",
+                        f"{entered.planned_session_id} is not an open {entered.modality} "
+                        "session of the patient's current plan",
+                        "leave it empty to match by procedure",
+                    )
+                ],
+            )
+        return match
+    return next((s for s in open_sessions if s.modality == entered.modality.value), None)
+
+
+def _check_dates(entered: SessionInput, today: date) -> None:
+    problems = []
+    if entered.performed_on > today:
+        problems.append(
+            FieldProblem("performed_on", f"{entered.performed_on} is in the future", "")
+        )
+    for i, event in enumerate(entered.adverse_events):
+        if event.onset_on < entered.performed_on:
+            problems.append(
+                FieldProblem(f"adverse_events[{i}].onset_on", "is before the session", "")
+            )
+    if problems:
+        raise InputError("the session is invalid", problems)
+
+
+def record_session(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> SessionView:
+    """Save a session; it fulfils a planned session and moves the plan along its statuses."""
+    entered = validated(SessionInput, raw, "session")
+    _check_dates(entered, clinic.today())
+    with clinic.uow.write() as session:
+        load_patient(session, patient_id)
+        plan = active_plan(session, patient_id)
+        planned = _planned_match(session, plan, entered) if plan is not None else None
+        record = TreatmentSessionRecord(
+            patient_id=patient_id,
+            plan_id=plan.id if plan is not None and planned is not None else None,
+            planned_session_id=planned.id if planned is not None else None,
+            performed_on=entered.performed_on,
+            modality=entered.modality.value,
+            regions=[r.value for r in entered.regions],
+            parameters=entered.parameters.filled(),
+            practitioner=entered.practitioner.strip(),
+            notes=entered.notes,
+            created_at=clinic.now(),
+            created_by=actor.user_id,
+        )
+        record.adverse_events = [_event(e) for e in entered.adverse_events]
+        session.add(record)
+        session.flush()
+        if plan is not None and planned is not None:
+            _advance(session, plan, clinic.now())
+        return session_view(record)
+
+
+def _advance(session: Session, plan: PlanRecord, now: datetime) -> None:
+    if plan.status == PlanStatus.ACCEPTED.value:
+        plan.status = PlanStatus.IN_PROGRESS.value
+    if len(_fulfilled(session, plan)) == len(current_version(plan).sessions):
+        plan.status = PlanStatus.COMPLETED.value
+        plan.completed_at = now
+    plan.updated_at = now
+
+
+def _load_session(session: Session, session_id: int) -> TreatmentSessionRecord:
+    record = session.get(
+        TreatmentSessionRecord,
+        session_id,
+        options=[selectinload(TreatmentSessionRecord.adverse_events)],
+    )
+    if record is None:
+        raise NotFoundError(
+            "no such session", [FieldProblem("session_id", f"{session_id} names no session", "")]
+        )
+    return record
+
+
+def add_adverse_event(clinic: Clinic, actor: Actor, session_id: int, raw: Any) -> SessionView:
+    """Adverse events often show days after the session: they are added to it later."""
+    entered = validated(AdverseEventInput, raw, "adverse event")
+    with clinic.uow.write() as session:
+        record = _load_session(session, session_id)
+        problems = []
+        if entered.onset_on < record.performed_on:
+            problems.append(FieldProblem("onset_on", "is before the session", ""))
+        if entered.onset_on > clinic.today():
+            problems.append(FieldProblem("onset_on", "is in the future", ""))
+        if problems:
+            raise InputError("the adverse event is invalid", problems)
+        record.adverse_events.append(_event(entered))
+        session.flush()
+        return session_view(record)
+
+
+def get_session(clinic: Clinic, session_id: int) -> SessionView:
+    with clinic.uow.read() as session:
+        return session_view(_load_session(session, session_id))
+
+
+def list_sessions(clinic: Clinic, patient_id: int) -> list[SessionView]:
+    """A patient's sessions, oldest first."""
+    with clinic.uow.read() as session:
+        load_patient(session, patient_id)
+        records = session.scalars(
+            select(TreatmentSessionRecord)
+            .where(TreatmentSessionRecord.patient_id == patient_id)
+            .options(selectinload(TreatmentSessionRecord.adverse_events))
+            .order_by(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.id)
+        ).all()
+        return [session_view(r) for r in records]
