@@ -16,6 +16,7 @@ from scarplan.entrypoints.cli import (
     kb_commands,
     plan_commands,
     routine_commands,
+    serve_commands,
 )
 from scarplan.entrypoints.cli.console import EXIT_BAD_INPUT, EXIT_FAILURE, err, report_error
 
@@ -33,6 +34,7 @@ app.command("assess")(assess_commands.assess)
 app.command("schema")(assess_commands.schema)
 app.command("plan")(plan_commands.plan)
 app.command("routine")(routine_commands.routine)
+app.command("serve")(serve_commands.serve)
 
 
 def _version(value: bool) -> None:

@@ -10,7 +10,16 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from scarplan.adapters.casefile import validation_problems
 from scarplan.adapters.casefile.schema import (
@@ -78,11 +87,14 @@ class AdverseEventInput(InputModel):
     resolved_on: IsoDate | None = Field(None, description="Day it resolved, if it has.")
     notes: str = Field("", max_length=2000)
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.resolved_on is not None and self.resolved_on < self.onset_on:
+    # A field validator, not a model one, so the problem is reported against `resolved_on`.
+    @field_validator("resolved_on")
+    @classmethod
+    def _ordered(cls, resolved_on: date | None, info: ValidationInfo) -> date | None:
+        onset_on = info.data.get("onset_on")
+        if resolved_on is not None and onset_on is not None and resolved_on < onset_on:
             raise ValueError("resolved_on is before onset_on")
-        return self
+        return resolved_on
 
 
 class SessionParameters(InputModel):
@@ -143,11 +155,13 @@ class PhotoInput(InputModel):
     consent_confirmed: StrictBool = Field(description="The patient's consent is on file.")
     session_id: StrictInt | None = Field(None, description="Session the photo belongs to.")
 
-    @model_validator(mode="after")
-    def _consented(self) -> Self:
-        if not self.consent_confirmed:
+    # A field validator, not a model one, so the problem is reported against `consent_confirmed`.
+    @field_validator("consent_confirmed")
+    @classmethod
+    def _consented(cls, confirmed: bool) -> bool:
+        if not confirmed:
             raise ValueError("a photo is stored only with the patient's recorded consent")
-        return self
+        return confirmed
 
 
 class SessionMove(InputModel):

@@ -36,6 +36,8 @@ class ScoreSummary:
     goodman_baron_quantitative: float
     ecca: int
     counts_by_type: dict[str, int]
+    goodman_baron_quantitative_max: float
+    ecca_max: float
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,8 @@ def _score(record: AssessmentRecord) -> ScoreSummary:
         goodman_baron_quantitative=record.gb_quantitative,
         ecca=record.ecca,
         counts_by_type=record.counts,
+        goodman_baron_quantitative_max=record.result["goodman_baron"]["quantitative_max"],
+        ecca_max=record.result["ecca_detail"]["max"],
     )
 
 
@@ -247,3 +251,9 @@ def patient_calendar(clinic: Clinic, patient_id: int) -> list[CalendarEntry]:
         for w in avoid
     )
     return sorted(entries, key=lambda e: (e.day, e.kind))
+
+
+def open_plan_view(clinic: Clinic, patient_id: int) -> PlanView | None:
+    with clinic.uow.read() as session:
+        load_patient(session, patient_id)
+        return open_plan(session, patient_id)

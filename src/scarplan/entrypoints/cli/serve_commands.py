@@ -1,0 +1,48 @@
+"""`scarplan serve`: the clinic web app. `--demo` is what `make run` starts."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+import uvicorn
+
+from scarplan.bootstrap import bootstrap
+from scarplan.entrypoints.cli.console import out
+from scarplan.services.clinic.setup import demo_secret_key, prepare_database
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, max=64, help="Worker processes."),
+    demo: bool = typer.Option(
+        False,
+        "--demo",
+        help="Local demo: load a demo clinic into an empty database, make a secret key in the "
+        "data directory, allow cookies over plain HTTP.",
+    ),
+) -> None:
+    """Serve the clinic web app and the REST API; applies database migrations first."""
+    container = bootstrap()
+    if demo:
+        # Workers are separate processes: they read these the same way as the settings.
+        os.environ.setdefault("SCARPLAN_SECRET_KEY", demo_secret_key(container.settings.data_dir))
+        os.environ.setdefault("SCARPLAN_SECURE_COOKIES", "false")
+    started = prepare_database(container.engine, container.clinic, demo=demo)
+    url = f"http://{host}:{port}/"
+    out.print(f"[bold]scarplan[/] on {url}  (database: {started.database})")
+    if started.seeded:
+        out.print("Loaded the demo clinic.")
+    if started.demo_login is not None:
+        user, password = started.demo_login
+        out.print(f"Demo login: user [bold]{user}[/], password [bold]{password}[/]")
+    uvicorn.run(
+        "scarplan.entrypoints.web.server:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        proxy_headers=False,
+    )

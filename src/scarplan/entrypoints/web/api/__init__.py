@@ -1,0 +1,5 @@
+"""REST API under /api/v1, documented by OpenAPI at /api/v1/openapi.json."""
+
+from scarplan.entrypoints.web.api import knowledge, patients, plans, records, session
+
+routers = [session.router, patients.router, records.router, plans.router, knowledge.router]

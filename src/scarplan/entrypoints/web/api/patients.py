@@ -1,0 +1,54 @@
+"""Patients: search, intake, edit, overview."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.services.clinic.inputs import PatientIntake
+from scarplan.services.clinic.patients import (
+    MAX_PAGE,
+    PatientDetail,
+    PatientPage,
+    create_patient,
+    get_patient,
+    search_patients,
+    update_patient,
+)
+from scarplan.services.clinic.progress import Overview, patient_overview
+
+router = APIRouter(prefix=PREFIX, tags=["patients"], responses=ERRORS)
+
+
+@router.get("/patients")
+def list_patients(
+    clinic: ClinicDep,
+    actor: ActorDep,
+    q: str = "",
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=MAX_PAGE),
+) -> PatientPage:
+    return search_patients(clinic, q, offset, limit)
+
+
+@router.post("/patients", status_code=201)
+def add_patient(clinic: ClinicDep, actor: ActorDep, intake: PatientIntake) -> PatientDetail:
+    return create_patient(clinic, actor, body(intake))
+
+
+@router.get("/patients/{patient_id}")
+def read_patient(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> PatientDetail:
+    return get_patient(clinic, patient_id)
+
+
+@router.put("/patients/{patient_id}")
+def replace_patient(
+    clinic: ClinicDep, actor: ActorDep, patient_id: int, intake: PatientIntake
+) -> PatientDetail:
+    return update_patient(clinic, actor, patient_id, body(intake))
+
+
+@router.get("/patients/{patient_id}/overview")
+def overview(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> Overview:
+    return patient_overview(clinic, patient_id)

@@ -1,0 +1,62 @@
+"""Plans: propose, read (any version), edit, accept, complete, cancel."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.services.clinic.inputs import PlanEdit
+from scarplan.services.clinic.plans import (
+    PlanView,
+    accept_plan,
+    cancel_plan,
+    complete_plan,
+    edit_plan,
+    get_plan,
+    list_plans,
+    propose_plan,
+)
+
+router = APIRouter(prefix=PREFIX, tags=["plans"], responses=ERRORS)
+
+
+@router.get("/patients/{patient_id}/plans")
+def plans(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[PlanView]:
+    return list_plans(clinic, patient_id)
+
+
+@router.post("/patients/{patient_id}/plans", status_code=201)
+def propose(
+    clinic: ClinicDep, actor: ActorDep, patient_id: int, assessment_id: int | None = None
+) -> PlanView:
+    """Run the planner on an assessment (the latest by default). 409 with `conflicts` when the
+    patient's constraints cannot all hold."""
+    return propose_plan(clinic, actor, patient_id, assessment_id)
+
+
+@router.get("/plans/{plan_id}")
+def read_plan(
+    clinic: ClinicDep, actor: ActorDep, plan_id: int, version: int | None = None
+) -> PlanView:
+    return get_plan(clinic, plan_id, version)
+
+
+@router.post("/plans/{plan_id}/versions", status_code=201)
+def edit(clinic: ClinicDep, actor: ActorDep, plan_id: int, entered: PlanEdit) -> PlanView:
+    return edit_plan(clinic, actor, plan_id, body(entered))
+
+
+@router.post("/plans/{plan_id}/accept")
+def accept(clinic: ClinicDep, actor: ActorDep, plan_id: int) -> PlanView:
+    return accept_plan(clinic, actor, plan_id)
+
+
+@router.post("/plans/{plan_id}/complete")
+def complete(clinic: ClinicDep, actor: ActorDep, plan_id: int) -> PlanView:
+    return complete_plan(clinic, actor, plan_id)
+
+
+@router.post("/plans/{plan_id}/cancel")
+def cancel(clinic: ClinicDep, actor: ActorDep, plan_id: int) -> PlanView:
+    return cancel_plan(clinic, actor, plan_id)

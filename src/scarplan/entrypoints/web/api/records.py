@@ -1,0 +1,131 @@
+"""A patient's assessments, sessions, adverse events, photos, progress and calendar."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, UploadFile
+from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
+
+from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.services.clinic.assessments import (
+    AssessmentView,
+    get_assessment,
+    list_assessments,
+    preview_assessment,
+    record_assessment,
+)
+from scarplan.services.clinic.inputs import (
+    AdverseEventInput,
+    AssessmentInput,
+    SessionInput,
+)
+from scarplan.services.clinic.photos import PhotoView, add_photo, list_photos, photo_content
+from scarplan.services.clinic.progress import (
+    CalendarEntry,
+    Progress,
+    patient_calendar,
+    patient_progress,
+)
+from scarplan.services.clinic.sessions import (
+    SessionView,
+    add_adverse_event,
+    get_session,
+    list_sessions,
+    record_session,
+)
+
+router = APIRouter(prefix=PREFIX, tags=["records"], responses=ERRORS)
+
+
+@router.get("/patients/{patient_id}/assessments")
+def assessments(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[AssessmentView]:
+    return list_assessments(clinic, patient_id)
+
+
+@router.post("/patients/{patient_id}/assessments", status_code=201)
+def add_assessment(
+    clinic: ClinicDep, actor: ActorDep, patient_id: int, entered: AssessmentInput
+) -> AssessmentView:
+    return record_assessment(clinic, actor, patient_id, body(entered))
+
+
+@router.post("/patients/{patient_id}/assessments/preview")
+def score_assessment(
+    clinic: ClinicDep, actor: ActorDep, patient_id: int, entered: AssessmentInput
+) -> dict[str, Any]:
+    """The scores the assessment would get (the `scarplan assess --json` shape); saves nothing."""
+    return preview_assessment(clinic, patient_id, body(entered))
+
+
+@router.get("/assessments/{assessment_id}")
+def read_assessment(clinic: ClinicDep, actor: ActorDep, assessment_id: int) -> AssessmentView:
+    return get_assessment(clinic, assessment_id)
+
+
+@router.get("/patients/{patient_id}/sessions")
+def sessions(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[SessionView]:
+    return list_sessions(clinic, patient_id)
+
+
+@router.post("/patients/{patient_id}/sessions", status_code=201)
+def add_session(
+    clinic: ClinicDep, actor: ActorDep, patient_id: int, entered: SessionInput
+) -> SessionView:
+    return record_session(clinic, actor, patient_id, body(entered))
+
+
+@router.get("/sessions/{session_id}")
+def read_session(clinic: ClinicDep, actor: ActorDep, session_id: int) -> SessionView:
+    return get_session(clinic, session_id)
+
+
+@router.post("/sessions/{session_id}/adverse-events", status_code=201)
+def add_event(
+    clinic: ClinicDep, actor: ActorDep, session_id: int, entered: AdverseEventInput
+) -> SessionView:
+    return add_adverse_event(clinic, actor, session_id, body(entered))
+
+
+@router.get("/patients/{patient_id}/photos")
+def photos(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[PhotoView]:
+    return list_photos(clinic, patient_id)
+
+
+@router.post("/patients/{patient_id}/photos", status_code=201)
+async def upload_photo(
+    clinic: ClinicDep,
+    actor: ActorDep,
+    patient_id: int,
+    file: UploadFile,
+    metadata: Annotated[str, Form(description="The photo's details as JSON (PhotoInput).")],
+) -> PhotoView:
+    """Multipart upload: `file` (JPEG, PNG or WebP) and `metadata` (a PhotoInput as JSON)."""
+    try:
+        entered = json.loads(metadata)
+    except json.JSONDecodeError as error:
+        raise InputError(
+            "the photo is invalid", [FieldProblem("metadata", error.msg, "send PhotoInput as JSON")]
+        ) from None
+    data = await file.read(clinic.settings.photo_max_bytes + 1)
+    return await run_in_threadpool(add_photo, clinic, actor, patient_id, entered, data)
+
+
+@router.get("/photos/{photo_id}/image", response_class=Response)
+def photo_image(clinic: ClinicDep, actor: ActorDep, photo_id: int) -> Response:
+    _, data = photo_content(clinic, photo_id)
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
+
+
+@router.get("/patients/{patient_id}/progress")
+def progress(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> Progress:
+    return patient_progress(clinic, patient_id)
+
+
+@router.get("/patients/{patient_id}/calendar")
+def calendar(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[CalendarEntry]:
+    return patient_calendar(clinic, patient_id)

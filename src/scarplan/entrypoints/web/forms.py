@@ -1,0 +1,180 @@
+"""HTML forms to the services' input shapes. Numbers stay text when they do not parse, so the
+validator names the field ("write a number") instead of the form silently dropping it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from starlette.datastructures import FormData
+
+YES_NO = {"yes": True, "no": False}
+SAFETY_FLAGS = (
+    "pregnant",
+    "breastfeeding",
+    "keloid_history",
+    "herpes_labialis_history",
+    "anticoagulants",
+    "skin_infection",
+)
+QUESTIONS = 10
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def texts(form: FormData, name: str) -> list[str]:
+    return [v.strip() if isinstance(v, str) else "" for v in form.getlist(name)]
+
+
+def number(raw: str, kind: type[int] | type[float]) -> int | float | str:
+    try:
+        return kind(raw)
+    except ValueError:
+        return raw
+
+
+def _put(target: dict[str, Any], key: str, raw: str, kind: type | None = None) -> None:
+    if raw:
+        target[key] = number(raw, kind) if kind in (int, float) else raw
+
+
+def patient_intake(form: FormData) -> dict[str, Any]:
+    patient: dict[str, Any] = {"id": text(form, "code")}
+    _put(patient, "birth_date", text(form, "birth_date"))
+    _put(patient, "age_years", text(form, "age_years"), int)
+    _put(patient, "sex", text(form, "sex"))
+    _put(patient, "fitzpatrick", text(form, "fitzpatrick"))
+    answers = [text(form, f"q{i}") for i in range(QUESTIONS)]
+    if any(answers):
+        patient["fitzpatrick_answers"] = [number(a, int) if a else None for a in answers]
+    for flag in SAFETY_FLAGS:
+        choice = text(form, flag)
+        if choice in YES_NO:
+            patient[flag] = YES_NO[choice]
+    _put(patient, "active_acne", text(form, "active_acne"))
+    status = text(form, "isotretinoin_status")
+    if status:
+        patient["isotretinoin"] = {"status": status}
+        _put(patient["isotretinoin"], "stopped_on", text(form, "isotretinoin_stopped_on"))
+    patient["sensitive_skin"] = text(form, "sensitive_skin") == "yes"
+    patient["current_agents"] = texts(form, "current_agents")
+    preferences: dict[str, Any] = {}
+    _put(preferences, "start_date", text(form, "start_date"))
+    amount = text(form, "budget_amount")
+    if amount:
+        preferences["budget"] = {
+            "amount": number(amount, float),
+            "currency": text(form, "budget_currency") or "USD",
+        }
+    _put(preferences, "max_downtime_days", text(form, "max_downtime_days"), int)
+    _put(preferences, "home_care_budget", text(form, "home_care_budget"))
+    windows = zip(
+        texts(form, "avoid_from"),
+        texts(form, "avoid_to"),
+        texts(form, "avoid_reason"),
+        strict=False,
+    )
+    preferences["avoid"] = [
+        {"from": start, "to": end, "reason": reason}
+        for start, end, reason in windows
+        if start or end
+    ]
+    return {"full_name": text(form, "full_name"), "patient": patient, "preferences": preferences}
+
+
+LESION_COLUMNS = ("region", "type", "count", "width_mm", "depth_mm", "edges", "distensible")
+
+
+def assessment(form: FormData) -> dict[str, Any]:
+    columns = {name: texts(form, f"lesion_{name}") for name in LESION_COLUMNS}
+    lesions = []
+    for i in range(len(columns["region"])):
+        row = {name: values[i] if i < len(values) else "" for name, values in columns.items()}
+        if not any(row[name] for name in ("type", "count", "width_mm", "depth_mm")):
+            continue  # an untouched blank row
+        lesion: dict[str, Any] = {}
+        _put(lesion, "region", row["region"])
+        _put(lesion, "type", row["type"])
+        _put(lesion, "count", row["count"], int)
+        _put(lesion, "width_mm", row["width_mm"], float)
+        _put(lesion, "depth_mm", row["depth_mm"], float)
+        _put(lesion, "edges", row["edges"])
+        if row["distensible"] in YES_NO:
+            lesion["distensible"] = YES_NO[row["distensible"]]
+        lesions.append(lesion)
+    return {"date": text(form, "date"), "lesions": lesions, "notes": text(form, "notes")}
+
+
+PARAMETERS = {
+    "tca_percent": float,
+    "punch_size_mm": float,
+    "needle_depth_mm": float,
+    "passes": int,
+    "energy_mj": float,
+    "fluence_j_cm2": float,
+    "density_percent": float,
+    "wavelength_nm": int,
+    "spot_size_mm": float,
+    "volume_ml": float,
+}
+
+
+def treatment_session(form: FormData) -> dict[str, Any]:
+    parameters: dict[str, Any] = {}
+    for name, kind in PARAMETERS.items():
+        _put(parameters, name, text(form, name), kind)
+    _put(parameters, "agent", text(form, "agent"))
+    _put(parameters, "anaesthesia", text(form, "anaesthesia"))
+    entered: dict[str, Any] = {
+        "performed_on": text(form, "performed_on"),
+        "modality": text(form, "modality"),
+        "regions": texts(form, "regions"),
+        "practitioner": text(form, "practitioner"),
+        "notes": text(form, "notes"),
+        "parameters": parameters,
+        "adverse_events": [],
+    }
+    _put(entered, "planned_session_id", text(form, "planned_session_id"), int)
+    if text(form, "ae_kind"):
+        entered["adverse_events"].append(adverse_event(form, prefix="ae_"))
+    return entered
+
+
+def adverse_event(form: FormData, prefix: str = "") -> dict[str, Any]:
+    event: dict[str, Any] = {
+        "kind": text(form, f"{prefix}kind"),
+        "severity": text(form, f"{prefix}severity") or "mild",
+        "onset_on": text(form, f"{prefix}onset_on"),
+        "notes": text(form, f"{prefix}notes"),
+    }
+    _put(event, "resolved_on", text(form, f"{prefix}resolved_on"))
+    return event
+
+
+def plan_edit(form: FormData, current: dict[int, date]) -> dict[str, Any]:
+    """Moves are the date fields changed from `current`; removals the ticked boxes."""
+    move = []
+    remove = []
+    for position, day in current.items():
+        if text(form, f"remove_{position}") == "yes":
+            remove.append(position)
+            continue
+        chosen = text(form, f"day_{position}")
+        if chosen and chosen != day.isoformat():
+            move.append({"position": position, "day": chosen})
+    return {"reason": text(form, "reason"), "move": move, "remove": remove}
+
+
+def photo(form: FormData) -> dict[str, Any]:
+    entered: dict[str, Any] = {
+        "region": text(form, "region"),
+        "angle": text(form, "angle") or "front",
+        "taken_on": text(form, "taken_on"),
+        "consent": text(form, "consent"),
+        "consent_confirmed": text(form, "consent_confirmed") == "yes",
+    }
+    _put(entered, "session_id", text(form, "session_id"), int)
+    return entered

@@ -1,0 +1,21 @@
+"""Server-rendered pages: each route parses the form, calls one service, renders a template."""
+
+from scarplan.entrypoints.web.pages import (
+    assessments,
+    auth,
+    knowledge,
+    patients,
+    plans,
+    progress,
+    sessions,
+)
+
+routers = [
+    auth.router,
+    patients.router,
+    assessments.router,
+    plans.router,
+    sessions.router,
+    progress.router,
+    knowledge.router,
+]

@@ -1,0 +1,100 @@
+"""Patient list with search, intake, overview, edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from scarplan.domain.errors import InputError
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.forms import patient_intake
+from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
+from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.patients import (
+    create_patient,
+    get_patient,
+    search_patients,
+    update_patient,
+)
+from scarplan.services.clinic.progress import patient_overview
+
+router = APIRouter(include_in_schema=False)
+PAGE = 50
+
+
+@router.get("/patients", response_class=HTMLResponse)
+def patient_list(
+    request: Request, clinic: ClinicDep, actor: ActorDep, q: str = "", offset: int = 0
+) -> HTMLResponse:
+    page = search_patients(clinic, q, offset=max(offset, 0), limit=PAGE)
+    template = "patients/rows.html" if request.headers.get("hx-request") else "patients/list.html"
+    return render(request, template, {"page": page, "q": q, "actor": actor})
+
+
+def _intake_context(clinic: Clinic, intake: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "intake": intake,
+        "questionnaire": clinic.knowledge.scales.fitzpatrick_questionnaire,
+        "agents": sorted(clinic.knowledge.agents),
+    }
+
+
+@router.get("/patients/new", response_class=HTMLResponse)
+def new_patient(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
+    blank = {"full_name": "", "patient": {"id": ""}, "preferences": {"avoid": []}}
+    return render(
+        request, "patients/intake.html", {**_intake_context(clinic, blank), "actor": actor}
+    )
+
+
+@router.post("/patients", response_model=None)
+async def add_patient(
+    request: Request, clinic: ClinicDep, actor: ActorDep
+) -> HTMLResponse | RedirectResponse:
+    entered = patient_intake(await request.form())
+    try:
+        patient = await run_in_threadpool(create_patient, clinic, actor, entered)
+    except InputError as error:
+        context = {**_intake_context(clinic, entered), **form_errors(error), "actor": actor}
+        return render(request, "patients/intake.html", context, status=422)
+    return see_other(f"/patients/{patient.id}")
+
+
+@router.get("/patients/{patient_id}", response_class=HTMLResponse)
+def overview(request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int) -> HTMLResponse:
+    return render(
+        request,
+        "patients/overview.html",
+        {"o": patient_overview(clinic, patient_id), "today": clinic.today(), "actor": actor},
+    )
+
+
+@router.get("/patients/{patient_id}/edit", response_class=HTMLResponse)
+def edit_patient(
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+) -> HTMLResponse:
+    patient = get_patient(clinic, patient_id)
+    context = {**_intake_context(clinic, patient.intake), "patient": patient, "actor": actor}
+    return render(request, "patients/intake.html", context)
+
+
+@router.post("/patients/{patient_id}", response_model=None)
+async def save_patient(
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+) -> HTMLResponse | RedirectResponse:
+    entered = patient_intake(await request.form())
+    try:
+        await run_in_threadpool(update_patient, clinic, actor, patient_id, entered)
+    except InputError as error:
+        patient = get_patient(clinic, patient_id)
+        context = {
+            **_intake_context(clinic, entered),
+            **form_errors(error),
+            "patient": patient,
+            "actor": actor,
+        }
+        return render(request, "patients/intake.html", context, status=422)
+    return see_other(f"/patients/{patient_id}")

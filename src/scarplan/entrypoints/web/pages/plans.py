@@ -1,0 +1,69 @@
+"""Plan proposal with its reasons, clinician edits into versions, acceptance."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from scarplan.domain.errors import InputError
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.forms import plan_edit
+from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
+from scarplan.services.clinic.patients import get_patient
+from scarplan.services.clinic.plans import (
+    accept_plan,
+    cancel_plan,
+    complete_plan,
+    edit_plan,
+    get_plan,
+    propose_plan,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/patients/{patient_id}/plans")
+async def propose(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> RedirectResponse:
+    plan = await run_in_threadpool(propose_plan, clinic, actor, patient_id)
+    return see_other(f"/plans/{plan.id}")
+
+
+@router.get("/plans/{plan_id}", response_class=HTMLResponse)
+def show_plan(
+    request: Request, clinic: ClinicDep, actor: ActorDep, plan_id: int, version: int | None = None
+) -> HTMLResponse:
+    plan = get_plan(clinic, plan_id, version)
+    context = {"plan": plan, "patient": get_patient(clinic, plan.patient_id), "actor": actor}
+    return render(request, "plans/show.html", context)
+
+
+@router.post("/plans/{plan_id}/edit", response_model=None)
+async def edit(
+    request: Request, clinic: ClinicDep, actor: ActorDep, plan_id: int
+) -> HTMLResponse | RedirectResponse:
+    plan = get_plan(clinic, plan_id)
+    entered = plan_edit(await request.form(), {s.position: s.day for s in plan.sessions})
+    try:
+        await run_in_threadpool(edit_plan, clinic, actor, plan_id, entered)
+    except InputError as error:
+        context = {
+            "plan": plan,
+            "patient": get_patient(clinic, plan.patient_id),
+            "actor": actor,
+            "edit": entered,
+            **form_errors(error),
+        }
+        return render(request, "plans/show.html", context, status=422)
+    return see_other(f"/plans/{plan_id}")
+
+
+@router.post("/plans/{plan_id}/{action}")
+async def transition(
+    clinic: ClinicDep, actor: ActorDep, plan_id: int, action: str
+) -> RedirectResponse:
+    actions = {"accept": accept_plan, "complete": complete_plan, "cancel": cancel_plan}
+    if action not in actions:
+        raise HTTPException(404, f"no plan action {action!r}")
+    await run_in_threadpool(actions[action], clinic, actor, plan_id)
+    return see_other(f"/plans/{plan_id}")

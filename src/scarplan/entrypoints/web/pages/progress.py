@@ -1,0 +1,104 @@
+"""Progress: score trends as charts, before/after photos per region, photo upload."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.entrypoints.web.charts import Chart, trend_chart
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.forms import photo
+from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
+from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.inputs import ConsentScope, PhotoAngle
+from scarplan.services.clinic.patients import get_patient
+from scarplan.services.clinic.photos import add_photo, list_photos
+from scarplan.services.clinic.progress import Progress, patient_progress
+from scarplan.services.clinic.sessions import list_sessions
+
+router = APIRouter(include_in_schema=False)
+
+QUALITATIVE_TOP_GRADE = 4
+
+
+def axis_top(values: list[float], scale_max: float) -> float:
+    """A round axis top a little above the highest value, never above the scale's maximum:
+    drawn to the full scale, a mild patient's trend would be a flat line at the bottom."""
+    highest = max(values, default=0) * 1.25
+    for magnitude in (1, 10, 100, 1000):
+        for step in (1, 2, 5):
+            if step * magnitude >= highest:
+                return min(float(step * magnitude), scale_max)
+    return scale_max
+
+
+def charts(progress: Progress) -> list[Chart]:
+    """One chart per scale, each drawn to its published maximum (from the assessments)."""
+    points = progress.points
+    sessions = [(day, modality) for day, modality in progress.sessions]
+    latest = points[-1]
+    return [
+        trend_chart(
+            "Goodman & Baron quantitative score",
+            [(p.assessed_on, p.goodman_baron_quantitative) for p in points],
+            axis_top(
+                [p.goodman_baron_quantitative for p in points],
+                latest.goodman_baron_quantitative_max,
+            ),
+            sessions,
+        ),
+        trend_chart(
+            "ECCA score",
+            [(p.assessed_on, float(p.ecca)) for p in points],
+            axis_top([float(p.ecca) for p in points], latest.ecca_max),
+            sessions,
+        ),
+        trend_chart(
+            "Goodman & Baron qualitative grade",
+            [(p.assessed_on, float(p.goodman_baron_qualitative)) for p in points],
+            QUALITATIVE_TOP_GRADE,
+            sessions,
+        ),
+    ]
+
+
+def _context(clinic: Clinic, patient_id: int) -> dict[str, object]:
+    progress = patient_progress(clinic, patient_id)
+    return {
+        "patient": get_patient(clinic, patient_id),
+        "progress": progress,
+        "charts": charts(progress) if progress.points else [],
+        "photos": list_photos(clinic, patient_id),
+        "sessions": list_sessions(clinic, patient_id),
+        "angles": list(PhotoAngle),
+        "consents": list(ConsentScope),
+        "today": clinic.today(),
+    }
+
+
+@router.get("/patients/{patient_id}/progress", response_class=HTMLResponse)
+def progress_page(
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+) -> HTMLResponse:
+    return render(
+        request, "patients/progress.html", {**_context(clinic, patient_id), "actor": actor}
+    )
+
+
+@router.post("/patients/{patient_id}/photos", response_model=None)
+async def upload_photo(
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+) -> HTMLResponse | RedirectResponse:
+    form = await request.form()
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile):
+            raise InputError("the photo was not accepted", [FieldProblem("file", "no file", "")])
+        data = await upload.read(clinic.settings.photo_max_bytes + 1)
+        await run_in_threadpool(add_photo, clinic, actor, patient_id, photo(form), data)
+    except InputError as error:
+        context = {**_context(clinic, patient_id), **form_errors(error), "actor": actor}
+        return render(request, "patients/progress.html", context, status=422)
+    return see_other(f"/patients/{patient_id}/progress")

@@ -1,0 +1,133 @@
+"""Recording sessions and adverse events; the patient's session calendar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from scarplan.domain.errors import InputError
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.forms import adverse_event, treatment_session
+from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
+from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.inputs import AdverseEventKind
+from scarplan.services.clinic.patients import get_patient
+from scarplan.services.clinic.plans import PlannedSessionView
+from scarplan.services.clinic.progress import open_plan_view, patient_calendar
+from scarplan.services.clinic.sessions import (
+    add_adverse_event,
+    get_session,
+    list_sessions,
+    record_session,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+def _planned(clinic: Clinic, patient_id: int) -> list[PlannedSessionView]:
+    plan = open_plan_view(clinic, patient_id)
+    if plan is None or plan.status == "proposed":
+        return []
+    return [s for s in plan.sessions if s.done_by_session_id is None]
+
+
+def _form_context(clinic: Clinic, patient_id: int, entered: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "patient": get_patient(clinic, patient_id),
+        "entered": entered,
+        "planned": _planned(clinic, patient_id),
+        "event_kinds": list(AdverseEventKind),
+    }
+
+
+@router.get("/patients/{patient_id}/sessions/new", response_class=HTMLResponse)
+def new_session(
+    request: Request,
+    clinic: ClinicDep,
+    actor: ActorDep,
+    patient_id: int,
+    planned: int | None = None,
+) -> HTMLResponse:
+    choice = next((s for s in _planned(clinic, patient_id) if s.id == planned), None)
+    entered: dict[str, Any] = {
+        "performed_on": clinic.today().isoformat(),
+        "modality": choice.modality if choice else "",
+        "regions": choice.regions if choice else [],
+        "planned_session_id": choice.id if choice else None,
+        "practitioner": "",
+        "parameters": {},
+        "notes": "",
+    }
+    context = {**_form_context(clinic, patient_id, entered), "actor": actor}
+    return render(request, "sessions/new.html", context)
+
+
+@router.post("/patients/{patient_id}/sessions", response_model=None)
+async def save_session(
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+) -> HTMLResponse | RedirectResponse:
+    entered = treatment_session(await request.form())
+    try:
+        await run_in_threadpool(record_session, clinic, actor, patient_id, entered)
+    except InputError as error:
+        context = {
+            **_form_context(clinic, patient_id, entered),
+            **form_errors(error),
+            "actor": actor,
+        }
+        return render(request, "sessions/new.html", context, status=422)
+    return see_other(f"/patients/{patient_id}/sessions")
+
+
+@router.get("/patients/{patient_id}/sessions", response_class=HTMLResponse)
+def session_list(
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+) -> HTMLResponse:
+    context = {
+        "patient": get_patient(clinic, patient_id),
+        "sessions": list_sessions(clinic, patient_id),
+        "event_kinds": list(AdverseEventKind),
+        "today": clinic.today(),
+        "actor": actor,
+    }
+    return render(request, "sessions/list.html", context)
+
+
+@router.post("/sessions/{session_id}/adverse-events", response_model=None)
+async def save_adverse_event(
+    request: Request, clinic: ClinicDep, actor: ActorDep, session_id: int
+) -> HTMLResponse | RedirectResponse:
+    entered = adverse_event(await request.form())
+    treated = get_session(clinic, session_id)
+    try:
+        await run_in_threadpool(add_adverse_event, clinic, actor, session_id, entered)
+    except InputError as error:
+        context = {
+            "patient": get_patient(clinic, treated.patient_id),
+            "sessions": list_sessions(clinic, treated.patient_id),
+            "event_kinds": list(AdverseEventKind),
+            "today": clinic.today(),
+            "failed_session": session_id,
+            "actor": actor,
+            **form_errors(error),
+        }
+        return render(request, "sessions/list.html", context, status=422)
+    return see_other(f"/patients/{treated.patient_id}/sessions")
+
+
+@router.get("/patients/{patient_id}/calendar", response_class=HTMLResponse)
+def calendar(request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int) -> HTMLResponse:
+    entries = patient_calendar(clinic, patient_id)
+    months: dict[str, list[Any]] = {}
+    for entry in entries:
+        months.setdefault(entry.day.strftime("%B %Y"), []).append(entry)
+    context = {
+        "patient": get_patient(clinic, patient_id),
+        "months": months,
+        "today": clinic.today(),
+        "actor": actor,
+    }
+    return render(request, "sessions/calendar.html", context)
