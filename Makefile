@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint unit bench clean venv
+SYSTEM_STAMP := $(VENV)/.system-packages
+
+.PHONY: run test lint unit unit-postgresql bench clean venv system
 
 venv: $(STAMP)
 
@@ -19,8 +21,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
+# Debian packages for the tests (Chromium, PostgreSQL, Pango); checked once per venv.
+system: $(SYSTEM_STAMP)
+
+$(SYSTEM_STAMP): scripts/system-packages.sh | $(STAMP)
+	bash scripts/system-packages.sh
+	@touch $(SYSTEM_STAMP)
+
+# The clinic web app with a demo clinic in ./data (kept between runs).
 run: $(STAMP)
-	$(BIN)/scarplan demo
+	$(BIN)/scarplan serve --demo --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -28,13 +38,18 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-unit: $(STAMP)
+# Everything on SQLite, then every test that touches storage again on a real PostgreSQL
+# server that the tests start themselves.
+unit: $(STAMP) $(SYSTEM_STAMP)
 	$(BIN)/python -m pytest
 
-test: lint unit
+unit-postgresql: $(STAMP) $(SYSTEM_STAMP)
+	SCARPLAN_TEST_DATABASE=postgresql $(BIN)/python -m pytest -m db
+
+test: lint unit unit-postgresql
 
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info
+	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache build src/*.egg-info test-artifacts
