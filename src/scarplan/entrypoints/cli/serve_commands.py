@@ -45,4 +45,5 @@ def serve(
         workers=workers,
         log_level="warning",
         proxy_headers=False,
+        access_log=False,
     )

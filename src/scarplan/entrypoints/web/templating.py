@@ -46,14 +46,18 @@ MODALITY_LABELS = {
 }
 
 
+# By id string: pages call `label` thousands of times, so one dictionary look-up each.
+_LABELS: dict[str, str] = {
+    **{key.value: shown for key, shown in REGION_LABELS.items()},
+    **{key.value: shown for key, shown in MODALITY_LABELS.items()},
+}
+
+
 def label(value: object) -> str:
     """A person's word for a vocabulary id (region, procedure, scar type or other id)."""
     text = str(value)
-    for table in (REGION_LABELS, MODALITY_LABELS):
-        for key, shown in table.items():
-            if key.value == text:
-                return shown
-    return text.replace("_", " ").capitalize()
+    shown = _LABELS.get(text)
+    return shown if shown is not None else text.replace("_", " ").capitalize()
 
 
 def money(amount: Decimal | float | None, currency: str = "") -> str:

@@ -1,0 +1,306 @@
+"""Plans: proposed by the planner, accepted, carried out, and edited into new versions."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+
+import pytest
+
+from scarplan.adapters.db.tables import HomeRoutineRecord, PlannedSessionRecord, PlanVersionRecord
+from scarplan.domain.errors import InputError, StateError
+from scarplan.services.clinic import assessments, patients, plans, sessions
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.plans import PlannedSessionView, PlanView
+from support.clinic_data import assessment_input, count_rows, patient_input
+from support.clock import FrozenClock
+
+
+@pytest.fixture
+def patient_id(clinic: Clinic, clinician: Actor) -> int:
+    record = patients.create_patient(
+        clinic, clinician, patient_input("P-0001", preferences={"start_date": "2027-01-11"})
+    )
+    assessments.record_assessment(clinic, clinician, record.id, assessment_input(clinic.today()))
+    return record.id
+
+
+@pytest.fixture
+def proposed(clinic: Clinic, clinician: Actor, patient_id: int) -> PlanView:
+    return plans.propose_plan(clinic, clinician, patient_id)
+
+
+def on_day(clock: FrozenClock, day: date) -> None:
+    clock.set(datetime.combine(day, time(9)).replace(tzinfo=clock.now().tzinfo))
+
+
+def carry_out(
+    clinic: Clinic, actor: Actor, clock: FrozenClock, patient_id: int, planned: PlannedSessionView
+) -> sessions.SessionView:
+    """Move the clock to a planned session's day and record it as done."""
+    on_day(clock, planned.day)
+    return sessions.record_session(
+        clinic,
+        actor,
+        patient_id,
+        {
+            "performed_on": planned.day.isoformat(),
+            "modality": planned.modality,
+            "regions": planned.regions,
+            "practitioner": "Dr Lee",
+        },
+    )
+
+
+def by_day(plan: PlanView) -> list[PlannedSessionView]:
+    return sorted(plan.sessions, key=lambda s: (s.day, s.position))
+
+
+def interval_days(plan: PlanView, modality: str) -> int:
+    course = next(c for c in plan.document["courses"] if c["modality"] == modality)
+    days: int = course["interval_days"]["value"]
+    return days
+
+
+def repeated(plan: PlanView) -> tuple[PlannedSessionView, PlannedSessionView]:
+    """The first two sessions of a procedure the plan repeats."""
+    for planned in by_day(plan):
+        same = [s for s in by_day(plan) if s.modality == planned.modality]
+        if len(same) > 1:
+            return same[0], same[1]
+    raise AssertionError("the planner repeats no procedure for this case")
+
+
+def test_a_proposal_stores_the_planners_sessions_and_routine(
+    clinic: Clinic, patient_id: int, proposed: PlanView
+) -> None:
+    found = plans.get_plan(clinic, proposed.id)
+
+    assert (found.status, found.version, found.patient_id) == ("proposed", 1, patient_id)
+    assert found == proposed
+    assert found.sessions, "the planner proposed no session"
+    assert len(found.sessions) == len(found.document["sessions"])
+    for planned, item in zip(found.sessions, found.document["sessions"], strict=True):
+        assert (planned.day.isoformat(), planned.modality) == (item["date"], item["modality"])
+        assert planned.regions == item["regions"]
+        assert planned.done_by_session_id is None
+    assert min(s.day for s in found.sessions) >= date(2027, 1, 11)
+    assert found.end_date == max(s.day for s in found.sessions)
+    assert found.routine is not None
+    assert found.routine == found.document["routine"]
+    assert [v.version for v in found.versions] == [1]
+    assert count_rows(clinic.uow.engine, PlannedSessionRecord) == len(found.sessions)
+    assert count_rows(clinic.uow.engine, HomeRoutineRecord) == 1
+
+
+def test_a_proposal_needs_an_assessment(clinic: Clinic, clinician: Actor) -> None:
+    bare = patients.create_patient(clinic, clinician, patient_input("P-0002"))
+
+    with pytest.raises(StateError):
+        plans.propose_plan(clinic, clinician, bare.id)
+
+    assert plans.list_plans(clinic, bare.id) == []
+    assert count_rows(clinic.uow.engine, PlanVersionRecord) == 0
+
+
+def test_accepting_a_plan_supersedes_the_other_proposal(
+    clinic: Clinic, clinician: Actor, patient_id: int, proposed: PlanView, clock: FrozenClock
+) -> None:
+    clock.advance(hours=1)
+    second = plans.propose_plan(clinic, clinician, patient_id)
+
+    accepted = plans.accept_plan(clinic, clinician, second.id)
+
+    assert (accepted.status, accepted.accepted_at) == ("accepted", clock.now())
+    assert plans.get_plan(clinic, proposed.id).status == "superseded"
+    assert [p.id for p in plans.list_plans(clinic, patient_id)] == [second.id, proposed.id]
+
+
+def test_recording_the_planned_sessions_carries_the_plan_to_completed(
+    clinic: Clinic, clinician: Actor, patient_id: int, proposed: PlanView, clock: FrozenClock
+) -> None:
+    plans.accept_plan(clinic, clinician, proposed.id)
+    first, *rest = by_day(proposed)
+
+    done = carry_out(clinic, clinician, clock, patient_id, first)
+
+    assert (done.plan_id, done.planned_session_id) == (proposed.id, first.id)
+    assert plans.get_plan(clinic, proposed.id).status == "in_progress"
+    for planned in rest:
+        assert plans.get_plan(clinic, proposed.id).status == "in_progress"
+        carry_out(clinic, clinician, clock, patient_id, planned)
+    finished = plans.get_plan(clinic, proposed.id)
+    assert finished.status == "completed"
+    assert all(s.done_by_session_id is not None for s in finished.sessions)
+
+
+def test_a_completed_plan_cannot_be_accepted_again(
+    clinic: Clinic, clinician: Actor, proposed: PlanView
+) -> None:
+    plans.accept_plan(clinic, clinician, proposed.id)
+    plans.complete_plan(clinic, clinician, proposed.id)
+
+    with pytest.raises(StateError):
+        plans.accept_plan(clinic, clinician, proposed.id)
+
+    assert plans.get_plan(clinic, proposed.id).status == "completed"
+
+
+def test_a_proposal_cannot_be_completed(
+    clinic: Clinic, clinician: Actor, proposed: PlanView
+) -> None:
+    with pytest.raises(StateError):
+        plans.complete_plan(clinic, clinician, proposed.id)
+
+    assert plans.get_plan(clinic, proposed.id).status == "proposed"
+
+
+def test_moving_a_session_makes_version_two_and_keeps_version_one(
+    clinic: Clinic, clinician: Actor, proposed: PlanView, clock: FrozenClock
+) -> None:
+    last = by_day(proposed)[-1]
+    new_day = last.day + timedelta(days=14)
+    clock.advance(days=1)
+
+    edited = plans.edit_plan(
+        clinic,
+        clinician,
+        proposed.id,
+        {"reason": "patient travels", "move": [{"position": last.position, "day": new_day}]},
+    )
+
+    assert edited.version == 2
+    assert [(v.version, v.reason) for v in edited.versions] == [
+        (1, "proposed by the planner"),
+        (2, "patient travels"),
+    ]
+    assert by_day(edited)[-1].day == new_day
+    assert edited.end_date == new_day
+    assert len(edited.sessions) == len(proposed.sessions)
+    assert edited.routine is not None
+    assert plans.get_plan(clinic, proposed.id) == edited
+    assert plans.get_plan(clinic, proposed.id, version=1) == replace(
+        proposed, versions=edited.versions
+    )
+
+
+def test_removing_a_session_renumbers_the_rest_of_its_course(
+    clinic: Clinic, clinician: Actor, proposed: PlanView
+) -> None:
+    _, second = repeated(proposed)
+    course = [s for s in proposed.sessions if s.modality == second.modality]
+
+    edited = plans.edit_plan(
+        clinic, clinician, proposed.id, {"reason": "fewer visits", "remove": [second.position]}
+    )
+
+    remaining = [s for s in by_day(edited) if s.modality == second.modality]
+    assert len(remaining) == len(course) - 1
+    assert [(s.number, s.of) for s in remaining] == [
+        (n, len(course) - 1) for n in range(1, len(course))
+    ]
+    assert len(edited.sessions) == len(proposed.sessions) - 1
+
+
+def unchanged(clinic: Clinic, proposed: PlanView) -> None:
+    found = plans.get_plan(clinic, proposed.id)
+    assert found.version == 1
+    assert [v.version for v in found.versions] == [1]
+    assert found.sessions == proposed.sessions
+    assert count_rows(clinic.uow.engine, PlanVersionRecord) == 1
+
+
+def test_a_move_into_the_past_is_refused_and_saves_nothing(
+    clinic: Clinic, clinician: Actor, proposed: PlanView
+) -> None:
+    first = by_day(proposed)[0]
+    yesterday = clinic.today() - timedelta(days=1)
+
+    with pytest.raises(InputError) as error:
+        plans.edit_plan(
+            clinic,
+            clinician,
+            proposed.id,
+            {"reason": "earlier", "move": [{"position": first.position, "day": yesterday}]},
+        )
+
+    assert [p.path for p in error.value.problems] == ["move[0].day"]
+    unchanged(clinic, proposed)
+
+
+def test_a_move_inside_the_healing_interval_is_refused_and_saves_nothing(
+    clinic: Clinic, clinician: Actor, proposed: PlanView
+) -> None:
+    first, second = repeated(proposed)
+    too_soon = first.day + timedelta(days=interval_days(proposed, first.modality) - 1)
+    assert too_soon > first.day
+
+    with pytest.raises(InputError) as error:
+        plans.edit_plan(
+            clinic,
+            clinician,
+            proposed.id,
+            {"reason": "sooner", "move": [{"position": second.position, "day": too_soon}]},
+        )
+
+    assert [p.path for p in error.value.problems] == ["move"]
+    assert first.modality in error.value.problems[0].message
+    unchanged(clinic, proposed)
+
+
+def test_a_move_to_the_end_of_the_healing_interval_is_accepted(
+    clinic: Clinic, clinician: Actor, proposed: PlanView
+) -> None:
+    first, second = repeated(proposed)
+    healed = first.day + timedelta(days=interval_days(proposed, first.modality))
+
+    edited = plans.edit_plan(
+        clinic,
+        clinician,
+        proposed.id,
+        {"reason": "sooner", "move": [{"position": second.position, "day": healed}]},
+    )
+
+    course = [s.day for s in by_day(edited) if s.modality == first.modality]
+    assert course[:2] == [first.day, healed]
+
+
+def test_removing_a_session_already_carried_out_is_refused(
+    clinic: Clinic, clinician: Actor, patient_id: int, proposed: PlanView, clock: FrozenClock
+) -> None:
+    plans.accept_plan(clinic, clinician, proposed.id)
+    first = by_day(proposed)[0]
+    done = carry_out(clinic, clinician, clock, patient_id, first)
+    before = plans.get_plan(clinic, proposed.id)
+
+    with pytest.raises(InputError) as error:
+        plans.edit_plan(
+            clinic, clinician, proposed.id, {"reason": "drop it", "remove": [first.position]}
+        )
+
+    assert [p.path for p in error.value.problems] == ["remove[0]"]
+    after = plans.get_plan(clinic, proposed.id)
+    assert after == before
+    assert next(s for s in after.sessions if s.id == first.id).done_by_session_id == done.id
+
+
+def test_a_session_carried_out_stays_done_in_the_next_version(
+    clinic: Clinic, clinician: Actor, patient_id: int, proposed: PlanView, clock: FrozenClock
+) -> None:
+    plans.accept_plan(clinic, clinician, proposed.id)
+    first, *_, last = by_day(proposed)
+    done = carry_out(clinic, clinician, clock, patient_id, first)
+
+    edited = plans.edit_plan(
+        clinic,
+        clinician,
+        proposed.id,
+        {"reason": "later", "move": [{"position": last.position, "day": last.day + timedelta(7)}]},
+    )
+
+    carried = [s for s in edited.sessions if s.done_by_session_id is not None]
+    assert [(s.day, s.modality, s.done_by_session_id) for s in carried] == [
+        (first.day, first.modality, done.id)
+    ]
+    assert sessions.get_session(clinic, done.id).planned_session_id == carried[0].id
+    assert edited.status == "in_progress"
