@@ -114,7 +114,8 @@ class AssessmentRecord(Base):
     gb_quantitative: Mapped[float] = mapped_column(Numeric(8, 2, asdecimal=False))
     ecca: Mapped[int] = mapped_column(Integer)
     counts: Mapped[dict[str, int]] = mapped_column(Json)
-    result: Mapped[dict[str, Any]] = mapped_column(Json)
+    # Large documents load only when read: lists and overviews never need them.
+    result: Mapped[dict[str, Any]] = mapped_column(Json, deferred=True)
     created_at: Mapped[datetime] = mapped_column(Stamp)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
@@ -173,7 +174,7 @@ class PlanVersionRecord(Base):
     plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
-    document: Mapped[dict[str, Any]] = mapped_column(Json)
+    document: Mapped[dict[str, Any]] = mapped_column(Json, deferred=True)
     total_cost: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     currency: Mapped[str] = mapped_column(String(3))
     end_date: Mapped[date | None] = mapped_column(Date)

@@ -104,7 +104,7 @@ def current_version(plan: PlanRecord) -> PlanVersionRecord:
     return next(v for v in plan.versions if v.version == plan.current_version)
 
 
-def _done(session: Session, version: PlanVersionRecord) -> dict[int, int]:
+def fulfilled(session: Session, version: PlanVersionRecord) -> dict[int, int]:
     """Planned session id -> the recorded session that fulfilled it."""
     ids = [s.id for s in version.sessions]
     if not ids:
@@ -117,6 +117,21 @@ def _done(session: Session, version: PlanVersionRecord) -> dict[int, int]:
     return {planned: done for planned, done in rows if planned is not None}
 
 
+def planned_session_view(record: PlannedSessionRecord, done_by: int | None) -> PlannedSessionView:
+    return PlannedSessionView(
+        id=record.id,
+        position=record.position,
+        day=record.day,
+        modality=record.modality,
+        number=record.number,
+        of=record.of,
+        regions=list(record.regions),
+        downtime_days=record.downtime_days,
+        cost=record.cost,
+        done_by_session_id=done_by,
+    )
+
+
 def plan_view(session: Session, plan: PlanRecord, version_number: int | None = None) -> PlanView:
     number = version_number if version_number is not None else plan.current_version
     version = next((v for v in plan.versions if v.version == number), None)
@@ -125,7 +140,7 @@ def plan_view(session: Session, plan: PlanRecord, version_number: int | None = N
             "no such plan version",
             [FieldProblem("version", f"plan {plan.id} has no version {number}", "")],
         )
-    done = _done(session, version)
+    done = fulfilled(session, version)
     return PlanView(
         id=plan.id,
         patient_id=plan.patient_id,
@@ -135,21 +150,7 @@ def plan_view(session: Session, plan: PlanRecord, version_number: int | None = N
         currency=version.currency,
         total_cost=version.total_cost,
         end_date=version.end_date,
-        sessions=[
-            PlannedSessionView(
-                id=s.id,
-                position=s.position,
-                day=s.day,
-                modality=s.modality,
-                number=s.number,
-                of=s.of,
-                regions=list(s.regions),
-                downtime_days=s.downtime_days,
-                cost=s.cost,
-                done_by_session_id=done.get(s.id),
-            )
-            for s in version.sessions
-        ],
+        sessions=[planned_session_view(s, done.get(s.id)) for s in version.sessions],
         document=version.document,
         routine=version.routine.document if version.routine else None,
         versions=[
@@ -330,7 +331,7 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
         _require(plan, OPEN, "edit")
         old = current_version(plan)
         patient = session.get_one(PatientRecord, plan.patient_id)
-        done = _done(session, old)
+        done = fulfilled(session, old)
         edit, document, kept = edited_sessions(
             old, raw, {s.position for s in old.sessions if s.id in done}, patient, clinic.today()
         )

@@ -7,13 +7,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from scarplan.adapters.db.tables import (
     AdverseEventRecord,
     AssessmentRecord,
     PhotoRecord,
     PlanRecord,
+    PlanVersionRecord,
     TreatmentSessionRecord,
 )
 from scarplan.services.clinic.context import Clinic
@@ -23,8 +24,10 @@ from scarplan.services.clinic.plans import (
     OPEN,
     PlannedSessionView,
     PlanView,
+    fulfilled,
     load_plan,
     plan_view,
+    planned_session_view,
 )
 
 
@@ -36,8 +39,9 @@ class ScoreSummary:
     goodman_baron_quantitative: float
     ecca: int
     counts_by_type: dict[str, int]
-    goodman_baron_quantitative_max: float
-    ecca_max: float
+    goodman_baron_quantitative_max: float | None = None
+    ecca_max: float | None = None
+    """The scales' maxima, read from the stored result where a page draws to scale."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ class Overview:
     photos: int
 
 
-def _score(record: AssessmentRecord) -> ScoreSummary:
+def _score(record: AssessmentRecord, *, maxima: bool = False) -> ScoreSummary:
+    result = record.result if maxima else None
     return ScoreSummary(
         assessment_id=record.id,
         assessed_on=record.assessed_on,
@@ -74,8 +79,10 @@ def _score(record: AssessmentRecord) -> ScoreSummary:
         goodman_baron_quantitative=record.gb_quantitative,
         ecca=record.ecca,
         counts_by_type=record.counts,
-        goodman_baron_quantitative_max=record.result["goodman_baron"]["quantitative_max"],
-        ecca_max=record.result["ecca_detail"]["max"],
+        goodman_baron_quantitative_max=result["goodman_baron"]["quantitative_max"]
+        if result
+        else None,
+        ecca_max=result["ecca_detail"]["max"] if result else None,
     )
 
 
@@ -92,17 +99,36 @@ def open_plan(session: Session, patient_id: int) -> PlanView | None:
     return plan_view(session, load_plan(session, chosen))
 
 
-def _plan_summary(plan: PlanView) -> PlanSummary:
-    return PlanSummary(
-        id=plan.id,
-        status=plan.status,
-        version=plan.version,
-        total_cost=plan.total_cost,
-        currency=plan.currency,
-        end_date=plan.end_date,
-        sessions_done=sum(1 for s in plan.sessions if s.done_by_session_id is not None),
-        sessions_total=len(plan.sessions),
+def _open_plan_summary(
+    session: Session, patient_id: int
+) -> tuple[PlanSummary | None, list[PlannedSessionView]]:
+    """The open plan's summary and its sessions still to do, without loading its documents."""
+    rows = session.execute(
+        select(PlanRecord.id, PlanRecord.status, PlanRecord.current_version)
+        .where(PlanRecord.patient_id == patient_id, PlanRecord.status.in_(OPEN))
+        .order_by(PlanRecord.id.desc())
+    ).all()
+    if not rows:
+        return None, []
+    plan_id, status, number = next((r for r in rows if r[1] != "proposed"), rows[0])
+    version = session.scalars(
+        select(PlanVersionRecord)
+        .where(PlanVersionRecord.plan_id == plan_id, PlanVersionRecord.version == number)
+        .options(selectinload(PlanVersionRecord.sessions))
+    ).one()
+    done = fulfilled(session, version)
+    summary = PlanSummary(
+        id=plan_id,
+        status=status,
+        version=number,
+        total_cost=version.total_cost,
+        currency=version.currency,
+        end_date=version.end_date,
+        sessions_done=sum(1 for s in version.sessions if s.id in done),
+        sessions_total=len(version.sessions),
     )
+    upcoming = [planned_session_view(s, None) for s in version.sessions if s.id not in done]
+    return summary, upcoming if status != "proposed" else []
 
 
 def patient_overview(clinic: Clinic, patient_id: int) -> Overview:
@@ -114,12 +140,7 @@ def patient_overview(clinic: Clinic, patient_id: int) -> Overview:
             .order_by(AssessmentRecord.assessed_on.desc(), AssessmentRecord.id.desc())
             .limit(2)
         ).all()
-        plan = open_plan(session, patient_id)
-        upcoming = (
-            [s for s in plan.sessions if s.done_by_session_id is None]
-            if plan and plan.status != "proposed"
-            else []
-        )
+        plan, upcoming = _open_plan_summary(session, patient_id)
         counted = session.execute(
             select(
                 func.count(TreatmentSessionRecord.id), func.max(TreatmentSessionRecord.performed_on)
@@ -137,7 +158,7 @@ def patient_overview(clinic: Clinic, patient_id: int) -> Overview:
             patient=detail(patient),
             latest=_score(recent[0]) if recent else None,
             previous=_score(recent[1]) if len(recent) > 1 else None,
-            plan=_plan_summary(plan) if plan else None,
+            plan=plan,
             next_session=min(upcoming, key=lambda s: (s.day, s.position)) if upcoming else None,
             assessments=session.scalar(
                 select(func.count(AssessmentRecord.id)).where(
@@ -186,7 +207,7 @@ def patient_progress(clinic: Clinic, patient_id: int) -> Progress:
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
         points = [
-            _score(r)
+            _score(r, maxima=True)
             for r in session.scalars(
                 select(AssessmentRecord)
                 .where(AssessmentRecord.patient_id == patient_id)

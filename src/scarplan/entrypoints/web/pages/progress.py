@@ -23,15 +23,16 @@ router = APIRouter(include_in_schema=False)
 QUALITATIVE_TOP_GRADE = 4
 
 
-def axis_top(values: list[float], scale_max: float) -> float:
+def axis_top(values: list[float], scale_max: float | None) -> float:
     """A round axis top a little above the highest value, never above the scale's maximum:
     drawn to the full scale, a mild patient's trend would be a flat line at the bottom."""
     highest = max(values, default=0) * 1.25
+    ceiling = scale_max if scale_max is not None else float("inf")
     for magnitude in (1, 10, 100, 1000):
         for step in (1, 2, 5):
             if step * magnitude >= highest:
-                return min(float(step * magnitude), scale_max)
-    return scale_max
+                return min(float(step * magnitude), ceiling)
+    return ceiling if scale_max is not None else highest
 
 
 def charts(progress: Progress) -> list[Chart]:

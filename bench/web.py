@@ -1,0 +1,245 @@
+"""Benchmark: the web app under load (issue 6).
+
+Run: .venv/bin/python bench/web.py [--patients 10000] [--requests 2000] [--clients 20]
+[--workers 1]. Builds an SQLite database of N patients (each with an assessment and a
+plan of several sessions), starts `scarplan serve` on loopback, signs in, and sends a bounded
+number of requests to the patient overview and to the plan page from C concurrent clients.
+Prints requests per second and p50/p99 latency per page. Target: p99 under 100 ms at 20
+concurrent clients on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import sys
+import tempfile
+import time
+from copy import deepcopy
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+from sqlalchemy import insert, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from scarplan.adapters.db import make_engine, sqlite_url, upgrade
+from scarplan.adapters.db.tables import (
+    AssessmentRecord,
+    HomeRoutineRecord,
+    LesionRecord,
+    PatientRecord,
+    PlannedSessionRecord,
+    PlanRecord,
+    PlanVersionRecord,
+)
+from scarplan.bootstrap import bootstrap
+from scarplan.services.clinic import assessments, patients, plans, users
+from scarplan.settings import Settings
+from support.server import running_server
+
+PASSWORD = "benchmark password"
+BATCH = 1000
+
+
+def _template(data_dir: Path) -> tuple[int, int]:
+    """One real patient, assessment and plan made by the services: the rows to copy."""
+    settings = Settings(data_dir=data_dir)
+    now = datetime(2026, 11, 21, 9, tzinfo=UTC)
+    container = bootstrap(settings, clock=lambda: now)
+    upgrade(container.engine)
+    clinic = container.clinic
+    actor = users.create_user(clinic, "bench", "Bench User", PASSWORD, "clinician")
+    patient = patients.create_patient(
+        clinic,
+        actor,
+        {
+            "full_name": "Template Patient",
+            "patient": {"id": "B-0", "birth_date": "1990-01-01", "fitzpatrick": "III"},
+            "preferences": {"budget": {"amount": 4000.0, "currency": "USD"}},
+        },
+    )
+    lesions = [
+        {"region": "cheek_left", "type": "ice_pick", "count": 12, "width_mm": 1.2},
+        {"region": "cheek_right", "type": "boxcar", "count": 5, "width_mm": 2.6},
+        {"region": "temple_left", "type": "rolling", "count": 4, "distensible": True},
+    ]
+    assessments.record_assessment(
+        clinic, actor, patient.id, {"date": "2026-11-20", "lesions": lesions}
+    )
+    plan = plans.propose_plan(clinic, actor, patient.id)
+    plans.accept_plan(clinic, actor, plan.id)
+    container.engine.dispose()
+    return patient.id, plan.id
+
+
+def build_database(data_dir: Path, count: int) -> list[tuple[int, int]]:
+    """N patients, each with the template's assessment and plan; returns (patient, plan) ids."""
+    template_patient, template_plan = _template(data_dir)
+    engine = make_engine(sqlite_url(data_dir))
+    ids = [(template_patient, template_plan)]
+    with engine.begin() as connection:
+        patient = connection.execute(
+            select(PatientRecord.__table__).where(PatientRecord.id == template_patient)
+        ).one()
+        assessment = connection.execute(
+            select(AssessmentRecord.__table__).where(
+                AssessmentRecord.patient_id == template_patient
+            )
+        ).one()
+        lesions = connection.execute(
+            select(LesionRecord.__table__).where(LesionRecord.assessment_id == assessment.id)
+        ).all()
+        plan = connection.execute(
+            select(PlanRecord.__table__).where(PlanRecord.id == template_plan)
+        ).one()
+        version = connection.execute(
+            select(PlanVersionRecord.__table__).where(PlanVersionRecord.plan_id == template_plan)
+        ).one()
+        sessions = connection.execute(
+            select(PlannedSessionRecord.__table__).where(
+                PlannedSessionRecord.plan_version_id == version.id
+            )
+        ).all()
+        routine = connection.execute(
+            select(HomeRoutineRecord.__table__).where(
+                HomeRoutineRecord.plan_version_id == version.id
+            )
+        ).one()
+        rng = random.Random(6)
+        first_names = ["Ana", "Ben", "Chloe", "Dev", "Eva", "Femi", "Gus", "Hana", "Ivo", "Jia"]
+        for start in range(1, count, BATCH):
+            stop = min(start + BATCH, count)
+            for n in range(start, stop):
+                name = f"{rng.choice(first_names)} Bench{n:05d}"
+                patient_id = connection.execute(
+                    insert(PatientRecord).values(
+                        {
+                            **_row(patient),
+                            "code": f"B-{n}",
+                            "full_name": name,
+                            "search_name": name.casefold(),
+                        }
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+                assessment_id = connection.execute(
+                    insert(AssessmentRecord).values({**_row(assessment), "patient_id": patient_id})
+                ).inserted_primary_key[0]  # type: ignore[index]
+                connection.execute(
+                    insert(LesionRecord),
+                    [{**_row(lesion), "assessment_id": assessment_id} for lesion in lesions],
+                )
+                plan_id = connection.execute(
+                    insert(PlanRecord).values(
+                        {**_row(plan), "patient_id": patient_id, "assessment_id": assessment_id}
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+                version_id = connection.execute(
+                    insert(PlanVersionRecord).values(
+                        {
+                            **_row(version),
+                            "plan_id": plan_id,
+                            "document": deepcopy(version.document),
+                        }
+                    )
+                ).inserted_primary_key[0]  # type: ignore[index]
+                connection.execute(
+                    insert(PlannedSessionRecord),
+                    [{**_row(s), "plan_version_id": version_id} for s in sessions],
+                )
+                connection.execute(
+                    insert(HomeRoutineRecord).values(
+                        {**_row(routine), "plan_version_id": version_id}
+                    )
+                )
+                ids.append((patient_id, plan_id))
+    engine.dispose()
+    return ids
+
+
+def _row(record: object) -> dict[str, object]:
+    values = dict(record._mapping)  # type: ignore[attr-defined]
+    values.pop("id", None)
+    return values
+
+
+async def _client(
+    base_url: str, cookies: httpx.Cookies, urls: list[str], results: list[float]
+) -> None:
+    async with httpx.AsyncClient(base_url=base_url, cookies=cookies, timeout=30) as client:
+        for url in urls:
+            started = time.perf_counter()
+            response = await client.get(url)
+            results.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"{url}: HTTP {response.status_code}")
+
+
+async def load(
+    base_url: str, cookies: httpx.Cookies, urls: list[str], clients: int
+) -> tuple[float, list[float]]:
+    """Send `urls` from `clients` concurrent clients; return the wall time and latencies."""
+    results: list[float] = []
+    shares = [urls[i::clients] for i in range(clients)]
+    started = time.perf_counter()
+    await asyncio.gather(*(_client(base_url, cookies, share, results) for share in shares))
+    return time.perf_counter() - started, results
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=2_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temporary:
+        data_dir = Path(temporary)
+        started = time.perf_counter()
+        ids = build_database(data_dir, args.patients)
+        print(
+            f"database: {len(ids)} patients with an assessment and a plan, "
+            f"built in {time.perf_counter() - started:.1f} s"
+        )
+        command = [
+            sys.executable,
+            "-m",
+            "scarplan.entrypoints.cli.app",
+            "serve",
+            "--port",
+            "{port}",
+            "--workers",
+            str(args.workers),
+        ]
+        with running_server(sqlite_url(data_dir), data_dir / "server", command=command) as server:
+            with httpx.Client(base_url=server.base_url) as login:
+                login.post("/api/v1/session", json={"username": "bench", "password": PASSWORD})
+                cookies = login.cookies
+            rng = random.Random(21)
+            pages = {
+                "patient overview": [
+                    f"/patients/{rng.choice(ids)[0]}" for _ in range(args.requests)
+                ],
+                "plan page": [f"/plans/{rng.choice(ids)[1]}" for _ in range(args.requests)],
+            }
+            for name, urls in pages.items():
+                asyncio.run(load(server.base_url, cookies, urls[:100], args.clients))  # warm-up
+                wall, latencies = asyncio.run(load(server.base_url, cookies, urls, args.clients))
+                print(
+                    f"{name}: {len(urls)} requests, {args.clients} clients, "
+                    f"{args.workers} worker(s): {len(urls) / wall:.0f} req/s, "
+                    f"p50 {statistics.median(latencies) * 1000:.1f} ms, "
+                    f"p99 {percentile(latencies, 0.99) * 1000:.1f} ms"
+                )
+
+
+if __name__ == "__main__":
+    main()
