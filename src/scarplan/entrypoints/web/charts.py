@@ -54,9 +54,12 @@ def trend_chart(
     bottom_value: float = 0,
     ticks: int = 4,
 ) -> Chart:
-    """A line chart of `series` over time; y from `bottom_value` to `top_value`."""
+    """A line chart of `series` (at least one point) over time; y from `bottom_value` to
+    `top_value`."""
+    if not series:
+        raise ValueError("a trend chart needs at least one point")
     days = [d for d, _ in series] + [d for d, _ in sessions]
-    first, last = (min(days), max(days)) if days else (date.today(), date.today())
+    first, last = min(days), max(days)
     span_days = max((last - first).days, 1)
     span_value = max(top_value - bottom_value, 1e-9)
     plot_w = WIDTH - LEFT - RIGHT
@@ -74,7 +77,7 @@ def trend_chart(
         (y_of(bottom_value + span_value * i / ticks), f"{bottom_value + span_value * i / ticks:g}")
         for i in range(ticks + 1)
     ]
-    x_days = sorted({first, last}) if days else []
+    x_days = sorted({first, last})
     return Chart(
         title=title,
         points=[ChartPoint(x_of(d), y_of(v), d, v) for d, v in series],

@@ -82,6 +82,5 @@ def make_templates() -> Jinja2Templates:
         regions=list(Region),
         scar_types=[ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING],
         modalities=list(Modality),
-        region_labels=REGION_LABELS,
     )
     return templates

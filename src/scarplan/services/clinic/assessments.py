@@ -19,18 +19,6 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AssessmentInput, validated
 from scarplan.services.clinic.patients import load_patient
 
-LESION_FIELDS = (
-    "region",
-    "type",
-    "count",
-    "width_mm",
-    "depth_mm",
-    "edges",
-    "distensible",
-    "visible_at_50cm",
-    "covered_by_makeup",
-)
-
 
 @dataclass(frozen=True)
 class AssessmentView:

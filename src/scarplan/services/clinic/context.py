@@ -20,9 +20,6 @@ class Actor:
     role: str
 
 
-SYSTEM = Actor(user_id=None, username="system", role="system")
-
-
 @dataclass(frozen=True)
 class Clinic:
     uow: SqlUnitOfWork

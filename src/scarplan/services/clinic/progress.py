@@ -86,31 +86,33 @@ def _score(record: AssessmentRecord, *, maxima: bool = False) -> ScoreSummary:
     )
 
 
-def open_plan(session: Session, patient_id: int) -> PlanView | None:
-    """The plan being followed or considered: the newest open one (accepted before proposed)."""
-    rows = session.execute(
-        select(PlanRecord.id, PlanRecord.status)
-        .where(PlanRecord.patient_id == patient_id, PlanRecord.status.in_(OPEN))
-        .order_by(PlanRecord.id.desc())
-    ).all()
-    if not rows:
-        return None
-    chosen = next((plan_id for plan_id, status in rows if status != "proposed"), rows[0][0])
-    return plan_view(session, load_plan(session, chosen))
-
-
-def _open_plan_summary(
-    session: Session, patient_id: int
-) -> tuple[PlanSummary | None, list[PlannedSessionView]]:
-    """The open plan's summary and its sessions still to do, without loading its documents."""
+def _open_plan_row(session: Session, patient_id: int) -> tuple[int, str, int] | None:
+    """(id, status, current version) of the plan being followed or considered: the newest
+    open one, an accepted or running plan before a proposal."""
     rows = session.execute(
         select(PlanRecord.id, PlanRecord.status, PlanRecord.current_version)
         .where(PlanRecord.patient_id == patient_id, PlanRecord.status.in_(OPEN))
         .order_by(PlanRecord.id.desc())
     ).all()
     if not rows:
-        return None, []
+        return None
     plan_id, status, number = next((r for r in rows if r[1] != "proposed"), rows[0])
+    return plan_id, status, number
+
+
+def open_plan(session: Session, patient_id: int) -> PlanView | None:
+    row = _open_plan_row(session, patient_id)
+    return plan_view(session, load_plan(session, row[0])) if row is not None else None
+
+
+def _open_plan_summary(
+    session: Session, patient_id: int
+) -> tuple[PlanSummary | None, list[PlannedSessionView]]:
+    """The open plan's summary and its sessions still to do, without loading its documents."""
+    row = _open_plan_row(session, patient_id)
+    if row is None:
+        return None, []
+    plan_id, status, number = row
     version = session.scalars(
         select(PlanVersionRecord)
         .where(PlanVersionRecord.plan_id == plan_id, PlanVersionRecord.version == number)
@@ -188,6 +190,7 @@ class PhotoPair:
 class Progress:
     points: list[ScoreSummary]
     sessions: list[tuple[date, str]]
+    photos: list[PhotoView]
     pairs: list[PhotoPair]
 
 
@@ -222,7 +225,8 @@ def patient_progress(clinic: Clinic, patient_id: int) -> Progress:
                 .order_by(TreatmentSessionRecord.performed_on)
             )
         ]
-    return Progress(points, sessions, photo_pairs(list_photos(clinic, patient_id)))
+    photos = list_photos(clinic, patient_id)
+    return Progress(points, sessions, photos, photo_pairs(photos))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventInput, SessionInput, validated
 from scarplan.services.clinic.patients import load_patient
-from scarplan.services.clinic.plans import PlanStatus, active_plan, current_version
+from scarplan.services.clinic.plans import PlanStatus, active_plan, current_version, fulfilled
 
 
 @dataclass(frozen=True)
@@ -78,22 +78,11 @@ def _event(entered: AdverseEventInput) -> AdverseEventRecord:
     )
 
 
-def _fulfilled(session: Session, plan: PlanRecord) -> set[int]:
-    ids = [s.id for s in current_version(plan).sessions]
-    return set(
-        session.scalars(
-            select(TreatmentSessionRecord.planned_session_id).where(
-                TreatmentSessionRecord.planned_session_id.in_(ids)
-            )
-        )
-    )
-
-
 def _planned_match(
     session: Session, plan: PlanRecord, entered: SessionInput
 ) -> PlannedSessionRecord | None:
     """The planned session this one fulfils: the one named, or the next open one of its kind."""
-    done = _fulfilled(session, plan)
+    done = fulfilled(session, current_version(plan))
     open_sessions = [s for s in current_version(plan).sessions if s.id not in done]
     if entered.planned_session_id is not None:
         match = next((s for s in open_sessions if s.id == entered.planned_session_id), None)
@@ -160,7 +149,7 @@ def record_session(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> S
 def _advance(session: Session, plan: PlanRecord, now: datetime) -> None:
     if plan.status == PlanStatus.ACCEPTED.value:
         plan.status = PlanStatus.IN_PROGRESS.value
-    if len(_fulfilled(session, plan)) == len(current_version(plan).sessions):
+    if len(fulfilled(session, current_version(plan))) == len(current_version(plan).sessions):
         plan.status = PlanStatus.COMPLETED.value
         plan.completed_at = now
     plan.updated_at = now

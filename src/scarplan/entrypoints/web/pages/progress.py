@@ -14,7 +14,7 @@ from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.context import Clinic
 from scarplan.services.clinic.inputs import ConsentScope, PhotoAngle
 from scarplan.services.clinic.patients import get_patient
-from scarplan.services.clinic.photos import add_photo, list_photos
+from scarplan.services.clinic.photos import add_photo
 from scarplan.services.clinic.progress import Progress, patient_progress
 from scarplan.services.clinic.sessions import list_sessions
 
@@ -71,7 +71,7 @@ def _context(clinic: Clinic, patient_id: int) -> dict[str, object]:
         "patient": get_patient(clinic, patient_id),
         "progress": progress,
         "charts": charts(progress) if progress.points else [],
-        "photos": list_photos(clinic, patient_id),
+        "photos": progress.photos,
         "sessions": list_sessions(clinic, patient_id),
         "angles": list(PhotoAngle),
         "consents": list(ConsentScope),
