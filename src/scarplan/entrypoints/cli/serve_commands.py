@@ -15,7 +15,9 @@ from scarplan.services.clinic.setup import demo_secret_key, prepare_database
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
-    workers: int = typer.Option(1, min=1, max=64, help="Worker processes."),
+    workers: int = typer.Option(
+        2, min=1, max=64, help="Worker processes (one per core is a good start)."
+    ),
     demo: bool = typer.Option(
         False,
         "--demo",

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+
+from anyio import to_thread
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -18,6 +23,22 @@ STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "scarplan_session"
 
 
+# Threads for the blocking handlers, per worker process. Each database call gives up the GIL
+# and must win it back: with anyio's default of 40 threads that contention cost more than the
+# work (bench/web.py).
+HANDLER_THREADS = 4
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
+    # What start-up built (models, templates, knowledge) lives as long as the process: frozen
+    # out of the collector, full collections stop walking it and pause requests far less.
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app(container: Container, secret_key: str) -> FastAPI:
     """The app; `secret_key` signs login cookies (see `scarplan serve`)."""
     settings = container.settings
@@ -28,6 +49,7 @@ def create_app(container: Container, secret_key: str) -> FastAPI:
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     app.state.container = container
     app.state.templates = make_templates()

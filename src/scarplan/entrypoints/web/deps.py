@@ -14,18 +14,19 @@ from scarplan.services.clinic.users import signed_in
 USER_KEY = "user_id"
 
 
-def get_container(request: Request) -> Container:
+# Async because it does no I/O: a plain `def` dependency would cost a thread hop per request.
+async def get_clinic(request: Request) -> Clinic:
+    return _clinic(request)
+
+
+def _clinic(request: Request) -> Clinic:
     container: Container = request.app.state.container
-    return container
-
-
-def get_clinic(request: Request) -> Clinic:
-    return get_container(request).clinic
+    return container.clinic
 
 
 def get_actor(request: Request) -> Actor:
     user_id = request.session.get(USER_KEY)
-    actor = signed_in(get_clinic(request), user_id) if isinstance(user_id, int) else None
+    actor = signed_in(_clinic(request), user_id) if isinstance(user_id, int) else None
     if actor is None:
         request.session.clear()
         raise LoginRequiredError

@@ -77,6 +77,7 @@ def day(value: date | datetime | str | None) -> str:
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
+    env.auto_reload = False  # templates ship with the package; no stat() per render
     env.filters.update(label=label, money=money, day=day)
     env.globals.update(
         regions=list(Region),

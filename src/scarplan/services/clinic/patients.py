@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Connection, Row, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -45,7 +45,7 @@ class PatientPage:
     limit: int
 
 
-def summary(record: PatientRecord) -> PatientSummary:
+def summary(record: PatientRecord | Row[Any]) -> PatientSummary:
     return PatientSummary(
         id=record.id,
         code=record.code,
@@ -56,7 +56,7 @@ def summary(record: PatientRecord) -> PatientSummary:
     )
 
 
-def intake_document(record: PatientRecord) -> dict[str, Any]:
+def intake_document(record: PatientRecord | Row[Any]) -> dict[str, Any]:
     return {
         "full_name": record.full_name,
         "patient": {"id": record.code, **record.intake},
@@ -64,7 +64,7 @@ def intake_document(record: PatientRecord) -> dict[str, Any]:
     }
 
 
-def detail(record: PatientRecord) -> PatientDetail:
+def detail(record: PatientRecord | Row[Any]) -> PatientDetail:
     return PatientDetail(
         **vars(summary(record)),
         intake=intake_document(record),
@@ -76,11 +76,24 @@ def detail(record: PatientRecord) -> PatientDetail:
 def load_patient(session: Session, patient_id: int) -> PatientRecord:
     record = session.get(PatientRecord, patient_id)
     if record is None:
-        raise NotFoundError(
-            "no such patient",
-            [FieldProblem("patient_id", f"{patient_id} names no patient", "check the id")],
-        )
+        raise _no_patient(patient_id)
     return record
+
+
+def read_patient(rows: Connection, patient_id: int) -> Row[Any]:
+    """The patient's row, for read models that need no ORM object."""
+    table = PatientRecord.__table__
+    row = rows.execute(select(table).where(table.c.id == patient_id)).one_or_none()
+    if row is None:
+        raise _no_patient(patient_id)
+    return row
+
+
+def _no_patient(patient_id: int) -> NotFoundError:
+    return NotFoundError(
+        "no such patient",
+        [FieldProblem("patient_id", f"{patient_id} names no patient", "check the id")],
+    )
 
 
 def _search_key(name: str) -> str:

@@ -5,26 +5,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Connection, Row, func, select
+from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import (
     AdverseEventRecord,
     AssessmentRecord,
     PhotoRecord,
+    PlannedSessionRecord,
     PlanRecord,
     PlanVersionRecord,
     TreatmentSessionRecord,
 )
 from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.patients import PatientDetail, detail, load_patient
+from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
 from scarplan.services.clinic.photos import PhotoView, list_photos
 from scarplan.services.clinic.plans import (
     OPEN,
     PlannedSessionView,
     PlanView,
-    fulfilled,
+    fulfilled_ids,
     load_plan,
     plan_view,
     planned_session_view,
@@ -70,7 +72,8 @@ class Overview:
     photos: int
 
 
-def _score(record: AssessmentRecord, *, maxima: bool = False) -> ScoreSummary:
+def _score(record: Any, *, maxima: bool = False) -> ScoreSummary:
+    """From an assessment record or row (`result` is read only for `maxima`)."""
     result = record.result if maxima else None
     return ScoreSummary(
         assessment_id=record.id,
@@ -86,17 +89,17 @@ def _score(record: AssessmentRecord, *, maxima: bool = False) -> ScoreSummary:
     )
 
 
-def _open_plan_row(session: Session, patient_id: int) -> tuple[int, str, int] | None:
+def _open_plan_row(rows: Session | Connection, patient_id: int) -> tuple[int, str, int] | None:
     """(id, status, current version) of the plan being followed or considered: the newest
     open one, an accepted or running plan before a proposal."""
-    rows = session.execute(
+    found = rows.execute(
         select(PlanRecord.id, PlanRecord.status, PlanRecord.current_version)
         .where(PlanRecord.patient_id == patient_id, PlanRecord.status.in_(OPEN))
         .order_by(PlanRecord.id.desc())
     ).all()
-    if not rows:
+    if not found:
         return None
-    plan_id, status, number = next((r for r in rows if r[1] != "proposed"), rows[0])
+    plan_id, status, number = next((r for r in found if r[1] != "proposed"), found[0])
     return plan_id, status, number
 
 
@@ -105,20 +108,32 @@ def open_plan(session: Session, patient_id: int) -> PlanView | None:
     return plan_view(session, load_plan(session, row[0])) if row is not None else None
 
 
+# The overview is read on every visit to a patient: plain row queries on the connection,
+# no ORM objects and no stored documents.
+_VERSIONS = PlanVersionRecord.__table__
+_PLANNED = PlannedSessionRecord.__table__
+_ASSESSMENTS = AssessmentRecord.__table__
+
+
 def _open_plan_summary(
-    session: Session, patient_id: int
+    rows: Connection, patient_id: int
 ) -> tuple[PlanSummary | None, list[PlannedSessionView]]:
     """The open plan's summary and its sessions still to do, without loading its documents."""
-    row = _open_plan_row(session, patient_id)
+    row = _open_plan_row(rows, patient_id)
     if row is None:
         return None, []
     plan_id, status, number = row
-    version = session.scalars(
-        select(PlanVersionRecord)
-        .where(PlanVersionRecord.plan_id == plan_id, PlanVersionRecord.version == number)
-        .options(selectinload(PlanVersionRecord.sessions))
+    version = rows.execute(
+        select(
+            _VERSIONS.c.id, _VERSIONS.c.total_cost, _VERSIONS.c.currency, _VERSIONS.c.end_date
+        ).where(_VERSIONS.c.plan_id == plan_id, _VERSIONS.c.version == number)
     ).one()
-    done = fulfilled(session, version)
+    planned = rows.execute(
+        select(_PLANNED)
+        .where(_PLANNED.c.plan_version_id == version.id)
+        .order_by(_PLANNED.c.position)
+    ).all()
+    done = fulfilled_ids(rows, [p.id for p in planned])
     summary = PlanSummary(
         id=plan_id,
         status=status,
@@ -126,55 +141,69 @@ def _open_plan_summary(
         total_cost=version.total_cost,
         currency=version.currency,
         end_date=version.end_date,
-        sessions_done=sum(1 for s in version.sessions if s.id in done),
-        sessions_total=len(version.sessions),
+        sessions_done=sum(1 for p in planned if p.id in done),
+        sessions_total=len(planned),
     )
-    upcoming = [planned_session_view(s, None) for s in version.sessions if s.id not in done]
+    upcoming = [planned_session_view(p, None) for p in planned if p.id not in done]
     return summary, upcoming if status != "proposed" else []
 
 
-def patient_overview(clinic: Clinic, patient_id: int) -> Overview:
-    with clinic.uow.read() as session:
-        patient = load_patient(session, patient_id)
-        recent = session.scalars(
-            select(AssessmentRecord)
-            .where(AssessmentRecord.patient_id == patient_id)
-            .order_by(AssessmentRecord.assessed_on.desc(), AssessmentRecord.id.desc())
-            .limit(2)
-        ).all()
-        plan, upcoming = _open_plan_summary(session, patient_id)
-        counted = session.execute(
-            select(
-                func.count(TreatmentSessionRecord.id), func.max(TreatmentSessionRecord.performed_on)
-            ).where(TreatmentSessionRecord.patient_id == patient_id)
-        ).one()
-        unresolved = session.scalar(
+def _record_counts(rows: Connection, patient_id: int) -> Row[Any]:
+    """How many assessments, sessions, open adverse events and photos; the last session day."""
+    sessions = TreatmentSessionRecord.__table__
+    return rows.execute(
+        select(
+            select(func.count())
+            .where(_ASSESSMENTS.c.patient_id == patient_id)
+            .scalar_subquery()
+            .label("assessments"),
+            select(func.count())
+            .where(sessions.c.patient_id == patient_id)
+            .scalar_subquery()
+            .label("sessions"),
+            select(func.max(sessions.c.performed_on))
+            .where(sessions.c.patient_id == patient_id)
+            .scalar_subquery()
+            .label("last_session_on"),
             select(func.count(AdverseEventRecord.id))
             .join(TreatmentSessionRecord)
             .where(
                 TreatmentSessionRecord.patient_id == patient_id,
                 AdverseEventRecord.resolved_on.is_(None),
             )
+            .scalar_subquery()
+            .label("unresolved"),
+            select(func.count())
+            .where(PhotoRecord.patient_id == patient_id)
+            .scalar_subquery()
+            .label("photos"),
         )
+    ).one()
+
+
+def patient_overview(clinic: Clinic, patient_id: int) -> Overview:
+    with clinic.uow.read() as session:
+        rows = session.connection()
+        patient = read_patient(rows, patient_id)
+        recent = rows.execute(
+            select(*(c for c in _ASSESSMENTS.c if c.key != "result"))
+            .where(_ASSESSMENTS.c.patient_id == patient_id)
+            .order_by(_ASSESSMENTS.c.assessed_on.desc(), _ASSESSMENTS.c.id.desc())
+            .limit(2)
+        ).all()
+        plan, upcoming = _open_plan_summary(rows, patient_id)
+        counts = _record_counts(rows, patient_id)
         return Overview(
             patient=detail(patient),
             latest=_score(recent[0]) if recent else None,
             previous=_score(recent[1]) if len(recent) > 1 else None,
             plan=plan,
             next_session=min(upcoming, key=lambda s: (s.day, s.position)) if upcoming else None,
-            assessments=session.scalar(
-                select(func.count(AssessmentRecord.id)).where(
-                    AssessmentRecord.patient_id == patient_id
-                )
-            )
-            or 0,
-            sessions=counted[0] or 0,
-            last_session_on=counted[1],
-            unresolved_adverse_events=unresolved or 0,
-            photos=session.scalar(
-                select(func.count(PhotoRecord.id)).where(PhotoRecord.patient_id == patient_id)
-            )
-            or 0,
+            assessments=counts.assessments,
+            sessions=counts.sessions,
+            last_session_on=counts.last_session_on,
+            unresolved_adverse_events=counts.unresolved,
+            photos=counts.photos,
         )
 
 
