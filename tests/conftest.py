@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import Engine
 
-from scarplan.adapters.db import SqlUnitOfWork, make_engine, upgrade
+from scarplan.adapters.db import SqlUnitOfWork, audit_guard, make_engine, upgrade
 from scarplan.adapters.db.tables import Base
 from scarplan.knowledge import KnowledgeBase, default_data_dir, load_knowledge_base
 from scarplan.services.clinic import users
+from scarplan.services.clinic.audit import AuditTrail
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.settings import Settings
 
@@ -109,10 +110,13 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
 
 
 def empty_tables(engine: Engine) -> None:
-    """Delete every row, children before parents, in one transaction."""
+    """Delete every row, children before parents, in one transaction (the audit trail's
+    append-only triggers are lifted for it and put back)."""
     with engine.begin() as connection:
+        audit_guard.remove(connection)
         for table in reversed(Base.metadata.sorted_tables):
             connection.execute(table.delete())
+        audit_guard.install(connection)
 
 
 @pytest.fixture
@@ -130,7 +134,8 @@ def clinic(
     empty_tables(migrated_engine)
     url = migrated_engine.url.render_as_string(hide_password=False)
     settings = Settings(data_dir=tmp_path / "data", database_url=url)
-    return Clinic(SqlUnitOfWork(migrated_engine), knowledge, settings, clock)
+    uow = SqlUnitOfWork(migrated_engine)
+    return Clinic(uow, knowledge, settings, clock, AuditTrail(uow, clock))
 
 
 @pytest.fixture

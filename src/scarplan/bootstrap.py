@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 
 from scarplan.adapters.db import SqlUnitOfWork, make_engine, sqlite_url
 from scarplan.knowledge import KnowledgeBase, load_knowledge_base
+from scarplan.services.clinic.audit import AuditTrail
 from scarplan.services.clinic.context import Clinic
 from scarplan.settings import Settings, load_settings
 
@@ -40,7 +41,8 @@ class Container:
 
     @cached_property
     def clinic(self) -> Clinic:
-        return Clinic(SqlUnitOfWork(self.engine), self.knowledge, self.settings, self.clock)
+        uow = SqlUnitOfWork(self.engine)
+        return Clinic(uow, self.knowledge, self.settings, self.clock, AuditTrail(uow, self.clock))
 
 
 def bootstrap(

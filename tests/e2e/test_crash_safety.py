@@ -52,7 +52,9 @@ def counts(database_url: str, code: str) -> tuple[int, int]:
 def post_assessment(base_url: str, password: str, code: str) -> None:
     """Sign in, find the patient, send the assessment; the server may die while answering."""
     with httpx.Client(base_url=base_url, timeout=20) as client:
-        client.post("/api/v1/session", json={"username": "demo", "password": password})
+        signed = client.post("/api/v1/session", json={"username": "demo", "password": password})
+        signed.raise_for_status()
+        client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
         patients = client.get("/api/v1/patients", params={"q": code}).json()["items"]
         patient_id = patients[0]["id"]
         body = {"date": "2026-01-05", "lesions": LESIONS, "notes": "crash test"}

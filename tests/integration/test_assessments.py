@@ -51,7 +51,7 @@ def test_recording_stores_every_lesion_and_the_scores_of_the_case(
     recorded = assessments.record_assessment(
         clinic, clinician, patient_id, assessment_input(day, notes="both cheeks")
     )
-    found = assessments.get_assessment(clinic, recorded.id)
+    found = assessments.get_assessment(clinic, clinician, recorded.id)
 
     expected = expected_result(knowledge, LESIONS, day, clinic.today())
     assert found.goodman_baron_qualitative == expected.goodman_baron_qualitative.grade
@@ -137,7 +137,7 @@ def test_a_failure_after_the_lesions_are_written_leaves_no_trace(
 
     assert failing_commit == [len(LESIONS)]  # the rows were written when it failed
     assert stored_counts(clinic) == (0, 0)
-    assert assessments.list_assessments(clinic, patient_id) == []
+    assert assessments.list_assessments(clinic, clinician, patient_id) == []
 
 
 def test_a_failure_after_a_clean_flush_but_before_commit_leaves_no_trace(
@@ -165,7 +165,7 @@ def test_a_preview_scores_like_a_save_but_never_writes(
 ) -> None:
     sent = assessment_input(clinic.today())
 
-    preview = assessments.preview_assessment(clinic, patient_id, sent)
+    preview = assessments.preview_assessment(clinic, clinician, patient_id, sent)
 
     assert stored_counts(clinic) == (0, 0)
     saved = assessments.record_assessment(clinic, clinician, patient_id, sent)
@@ -173,11 +173,13 @@ def test_a_preview_scores_like_a_save_but_never_writes(
     assert preview["ecca"] == saved.ecca
 
 
-def test_a_preview_of_invalid_input_is_refused_like_a_save(clinic: Clinic, patient_id: int) -> None:
+def test_a_preview_of_invalid_input_is_refused_like_a_save(
+    clinic: Clinic, patient_id: int, clinician: Actor
+) -> None:
     sent = assessment_input(clinic.today() + timedelta(days=1))
 
     with pytest.raises(InputError) as error:
-        assessments.preview_assessment(clinic, patient_id, sent)
+        assessments.preview_assessment(clinic, clinician, patient_id, sent)
 
     assert [p.path for p in error.value.problems] == ["date"]
 
@@ -191,7 +193,7 @@ def test_assessments_list_oldest_first(
         clinic, clinician, patient_id, assessment_input(today - timedelta(days=90))
     )
 
-    listed = assessments.list_assessments(clinic, patient_id)
+    listed = assessments.list_assessments(clinic, clinician, patient_id)
 
     assert [a.id for a in listed] == [earlier.id, later.id]
     assert all(a.created_at == clock.now() for a in listed)

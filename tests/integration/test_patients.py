@@ -30,7 +30,7 @@ def test_a_created_patient_reads_back_as_entered(
     sent = patient_input("P-0001", "  Ana  Silva ", preferences={"start_date": "2027-01-11"})
 
     created = patients.create_patient(clinic, clinician, sent)
-    found = patients.get_patient(clinic, created.id)
+    found = patients.get_patient(clinic, clinician, created.id)
 
     assert found == created
     assert (found.code, found.full_name, found.sex, found.fitzpatrick) == (
@@ -58,7 +58,7 @@ def test_an_update_replaces_the_record_and_moves_updated_at(
         created.id,
         patient_input("P-0001b", "Ana Souza", fitzpatrick="IV", keloid_history=True),
     )
-    found = patients.get_patient(clinic, created.id)
+    found = patients.get_patient(clinic, clinician, created.id)
 
     assert (found.code, found.full_name, found.fitzpatrick) == ("P-0001b", "Ana Souza", "IV")
     assert found.intake["patient"]["keloid_history"] is True
@@ -66,9 +66,9 @@ def test_an_update_replaces_the_record_and_moves_updated_at(
     assert found.updated_at == clock.now() != created.updated_at
 
 
-def test_getting_an_unknown_patient_is_not_found(clinic: Clinic) -> None:
+def test_getting_an_unknown_patient_is_not_found(clinic: Clinic, clinician: Actor) -> None:
     with pytest.raises(NotFoundError) as error:
-        patients.get_patient(clinic, 424_242)
+        patients.get_patient(clinic, clinician, 424_242)
     assert [p.path for p in error.value.problems] == ["patient_id"]
 
 
@@ -101,18 +101,20 @@ def roster(clinic: Clinic, clinician: Actor) -> dict[str, int]:
     ],
 )
 def test_search_matches_name_parts_and_codes_ignoring_case(
-    clinic: Clinic, roster: dict[str, int], query: str, expected: list[str]
+    clinic: Clinic, roster: dict[str, int], query: str, expected: list[str], clinician: Actor
 ) -> None:
-    page = patients.search_patients(clinic, query)
+    page = patients.search_patients(clinic, clinician, query)
 
     assert [item.full_name for item in page.items] == expected
     assert page.total == len(expected)
 
 
-def test_search_pages_through_the_matches_by_name(clinic: Clinic, roster: dict[str, int]) -> None:
-    first = patients.search_patients(clinic, "", offset=0, limit=2)
-    second = patients.search_patients(clinic, "", offset=2, limit=2)
-    last = patients.search_patients(clinic, "", offset=4, limit=2)
+def test_search_pages_through_the_matches_by_name(
+    clinic: Clinic, roster: dict[str, int], clinician: Actor
+) -> None:
+    first = patients.search_patients(clinic, clinician, "", offset=0, limit=2)
+    second = patients.search_patients(clinic, clinician, "", offset=2, limit=2)
+    last = patients.search_patients(clinic, clinician, "", offset=4, limit=2)
 
     assert [p.code for p in first.items] == ["A-100", "B-200"]
     assert [p.code for p in second.items] == ["C-300", "D-400"]
@@ -122,9 +124,11 @@ def test_search_pages_through_the_matches_by_name(clinic: Clinic, roster: dict[s
 
 
 @pytest.mark.parametrize(("offset", "limit"), [(0, 0), (-1, 10), (0, 201)])
-def test_an_invalid_page_is_an_input_error(clinic: Clinic, offset: int, limit: int) -> None:
+def test_an_invalid_page_is_an_input_error(
+    clinic: Clinic, offset: int, limit: int, clinician: Actor
+) -> None:
     with pytest.raises(InputError):
-        patients.search_patients(clinic, "", offset=offset, limit=limit)
+        patients.search_patients(clinic, clinician, "", offset=offset, limit=limit)
 
 
 def test_a_duplicate_code_is_refused_and_saves_nothing(clinic: Clinic, clinician: Actor) -> None:
@@ -135,7 +139,7 @@ def test_a_duplicate_code_is_refused_and_saves_nothing(clinic: Clinic, clinician
 
     assert paths(error) == ["patient.id"]
     assert stored_codes(clinic) == ["P-0001"]
-    assert patients.search_patients(clinic, "other").total == 0
+    assert patients.search_patients(clinic, clinician, "other").total == 0
 
 
 def test_an_update_to_another_patients_code_is_refused(clinic: Clinic, clinician: Actor) -> None:
@@ -146,7 +150,7 @@ def test_an_update_to_another_patients_code_is_refused(clinic: Clinic, clinician
         patients.update_patient(clinic, clinician, second.id, patient_input("P-0001", "Eva X"))
 
     assert paths(error) == ["patient.id"]
-    assert patients.get_patient(clinic, second.id) == second
+    assert patients.get_patient(clinic, clinician, second.id) == second
 
 
 @pytest.mark.parametrize(
@@ -177,7 +181,7 @@ def test_invalid_intake_names_the_field_and_changes_nothing(
     assert path in paths(refused_create)
     assert path in paths(refused_update)
     assert stored_codes(clinic) == ["P-0001"]
-    assert patients.get_patient(clinic, created.id) == created
+    assert patients.get_patient(clinic, clinician, created.id) == created
 
 
 # Bands (knowledge/data/scales.yaml, fitzpatrick_questionnaire): I 0-6, II 7-13, III 14-20,
@@ -200,7 +204,7 @@ def test_the_skin_type_comes_from_the_questionnaire_when_none_is_given(
     created = patients.create_patient(clinic, clinician, sent)
 
     assert created.fitzpatrick == expected
-    assert patients.get_patient(clinic, created.id).fitzpatrick == expected
+    assert patients.get_patient(clinic, clinician, created.id).fitzpatrick == expected
 
 
 def test_a_stated_skin_type_wins_over_the_questionnaire(clinic: Clinic, clinician: Actor) -> None:
@@ -208,7 +212,7 @@ def test_a_stated_skin_type_wins_over_the_questionnaire(clinic: Clinic, clinicia
 
     created = patients.create_patient(clinic, clinician, sent)
 
-    assert patients.get_patient(clinic, created.id).fitzpatrick == "II"
+    assert patients.get_patient(clinic, clinician, created.id).fitzpatrick == "II"
 
 
 def test_unstated_safety_facts_are_not_stored_as_no(clinic: Clinic, clinician: Actor) -> None:
@@ -216,7 +220,7 @@ def test_unstated_safety_facts_are_not_stored_as_no(clinic: Clinic, clinician: A
 
     created = patients.create_patient(clinic, clinician, sent)
 
-    stored = patients.get_patient(clinic, created.id).intake["patient"]
+    stored = patients.get_patient(clinic, clinician, created.id).intake["patient"]
     assert stored == {"id": "P-0001", "pregnant": False}
     for unstated in set(SCREENED) - {"pregnant"}:
         assert unstated not in stored

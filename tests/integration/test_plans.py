@@ -72,9 +72,9 @@ def repeated(plan: PlanView) -> tuple[PlannedSessionView, PlannedSessionView]:
 
 
 def test_a_proposal_stores_the_planners_sessions_and_routine(
-    clinic: Clinic, patient_id: int, proposed: PlanView
+    clinic: Clinic, patient_id: int, proposed: PlanView, clinician: Actor
 ) -> None:
-    found = plans.get_plan(clinic, proposed.id)
+    found = plans.get_plan(clinic, clinician, proposed.id)
 
     assert (found.status, found.version, found.patient_id) == ("proposed", 1, patient_id)
     assert found == proposed
@@ -99,7 +99,7 @@ def test_a_proposal_needs_an_assessment(clinic: Clinic, clinician: Actor) -> Non
     with pytest.raises(StateError):
         plans.propose_plan(clinic, clinician, bare.id)
 
-    assert plans.list_plans(clinic, bare.id) == []
+    assert plans.list_plans(clinic, clinician, bare.id) == []
     assert count_rows(clinic.uow.engine, PlanVersionRecord) == 0
 
 
@@ -112,8 +112,11 @@ def test_accepting_a_plan_supersedes_the_other_proposal(
     accepted = plans.accept_plan(clinic, clinician, second.id)
 
     assert (accepted.status, accepted.accepted_at) == ("accepted", clock.now())
-    assert plans.get_plan(clinic, proposed.id).status == "superseded"
-    assert [p.id for p in plans.list_plans(clinic, patient_id)] == [second.id, proposed.id]
+    assert plans.get_plan(clinic, clinician, proposed.id).status == "superseded"
+    assert [p.id for p in plans.list_plans(clinic, clinician, patient_id)] == [
+        second.id,
+        proposed.id,
+    ]
 
 
 def test_recording_the_planned_sessions_carries_the_plan_to_completed(
@@ -125,11 +128,11 @@ def test_recording_the_planned_sessions_carries_the_plan_to_completed(
     done = carry_out(clinic, clinician, clock, patient_id, first)
 
     assert (done.plan_id, done.planned_session_id) == (proposed.id, first.id)
-    assert plans.get_plan(clinic, proposed.id).status == "in_progress"
+    assert plans.get_plan(clinic, clinician, proposed.id).status == "in_progress"
     for planned in rest:
-        assert plans.get_plan(clinic, proposed.id).status == "in_progress"
+        assert plans.get_plan(clinic, clinician, proposed.id).status == "in_progress"
         carry_out(clinic, clinician, clock, patient_id, planned)
-    finished = plans.get_plan(clinic, proposed.id)
+    finished = plans.get_plan(clinic, clinician, proposed.id)
     assert finished.status == "completed"
     assert all(s.done_by_session_id is not None for s in finished.sessions)
 
@@ -143,7 +146,7 @@ def test_a_completed_plan_cannot_be_accepted_again(
     with pytest.raises(StateError):
         plans.accept_plan(clinic, clinician, proposed.id)
 
-    assert plans.get_plan(clinic, proposed.id).status == "completed"
+    assert plans.get_plan(clinic, clinician, proposed.id).status == "completed"
 
 
 def test_a_proposal_cannot_be_completed(
@@ -152,7 +155,7 @@ def test_a_proposal_cannot_be_completed(
     with pytest.raises(StateError):
         plans.complete_plan(clinic, clinician, proposed.id)
 
-    assert plans.get_plan(clinic, proposed.id).status == "proposed"
+    assert plans.get_plan(clinic, clinician, proposed.id).status == "proposed"
 
 
 def test_moving_a_session_makes_version_two_and_keeps_version_one(
@@ -178,8 +181,8 @@ def test_moving_a_session_makes_version_two_and_keeps_version_one(
     assert edited.end_date == new_day
     assert len(edited.sessions) == len(proposed.sessions)
     assert edited.routine is not None
-    assert plans.get_plan(clinic, proposed.id) == edited
-    assert plans.get_plan(clinic, proposed.id, version=1) == replace(
+    assert plans.get_plan(clinic, clinician, proposed.id) == edited
+    assert plans.get_plan(clinic, clinician, proposed.id, version=1) == replace(
         proposed, versions=edited.versions
     )
 
@@ -202,8 +205,8 @@ def test_removing_a_session_renumbers_the_rest_of_its_course(
     assert len(edited.sessions) == len(proposed.sessions) - 1
 
 
-def unchanged(clinic: Clinic, proposed: PlanView) -> None:
-    found = plans.get_plan(clinic, proposed.id)
+def unchanged(clinic: Clinic, proposed: PlanView, clinician: Actor) -> None:
+    found = plans.get_plan(clinic, clinician, proposed.id)
     assert found.version == 1
     assert [v.version for v in found.versions] == [1]
     assert found.sessions == proposed.sessions
@@ -225,7 +228,7 @@ def test_a_move_into_the_past_is_refused_and_saves_nothing(
         )
 
     assert [p.path for p in error.value.problems] == ["move[0].day"]
-    unchanged(clinic, proposed)
+    unchanged(clinic, proposed, clinician)
 
 
 def test_a_move_inside_the_healing_interval_is_refused_and_saves_nothing(
@@ -245,7 +248,7 @@ def test_a_move_inside_the_healing_interval_is_refused_and_saves_nothing(
 
     assert [p.path for p in error.value.problems] == ["move"]
     assert first.modality in error.value.problems[0].message
-    unchanged(clinic, proposed)
+    unchanged(clinic, proposed, clinician)
 
 
 def test_a_move_to_the_end_of_the_healing_interval_is_accepted(
@@ -271,7 +274,7 @@ def test_removing_a_session_already_carried_out_is_refused(
     plans.accept_plan(clinic, clinician, proposed.id)
     first = by_day(proposed)[0]
     done = carry_out(clinic, clinician, clock, patient_id, first)
-    before = plans.get_plan(clinic, proposed.id)
+    before = plans.get_plan(clinic, clinician, proposed.id)
 
     with pytest.raises(InputError) as error:
         plans.edit_plan(
@@ -279,7 +282,7 @@ def test_removing_a_session_already_carried_out_is_refused(
         )
 
     assert [p.path for p in error.value.problems] == ["remove[0]"]
-    after = plans.get_plan(clinic, proposed.id)
+    after = plans.get_plan(clinic, clinician, proposed.id)
     assert after == before
     assert next(s for s in after.sessions if s.id == first.id).done_by_session_id == done.id
 
@@ -302,5 +305,5 @@ def test_a_session_carried_out_stays_done_in_the_next_version(
     assert [(s.day, s.modality, s.done_by_session_id) for s in carried] == [
         (first.day, first.modality, done.id)
     ]
-    assert sessions.get_session(clinic, done.id).planned_session_id == carried[0].id
+    assert sessions.get_session(clinic, clinician, done.id).planned_session_id == carried[0].id
     assert edited.status == "in_progress"

@@ -69,7 +69,7 @@ def test_a_session_is_stored_with_its_parameters_and_adverse_events(
     )
 
     recorded = sessions.record_session(clinic, clinician, patient_id, sent)
-    found = sessions.get_session(clinic, recorded.id)
+    found = sessions.get_session(clinic, clinician, recorded.id)
 
     assert found == recorded
     assert found.parameters == {"tca_percent": 90.0, "passes": 1, "anaesthesia": "topical"}
@@ -79,7 +79,7 @@ def test_a_session_is_stored_with_its_parameters_and_adverse_events(
         ("prolonged_erythema", "mild", day, None)
     ]
     assert (found.plan_id, found.planned_session_id) == (None, None)  # no plan accepted
-    assert [s.id for s in sessions.list_sessions(clinic, patient_id)] == [recorded.id]
+    assert [s.id for s in sessions.list_sessions(clinic, clinician, patient_id)] == [recorded.id]
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_an_invalid_session_is_refused_naming_the_field(
         sessions.record_session(clinic, clinician, patient_id, sent)
 
     assert path in paths(error)
-    assert sessions.list_sessions(clinic, patient_id) == []
+    assert sessions.list_sessions(clinic, clinician, patient_id) == []
 
 
 def test_an_adverse_event_seen_later_is_added_to_its_session(
@@ -125,8 +125,8 @@ def test_an_adverse_event_seen_later_is_added_to_its_session(
     assert [(e.kind, e.severity, e.onset_on) for e in updated.adverse_events] == [
         ("pih", "moderate", onset)
     ]
-    assert sessions.get_session(clinic, recorded.id) == updated
-    assert progress.patient_overview(clinic, patient_id).unresolved_adverse_events == 1
+    assert sessions.get_session(clinic, clinician, recorded.id) == updated
+    assert progress.patient_overview(clinic, clinician, patient_id).unresolved_adverse_events == 1
 
 
 @pytest.mark.parametrize("when", ["before the session", "in the future"])
@@ -159,9 +159,9 @@ def test_an_adverse_event_resolved_before_its_onset_is_refused(
     assert paths(error) == ["resolved_on"]
 
 
-def test_an_unknown_session_is_not_found(clinic: Clinic) -> None:
+def test_an_unknown_session_is_not_found(clinic: Clinic, clinician: Actor) -> None:
     with pytest.raises(NotFoundError):
-        sessions.get_session(clinic, 31_337)
+        sessions.get_session(clinic, clinician, 31_337)
 
 
 # --- photos -----------------------------------------------------------------------------------
@@ -175,7 +175,7 @@ def test_a_photo_is_stored_without_its_camera_metadata(
     assert Image.open(io.BytesIO(upload)).getexif()
 
     stored = photos.add_photo(clinic, clinician, patient_id, photo_input(clinic.today()), upload)
-    view, data = photos.photo_content(clinic, stored.id)
+    view, data = photos.photo_content(clinic, clinician, stored.id)
 
     assert view == stored
     image = Image.open(io.BytesIO(data))
@@ -185,7 +185,7 @@ def test_a_photo_is_stored_without_its_camera_metadata(
     assert b"Exif" not in data
     assert (view.width_px, view.height_px, view.byte_size) == (120, 90, len(data))
     assert (view.region, view.angle, view.consent) == ("cheek_left", "front", "clinical_record")
-    assert [p.id for p in photos.list_photos(clinic, patient_id)] == [stored.id]
+    assert [p.id for p in photos.list_photos(clinic, clinician, patient_id)] == [stored.id]
 
 
 def test_a_large_photo_is_scaled_down_to_the_longest_side_allowed(
@@ -278,10 +278,10 @@ def accepted(clinic: Clinic, clinician: Actor, patient_id: int) -> PlanView:
 def test_the_overview_shows_the_latest_scores_and_the_next_session(
     clinic: Clinic, clinician: Actor, patient_id: int, accepted: PlanView, clock: FrozenClock
 ) -> None:
-    history = assessments.list_assessments(clinic, patient_id)
+    history = assessments.list_assessments(clinic, clinician, patient_id)
     upcoming = sorted(accepted.sessions, key=lambda s: (s.day, s.position))
 
-    overview = progress.patient_overview(clinic, patient_id)
+    overview = progress.patient_overview(clinic, clinician, patient_id)
 
     assert overview.patient.id == patient_id
     assert overview.latest is not None
@@ -302,7 +302,7 @@ def test_the_overview_shows_the_latest_scores_and_the_next_session(
         patient_id,
         session_input(upcoming[0].day, modality=upcoming[0].modality),
     )
-    after = progress.patient_overview(clinic, patient_id)
+    after = progress.patient_overview(clinic, clinician, patient_id)
 
     assert after.plan is not None
     assert (after.plan.status, after.plan.sessions_done) == ("in_progress", 1)
@@ -311,8 +311,10 @@ def test_the_overview_shows_the_latest_scores_and_the_next_session(
     assert (after.sessions, after.last_session_on) == (1, done.performed_on)
 
 
-def test_the_overview_of_a_new_patient_is_empty(clinic: Clinic, patient_id: int) -> None:
-    overview = progress.patient_overview(clinic, patient_id)
+def test_the_overview_of_a_new_patient_is_empty(
+    clinic: Clinic, patient_id: int, clinician: Actor
+) -> None:
+    overview = progress.patient_overview(clinic, clinician, patient_id)
 
     assert (overview.latest, overview.previous, overview.plan, overview.next_session) == (
         None,
@@ -340,7 +342,7 @@ def test_progress_lists_scores_by_date_and_pairs_first_and_latest_photos(
     for day in (days[2], days[1]):
         sessions.record_session(clinic, clinician, patient_id, session_input(day))
 
-    found = progress.patient_progress(clinic, patient_id)
+    found = progress.patient_progress(clinic, clinician, patient_id)
 
     assert [p.assessed_on for p in found.points] == days
     assert found.sessions == [(days[1], "tca_cross"), (days[2], "tca_cross")]
@@ -362,7 +364,7 @@ def test_the_calendar_shows_planned_done_and_avoided_dates(
         clinic, clinician, patient_id, session_input(first.day, modality=first.modality)
     )
 
-    entries = progress.patient_calendar(clinic, patient_id)
+    entries = progress.patient_calendar(clinic, clinician, patient_id)
 
     kinds = [e.kind for e in entries]
     assert kinds.count("done") == 1

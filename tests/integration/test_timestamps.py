@@ -24,14 +24,14 @@ def test_a_time_taken_in_another_zone_reads_back_as_the_same_instant_in_utc(
     clock.set(local)
 
     created = patients.create_patient(clinic, clinician, patient_input())
-    found = patients.get_patient(clinic, created.id)
+    found = patients.get_patient(clinic, clinician, created.id)
 
     assert found.created_at == local
     assert found.created_at.utcoffset() == timedelta(0)
     assert found.created_at == datetime(2026, 11, 21, 2, 45, tzinfo=UTC)
 
 
-def test_a_naive_time_is_refused(clinic: Clinic) -> None:
+def test_a_naive_time_is_refused(clinic: Clinic, clinician: Actor) -> None:
     row = {
         "username": "naive",
         "full_name": "Naive Time",

@@ -1,32 +1,53 @@
-"""Clinic users: creation and signing in."""
+"""Accounts: creation, signing in and out, lockout after failures, disabling, API tokens."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import update
+from datetime import timedelta
 
-from scarplan.adapters.db.tables import User
-from scarplan.domain.errors import AuthenticationError, InputError
+import pytest
+from sqlalchemy import func, select
+
+from scarplan.adapters.db.tables import AuditEventRecord, User
+from scarplan.adapters.passwords import hash_password, verify_password
+from scarplan.domain.errors import (
+    AuthenticationError,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from scarplan.services.clinic import users
 from scarplan.services.clinic.context import Actor, Clinic
+from support.clinic_data import patient_input
+from support.clock import FrozenClock
 
 PASSWORD = "correct horse battery staple"  # the personas' password (tests/conftest.py)
 
 
-def test_the_right_password_signs_the_user_in(clinic: Clinic, clinician: Actor) -> None:
-    signed = users.authenticate(clinic, "dr.lee", PASSWORD)
+def test_the_right_password_opens_a_session_that_names_the_user(
+    clinic: Clinic, clinician: Actor
+) -> None:
+    signed, token = users.sign_in(clinic, "dr.lee", PASSWORD, "10.0.0.7")
 
     assert signed == clinician
-    assert signed.role == "clinician"
-    assert signed.user_id is not None
-    assert users.signed_in(clinic, signed.user_id) == clinician
+    assert users.session_actor(clinic, token) == clinician
+    assert users.session_actor(clinic, token + "x") is None
+
+
+def test_passwords_are_stored_as_argon2id_hashes(clinic: Clinic, clinician: Actor) -> None:
+    with clinic.uow.read() as session:
+        stored = session.scalars(select(User.password_hash)).one()
+
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+    assert verify_password(PASSWORD, stored)
+    assert not verify_password(PASSWORD + "!", stored)
+    assert hash_password(PASSWORD) != stored  # salted
 
 
 def test_the_username_is_matched_without_case_or_surrounding_spaces(
     clinic: Clinic, admin: Actor
 ) -> None:
-    assert users.authenticate(clinic, "  ADMIN ", PASSWORD) == admin
-    assert admin.role == "admin"
+    assert users.sign_in(clinic, "  ADMIN ", PASSWORD)[0] == admin
 
 
 @pytest.mark.parametrize(
@@ -41,22 +62,111 @@ def test_the_username_is_matched_without_case_or_surrounding_spaces(
 def test_a_wrong_password_or_unknown_user_is_refused(
     clinic: Clinic, clinician: Actor, username: str, password: str
 ) -> None:
+    with pytest.raises(AuthenticationError, match="wrong username or password"):
+        users.sign_in(clinic, username, password)
+
+
+def test_five_wrong_passwords_lock_the_account_for_a_quarter_of_an_hour(
+    clinic: Clinic, clinician: Actor, clock: FrozenClock
+) -> None:
+    for _ in range(users.MAX_FAILED_LOGINS):
+        with pytest.raises(AuthenticationError, match="wrong"):
+            users.sign_in(clinic, "dr.lee", "not the password")
+
+    with pytest.raises(AuthenticationError, match="too many failed sign-ins"):
+        users.sign_in(clinic, "dr.lee", PASSWORD)
+    clock.current += timedelta(minutes=users.LOCK_MINUTES)
+    assert users.sign_in(clinic, "dr.lee", PASSWORD)[0] == clinician
+    with clinic.uow.read() as session:
+        failures = session.scalar(
+            select(func.count()).where(AuditEventRecord.action == "sign_in_failed")
+        )
+    assert failures == users.MAX_FAILED_LOGINS  # attempts while locked never reach a password
+
+
+def test_disabling_a_user_ends_their_sessions_and_tokens(
+    clinic: Clinic, clinician: Actor, admin: Actor
+) -> None:
+    _, token = users.sign_in(clinic, "dr.lee", PASSWORD)
+    issued = users.issue_api_token(clinic, clinician, {"name": "lab script"})
+    assert users.token_actor(clinic, issued.token) == clinician
+
+    users.set_active(clinic, "dr.lee", False, actor=admin)
+
+    assert users.session_actor(clinic, token) is None
+    assert users.token_actor(clinic, issued.token) is None
     with pytest.raises(AuthenticationError):
-        users.authenticate(clinic, username, password)
+        users.sign_in(clinic, "dr.lee", PASSWORD)
+    users.set_active(clinic, "dr.lee", True, actor=admin)
+    assert users.sign_in(clinic, "dr.lee", PASSWORD)[0] == clinician
+    assert users.session_actor(clinic, token) is None  # old sessions stay ended
 
 
-def test_an_inactive_user_is_refused(clinic: Clinic, clinician: Actor) -> None:
-    assert clinician.user_id is not None
-    with clinic.uow.write() as session:
-        session.execute(update(User).where(User.id == clinician.user_id).values(active=False))
+def test_only_an_admin_manages_users_and_not_their_own_account(
+    clinic: Clinic, clinician: Actor, admin: Actor
+) -> None:
+    with pytest.raises(PermissionDeniedError):
+        users.set_active(clinic, "admin", False, actor=clinician)
+    with pytest.raises(PermissionDeniedError):
+        users.create_user(clinic, "x.new", "X", PASSWORD, "admin", actor=clinician)
+    with pytest.raises(InputError) as error:
+        users.set_active(clinic, "admin", False, actor=admin)
+    assert [p.path for p in error.value.problems] == ["username"]
+    with pytest.raises(NotFoundError):
+        users.set_active(clinic, "nobody", False, actor=admin)
 
-    with pytest.raises(AuthenticationError):
-        users.authenticate(clinic, "dr.lee", PASSWORD)
-    assert users.signed_in(clinic, clinician.user_id) is None
+
+def test_signing_out_ends_the_session(clinic: Clinic, clinician: Actor) -> None:
+    _, token = users.sign_in(clinic, "dr.lee", PASSWORD)
+    users.sign_out(clinic, token)
+    assert users.session_actor(clinic, token) is None
 
 
-def test_a_signed_in_id_that_names_no_user_is_nobody(clinic: Clinic) -> None:
-    assert users.signed_in(clinic, 77_777) is None
+def test_sessions_and_tokens_expire(clinic: Clinic, clinician: Actor, clock: FrozenClock) -> None:
+    _, token = users.sign_in(clinic, "dr.lee", PASSWORD)
+    issued = users.issue_api_token(clinic, clinician, {"name": "one day", "days": 1})
+
+    clock.advance(hours=clinic.settings.session_hours)
+    assert users.session_actor(clinic, token) is None
+    assert users.token_actor(clinic, issued.token) == clinician
+    clock.advance(days=1)
+    assert users.token_actor(clinic, issued.token) is None
+
+
+def test_a_token_carries_its_own_role_never_wider_than_its_owner(
+    clinic: Clinic, clinician: Actor
+) -> None:
+    staff_token = users.issue_api_token(clinic, clinician, {"name": "desk", "role": "staff"})
+    assert users.token_actor(clinic, staff_token.token) == Actor(
+        clinician.user_id, "dr.lee", "staff"
+    )
+    for wider in ("admin", "researcher", "patient"):
+        with pytest.raises(InputError) as error:
+            users.issue_api_token(clinic, clinician, {"name": "x", "role": wider})
+        assert [p.path for p in error.value.problems] == ["role"]
+    with pytest.raises(InputError) as error:
+        users.issue_api_token(clinic, clinician, {"name": "x", "days": 400})
+    assert [p.path for p in error.value.problems] == ["days"]
+    users.revoke_api_token(clinic, clinician, staff_token.id)
+    assert users.token_actor(clinic, staff_token.token) is None
+
+
+def test_a_patient_account_is_linked_to_exactly_one_patient(
+    clinic: Clinic, clinician: Actor, admin: Actor
+) -> None:
+    from scarplan.services.clinic import patients  # noqa: PLC0415
+
+    patient = patients.create_patient(clinic, clinician, patient_input())
+    portal = users.create_user(
+        clinic, "ana.p", "Ana", PASSWORD, "patient", patient_id=patient.id, actor=admin
+    )
+    assert portal.patient_id == patient.id
+    for patient_id, role in ((None, "patient"), (patient.id, "clinician"), (patient.id, "patient")):
+        with pytest.raises(InputError) as error:
+            users.create_user(
+                clinic, "other.p", "O", PASSWORD, role, patient_id=patient_id, actor=admin
+            )
+        assert [p.path for p in error.value.problems] == ["patient_id"]
 
 
 @pytest.mark.parametrize(
@@ -75,8 +185,7 @@ def test_invalid_new_users_are_refused_naming_the_field(
         users.create_user(clinic, username, "Kim", password, role)
 
     assert [p.path for p in error.value.problems] == [path]
-    with pytest.raises(AuthenticationError):
-        users.authenticate(clinic, "nurse.kim", password)
+    assert users.list_users(clinic) == []
 
 
 def test_a_taken_username_is_refused(clinic: Clinic, clinician: Actor) -> None:
@@ -84,4 +193,4 @@ def test_a_taken_username_is_refused(clinic: Clinic, clinician: Actor) -> None:
         users.create_user(clinic, "dr.lee", "Another Lee", "another long password", "clinician")
 
     assert [p.path for p in error.value.problems] == ["username"]
-    assert users.authenticate(clinic, "dr.lee", PASSWORD) == clinician
+    assert users.sign_in(clinic, "dr.lee", PASSWORD)[0] == clinician

@@ -34,4 +34,6 @@ def client(clinic: Clinic) -> Iterator[TestClient]:
 def signed_in(client: TestClient) -> TestClient:
     response = client.post("/api/v1/session", json={"username": "dr.test", "password": PASSWORD})
     assert response.status_code == 200
+    # Writes riding the session cookie must send the session's CSRF token back.
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
     return client

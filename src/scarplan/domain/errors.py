@@ -85,3 +85,7 @@ class AuthenticationError(ScarplanError):
 
 class PermissionDeniedError(ScarplanError):
     """The signed-in user's role does not allow this action."""
+
+
+class RateLimitedError(ScarplanError):
+    """Too many attempts in a short time (sign-in throttling)."""

@@ -82,6 +82,69 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(32))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(Stamp)
+    # A portal account is one patient's; erasing the patient removes the account with it.
+    patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), unique=True
+    )
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class UserSessionRecord(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    expires_at: Mapped[datetime] = mapped_column(Stamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Stamp)
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+
+class ApiTokenRecord(Base):
+    """A bearer token for the REST API, with its own role and expiry; stored as SHA-256."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    expires_at: Mapped[datetime] = mapped_column(Stamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class AuditEventRecord(Base):
+    """Who read or changed which patient record, when, from where, through which route.
+
+    Append-only: the app never updates or deletes a row, and database triggers refuse to
+    (migration 0002). No foreign keys, so the trail outlives erased patients and old users.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_at", "at"),
+        Index("ix_audit_events_patient_at", "patient_id", "at"),
+        Index("ix_audit_events_user_at", "user_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(Stamp)
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    username: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    patient_id: Mapped[int | None] = mapped_column(Integer)
+    entity: Mapped[str] = mapped_column(String(32))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    route: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
 
 
 class PatientRecord(Base):
@@ -160,6 +223,11 @@ class PlanRecord(Base):
     updated_at: Mapped[datetime] = mapped_column(Stamp)
     accepted_at: Mapped[datetime | None] = mapped_column(Stamp)
     completed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    # Bumped by every UPDATE (SQLAlchemy's version counter): of two concurrent edits of a
+    # plan, the second one's UPDATE matches no row and is refused, not silently applied.
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": row_version}  # noqa: RUF012 - SQLAlchemy reads it
 
     versions: Mapped[list[PlanVersionRecord]] = relationship(
         back_populates="plan", order_by="PlanVersionRecord.version", cascade="all, delete-orphan"

@@ -6,8 +6,10 @@ from types import TracebackType
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from scarplan.adapters.db.engine import WRITE_OPTION
+from scarplan.domain.errors import FieldProblem, StateError
 
 
 class SqlUnitOfWork:
@@ -48,5 +50,18 @@ class _Transaction:
                     self.session.commit()
                 else:
                     self.session.rollback()
+        except StaleDataError as stale:
+            self.session.rollback()
+            raise _concurrent_change() from stale
         finally:
             self.session.close()
+        if isinstance(error, StaleDataError):
+            raise _concurrent_change() from error
+
+
+def _concurrent_change() -> StateError:
+    # A versioned row (a plan) was changed by another writer between our read and our update.
+    return StateError(
+        "someone else changed this record at the same time",
+        [FieldProblem("row_version", "changed since it was read", "reload and try again")],
+    )

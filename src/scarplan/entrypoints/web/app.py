@@ -8,15 +8,16 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from anyio import to_thread
-
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, pages
+from scarplan.entrypoints.web.deps import ActorCache, check_csrf
 from scarplan.entrypoints.web.errors import install_error_handlers
 from scarplan.entrypoints.web.security import SameOriginWrites, SecurityHeaders
+from scarplan.entrypoints.web.signin import AddressThrottle
 from scarplan.entrypoints.web.templating import make_templates
 
 STATIC = Path(__file__).parent / "static"
@@ -37,6 +38,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    app.state.container.clinic.audit.close()
 
 
 def create_app(container: Container, secret_key: str) -> FastAPI:
@@ -50,9 +52,12 @@ def create_app(container: Container, secret_key: str) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=_lifespan,
+        dependencies=[Depends(check_csrf)],
     )
     app.state.container = container
     app.state.templates = make_templates()
+    app.state.actor_cache = ActorCache()
+    app.state.sign_in_throttle = AddressThrottle()
     app.add_middleware(SecurityHeaders)
     app.add_middleware(SameOriginWrites)
     app.add_middleware(

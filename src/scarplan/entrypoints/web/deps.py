@@ -1,17 +1,75 @@
-"""Request dependencies: the clinic services and the signed-in actor."""
+"""Request dependencies: the clinic services, the signed-in actor, and CSRF checks.
+
+A browser is signed in by a random session token kept inside the signed cookie; API clients may
+instead send `Authorization: Bearer <token>`. Both are looked up in the database (revoked,
+expired and disabled ones fail) and the answer is cached for a few seconds per process, so most
+requests need no database round trip before their own work. Logging out or disabling a user in
+this process drops the cache entry at once; other worker processes notice within ACTOR_TTL.
+"""
 
 from __future__ import annotations
 
+import hmac
+import secrets
+import threading
+import time
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from scarplan.bootstrap import Container
+from scarplan.domain.errors import PermissionDeniedError
 from scarplan.entrypoints.web.errors import LoginRequiredError
 from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.users import signed_in
+from scarplan.services.clinic.users import session_actor, token_actor
 
-USER_KEY = "user_id"
+SESSION_KEY = "sid"
+CSRF_KEY = "csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+ACTOR_TTL = 2.0
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class ActorCache:
+    """token -> (actor, when it was checked); thread-safe, bounded."""
+
+    def __init__(self, ttl: float = ACTOR_TTL, size: int = 10_000) -> None:
+        self._ttl = ttl
+        self._size = size
+        self._entries: dict[str, tuple[Actor, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> Actor | None:
+        entry = self._entries.get(token)
+        if entry is None or time.monotonic() - entry[1] > self._ttl:
+            return None
+        return entry[0]
+
+    def put(self, token: str, actor: Actor) -> None:
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.clear()
+            self._entries[token] = (actor, time.monotonic())
+
+    def drop(self, token: str | None = None, user_id: int | None = None) -> None:
+        with self._lock:
+            if token is not None:
+                self._entries.pop(token, None)
+            if user_id is not None:
+                for key in [k for k, (a, _) in self._entries.items() if a.user_id == user_id]:
+                    del self._entries[key]
+
+
+def _container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+def _clinic(request: Request) -> Clinic:
+    return _container(request).clinic
 
 
 # Async because it does no I/O: a plain `def` dependency would cost a thread hop per request.
@@ -19,18 +77,71 @@ async def get_clinic(request: Request) -> Clinic:
     return _clinic(request)
 
 
-def _clinic(request: Request) -> Clinic:
-    container: Container = request.app.state.container
-    return container.clinic
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def get_actor(request: Request) -> Actor:
-    user_id = request.session.get(USER_KEY)
-    actor = signed_in(_clinic(request), user_id) if isinstance(user_id, int) else None
-    if actor is None:
-        request.session.clear()
+def actor_cache(request: Request) -> ActorCache:
+    cache: ActorCache = request.app.state.actor_cache
+    return cache
+
+
+async def get_actor(request: Request) -> Actor:
+    """The signed-in actor, stamped with where the request came from and its route."""
+    bearer = bearer_token(request)
+    token = bearer if bearer is not None else request.session.get(SESSION_KEY)
+    if not isinstance(token, str):
         raise LoginRequiredError
-    return actor
+    cache = actor_cache(request)
+    actor = cache.get(token)
+    if actor is None:
+        lookup = token_actor if bearer is not None else session_actor
+        actor = await run_in_threadpool(lookup, _clinic(request), token)
+        if actor is None:
+            if bearer is None:
+                request.session.clear()
+            raise LoginRequiredError
+        cache.put(token, actor)
+    route = request.scope.get("route")
+    template = getattr(route, "path", request.url.path)
+    address = request.client.host if request.client is not None else ""
+    return replace(actor, address=address, route=f"{request.method} {template}")
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token, made on first use; forms and HTMX send it back."""
+    token = request.session.get(CSRF_KEY)
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session[CSRF_KEY] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Every state-changing request riding the session cookie must carry the session's token,
+    as the X-CSRF-Token header (HTMX, scripts) or a `csrf_token` form field (plain forms).
+    Bearer-token API calls carry no ambient credential and need none."""
+    if request.method in SAFE_METHODS or bearer_token(request) is not None:
+        return
+    expected = request.session.get(CSRF_KEY)
+    if not request.session:
+        return  # no cookie, so nothing to ride on; the route's own sign-in check decides
+    sent = request.headers.get(CSRF_HEADER)
+    if sent is None and _is_form(request):
+        field = (await request.form()).get(CSRF_FIELD)
+        sent = field if isinstance(field, str) else None
+    if not isinstance(expected, str) or sent is None or not hmac.compare_digest(sent, expected):
+        raise PermissionDeniedError(
+            "the form is out of date or came from another site (CSRF check failed): "
+            "reload the page and try again"
+        )
+
+
+def _is_form(request: Request) -> bool:
+    kind = request.headers.get("content-type", "")
+    return kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 ClinicDep = Annotated[Clinic, Depends(get_clinic)]

@@ -16,6 +16,7 @@ from scarplan.domain.errors import (
     InputError,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitedError,
     ScarplanError,
     StateError,
 )
@@ -32,6 +33,7 @@ STATUS = (
     (StateError, 409),
     (AuthenticationError, 401),
     (PermissionDeniedError, 403),
+    (RateLimitedError, 429),
 )
 
 
@@ -63,7 +65,12 @@ def _page(request: Request, status: int, title: str, problems: list[FieldProblem
     return templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "error.html",
-        {"title": title, "problems": problems, "status": status},
+        {
+            "title": title,
+            "problems": problems,
+            "status": status,
+            "csrf_token": request.session.get("csrf", "") if "session" in request.scope else "",
+        },
         status_code=status,
     )
 

@@ -165,7 +165,9 @@ def plan_edit(form: FormData, current: dict[int, date]) -> dict[str, Any]:
         chosen = text(form, f"day_{position}")
         if chosen and chosen != day.isoformat():
             move.append({"position": position, "day": chosen})
-    return {"reason": text(form, "reason"), "move": move, "remove": remove}
+    entered: dict[str, Any] = {"reason": text(form, "reason"), "move": move, "remove": remove}
+    _put(entered, "based_on", text(form, "based_on"), int)
+    return entered
 
 
 def photo(form: FormData) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 
 from scarplan.domain.vocabulary import Modality, Region, ScarType
+from scarplan.services.clinic.access import Permission, can
+from scarplan.services.clinic.context import Actor
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -74,11 +76,16 @@ def day(value: date | datetime | str | None) -> str:
     return value.strftime("%d %b %Y")
 
 
+def may(actor: Actor | None, permission: str) -> bool:
+    """Whether the page shows a link or button: the services enforce the same rule anyway."""
+    return isinstance(actor, Actor) and can(actor, Permission(permission))
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
     env.auto_reload = False  # templates ship with the package; no stat() per render
-    env.filters.update(label=label, money=money, day=day)
+    env.filters.update(label=label, money=money, day=day, may=may)
     env.globals.update(
         regions=list(Region),
         scar_types=[ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING],

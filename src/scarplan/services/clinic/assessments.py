@@ -15,6 +15,7 @@ from scarplan.assessment import AssessmentResult, assess_case
 from scarplan.domain.case import Case
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.assessment import assessment_json
+from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AssessmentInput, validated
 from scarplan.services.clinic.patients import load_patient
@@ -103,8 +104,9 @@ def _scored(
     return entered, assess_case(case, clinic.knowledge)
 
 
-def preview_assessment(clinic: Clinic, patient_id: int, raw: Any) -> dict[str, Any]:
+def preview_assessment(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> dict[str, Any]:
     """Scores of an assessment being entered, without saving it (the live panel)."""
+    authorize(actor, Permission.WRITE_CLINICAL, patient_id)
     with clinic.uow.read() as session:
         patient = load_patient(session, patient_id)
         _, result = _scored(clinic, patient, raw)
@@ -113,12 +115,14 @@ def preview_assessment(clinic: Clinic, patient_id: int, raw: Any) -> dict[str, A
 
 def record_assessment(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> AssessmentView:
     """Score and save an assessment: the record, every lesion and the scores, or nothing."""
+    authorize(actor, Permission.WRITE_CLINICAL, patient_id)
     with clinic.uow.write() as session:
         patient = load_patient(session, patient_id)
         entered, result = _scored(clinic, patient, raw)
         record = _new_record(patient, entered, result, actor, clinic.now())
         session.add(record)
         session.flush()
+        clinic.audit.changed(session, actor, "create", "assessment", record.id, patient_id)
         return view(record)
 
 
@@ -173,13 +177,26 @@ def load_assessment(session: Session, assessment_id: int) -> AssessmentRecord:
     return record
 
 
-def get_assessment(clinic: Clinic, assessment_id: int) -> AssessmentView:
+def get_assessment(clinic: Clinic, actor: Actor, assessment_id: int) -> AssessmentView:
     with clinic.uow.read() as session:
-        return view(load_assessment(session, assessment_id))
+        record = load_assessment(session, assessment_id)
+        authorize_record(
+            actor,
+            Permission.READ_CLINICAL,
+            record.patient_id,
+            "assessment_id",
+            assessment_id,
+            "assessment",
+        )
+        found = view(record)
+    clinic.audit.read(actor, "assessment", assessment_id, found.patient_id)
+    return found
 
 
-def list_assessments(clinic: Clinic, patient_id: int) -> list[AssessmentView]:
+def list_assessments(clinic: Clinic, actor: Actor, patient_id: int) -> list[AssessmentView]:
     """A patient's assessments, oldest first."""
+    authorize(actor, Permission.READ_CLINICAL, patient_id)
+    clinic.audit.read(actor, "assessment_list", None, patient_id)
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
         records = session.scalars(

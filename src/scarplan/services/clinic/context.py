@@ -5,19 +5,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from scarplan.adapters.db import SqlUnitOfWork
 from scarplan.knowledge import KnowledgeBase
 from scarplan.settings import Settings
 
+if TYPE_CHECKING:
+    from scarplan.services.clinic.audit import AuditTrail
+
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: recorded as `created_by` on what they save."""
+    """Who is acting, and from where: recorded as `created_by` and in the audit trail."""
 
     user_id: int | None
     username: str
     role: str
+    patient_id: int | None = None
+    """For the patient role: the one patient record this user is."""
+    address: str = ""
+    """Where the request came from (client address), or "cli"."""
+    route: str = ""
+    """Through which route, e.g. "GET /plans/{plan_id}" or "cli user add"."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,7 @@ class Clinic:
     knowledge: KnowledgeBase
     settings: Settings
     clock: Callable[[], datetime]
+    audit: AuditTrail
 
     def now(self) -> datetime:
         return self.clock()

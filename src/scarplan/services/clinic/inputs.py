@@ -173,6 +173,12 @@ class PlanEdit(InputModel):
     reason: str = Field(min_length=3, max_length=1000, description="Why the plan changes.")
     move: list[SessionMove] = Field(default_factory=list, max_length=200)
     remove: list[StrictInt] = Field(default_factory=list, max_length=200)
+    based_on: StrictInt | None = Field(
+        default=None,
+        ge=1,
+        description="The plan version the editor was looking at; if another edit has made a "
+        "newer version since, this edit is refused instead of overwriting it.",
+    )
 
     @model_validator(mode="after")
     def _changes_something(self) -> Self:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.assessment.fitzpatrick import skin_type
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
+from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import PatientIntake, validated
 
@@ -151,6 +152,7 @@ def _code_problem(code: str) -> InputError:
 
 
 def create_patient(clinic: Clinic, actor: Actor, raw: Any) -> PatientDetail:
+    authorize(actor, Permission.CREATE_PATIENT)
     intake = validated(PatientIntake, raw, "patient record")
     _check_dates(intake, clinic.today())
     try:
@@ -161,12 +163,14 @@ def create_patient(clinic: Clinic, actor: Actor, raw: Any) -> PatientDetail:
             _apply(record, intake, clinic)
             session.add(record)
             session.flush()
+            clinic.audit.changed(session, actor, "create", "patient", record.id, record.id)
             return detail(record)
     except IntegrityError:
         raise _code_problem(intake.patient.id) from None
 
 
 def update_patient(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> PatientDetail:
+    authorize(actor, Permission.WRITE_INTAKE, patient_id)
     intake = validated(PatientIntake, raw, "patient record")
     _check_dates(intake, clinic.today())
     try:
@@ -176,20 +180,25 @@ def update_patient(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> P
                 raise _code_problem(intake.patient.id)
             _apply(record, intake, clinic)
             session.flush()
+            clinic.audit.changed(session, actor, "update", "patient", patient_id, patient_id)
             return detail(record)
     except IntegrityError:
         raise _code_problem(intake.patient.id) from None
 
 
-def get_patient(clinic: Clinic, patient_id: int) -> PatientDetail:
+def get_patient(clinic: Clinic, actor: Actor, patient_id: int) -> PatientDetail:
+    authorize(actor, Permission.READ_PATIENT, patient_id)
     with clinic.uow.read() as session:
-        return detail(load_patient(session, patient_id))
+        found = detail(load_patient(session, patient_id))
+    clinic.audit.read(actor, "patient", patient_id, patient_id)
+    return found
 
 
 def search_patients(
-    clinic: Clinic, query: str = "", offset: int = 0, limit: int = 50
+    clinic: Clinic, actor: Actor, query: str = "", offset: int = 0, limit: int = 50
 ) -> PatientPage:
     """Patients whose name or code contains `query` (case-insensitive), by name."""
+    authorize(actor, Permission.LIST_PATIENTS)
     if not 1 <= limit <= MAX_PAGE or offset < 0:
         raise InputError(
             "invalid page",
@@ -212,4 +221,5 @@ def search_patients(
             count_query = count_query.where(condition)
         records = session.scalars(items_query.offset(offset).limit(limit)).all()
         total = session.scalar(count_query) or 0
-        return PatientPage([summary(r) for r in records], total, offset, limit)
+    clinic.audit.read(actor, "patient_list", None, None, {"query": query, "shown": len(records)})
+    return PatientPage([summary(r) for r in records], total, offset, limit)

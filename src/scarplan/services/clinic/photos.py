@@ -12,6 +12,7 @@ from sqlalchemy import select
 from scarplan.adapters.db.tables import PhotoBlobRecord, PhotoRecord, TreatmentSessionRecord
 from scarplan.adapters.photos import clean_photo
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
+from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import PhotoInput, validated
 from scarplan.services.clinic.patients import load_patient
@@ -49,6 +50,7 @@ def photo_view(record: PhotoRecord) -> PhotoView:
 
 
 def add_photo(clinic: Clinic, actor: Actor, patient_id: int, raw: Any, data: bytes) -> PhotoView:
+    authorize(actor, Permission.WRITE_CLINICAL, patient_id)
     entered = validated(PhotoInput, raw, "photo")
     if entered.taken_on > clinic.today():
         raise InputError("the photo is invalid", [FieldProblem("taken_on", "is in the future", "")])
@@ -83,10 +85,13 @@ def add_photo(clinic: Clinic, actor: Actor, patient_id: int, raw: Any, data: byt
         session.add(record)
         session.flush()
         session.add(PhotoBlobRecord(photo_id=record.id, data=photo.data))
+        clinic.audit.changed(session, actor, "create", "photo", record.id, patient_id)
         return photo_view(record)
 
 
-def list_photos(clinic: Clinic, patient_id: int) -> list[PhotoView]:
+def list_photos(clinic: Clinic, actor: Actor, patient_id: int) -> list[PhotoView]:
+    authorize(actor, Permission.READ_CLINICAL, patient_id)
+    clinic.audit.read(actor, "photo_list", None, patient_id)
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
         records = session.scalars(
@@ -97,12 +102,18 @@ def list_photos(clinic: Clinic, patient_id: int) -> list[PhotoView]:
         return [photo_view(r) for r in records]
 
 
-def photo_content(clinic: Clinic, photo_id: int) -> tuple[PhotoView, bytes]:
+def photo_content(clinic: Clinic, actor: Actor, photo_id: int) -> tuple[PhotoView, bytes]:
+    """A photo's JPEG, only for those who may see the patient's clinical record."""
     with clinic.uow.read() as session:
         record = session.get(PhotoRecord, photo_id)
-        blob = session.get(PhotoBlobRecord, photo_id)
-        if record is None or blob is None:
+        if record is None:
             raise NotFoundError(
                 "no such photo", [FieldProblem("photo_id", f"{photo_id} names no photo", "")]
             )
-        return photo_view(record), blob.data
+        authorize_record(
+            actor, Permission.READ_CLINICAL, record.patient_id, "photo_id", photo_id, "photo"
+        )
+        blob = session.get_one(PhotoBlobRecord, photo_id)
+        found = photo_view(record), blob.data
+    clinic.audit.read(actor, "photo", photo_id, record.patient_id)
+    return found

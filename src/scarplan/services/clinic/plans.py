@@ -24,6 +24,7 @@ from scarplan.adapters.db.tables import (
     TreatmentSessionRecord,
 )
 from scarplan.domain.errors import FieldProblem, NotFoundError, StateError
+from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.patients import load_patient
@@ -207,6 +208,7 @@ def propose_plan(
     clinic: Clinic, actor: Actor, patient_id: int, assessment_id: int | None = None
 ) -> PlanView:
     """Run the planner on an assessment (the latest by default) and save it as proposed."""
+    authorize(actor, Permission.WRITE_CLINICAL, patient_id)
     with clinic.uow.write() as session:
         patient = load_patient(session, patient_id)
         assessment = (
@@ -235,12 +237,16 @@ def propose_plan(
         record.versions.append(_version(1, "proposed by the planner", document, actor, now))
         session.add(record)
         session.flush()
+        clinic.audit.changed(session, actor, "create", "plan", record.id, patient_id)
         return plan_view(session, record)
 
 
-def get_plan(clinic: Clinic, plan_id: int, version: int | None = None) -> PlanView:
+def get_plan(clinic: Clinic, actor: Actor, plan_id: int, version: int | None = None) -> PlanView:
     with clinic.uow.read() as session:
-        return read_plan_view(session, plan_id, version)
+        plan = read_plan_view(session, plan_id, version)
+    authorize_record(actor, Permission.READ_CLINICAL, plan.patient_id, "plan_id", plan_id, "plan")
+    clinic.audit.read(actor, "plan", plan_id, plan.patient_id, {"version": plan.version})
+    return plan
 
 
 _PLANS = PlanRecord.__table__
@@ -310,8 +316,10 @@ def read_plan_view(session: Session, plan_id: int, version_number: int | None = 
     )
 
 
-def list_plans(clinic: Clinic, patient_id: int) -> list[PlanView]:
+def list_plans(clinic: Clinic, actor: Actor, patient_id: int) -> list[PlanView]:
     """A patient's plans, newest first."""
+    authorize(actor, Permission.READ_CLINICAL, patient_id)
+    clinic.audit.read(actor, "plan_list", None, patient_id)
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
         ids = session.scalars(
@@ -344,7 +352,7 @@ def _require(plan: PlanRecord, allowed: tuple[PlanStatus, ...], action: str) -> 
 def accept_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
     """Accept a proposed plan; the patient's other proposed or accepted plans are superseded."""
     with clinic.uow.write() as session:
-        plan = load_plan(session, plan_id)
+        plan = _writable_plan(session, actor, plan_id)
         _require(plan, (PlanStatus.PROPOSED,), "accept")
         running = session.scalar(
             select(PlanRecord.id).where(
@@ -371,36 +379,50 @@ def accept_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
         plan.accepted_at = now
         plan.updated_at = now
         session.flush()
+        clinic.audit.changed(session, actor, "accept", "plan", plan.id, plan.patient_id)
         return plan_view(session, plan)
 
 
+def _writable_plan(session: Session, actor: Actor, plan_id: int) -> PlanRecord:
+    plan = load_plan(session, plan_id)
+    authorize_record(actor, Permission.WRITE_CLINICAL, plan.patient_id, "plan_id", plan_id, "plan")
+    return plan
+
+
 def _finish(
-    clinic: Clinic, plan_id: int, status: PlanStatus, allowed: tuple[PlanStatus, ...], action: str
+    clinic: Clinic,
+    actor: Actor,
+    plan_id: int,
+    status: PlanStatus,
+    allowed: tuple[PlanStatus, ...],
+    action: str,
 ) -> PlanView:
     with clinic.uow.write() as session:
-        plan = load_plan(session, plan_id)
+        plan = _writable_plan(session, actor, plan_id)
         _require(plan, allowed, action)
         plan.status = status.value
         plan.updated_at = clinic.now()
         if status is PlanStatus.COMPLETED:
             plan.completed_at = plan.updated_at
         session.flush()
+        clinic.audit.changed(session, actor, action, "plan", plan.id, plan.patient_id)
         return plan_view(session, plan)
 
 
 def complete_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
-    return _finish(clinic, plan_id, PlanStatus.COMPLETED, ACTIVE, "complete")
+    return _finish(clinic, actor, plan_id, PlanStatus.COMPLETED, ACTIVE, "complete")
 
 
 def cancel_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
-    return _finish(clinic, plan_id, PlanStatus.CANCELLED, OPEN, "cancel")
+    return _finish(clinic, actor, plan_id, PlanStatus.CANCELLED, OPEN, "cancel")
 
 
 def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
     """Move or remove planned sessions; the result is a new version, the old ones are kept."""
     with clinic.uow.write() as session:
-        plan = load_plan(session, plan_id)
+        plan = _writable_plan(session, actor, plan_id)
         _require(plan, OPEN, "edit")
+        _check_based_on(plan, raw)
         old = current_version(plan)
         patient = session.get_one(PatientRecord, plan.patient_id)
         done = fulfilled(session, old)
@@ -423,4 +445,24 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
                 treated = session.get_one(TreatmentSessionRecord, done[old_session.id])
                 treated.planned_session_id = new_ids[old_session.position]
         session.flush()
+        clinic.audit.changed(
+            session, actor, "edit", "plan", plan.id, plan.patient_id, {"version": version.version}
+        )
         return plan_view(session, plan)
+
+
+def _check_based_on(plan: PlanRecord, raw: Any) -> None:
+    """Refuse an edit made on an older version than the current one: the editor would
+    otherwise overwrite, unseen, what a colleague changed in between."""
+    based_on = raw.get("based_on") if isinstance(raw, dict) else None
+    if isinstance(based_on, int) and based_on != plan.current_version:
+        raise StateError(
+            "the plan was changed by someone else",
+            [
+                FieldProblem(
+                    "based_on",
+                    f"you edited version {based_on}; version {plan.current_version} is current",
+                    "reload the plan, check the changes and edit again",
+                )
+            ],
+        )

@@ -19,7 +19,8 @@ from scarplan.adapters.db.tables import (
     PlanVersionRecord,
     TreatmentSessionRecord,
 )
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.access import Permission, authorize, can
+from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
 from scarplan.services.clinic.photos import PhotoView, list_photos
 from scarplan.services.clinic.plans import (
@@ -181,7 +182,12 @@ def _record_counts(rows: Connection, patient_id: int) -> Row[Any]:
     ).one()
 
 
-def patient_overview(clinic: Clinic, patient_id: int) -> Overview:
+def patient_overview(clinic: Clinic, actor: Actor, patient_id: int) -> Overview:
+    """The patient page's summary. Without clinical access (front-desk staff) the scores are
+    left out: the schedule and record counts remain."""
+    authorize(actor, Permission.READ_PATIENT, patient_id)
+    clinical = can(actor, Permission.READ_CLINICAL)
+    clinic.audit.read(actor, "overview", None, patient_id, {"clinical": clinical})
     with clinic.uow.read() as session:
         rows = session.connection()
         patient = read_patient(rows, patient_id)
@@ -195,8 +201,8 @@ def patient_overview(clinic: Clinic, patient_id: int) -> Overview:
         counts = _record_counts(rows, patient_id)
         return Overview(
             patient=detail(patient),
-            latest=_score(recent[0]) if recent else None,
-            previous=_score(recent[1]) if len(recent) > 1 else None,
+            latest=_score(recent[0]) if recent and clinical else None,
+            previous=_score(recent[1]) if len(recent) > 1 and clinical else None,
             plan=plan,
             next_session=min(upcoming, key=lambda s: (s.day, s.position)) if upcoming else None,
             assessments=counts.assessments,
@@ -235,7 +241,9 @@ def photo_pairs(photos: list[PhotoView]) -> list[PhotoPair]:
     ]
 
 
-def patient_progress(clinic: Clinic, patient_id: int) -> Progress:
+def patient_progress(clinic: Clinic, actor: Actor, patient_id: int) -> Progress:
+    authorize(actor, Permission.READ_CLINICAL, patient_id)
+    clinic.audit.read(actor, "progress", None, patient_id)
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
         points = [
@@ -254,7 +262,7 @@ def patient_progress(clinic: Clinic, patient_id: int) -> Progress:
                 .order_by(TreatmentSessionRecord.performed_on)
             )
         ]
-    photos = list_photos(clinic, patient_id)
+    photos = list_photos(clinic, actor, patient_id)
     return Progress(points, sessions, photos, photo_pairs(photos))
 
 
@@ -268,8 +276,10 @@ class CalendarEntry:
     modality: str | None
 
 
-def patient_calendar(clinic: Clinic, patient_id: int) -> list[CalendarEntry]:
+def patient_calendar(clinic: Clinic, actor: Actor, patient_id: int) -> list[CalendarEntry]:
     """Planned sessions of the open plan, sessions carried out, and dates the patient avoids."""
+    authorize(actor, Permission.READ_SCHEDULE, patient_id)
+    clinic.audit.read(actor, "calendar", None, patient_id)
     with clinic.uow.read() as session:
         patient = load_patient(session, patient_id)
         plan = open_plan(session, patient_id)
@@ -307,7 +317,9 @@ def patient_calendar(clinic: Clinic, patient_id: int) -> list[CalendarEntry]:
     return sorted(entries, key=lambda e: (e.day, e.kind))
 
 
-def open_plan_view(clinic: Clinic, patient_id: int) -> PlanView | None:
+def open_plan_view(clinic: Clinic, actor: Actor, patient_id: int) -> PlanView | None:
+    authorize(actor, Permission.READ_CLINICAL, patient_id)
+    clinic.audit.read(actor, "plan", None, patient_id)
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
         return open_plan(session, patient_id)

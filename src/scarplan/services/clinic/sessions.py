@@ -16,6 +16,7 @@ from scarplan.adapters.db.tables import (
     TreatmentSessionRecord,
 )
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
+from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventInput, SessionInput, validated
 from scarplan.services.clinic.patients import load_patient
@@ -119,6 +120,7 @@ def _check_dates(entered: SessionInput, today: date) -> None:
 
 def record_session(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> SessionView:
     """Save a session; it fulfils a planned session and moves the plan along its statuses."""
+    authorize(actor, Permission.WRITE_CLINICAL, patient_id)
     entered = validated(SessionInput, raw, "session")
     _check_dates(entered, clinic.today())
     with clinic.uow.write() as session:
@@ -143,6 +145,7 @@ def record_session(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> S
         session.flush()
         if plan is not None and planned is not None:
             _advance(session, plan, clinic.now())
+        clinic.audit.changed(session, actor, "create", "session", record.id, patient_id)
         return session_view(record)
 
 
@@ -173,6 +176,9 @@ def add_adverse_event(clinic: Clinic, actor: Actor, session_id: int, raw: Any) -
     entered = validated(AdverseEventInput, raw, "adverse event")
     with clinic.uow.write() as session:
         record = _load_session(session, session_id)
+        authorize_record(
+            actor, Permission.WRITE_CLINICAL, record.patient_id, "session_id", session_id, "session"
+        )
         problems = []
         if entered.onset_on < record.performed_on:
             problems.append(FieldProblem("onset_on", "is before the session", ""))
@@ -182,16 +188,27 @@ def add_adverse_event(clinic: Clinic, actor: Actor, session_id: int, raw: Any) -
             raise InputError("the adverse event is invalid", problems)
         record.adverse_events.append(_event(entered))
         session.flush()
+        clinic.audit.changed(
+            session, actor, "add_adverse_event", "session", session_id, record.patient_id
+        )
         return session_view(record)
 
 
-def get_session(clinic: Clinic, session_id: int) -> SessionView:
+def get_session(clinic: Clinic, actor: Actor, session_id: int) -> SessionView:
     with clinic.uow.read() as session:
-        return session_view(_load_session(session, session_id))
+        record = _load_session(session, session_id)
+        authorize_record(
+            actor, Permission.READ_CLINICAL, record.patient_id, "session_id", session_id, "session"
+        )
+        found = session_view(record)
+    clinic.audit.read(actor, "session", session_id, found.patient_id)
+    return found
 
 
-def list_sessions(clinic: Clinic, patient_id: int) -> list[SessionView]:
+def list_sessions(clinic: Clinic, actor: Actor, patient_id: int) -> list[SessionView]:
     """A patient's sessions, oldest first."""
+    authorize(actor, Permission.READ_CLINICAL, patient_id)
+    clinic.audit.read(actor, "session_list", None, patient_id)
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
         records = session.scalars(

@@ -1,66 +1,367 @@
-"""Clinic users and signing in. Roles and their permissions grow in the accounts issue (#7)."""
+"""Clinic users: accounts and roles, signing in and out, API tokens, login throttling.
+
+A signed-in browser holds a random session token (inside the signed cookie); an API client
+sends a bearer token. Only the SHA-256 of either is stored, so a copy of the database does not
+let anyone sign in. Disabling a user revokes their sessions and tokens at once.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
-from scarplan.adapters.db.tables import User
-from scarplan.adapters.passwords import DUMMY_HASH, hash_password, verify_password
-from scarplan.domain.errors import AuthenticationError, FieldProblem, InputError
+from scarplan.adapters.db.tables import ApiTokenRecord, PatientRecord, User, UserSessionRecord
+from scarplan.adapters.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
+from scarplan.domain.errors import AuthenticationError, FieldProblem, InputError, NotFoundError
+from scarplan.services.clinic.access import POLICY, Permission, Role, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import InputModel, validated
 
 MIN_PASSWORD = 10
+# Five wrong passwords in a row lock the account for a quarter of an hour (OWASP's advice is a
+# small number of attempts, then a delay; the lock ends by itself so it cannot be used to shut
+# a clinician out for good).
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+MAX_TOKEN_DAYS = 365
+SESSION_PREFIX = "sps_"
+TOKEN_PREFIX = "spt_"
 
 
 class NewUser(InputModel):
     username: str = Field(pattern=r"^[a-z][a-z0-9_.-]{2,63}$", description="Lower-case login name.")
     full_name: str = Field(min_length=1, max_length=200)
     password: str = Field(min_length=MIN_PASSWORD, max_length=200)
-    role: Literal["clinician", "admin"] = "clinician"
+    role: Role = Role.CLINICIAN
+    patient_id: int | None = Field(
+        default=None, description="For the patient role: the patient record this user is."
+    )
 
 
-def create_user(clinic: Clinic, username: str, full_name: str, password: str, role: str) -> Actor:
+class NewToken(InputModel):
+    name: str = Field(min_length=1, max_length=100, description="What the token is for.")
+    role: Role | None = Field(default=None, description="Defaults to the owner's role.")
+    days: int = Field(default=90, ge=1, le=MAX_TOKEN_DAYS, description="Days until it expires.")
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    username: str
+    full_name: str
+    role: str
+    active: bool
+    patient_id: int | None
+    created_at: datetime
+    locked_until: datetime | None
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: int
+    name: str
+    role: str
+    expires_at: datetime
+    token: str
+    """Shown once: only its hash is kept."""
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _actor(user: User, role: str | None = None) -> Actor:
+    return Actor(user.id, user.username, role or user.role, user.patient_id)
+
+
+def _view(user: User) -> UserView:
+    return UserView(
+        user.id,
+        user.username,
+        user.full_name,
+        user.role,
+        user.active,
+        user.patient_id,
+        user.created_at,
+        user.locked_until,
+    )
+
+
+def create_user(
+    clinic: Clinic,
+    username: str,
+    full_name: str,
+    password: str,
+    role: str,
+    *,
+    patient_id: int | None = None,
+    actor: Actor | None = None,
+) -> Actor:
+    """Add an account. `actor` is the admin doing it (None for the command line and set-up)."""
+    if actor is not None:
+        authorize(actor, Permission.MANAGE_USERS)
     entered = validated(
         NewUser,
-        {"username": username, "full_name": full_name, "password": password, "role": role},
+        {
+            "username": username,
+            "full_name": full_name,
+            "password": password,
+            "role": role,
+            "patient_id": patient_id,
+        },
         "user",
     )
+    _check_patient_link(entered)
     with clinic.uow.write() as session:
         if session.scalar(select(User.id).where(User.username == entered.username)):
             raise InputError(
                 "the user is invalid", [FieldProblem("username", "is taken", "choose another")]
             )
+        if entered.patient_id is not None:
+            _check_portal_patient(session, entered.patient_id)
         user = User(
             username=entered.username,
             full_name=entered.full_name,
             password_hash=hash_password(entered.password),
-            role=entered.role,
+            role=entered.role.value,
             active=True,
             created_at=clinic.now(),
+            patient_id=entered.patient_id,
+            failed_logins=0,
         )
         session.add(user)
         session.flush()
-        return Actor(user.id, user.username, user.role)
+        if actor is not None:
+            clinic.audit.changed(
+                session, actor, "create", "user", user.id, None, {"role": user.role}
+            )
+        return _actor(user)
 
 
-def authenticate(clinic: Clinic, username: str, password: str) -> Actor:
+def _check_patient_link(entered: NewUser) -> None:
+    if entered.role == Role.PATIENT and entered.patient_id is None:
+        raise InputError(
+            "the user is invalid",
+            [FieldProblem("patient_id", "is required for the patient role", "give the patient id")],
+        )
+    if entered.role != Role.PATIENT and entered.patient_id is not None:
+        raise InputError(
+            "the user is invalid",
+            [FieldProblem("patient_id", "only a patient account links to a patient", "omit it")],
+        )
+
+
+def _check_portal_patient(session: Session, patient_id: int) -> None:
+    if session.get(PatientRecord, patient_id) is None:
+        raise InputError(
+            "the user is invalid",
+            [FieldProblem("patient_id", f"{patient_id} names no patient", "check the id")],
+        )
+    if session.scalar(select(User.id).where(User.patient_id == patient_id)):
+        raise InputError(
+            "the user is invalid",
+            [FieldProblem("patient_id", "already has a portal account", "")],
+        )
+
+
+def list_users(clinic: Clinic, actor: Actor | None = None) -> list[UserView]:
+    if actor is not None:
+        authorize(actor, Permission.MANAGE_USERS)
     with clinic.uow.read() as session:
+        return [_view(u) for u in session.scalars(select(User).order_by(User.username))]
+
+
+def set_active(clinic: Clinic, username: str, active: bool, actor: Actor | None = None) -> UserView:
+    """Enable or disable an account; disabling signs it out everywhere and revokes its tokens."""
+    if actor is not None:
+        authorize(actor, Permission.MANAGE_USERS)
+    now = clinic.now()
+    with clinic.uow.write() as session:
         user = session.scalar(select(User).where(User.username == username.strip().lower()))
-    if user is None:
-        verify_password(password, DUMMY_HASH)
-    elif user.active and verify_password(password, user.password_hash):
-        return Actor(user.id, user.username, user.role)
+        if user is None:
+            raise NotFoundError(
+                "no such user", [FieldProblem("username", f"{username!r} names no user", "")]
+            )
+        if actor is not None and actor.user_id == user.id and not active:
+            raise InputError(
+                "you cannot disable yourself",
+                [FieldProblem("username", "is your own account", "ask another admin")],
+            )
+        user.active = active
+        user.failed_logins = 0
+        user.locked_until = None
+        if not active:
+            _revoke_all(session, user.id, now)
+        if actor is not None:
+            clinic.audit.changed(
+                session, actor, "enable" if active else "disable", "user", user.id, None
+            )
+        return _view(user)
+
+
+def _revoke_all(session: Session, user_id: int, now: datetime) -> None:
+    for table in (UserSessionRecord, ApiTokenRecord):
+        session.execute(
+            update(table)
+            .where(table.user_id == user_id, table.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+
+def sign_in(clinic: Clinic, username: str, password: str, address: str = "") -> tuple[Actor, str]:
+    """Check the password and open a session: (the actor, the session token for the cookie).
+
+    Wrong passwords count against the account; after MAX_FAILED_LOGINS it is locked for
+    LOCK_MINUTES, and even the right password is refused until then.
+    """
+    now = clinic.now()
+    name = username.strip().lower()
+    with clinic.uow.write() as session:
+        user = session.scalar(select(User).where(User.username == name))
+        if user is None:
+            verify_password(password, DUMMY_HASH)
+            raise AuthenticationError("wrong username or password")
+        if user.locked_until is not None and user.locked_until > now:
+            verify_password(password, DUMMY_HASH)
+            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            raise AuthenticationError(
+                f"too many failed sign-ins: try again in {minutes} minutes, or ask an admin"
+            )
+        if not (user.active and verify_password(password, user.password_hash)):
+            _count_failure(clinic, session, user, now, address)
+        else:
+            user.failed_logins = 0
+            user.locked_until = None
+            if needs_rehash(user.password_hash):
+                user.password_hash = hash_password(password)
+            token = SESSION_PREFIX + secrets.token_urlsafe(32)
+            session.add(
+                UserSessionRecord(
+                    token_hash=token_hash(token),
+                    user_id=user.id,
+                    created_at=now,
+                    expires_at=now + timedelta(hours=clinic.settings.session_hours),
+                    address=address[:64],
+                )
+            )
+            actor = _actor(user)
+            clinic.audit.changed(
+                session, _at(actor, address, "sign in"), "sign_in", "user", user.id, None
+            )
+            return actor, token
     raise AuthenticationError("wrong username or password")
 
 
-def signed_in(clinic: Clinic, user_id: int) -> Actor | None:
-    """The actor behind a login cookie, if the account still exists and is active."""
+def _count_failure(
+    clinic: Clinic, session: Session, user: User, now: datetime, address: str
+) -> None:
+    user.failed_logins += 1
+    locked = user.failed_logins >= MAX_FAILED_LOGINS
+    if locked:
+        user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
+        user.failed_logins = 0
+    clinic.audit.changed(
+        session,
+        _at(_actor(user), address, "sign in"),
+        "sign_in_failed",
+        "user",
+        user.id,
+        None,
+        {"locked": locked},
+    )
+
+
+def _at(actor: Actor, address: str, route: str) -> Actor:
+    return Actor(actor.user_id, actor.username, actor.role, actor.patient_id, address, route)
+
+
+def session_actor(clinic: Clinic, token: str) -> Actor | None:
+    """The actor behind a session token, if the session is open and the account active."""
+    return _lookup(clinic, UserSessionRecord, token, use_token_role=False)
+
+
+def token_actor(clinic: Clinic, token: str) -> Actor | None:
+    """The actor behind an API bearer token (with the token's role), if valid and active."""
+    return _lookup(clinic, ApiTokenRecord, token, use_token_role=True)
+
+
+def _lookup(
+    clinic: Clinic,
+    table: type[UserSessionRecord] | type[ApiTokenRecord],
+    token: str,
+    *,
+    use_token_role: bool,
+) -> Actor | None:
+    now = clinic.now()
     with clinic.uow.read() as session:
-        user = session.get(User, user_id)
-    if user is None or not user.active:
+        found = session.execute(
+            select(User, table)
+            .join(table, table.user_id == User.id)
+            .where(
+                table.token_hash == token_hash(token),
+                table.revoked_at.is_(None),
+                table.expires_at > now,
+                User.active.is_(True),
+            )
+        ).one_or_none()
+    if found is None:
         return None
-    return Actor(user.id, user.username, user.role)
+    user, record = found
+    return _actor(user, record.role if isinstance(record, ApiTokenRecord) else None)
+
+
+def sign_out(clinic: Clinic, token: str) -> None:
+    with clinic.uow.write() as session:
+        session.execute(
+            update(UserSessionRecord)
+            .where(
+                UserSessionRecord.token_hash == token_hash(token),
+                UserSessionRecord.revoked_at.is_(None),
+            )
+            .values(revoked_at=clinic.now())
+        )
+
+
+def issue_api_token(clinic: Clinic, actor: Actor, raw: object) -> IssuedToken:
+    """A bearer token for `actor` with a role no wider than their own and an expiry."""
+    entered = validated(NewToken, raw, "token")
+    role = entered.role or Role(actor.role)
+    if not POLICY[role] <= POLICY[Role(actor.role)] or (
+        role == Role.PATIENT and actor.role != Role.PATIENT
+    ):
+        raise InputError(
+            "the token is invalid",
+            [FieldProblem("role", f"{role.value} is wider than your own role", "pick yours")],
+        )
+    now = clinic.now()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with clinic.uow.write() as session:
+        record = ApiTokenRecord(
+            token_hash=token_hash(token),
+            user_id=actor.user_id,
+            name=entered.name,
+            role=role.value,
+            created_at=now,
+            expires_at=now + timedelta(days=entered.days),
+        )
+        session.add(record)
+        session.flush()
+        clinic.audit.changed(session, actor, "create", "api_token", record.id, None)
+        return IssuedToken(record.id, record.name, record.role, record.expires_at, token)
+
+
+def revoke_api_token(clinic: Clinic, actor: Actor, token_id: int) -> None:
+    with clinic.uow.write() as session:
+        record = session.get(ApiTokenRecord, token_id)
+        if record is None or record.user_id != actor.user_id:
+            raise NotFoundError(
+                "no such token", [FieldProblem("token_id", f"{token_id} names no token", "")]
+            )
+        record.revoked_at = record.revoked_at or clinic.now()
+        clinic.audit.changed(session, actor, "revoke", "api_token", record.id, None)

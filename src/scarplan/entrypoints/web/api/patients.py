@@ -29,7 +29,7 @@ def list_patients(
     offset: int = Query(0, ge=0),
     limit: int = Query(50, ge=1, le=MAX_PAGE),
 ) -> PatientPage:
-    return search_patients(clinic, q, offset, limit)
+    return search_patients(clinic, actor, q, offset, limit)
 
 
 @router.post("/patients", status_code=201)
@@ -39,7 +39,7 @@ def add_patient(clinic: ClinicDep, actor: ActorDep, intake: PatientIntake) -> Pa
 
 @router.get("/patients/{patient_id}")
 def read_patient(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> PatientDetail:
-    return get_patient(clinic, patient_id)
+    return get_patient(clinic, actor, patient_id)
 
 
 @router.put("/patients/{patient_id}")
@@ -51,4 +51,4 @@ def replace_patient(
 
 @router.get("/patients/{patient_id}/overview")
 def overview(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> Overview:
-    return patient_overview(clinic, patient_id)
+    return patient_overview(clinic, actor, patient_id)

@@ -23,7 +23,7 @@ router = APIRouter(prefix=PREFIX, tags=["plans"], responses=ERRORS)
 
 @router.get("/patients/{patient_id}/plans")
 def plans(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[PlanView]:
-    return list_plans(clinic, patient_id)
+    return list_plans(clinic, actor, patient_id)
 
 
 @router.post("/patients/{patient_id}/plans", status_code=201)
@@ -39,7 +39,7 @@ def propose(
 def read_plan(
     clinic: ClinicDep, actor: ActorDep, plan_id: int, version: int | None = None
 ) -> PlanView:
-    return get_plan(clinic, plan_id, version)
+    return get_plan(clinic, actor, plan_id, version)
 
 
 @router.post("/plans/{plan_id}/versions", status_code=201)

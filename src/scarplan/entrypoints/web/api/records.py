@@ -44,7 +44,7 @@ router = APIRouter(prefix=PREFIX, tags=["records"], responses=ERRORS)
 
 @router.get("/patients/{patient_id}/assessments")
 def assessments(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[AssessmentView]:
-    return list_assessments(clinic, patient_id)
+    return list_assessments(clinic, actor, patient_id)
 
 
 @router.post("/patients/{patient_id}/assessments", status_code=201)
@@ -59,17 +59,17 @@ def score_assessment(
     clinic: ClinicDep, actor: ActorDep, patient_id: int, entered: AssessmentInput
 ) -> dict[str, Any]:
     """The scores the assessment would get (the `scarplan assess --json` shape); saves nothing."""
-    return preview_assessment(clinic, patient_id, body(entered))
+    return preview_assessment(clinic, actor, patient_id, body(entered))
 
 
 @router.get("/assessments/{assessment_id}")
 def read_assessment(clinic: ClinicDep, actor: ActorDep, assessment_id: int) -> AssessmentView:
-    return get_assessment(clinic, assessment_id)
+    return get_assessment(clinic, actor, assessment_id)
 
 
 @router.get("/patients/{patient_id}/sessions")
 def sessions(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[SessionView]:
-    return list_sessions(clinic, patient_id)
+    return list_sessions(clinic, actor, patient_id)
 
 
 @router.post("/patients/{patient_id}/sessions", status_code=201)
@@ -81,7 +81,7 @@ def add_session(
 
 @router.get("/sessions/{session_id}")
 def read_session(clinic: ClinicDep, actor: ActorDep, session_id: int) -> SessionView:
-    return get_session(clinic, session_id)
+    return get_session(clinic, actor, session_id)
 
 
 @router.post("/sessions/{session_id}/adverse-events", status_code=201)
@@ -93,7 +93,7 @@ def add_event(
 
 @router.get("/patients/{patient_id}/photos")
 def photos(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[PhotoView]:
-    return list_photos(clinic, patient_id)
+    return list_photos(clinic, actor, patient_id)
 
 
 @router.post("/patients/{patient_id}/photos", status_code=201)
@@ -117,15 +117,15 @@ async def upload_photo(
 
 @router.get("/photos/{photo_id}/image", response_class=Response)
 def photo_image(clinic: ClinicDep, actor: ActorDep, photo_id: int) -> Response:
-    _, data = photo_content(clinic, photo_id)
+    _, data = photo_content(clinic, actor, photo_id)
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/patients/{patient_id}/progress")
 def progress(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> Progress:
-    return patient_progress(clinic, patient_id)
+    return patient_progress(clinic, actor, patient_id)
 
 
 @router.get("/patients/{patient_id}/calendar")
 def calendar(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[CalendarEntry]:
-    return patient_calendar(clinic, patient_id)
+    return patient_calendar(clinic, actor, patient_id)

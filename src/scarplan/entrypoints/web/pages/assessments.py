@@ -48,8 +48,8 @@ def face_regions(
 def new_assessment(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse:
-    patient = get_patient(clinic, patient_id)
-    earlier = list_assessments(clinic, patient_id)
+    patient = get_patient(clinic, actor, patient_id)
+    earlier = list_assessments(clinic, actor, patient_id)
     # A re-assessment starts from the last one: the clinician updates counts rather than retyping.
     lesions = earlier[-1].lesions if earlier else []
     entered = {"date": clinic.today().isoformat(), "lesions": lesions, "notes": ""}
@@ -79,7 +79,7 @@ async def preview(
     if not entered["lesions"]:
         return render(request, "partials/scores.html", {**context, "empty": True})
     try:
-        result = await run_in_threadpool(preview_assessment, clinic, patient_id, entered)
+        result = await run_in_threadpool(preview_assessment, clinic, actor, patient_id, entered)
     except InputError as error:
         return render(request, "partials/scores.html", {**context, **form_errors(error)})
     return render(request, "partials/scores.html", {**context, "result": result})
@@ -94,7 +94,7 @@ async def save_assessment(
         saved = await run_in_threadpool(record_assessment, clinic, actor, patient_id, entered)
     except InputError as error:
         context = {
-            "patient": get_patient(clinic, patient_id),
+            "patient": get_patient(clinic, actor, patient_id),
             "entered": entered,
             "face_regions": face_regions(entered["lesions"]),
             "actor": actor,
@@ -108,10 +108,10 @@ async def save_assessment(
 def show_assessment(
     request: Request, clinic: ClinicDep, actor: ActorDep, assessment_id: int
 ) -> HTMLResponse:
-    record = get_assessment(clinic, assessment_id)
+    record = get_assessment(clinic, actor, assessment_id)
     context = {
         "a": record,
-        "patient": get_patient(clinic, record.patient_id),
+        "patient": get_patient(clinic, actor, record.patient_id),
         "face_regions": face_regions(record.lesions),
         "actor": actor,
     }

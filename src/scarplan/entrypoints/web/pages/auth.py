@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.concurrency import run_in_threadpool
 
-from scarplan.domain.errors import AuthenticationError
-from scarplan.entrypoints.web.deps import USER_KEY, ClinicDep
+from scarplan.domain.errors import AuthenticationError, RateLimitedError
+from scarplan.entrypoints.web.deps import ClinicDep
+from scarplan.entrypoints.web.errors import status_of
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.pages.common import render, see_other
-from scarplan.services.clinic.users import authenticate
+from scarplan.entrypoints.web.signin import close_session, open_session
+from scarplan.services.clinic.access import Role
+from scarplan.services.clinic.context import Actor
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,18 +37,23 @@ async def login(request: Request, clinic: ClinicDep) -> HTMLResponse | RedirectR
     form = await request.form()
     target = _safe_next(text(form, "next"))
     try:
-        actor = await run_in_threadpool(
-            authenticate, clinic, text(form, "username"), text(form, "password")
-        )
-    except AuthenticationError as error:
+        actor = await open_session(request, clinic, text(form, "username"), text(form, "password"))
+    except (AuthenticationError, RateLimitedError) as error:
         context = {"next": target, "error": error, "username": text(form, "username")}
-        return render(request, "login.html", context, status=401)
-    request.session.clear()
-    request.session[USER_KEY] = actor.user_id
-    return see_other(target)
+        return render(request, "login.html", context, status=status_of(error))
+    return see_other(home_of(actor) if target == "/patients" else target)
+
+
+def home_of(actor: Actor) -> str:
+    """Where each role starts: the patient list, their own record, the audit trail, exports."""
+    return {
+        Role.PATIENT: f"/patients/{actor.patient_id}",
+        Role.ADMIN: "/admin/users",
+        Role.RESEARCHER: "/research",
+    }.get(Role(actor.role), "/patients")
 
 
 @router.post("/logout")
-def logout(request: Request) -> RedirectResponse:
-    request.session.clear()
+async def logout(request: Request, clinic: ClinicDep) -> RedirectResponse:
+    await close_session(request, clinic)
     return see_other("/login")

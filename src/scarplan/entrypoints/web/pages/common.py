@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from scarplan.domain.errors import ScarplanError
+from scarplan.entrypoints.web.deps import csrf_token
 from scarplan.entrypoints.web.errors import status_of
 from scarplan.services.assessment import NOTICE
 
@@ -17,7 +18,10 @@ def render(
 ) -> HTMLResponse:
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(
-        request, template, {"notice": NOTICE, **context}, status_code=status
+        request,
+        template,
+        {"notice": NOTICE, "csrf_token": csrf_token(request), **context},
+        status_code=status,
     )
     return response
 

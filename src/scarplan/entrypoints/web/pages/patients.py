@@ -29,7 +29,7 @@ PAGE = 50
 def patient_list(
     request: Request, clinic: ClinicDep, actor: ActorDep, q: str = "", offset: int = 0
 ) -> HTMLResponse:
-    page = search_patients(clinic, q, offset=max(offset, 0), limit=PAGE)
+    page = search_patients(clinic, actor, q, offset=max(offset, 0), limit=PAGE)
     template = "patients/rows.html" if request.headers.get("hx-request") else "patients/list.html"
     return render(request, template, {"page": page, "q": q, "actor": actor})
 
@@ -68,7 +68,7 @@ def overview(request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: i
     return render(
         request,
         "patients/overview.html",
-        {"o": patient_overview(clinic, patient_id), "today": clinic.today(), "actor": actor},
+        {"o": patient_overview(clinic, actor, patient_id), "today": clinic.today(), "actor": actor},
     )
 
 
@@ -76,7 +76,7 @@ def overview(request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: i
 def edit_patient(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse:
-    patient = get_patient(clinic, patient_id)
+    patient = get_patient(clinic, actor, patient_id)
     context = {**_intake_context(clinic, patient.intake), "patient": patient, "actor": actor}
     return render(request, "patients/intake.html", context)
 
@@ -89,7 +89,7 @@ async def save_patient(
     try:
         await run_in_threadpool(update_patient, clinic, actor, patient_id, entered)
     except InputError as error:
-        patient = get_patient(clinic, patient_id)
+        patient = get_patient(clinic, actor, patient_id)
         context = {
             **_intake_context(clinic, entered),
             **form_errors(error),

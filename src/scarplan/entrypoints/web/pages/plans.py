@@ -33,8 +33,8 @@ async def propose(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> Redire
 def show_plan(
     request: Request, clinic: ClinicDep, actor: ActorDep, plan_id: int, version: int | None = None
 ) -> HTMLResponse:
-    plan = get_plan(clinic, plan_id, version)
-    context = {"plan": plan, "patient": get_patient(clinic, plan.patient_id), "actor": actor}
+    plan = get_plan(clinic, actor, plan_id, version)
+    context = {"plan": plan, "patient": get_patient(clinic, actor, plan.patient_id), "actor": actor}
     return render(request, "plans/show.html", context)
 
 
@@ -42,14 +42,14 @@ def show_plan(
 async def edit(
     request: Request, clinic: ClinicDep, actor: ActorDep, plan_id: int
 ) -> HTMLResponse | RedirectResponse:
-    plan = get_plan(clinic, plan_id)
+    plan = get_plan(clinic, actor, plan_id)
     entered = plan_edit(await request.form(), {s.position: s.day for s in plan.sessions})
     try:
         await run_in_threadpool(edit_plan, clinic, actor, plan_id, entered)
     except InputError as error:
         context = {
             "plan": plan,
-            "patient": get_patient(clinic, plan.patient_id),
+            "patient": get_patient(clinic, actor, plan.patient_id),
             "actor": actor,
             "edit": entered,
             **form_errors(error),

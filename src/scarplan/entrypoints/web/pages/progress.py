@@ -11,7 +11,7 @@ from scarplan.entrypoints.web.charts import Chart, trend_chart
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.forms import photo
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import ConsentScope, PhotoAngle
 from scarplan.services.clinic.patients import get_patient
 from scarplan.services.clinic.photos import add_photo
@@ -65,14 +65,14 @@ def charts(progress: Progress) -> list[Chart]:
     ]
 
 
-def _context(clinic: Clinic, patient_id: int) -> dict[str, object]:
-    progress = patient_progress(clinic, patient_id)
+def _context(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, object]:
+    progress = patient_progress(clinic, actor, patient_id)
     return {
-        "patient": get_patient(clinic, patient_id),
+        "patient": get_patient(clinic, actor, patient_id),
         "progress": progress,
         "charts": charts(progress) if progress.points else [],
         "photos": progress.photos,
-        "sessions": list_sessions(clinic, patient_id),
+        "sessions": list_sessions(clinic, actor, patient_id),
         "angles": list(PhotoAngle),
         "consents": list(ConsentScope),
         "today": clinic.today(),
@@ -84,7 +84,7 @@ def progress_page(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse:
     return render(
-        request, "patients/progress.html", {**_context(clinic, patient_id), "actor": actor}
+        request, "patients/progress.html", {**_context(clinic, actor, patient_id), "actor": actor}
     )
 
 
@@ -100,6 +100,6 @@ async def upload_photo(
         data = await upload.read(clinic.settings.photo_max_bytes + 1)
         await run_in_threadpool(add_photo, clinic, actor, patient_id, photo(form), data)
     except InputError as error:
-        context = {**_context(clinic, patient_id), **form_errors(error), "actor": actor}
+        context = {**_context(clinic, actor, patient_id), **form_errors(error), "actor": actor}
         return render(request, "patients/progress.html", context, status=422)
     return see_other(f"/patients/{patient_id}/progress")

@@ -12,7 +12,7 @@ from scarplan.domain.errors import InputError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.forms import adverse_event, treatment_session
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventKind
 from scarplan.services.clinic.patients import get_patient
 from scarplan.services.clinic.plans import PlannedSessionView
@@ -27,18 +27,20 @@ from scarplan.services.clinic.sessions import (
 router = APIRouter(include_in_schema=False)
 
 
-def _planned(clinic: Clinic, patient_id: int) -> list[PlannedSessionView]:
-    plan = open_plan_view(clinic, patient_id)
+def _planned(clinic: Clinic, actor: Actor, patient_id: int) -> list[PlannedSessionView]:
+    plan = open_plan_view(clinic, actor, patient_id)
     if plan is None or plan.status == "proposed":
         return []
     return [s for s in plan.sessions if s.done_by_session_id is None]
 
 
-def _form_context(clinic: Clinic, patient_id: int, entered: dict[str, Any]) -> dict[str, Any]:
+def _form_context(
+    clinic: Clinic, actor: Actor, patient_id: int, entered: dict[str, Any]
+) -> dict[str, Any]:
     return {
-        "patient": get_patient(clinic, patient_id),
+        "patient": get_patient(clinic, actor, patient_id),
         "entered": entered,
-        "planned": _planned(clinic, patient_id),
+        "planned": _planned(clinic, actor, patient_id),
         "event_kinds": list(AdverseEventKind),
     }
 
@@ -51,7 +53,7 @@ def new_session(
     patient_id: int,
     planned: int | None = None,
 ) -> HTMLResponse:
-    choice = next((s for s in _planned(clinic, patient_id) if s.id == planned), None)
+    choice = next((s for s in _planned(clinic, actor, patient_id) if s.id == planned), None)
     entered: dict[str, Any] = {
         "performed_on": clinic.today().isoformat(),
         "modality": choice.modality if choice else "",
@@ -61,7 +63,7 @@ def new_session(
         "parameters": {},
         "notes": "",
     }
-    context = {**_form_context(clinic, patient_id, entered), "actor": actor}
+    context = {**_form_context(clinic, actor, patient_id, entered), "actor": actor}
     return render(request, "sessions/new.html", context)
 
 
@@ -74,7 +76,7 @@ async def save_session(
         await run_in_threadpool(record_session, clinic, actor, patient_id, entered)
     except InputError as error:
         context = {
-            **_form_context(clinic, patient_id, entered),
+            **_form_context(clinic, actor, patient_id, entered),
             **form_errors(error),
             "actor": actor,
         }
@@ -87,8 +89,8 @@ def session_list(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse:
     context = {
-        "patient": get_patient(clinic, patient_id),
-        "sessions": list_sessions(clinic, patient_id),
+        "patient": get_patient(clinic, actor, patient_id),
+        "sessions": list_sessions(clinic, actor, patient_id),
         "event_kinds": list(AdverseEventKind),
         "today": clinic.today(),
         "actor": actor,
@@ -101,13 +103,13 @@ async def save_adverse_event(
     request: Request, clinic: ClinicDep, actor: ActorDep, session_id: int
 ) -> HTMLResponse | RedirectResponse:
     entered = adverse_event(await request.form())
-    treated = get_session(clinic, session_id)
+    treated = get_session(clinic, actor, session_id)
     try:
         await run_in_threadpool(add_adverse_event, clinic, actor, session_id, entered)
     except InputError as error:
         context = {
-            "patient": get_patient(clinic, treated.patient_id),
-            "sessions": list_sessions(clinic, treated.patient_id),
+            "patient": get_patient(clinic, actor, treated.patient_id),
+            "sessions": list_sessions(clinic, actor, treated.patient_id),
             "event_kinds": list(AdverseEventKind),
             "today": clinic.today(),
             "failed_session": session_id,
@@ -120,12 +122,12 @@ async def save_adverse_event(
 
 @router.get("/patients/{patient_id}/calendar", response_class=HTMLResponse)
 def calendar(request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int) -> HTMLResponse:
-    entries = patient_calendar(clinic, patient_id)
+    entries = patient_calendar(clinic, actor, patient_id)
     months: dict[str, list[Any]] = {}
     for entry in entries:
         months.setdefault(entry.day.strftime("%B %Y"), []).append(entry)
     context = {
-        "patient": get_patient(clinic, patient_id),
+        "patient": get_patient(clinic, actor, patient_id),
         "months": months,
         "today": clinic.today(),
         "actor": actor,

@@ -1,0 +1,113 @@
+"""Who may do what: roles, their permissions, and the patient scope of the patient portal.
+
+The table below is the policy; every use case calls `authorize` before it reads or changes
+anything, so the web pages, the REST API and the CLI enforce the same rules. A patient signed in
+to the portal sees only their own records: asking for another patient's record is answered as
+if it did not exist (404), so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from scarplan.domain.errors import FieldProblem, NotFoundError, PermissionDeniedError
+from scarplan.services.clinic.context import Actor
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    """Users, settings and the audit trail; patient erasure on request. No clinical records."""
+    CLINICIAN = "clinician"
+    """Full clinical records of the clinic."""
+    STAFF = "staff"
+    """Scheduling and intake: patient details and the calendar, no scores, plans or notes."""
+    PATIENT = "patient"
+    """The portal: only their own plan, routine, sessions and photos; fills their intake."""
+    RESEARCHER = "researcher"
+    """De-identified exports only."""
+
+
+class Permission(StrEnum):
+    LIST_PATIENTS = "patients.list"
+    CREATE_PATIENT = "patients.create"
+    READ_PATIENT = "patients.read"
+    """Demographics and the intake questionnaire."""
+    WRITE_INTAKE = "patients.write"
+    READ_SCHEDULE = "schedule.read"
+    """Planned and performed session dates and procedures, without clinical detail."""
+    READ_CLINICAL = "clinical.read"
+    """Assessments, scores, plans with their reasons, sessions with notes, photos, trends."""
+    WRITE_CLINICAL = "clinical.write"
+    EXPORT_PATIENT = "patients.export"
+    """A patient's own data export (the right of access)."""
+    ERASE_PATIENT = "patients.erase"
+    MANAGE_USERS = "users.manage"
+    READ_AUDIT = "audit.read"
+    EXPORT_RESEARCH = "research.export"
+
+
+P = Permission
+POLICY: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(
+        {P.LIST_PATIENTS, P.MANAGE_USERS, P.READ_AUDIT, P.ERASE_PATIENT, P.EXPORT_PATIENT}
+    ),
+    Role.CLINICIAN: frozenset(
+        {
+            P.LIST_PATIENTS,
+            P.CREATE_PATIENT,
+            P.READ_PATIENT,
+            P.WRITE_INTAKE,
+            P.READ_SCHEDULE,
+            P.READ_CLINICAL,
+            P.WRITE_CLINICAL,
+            P.EXPORT_PATIENT,
+        }
+    ),
+    Role.STAFF: frozenset(
+        {P.LIST_PATIENTS, P.CREATE_PATIENT, P.READ_PATIENT, P.WRITE_INTAKE, P.READ_SCHEDULE}
+    ),
+    Role.PATIENT: frozenset(
+        {P.READ_PATIENT, P.WRITE_INTAKE, P.READ_SCHEDULE, P.READ_CLINICAL, P.EXPORT_PATIENT}
+    ),
+    Role.RESEARCHER: frozenset({P.EXPORT_RESEARCH}),
+}
+
+
+def can(actor: Actor, permission: Permission) -> bool:
+    try:
+        return permission in POLICY[Role(actor.role)]
+    except ValueError:
+        return False
+
+
+def authorize(actor: Actor, permission: Permission, patient_id: int | None = None) -> None:
+    """Raise unless `actor` may do `permission` (on `patient_id`'s records, when given).
+
+    A portal patient reaching for someone else's record gets NotFoundError, as for a record
+    that does not exist; anyone else lacking the permission gets PermissionDeniedError.
+    """
+    if actor.role == Role.PATIENT and patient_id is not None and patient_id != actor.patient_id:
+        raise not_found("patient_id", patient_id, "patient")
+    if not can(actor, permission):
+        raise PermissionDeniedError(
+            f"the {actor.role} role may not do this ({permission.value})",
+        )
+
+
+def authorize_record(
+    actor: Actor, permission: Permission, owner: int, field: str, record_id: int, what: str
+) -> None:
+    """`authorize` for a record reached by its own id (a plan, a session, a photo) whose
+    patient is `owner`: to a portal patient, someone else's record does not exist."""
+    if actor.role == Role.PATIENT and owner != actor.patient_id:
+        raise not_found(field, record_id, what)
+    authorize(actor, permission)
+
+
+def portal_patient(actor: Actor) -> int | None:
+    """The one patient a portal user may see; None for clinic roles."""
+    return actor.patient_id if actor.role == Role.PATIENT else None
+
+
+def not_found(field: str, value: object, what: str) -> NotFoundError:
+    return NotFoundError(f"no such {what}", [FieldProblem(field, f"{value} names no {what}", "")])
