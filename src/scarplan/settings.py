@@ -44,6 +44,11 @@ class Settings(BaseSettings):
             "start without one; `scarplan serve --demo` makes one in `data_dir`."
         ),
     )
+    demo: bool = Field(
+        default=False,
+        description="Local demo mode (`scarplan serve --demo`): relaxes the production checks "
+        "on the secret key and cookies. Never for real patient data.",
+    )
     secure_cookies: bool = Field(
         default=True,
         description="Send the login cookie over HTTPS only. Off for `--demo` on localhost.",

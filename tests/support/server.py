@@ -42,6 +42,8 @@ def server_environment(database_url: str, data_dir: Path, **extra: str) -> dict[
         SCARPLAN_DATABASE_URL=database_url,
         SCARPLAN_SECRET_KEY=secrets.token_urlsafe(48),
         SCARPLAN_SECURE_COOKIES="false",
+        # Loopback without TLS: the production checks would (rightly) refuse these cookies.
+        SCARPLAN_DEMO="true",
         **extra,
     )
     return env

@@ -9,7 +9,11 @@ import uvicorn
 
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.console import out
-from scarplan.services.clinic.setup import demo_secret_key, prepare_database
+from scarplan.services.clinic.setup import (
+    demo_secret_key,
+    prepare_database,
+    refuse_unsafe_production,
+)
 
 
 def serve(
@@ -31,6 +35,10 @@ def serve(
         # Workers are separate processes: they read these the same way as the settings.
         os.environ.setdefault("SCARPLAN_SECRET_KEY", demo_secret_key(container.settings.data_dir))
         os.environ.setdefault("SCARPLAN_SECURE_COOKIES", "false")
+        os.environ["SCARPLAN_DEMO"] = "true"
+        container = bootstrap()
+    else:
+        refuse_unsafe_production(container.settings)
     started = prepare_database(container.engine, container.clinic, demo=demo)
     url = f"http://{host}:{port}/"
     out.print(f"[bold]scarplan[/] on {url}  (database: {started.database})")

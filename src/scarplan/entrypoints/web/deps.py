@@ -14,7 +14,7 @@ import secrets
 import threading
 import time
 from dataclasses import replace
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from scarplan.bootstrap import Container
 from scarplan.domain.errors import PermissionDeniedError
 from scarplan.entrypoints.web.errors import LoginRequiredError
+from scarplan.services.clinic.access import Permission, can
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.users import session_actor, token_actor
 
@@ -146,3 +147,17 @@ def _is_form(request: Request) -> bool:
 
 ClinicDep = Annotated[Clinic, Depends(get_clinic)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+
+def require(permission: Permission) -> Any:
+    """A route dependency that refuses roles without `permission` before anything else runs
+    (before a request body is even validated). The services check again, with the record's
+    patient: this is the coarse gate, not the only one."""
+
+    async def check(actor: ActorDep) -> None:
+        if not can(actor, permission):
+            raise PermissionDeniedError(
+                f"the {actor.role} role may not do this ({permission.value})"
+            )
+
+    return Depends(check)

@@ -7,11 +7,13 @@ from fastapi import FastAPI
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.app import create_app
+from scarplan.services.clinic.setup import refuse_unsafe_production
 
 
 def app_from_environment() -> FastAPI:
     """uvicorn's app factory: settings from SCARPLAN_* variables; a secret key is required."""
     container = bootstrap()
+    refuse_unsafe_production(container.settings)
     secret = container.settings.secret_key
     if secret is None:
         raise InputError(

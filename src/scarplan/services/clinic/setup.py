@@ -10,8 +10,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from scarplan.adapters.db import upgrade
+from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.services.clinic.context import Clinic
 from scarplan.services.clinic.demo_clinic import DEMO_USER, demo_clinic_needed, seed_demo_clinic
+from scarplan.settings import Settings
 
 SECRET_FILE = "secret_key"
 DEMO_LOGIN_FILE = "demo-login.txt"
@@ -36,6 +38,49 @@ def _private_file(path: Path, make: str) -> str:
 
 def demo_secret_key(data_dir: Path) -> str:
     return _private_file(data_dir / SECRET_FILE, secrets.token_urlsafe(48))
+
+
+# Weak keys the production check refuses outright: placeholders copied from examples.
+_PLACEHOLDER_WORDS = ("change", "secret", "example", "default", "password", "scarplan")
+
+
+def production_problems(settings: Settings) -> list[FieldProblem]:
+    """Why these settings are unsafe for real patient data (empty when they are fine).
+
+    Outside demo mode the app must have its own random secret key (not the demo key made in the
+    data directory, not a placeholder) and must send cookies only over TLS.
+    """
+    if settings.demo:
+        return []
+    problems = []
+    key = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    fix = (
+        "set SCARPLAN_SECRET_KEY to 32+ random characters, e.g. "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+    )
+    demo_file = settings.data_dir / SECRET_FILE
+    if not key:
+        problems.append(FieldProblem("SCARPLAN_SECRET_KEY", "is not set", fix))
+    elif demo_file.exists() and demo_file.read_text(encoding="utf-8").strip() == key:
+        problems.append(FieldProblem("SCARPLAN_SECRET_KEY", "is the demo key", fix))
+    elif len(set(key)) < 12 or any(w in key.lower() for w in _PLACEHOLDER_WORDS):
+        problems.append(FieldProblem("SCARPLAN_SECRET_KEY", "looks like a placeholder", fix))
+    if not settings.secure_cookies:
+        problems.append(
+            FieldProblem(
+                "SCARPLAN_SECURE_COOKIES",
+                "is false: login cookies would travel without TLS",
+                "serve over HTTPS (e.g. behind a TLS proxy) with SCARPLAN_SECURE_COOKIES=true, "
+                "or use `scarplan serve --demo` for a local trial",
+            )
+        )
+    return problems
+
+
+def refuse_unsafe_production(settings: Settings) -> None:
+    problems = production_problems(settings)
+    if problems:
+        raise InputError("unsafe settings for production: the app will not start", problems)
 
 
 def prepare_database(engine: Engine, clinic: Clinic, *, demo: bool) -> Started:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
-from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
+from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.inputs import PatientIntake
 from scarplan.services.clinic.patients import (
     MAX_PAGE,
@@ -32,7 +33,7 @@ def list_patients(
     return search_patients(clinic, actor, q, offset, limit)
 
 
-@router.post("/patients", status_code=201)
+@router.post("/patients", dependencies=[require(Permission.CREATE_PATIENT)], status_code=201)
 def add_patient(clinic: ClinicDep, actor: ActorDep, intake: PatientIntake) -> PatientDetail:
     return create_patient(clinic, actor, body(intake))
 
@@ -42,7 +43,7 @@ def read_patient(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> Patient
     return get_patient(clinic, actor, patient_id)
 
 
-@router.put("/patients/{patient_id}")
+@router.put("/patients/{patient_id}", dependencies=[require(Permission.WRITE_INTAKE)])
 def replace_patient(
     clinic: ClinicDep, actor: ActorDep, patient_id: int, intake: PatientIntake
 ) -> PatientDetail:

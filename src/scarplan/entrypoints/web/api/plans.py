@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
-from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
+from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.inputs import PlanEdit
 from scarplan.services.clinic.plans import (
     PlanView,
@@ -26,7 +27,11 @@ def plans(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[PlanView]
     return list_plans(clinic, actor, patient_id)
 
 
-@router.post("/patients/{patient_id}/plans", status_code=201)
+@router.post(
+    "/patients/{patient_id}/plans",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    status_code=201,
+)
 def propose(
     clinic: ClinicDep, actor: ActorDep, patient_id: int, assessment_id: int | None = None
 ) -> PlanView:
@@ -42,21 +47,23 @@ def read_plan(
     return get_plan(clinic, actor, plan_id, version)
 
 
-@router.post("/plans/{plan_id}/versions", status_code=201)
+@router.post(
+    "/plans/{plan_id}/versions", dependencies=[require(Permission.WRITE_CLINICAL)], status_code=201
+)
 def edit(clinic: ClinicDep, actor: ActorDep, plan_id: int, entered: PlanEdit) -> PlanView:
     return edit_plan(clinic, actor, plan_id, body(entered))
 
 
-@router.post("/plans/{plan_id}/accept")
+@router.post("/plans/{plan_id}/accept", dependencies=[require(Permission.WRITE_CLINICAL)])
 def accept(clinic: ClinicDep, actor: ActorDep, plan_id: int) -> PlanView:
     return accept_plan(clinic, actor, plan_id)
 
 
-@router.post("/plans/{plan_id}/complete")
+@router.post("/plans/{plan_id}/complete", dependencies=[require(Permission.WRITE_CLINICAL)])
 def complete(clinic: ClinicDep, actor: ActorDep, plan_id: int) -> PlanView:
     return complete_plan(clinic, actor, plan_id)
 
 
-@router.post("/plans/{plan_id}/cancel")
+@router.post("/plans/{plan_id}/cancel", dependencies=[require(Permission.WRITE_CLINICAL)])
 def cancel(clinic: ClinicDep, actor: ActorDep, plan_id: int) -> PlanView:
     return cancel_plan(clinic, actor, plan_id)

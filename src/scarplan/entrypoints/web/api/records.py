@@ -11,7 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
-from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
+from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.assessments import (
     AssessmentView,
     get_assessment,
@@ -47,14 +48,20 @@ def assessments(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[Ass
     return list_assessments(clinic, actor, patient_id)
 
 
-@router.post("/patients/{patient_id}/assessments", status_code=201)
+@router.post(
+    "/patients/{patient_id}/assessments",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    status_code=201,
+)
 def add_assessment(
     clinic: ClinicDep, actor: ActorDep, patient_id: int, entered: AssessmentInput
 ) -> AssessmentView:
     return record_assessment(clinic, actor, patient_id, body(entered))
 
 
-@router.post("/patients/{patient_id}/assessments/preview")
+@router.post(
+    "/patients/{patient_id}/assessments/preview", dependencies=[require(Permission.WRITE_CLINICAL)]
+)
 def score_assessment(
     clinic: ClinicDep, actor: ActorDep, patient_id: int, entered: AssessmentInput
 ) -> dict[str, Any]:
@@ -72,7 +79,11 @@ def sessions(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[Sessio
     return list_sessions(clinic, actor, patient_id)
 
 
-@router.post("/patients/{patient_id}/sessions", status_code=201)
+@router.post(
+    "/patients/{patient_id}/sessions",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    status_code=201,
+)
 def add_session(
     clinic: ClinicDep, actor: ActorDep, patient_id: int, entered: SessionInput
 ) -> SessionView:
@@ -84,7 +95,11 @@ def read_session(clinic: ClinicDep, actor: ActorDep, session_id: int) -> Session
     return get_session(clinic, actor, session_id)
 
 
-@router.post("/sessions/{session_id}/adverse-events", status_code=201)
+@router.post(
+    "/sessions/{session_id}/adverse-events",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    status_code=201,
+)
 def add_event(
     clinic: ClinicDep, actor: ActorDep, session_id: int, entered: AdverseEventInput
 ) -> SessionView:
@@ -96,7 +111,11 @@ def photos(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[PhotoVie
     return list_photos(clinic, actor, patient_id)
 
 
-@router.post("/patients/{patient_id}/photos", status_code=201)
+@router.post(
+    "/patients/{patient_id}/photos",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    status_code=201,
+)
 async def upload_photo(
     clinic: ClinicDep,
     actor: ActorDep,

@@ -10,10 +10,11 @@ from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import InputError
 from scarplan.domain.vocabulary import Region
-from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import assessment
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.entrypoints.web.templating import REGION_LABELS
+from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.assessments import (
     get_assessment,
     list_assessments,
@@ -44,7 +45,11 @@ def face_regions(
     ]
 
 
-@router.get("/patients/{patient_id}/assessments/new", response_class=HTMLResponse)
+@router.get(
+    "/patients/{patient_id}/assessments/new",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    response_class=HTMLResponse,
+)
 def new_assessment(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse:
@@ -63,7 +68,11 @@ def new_assessment(
     return render(request, "assessments/new.html", context)
 
 
-@router.post("/patients/{patient_id}/assessments/preview", response_class=HTMLResponse)
+@router.post(
+    "/patients/{patient_id}/assessments/preview",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    response_class=HTMLResponse,
+)
 async def preview(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse:
@@ -85,7 +94,11 @@ async def preview(
     return render(request, "partials/scores.html", {**context, "result": result})
 
 
-@router.post("/patients/{patient_id}/assessments", response_model=None)
+@router.post(
+    "/patients/{patient_id}/assessments",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    response_model=None,
+)
 async def save_assessment(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse | RedirectResponse:

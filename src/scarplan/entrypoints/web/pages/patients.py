@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import InputError
-from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import patient_intake
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
+from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.context import Clinic
 from scarplan.services.clinic.patients import (
     create_patient,
@@ -42,7 +43,9 @@ def _intake_context(clinic: Clinic, intake: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-@router.get("/patients/new", response_class=HTMLResponse)
+@router.get(
+    "/patients/new", dependencies=[require(Permission.CREATE_PATIENT)], response_class=HTMLResponse
+)
 def new_patient(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
     blank = {"full_name": "", "patient": {"id": ""}, "preferences": {"avoid": []}}
     return render(
@@ -50,7 +53,7 @@ def new_patient(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLRes
     )
 
 
-@router.post("/patients", response_model=None)
+@router.post("/patients", dependencies=[require(Permission.CREATE_PATIENT)], response_model=None)
 async def add_patient(
     request: Request, clinic: ClinicDep, actor: ActorDep
 ) -> HTMLResponse | RedirectResponse:
@@ -72,7 +75,11 @@ def overview(request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: i
     )
 
 
-@router.get("/patients/{patient_id}/edit", response_class=HTMLResponse)
+@router.get(
+    "/patients/{patient_id}/edit",
+    dependencies=[require(Permission.WRITE_INTAKE)],
+    response_class=HTMLResponse,
+)
 def edit_patient(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse:
@@ -81,7 +88,9 @@ def edit_patient(
     return render(request, "patients/intake.html", context)
 
 
-@router.post("/patients/{patient_id}", response_model=None)
+@router.post(
+    "/patients/{patient_id}", dependencies=[require(Permission.WRITE_INTAKE)], response_model=None
+)
 async def save_patient(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse | RedirectResponse:

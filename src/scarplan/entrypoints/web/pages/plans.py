@@ -7,9 +7,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import InputError
-from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import plan_edit
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
+from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.patients import get_patient
 from scarplan.services.clinic.plans import (
     accept_plan,
@@ -23,7 +24,7 @@ from scarplan.services.clinic.plans import (
 router = APIRouter(include_in_schema=False)
 
 
-@router.post("/patients/{patient_id}/plans")
+@router.post("/patients/{patient_id}/plans", dependencies=[require(Permission.WRITE_CLINICAL)])
 async def propose(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> RedirectResponse:
     plan = await run_in_threadpool(propose_plan, clinic, actor, patient_id)
     return see_other(f"/plans/{plan.id}")
@@ -38,7 +39,9 @@ def show_plan(
     return render(request, "plans/show.html", context)
 
 
-@router.post("/plans/{plan_id}/edit", response_model=None)
+@router.post(
+    "/plans/{plan_id}/edit", dependencies=[require(Permission.WRITE_CLINICAL)], response_model=None
+)
 async def edit(
     request: Request, clinic: ClinicDep, actor: ActorDep, plan_id: int
 ) -> HTMLResponse | RedirectResponse:
@@ -58,7 +61,7 @@ async def edit(
     return see_other(f"/plans/{plan_id}")
 
 
-@router.post("/plans/{plan_id}/{action}")
+@router.post("/plans/{plan_id}/{action}", dependencies=[require(Permission.WRITE_CLINICAL)])
 async def transition(
     clinic: ClinicDep, actor: ActorDep, plan_id: int, action: str
 ) -> RedirectResponse:

@@ -8,9 +8,10 @@ from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.charts import Chart, trend_chart
-from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import photo
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
+from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import ConsentScope, PhotoAngle
 from scarplan.services.clinic.patients import get_patient
@@ -88,7 +89,11 @@ def progress_page(
     )
 
 
-@router.post("/patients/{patient_id}/photos", response_model=None)
+@router.post(
+    "/patients/{patient_id}/photos",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    response_model=None,
+)
 async def upload_photo(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse | RedirectResponse:

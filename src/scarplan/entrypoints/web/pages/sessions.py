@@ -9,9 +9,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import InputError
-from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import adverse_event, treatment_session
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
+from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventKind
 from scarplan.services.clinic.patients import get_patient
@@ -45,7 +46,11 @@ def _form_context(
     }
 
 
-@router.get("/patients/{patient_id}/sessions/new", response_class=HTMLResponse)
+@router.get(
+    "/patients/{patient_id}/sessions/new",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    response_class=HTMLResponse,
+)
 def new_session(
     request: Request,
     clinic: ClinicDep,
@@ -67,7 +72,11 @@ def new_session(
     return render(request, "sessions/new.html", context)
 
 
-@router.post("/patients/{patient_id}/sessions", response_model=None)
+@router.post(
+    "/patients/{patient_id}/sessions",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    response_model=None,
+)
 async def save_session(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
 ) -> HTMLResponse | RedirectResponse:
@@ -98,7 +107,11 @@ def session_list(
     return render(request, "sessions/list.html", context)
 
 
-@router.post("/sessions/{session_id}/adverse-events", response_model=None)
+@router.post(
+    "/sessions/{session_id}/adverse-events",
+    dependencies=[require(Permission.WRITE_CLINICAL)],
+    response_model=None,
+)
 async def save_adverse_event(
     request: Request, clinic: ClinicDep, actor: ActorDep, session_id: int
 ) -> HTMLResponse | RedirectResponse:

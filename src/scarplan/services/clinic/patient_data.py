@@ -1,0 +1,310 @@
+"""A patient's own data: the complete export (the right of access) and erasure on request.
+
+The export is everything scarplan keeps about the patient, in one JSON document (and, in the
+archive, the photos as image files beside it). Erasure deletes the patient and every record of
+theirs, portal account included, in one transaction. The audit trail keeps its entries (ids,
+who, when and what kind of access; no clinical content) and gains one for the erasure: it is
+the clinic's proof of who saw the record and that it was erased. docs/privacy.md has the
+procedures.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Delete, delete, select
+from sqlalchemy.orm import Session, selectinload
+
+from scarplan.adapters.db.tables import (
+    AdverseEventRecord,
+    ApiTokenRecord,
+    AssessmentRecord,
+    HomeRoutineRecord,
+    LesionRecord,
+    PatientRecord,
+    PhotoBlobRecord,
+    PhotoRecord,
+    PlannedSessionRecord,
+    PlanRecord,
+    PlanVersionRecord,
+    TreatmentSessionRecord,
+    User,
+    UserSessionRecord,
+)
+from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.services.clinic import assessments, patients, photos, plans, sessions
+from scarplan.services.clinic.access import Permission, authorize, not_found
+from scarplan.services.clinic.context import Actor, Clinic
+
+FORMAT = "scarplan-patient-export"
+DATA_FILE = "data.json"
+MIN_REASON = 3
+MAX_REASON = 500
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp"}
+
+
+@dataclass(frozen=True)
+class PatientArchive:
+    path: Path
+    photos: int
+    byte_size: int
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    patient_id: int
+    erased_at: datetime
+    reason: str
+    deleted: dict[str, int]
+    """Rows deleted per table, in the order they were deleted."""
+
+
+def export_patient(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, Any]:
+    """Everything kept about the patient as a JSON-ready document; photos by metadata only
+    (`write_patient_archive` adds the images)."""
+    authorize(actor, Permission.EXPORT_PATIENT, patient_id)
+    with clinic.uow.write() as session:
+        document, _ = _collect(session, patient_id, clinic.now())
+        detail = {"format": "json", "photos": len(document["photos"])}
+        clinic.audit.changed(session, actor, "export", "patient", patient_id, patient_id, detail)
+    return document
+
+
+def write_patient_archive(
+    clinic: Clinic, actor: Actor, patient_id: int, target: Path
+) -> PatientArchive:
+    """A ZIP file at `target` (which must not exist yet): data.json and photos/ with each photo
+    as the image file stored. Readable by its owner only: it is a whole health record."""
+    authorize(actor, Permission.EXPORT_PATIENT, patient_id)
+    if target.exists():
+        raise InputError(
+            "the archive cannot be written",
+            [FieldProblem("target", f"{target} exists", "name a new file")],
+        )
+    with clinic.uow.write() as session:
+        document, images = _collect(session, patient_id, clinic.now())
+        detail = {"format": "zip", "photos": len(images)}
+        clinic.audit.changed(session, actor, "export", "patient", patient_id, patient_id, detail)
+        # The entry is flushed before the file appears, so an export never goes unrecorded.
+        session.flush()
+        _write_zip(target, document, images)
+    return PatientArchive(target, len(images), target.stat().st_size)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: ISO dates, money as exact decimal strings."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _plan(session: Session, plan_id: int) -> dict[str, Any]:
+    record = plans.load_plan(session, plan_id)
+    versions = []
+    for summary in record.versions:
+        view = plans.plan_view(session, record, summary.version)
+        versions.append(
+            {
+                "version": summary.version,
+                "reason": summary.reason,
+                "created_at": summary.created_at,
+                "currency": view.currency,
+                "total_cost": view.total_cost,
+                "end_date": view.end_date,
+                "sessions": view.sessions,
+                "document": view.document,
+                "routine": view.routine,
+            }
+        )
+    return {
+        "id": record.id,
+        "assessment_id": record.assessment_id,
+        "status": record.status,
+        "current_version": record.current_version,
+        "created_at": record.created_at,
+        "accepted_at": record.accepted_at,
+        "completed_at": record.completed_at,
+        "versions": versions,
+    }
+
+
+def _collect(
+    session: Session, patient_id: int, now: datetime
+) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """The export document and the photo files it names (archive path -> bytes)."""
+    patient = patients.load_patient(session, patient_id)
+    account = session.scalar(select(User).where(User.patient_id == patient_id))
+    assessed = session.scalars(
+        select(AssessmentRecord)
+        .where(AssessmentRecord.patient_id == patient_id)
+        .options(selectinload(AssessmentRecord.lesions))
+        .order_by(AssessmentRecord.assessed_on, AssessmentRecord.id)
+    ).all()
+    plan_ids = session.scalars(
+        select(PlanRecord.id)
+        .where(PlanRecord.patient_id == patient_id)
+        .order_by(PlanRecord.created_at, PlanRecord.id)
+    ).all()
+    treated = session.scalars(
+        select(TreatmentSessionRecord)
+        .where(TreatmentSessionRecord.patient_id == patient_id)
+        .options(selectinload(TreatmentSessionRecord.adverse_events))
+        .order_by(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.id)
+    ).all()
+    pictures = session.scalars(
+        select(PhotoRecord)
+        .where(PhotoRecord.patient_id == patient_id)
+        .order_by(PhotoRecord.taken_on, PhotoRecord.id)
+    ).all()
+    images: dict[str, bytes] = {}
+    photo_entries = []
+    for number, photo in enumerate(pictures, start=1):
+        name = (
+            f"photos/{number:03d}-{photo.taken_on.isoformat()}-{photo.region}-{photo.angle}"
+            f"{EXTENSIONS.get(photo.content_type, '.bin')}"
+        )
+        images[name] = session.get_one(PhotoBlobRecord, photo.id).data
+        entry = dataclasses.asdict(photos.photo_view(photo))
+        photo_entries.append(
+            {**entry, "content_type": photo.content_type, "sha256": photo.sha256, "file": name}
+        )
+    document = {
+        "format": FORMAT,
+        "version": 1,
+        "exported_at": now,
+        "patient": patients.detail(patient),
+        "portal_account": (
+            {
+                "username": account.username,
+                "full_name": account.full_name,
+                "role": account.role,
+                "active": account.active,
+                "created_at": account.created_at,
+            }
+            if account is not None
+            else None
+        ),
+        "assessments": [assessments.view(a) for a in assessed],
+        "plans": [_plan(session, plan_id) for plan_id in plan_ids],
+        "sessions": [sessions.session_view(s) for s in treated],
+        "photos": photo_entries,
+    }
+    return _plain(document), images
+
+
+def _write_zip(target: Path, document: dict[str, Any], images: dict[str, bytes]) -> None:
+    # Written beside the target and renamed into place: never a half-written archive, and
+    # mkstemp's file is the owner's alone from the start.
+    target.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, scratch = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+    try:
+        with os.fdopen(descriptor, "wb") as handle, zipfile.ZipFile(handle, "w") as archive:
+            text = json.dumps(document, indent=2, ensure_ascii=False)
+            archive.writestr(DATA_FILE, text + "\n", compress_type=zipfile.ZIP_DEFLATED)
+            for name, data in images.items():
+                # Images are compressed already: stored as they are.
+                archive.writestr(name, data, compress_type=zipfile.ZIP_STORED)
+        os.replace(scratch, target)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
+
+
+def erase_patient(clinic: Clinic, actor: Actor, patient_id: int, reason: str) -> ErasureReport:
+    """Delete the patient, every record of theirs and their portal account, all or nothing.
+
+    The audit trail is kept, with an "erase" entry giving the reason and the rows deleted.
+    """
+    authorize(actor, Permission.ERASE_PATIENT, patient_id)
+    stated = " ".join(reason.split())
+    if not MIN_REASON <= len(stated) <= MAX_REASON:
+        raise InputError(
+            "the erasure needs a reason",
+            [
+                FieldProblem(
+                    "reason",
+                    f"must be {MIN_REASON} to {MAX_REASON} characters",
+                    "say how and when the patient asked, without their name",
+                )
+            ],
+        )
+    with clinic.uow.write() as session:
+        if session.scalar(select(PatientRecord.id).where(PatientRecord.id == patient_id)) is None:
+            raise not_found("patient_id", patient_id, "patient")
+        rows = session.connection()
+        deleted = {table: _count(rows, statement) for table, statement in _erasure(patient_id)}
+        clinic.audit.changed(
+            session,
+            actor,
+            "erase",
+            "patient",
+            patient_id,
+            patient_id,
+            {"reason": stated, "deleted": deleted},
+        )
+    return ErasureReport(patient_id, clinic.now(), stated, deleted)
+
+
+def _count(rows: Connection, statement: Delete) -> int:
+    return rows.execute(statement).rowcount
+
+
+def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
+    """Children before parents. Several links (a session's plan and planned session, a plan's
+    assessment, a photo's session) do not cascade, and SQLite and PostgreSQL order cascades
+    differently: explicit deletes behave the same on both and count what each removed."""
+    session_ids = select(TreatmentSessionRecord.id).where(
+        TreatmentSessionRecord.patient_id == patient_id
+    )
+    photo_ids = select(PhotoRecord.id).where(PhotoRecord.patient_id == patient_id)
+    plan_ids = select(PlanRecord.id).where(PlanRecord.patient_id == patient_id)
+    version_ids = select(PlanVersionRecord.id).where(PlanVersionRecord.plan_id.in_(plan_ids))
+    assessment_ids = select(AssessmentRecord.id).where(AssessmentRecord.patient_id == patient_id)
+    user_ids = select(User.id).where(User.patient_id == patient_id)
+    return [
+        (
+            "adverse_events",
+            delete(AdverseEventRecord).where(AdverseEventRecord.session_id.in_(session_ids)),
+        ),
+        ("photo_blobs", delete(PhotoBlobRecord).where(PhotoBlobRecord.photo_id.in_(photo_ids))),
+        ("photos", delete(PhotoRecord).where(PhotoRecord.patient_id == patient_id)),
+        (
+            "treatment_sessions",
+            delete(TreatmentSessionRecord).where(TreatmentSessionRecord.patient_id == patient_id),
+        ),
+        (
+            "home_routines",
+            delete(HomeRoutineRecord).where(HomeRoutineRecord.plan_version_id.in_(version_ids)),
+        ),
+        (
+            "planned_sessions",
+            delete(PlannedSessionRecord).where(
+                PlannedSessionRecord.plan_version_id.in_(version_ids)
+            ),
+        ),
+        ("plan_versions", delete(PlanVersionRecord).where(PlanVersionRecord.plan_id.in_(plan_ids))),
+        ("plans", delete(PlanRecord).where(PlanRecord.patient_id == patient_id)),
+        ("lesions", delete(LesionRecord).where(LesionRecord.assessment_id.in_(assessment_ids))),
+        ("assessments", delete(AssessmentRecord).where(AssessmentRecord.patient_id == patient_id)),
+        ("user_sessions", delete(UserSessionRecord).where(UserSessionRecord.user_id.in_(user_ids))),
+        ("api_tokens", delete(ApiTokenRecord).where(ApiTokenRecord.user_id.in_(user_ids))),
+        ("users", delete(User).where(User.patient_id == patient_id)),
+        ("patients", delete(PatientRecord).where(PatientRecord.id == patient_id)),
+    ]

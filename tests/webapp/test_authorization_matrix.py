@@ -1,0 +1,268 @@
+"""Every route and API endpoint, asked by every role: the table below is the specification.
+
+Each role signs in through the API and sends every request of the app with the ids of records
+of its own (the portal patient's) patient. A role outside a route's allowed set must get 401,
+403 (or 404); a role inside it must get anything else but a server error (writes are sent
+empty, so 422 counts as allowed: the request got past authorisation). A second walk checks that
+the portal patient asking for another patient's records gets 404, never the record. A test also
+checks that the table names every route of the app, so a new route cannot go unspecified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.routing import Route
+
+from scarplan.bootstrap import Container
+from scarplan.entrypoints.web import api, create_app, pages
+from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.settings import Settings
+from support.clinic_data import assessment_input, jpeg, patient_input
+
+PASSWORD = "a long test password"
+A, C, S, P, R = "admin", "clinician", "staff", "patient", "researcher"
+ROLES = (A, C, S, P, R)
+EVERYONE = frozenset(ROLES)
+
+# (method, route path) -> roles allowed. Public routes (sign-in pages) are listed apart.
+MATRIX: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/patients"): frozenset({A, C, S}),
+    ("GET", "/patients/new"): frozenset({C, S}),
+    ("POST", "/patients"): frozenset({C, S}),
+    ("GET", "/patients/{patient_id}"): frozenset({C, S, P}),
+    ("GET", "/patients/{patient_id}/edit"): frozenset({C, S, P}),
+    ("POST", "/patients/{patient_id}"): frozenset({C, S, P}),
+    ("GET", "/patients/{patient_id}/assessments/new"): frozenset({C}),
+    ("POST", "/patients/{patient_id}/assessments/preview"): frozenset({C}),
+    ("POST", "/patients/{patient_id}/assessments"): frozenset({C}),
+    ("GET", "/assessments/{assessment_id}"): frozenset({C, P}),
+    ("POST", "/patients/{patient_id}/plans"): frozenset({C}),
+    ("GET", "/plans/{plan_id}"): frozenset({C, P}),
+    ("POST", "/plans/{plan_id}/edit"): frozenset({C}),
+    ("POST", "/plans/{plan_id}/{action}"): frozenset({C}),
+    ("GET", "/patients/{patient_id}/sessions/new"): frozenset({C}),
+    ("POST", "/patients/{patient_id}/sessions"): frozenset({C}),
+    ("GET", "/patients/{patient_id}/sessions"): frozenset({C, P}),
+    ("POST", "/sessions/{session_id}/adverse-events"): frozenset({C}),
+    ("GET", "/patients/{patient_id}/calendar"): frozenset({C, S, P}),
+    ("GET", "/patients/{patient_id}/progress"): frozenset({C, P}),
+    ("POST", "/patients/{patient_id}/photos"): frozenset({C}),
+    ("GET", "/kb"): EVERYONE,
+    ("GET", "/kb/{entry_id}"): EVERYONE,
+    ("GET", "/api/v1/session"): EVERYONE,
+    ("GET", "/api/v1/patients"): frozenset({A, C, S}),
+    ("POST", "/api/v1/patients"): frozenset({C, S}),
+    ("GET", "/api/v1/patients/{patient_id}"): frozenset({C, S, P}),
+    ("PUT", "/api/v1/patients/{patient_id}"): frozenset({C, S, P}),
+    ("GET", "/api/v1/patients/{patient_id}/overview"): frozenset({C, S, P}),
+    ("GET", "/api/v1/patients/{patient_id}/assessments"): frozenset({C, P}),
+    ("POST", "/api/v1/patients/{patient_id}/assessments"): frozenset({C}),
+    ("POST", "/api/v1/patients/{patient_id}/assessments/preview"): frozenset({C}),
+    ("GET", "/api/v1/assessments/{assessment_id}"): frozenset({C, P}),
+    ("GET", "/api/v1/patients/{patient_id}/sessions"): frozenset({C, P}),
+    ("POST", "/api/v1/patients/{patient_id}/sessions"): frozenset({C}),
+    ("GET", "/api/v1/sessions/{session_id}"): frozenset({C, P}),
+    ("POST", "/api/v1/sessions/{session_id}/adverse-events"): frozenset({C}),
+    ("GET", "/api/v1/patients/{patient_id}/photos"): frozenset({C, P}),
+    ("POST", "/api/v1/patients/{patient_id}/photos"): frozenset({C}),
+    ("GET", "/api/v1/photos/{photo_id}/image"): frozenset({C, P}),
+    ("GET", "/api/v1/patients/{patient_id}/progress"): frozenset({C, P}),
+    ("GET", "/api/v1/patients/{patient_id}/calendar"): frozenset({C, S, P}),
+    ("GET", "/api/v1/patients/{patient_id}/plans"): frozenset({C, P}),
+    ("POST", "/api/v1/patients/{patient_id}/plans"): frozenset({C}),
+    ("GET", "/api/v1/plans/{plan_id}"): frozenset({C, P}),
+    ("POST", "/api/v1/plans/{plan_id}/versions"): frozenset({C}),
+    ("POST", "/api/v1/plans/{plan_id}/accept"): frozenset({C}),
+    ("POST", "/api/v1/plans/{plan_id}/complete"): frozenset({C}),
+    ("POST", "/api/v1/plans/{plan_id}/cancel"): frozenset({C}),
+    ("GET", "/api/v1/kb/{kind}"): EVERYONE,
+    ("GET", "/api/v1/kb/entry/{entry_id}"): EVERYONE,
+}
+PUBLIC = {
+    ("GET", "/"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+    ("POST", "/api/v1/session"),
+    ("DELETE", "/api/v1/session"),
+}
+DENIED = {401, 403, 404}
+RECORD_IDS = ("patient_id", "assessment_id", "plan_id", "session_id", "photo_id")
+VALID_BODIES = {("PUT", "/api/v1/patients/{patient_id}"): patient_input("P-OWN", "Renamed")}
+
+
+@dataclass(frozen=True)
+class Records:
+    patient_id: int
+    assessment_id: int
+    plan_id: int
+    session_id: int
+    photo_id: int
+
+    def values(self) -> dict[str, str]:
+        return {
+            "patient_id": str(self.patient_id),
+            "assessment_id": str(self.assessment_id),
+            "plan_id": str(self.plan_id),
+            "session_id": str(self.session_id),
+            "photo_id": str(self.photo_id),
+            "action": "accept",
+            "entry_id": "tca_cross",
+            "kind": "procedures",
+        }
+
+
+def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
+    today = clinic.today()
+    patient = patients.create_patient(clinic, clinician, patient_input(code, f"Patient {code}"))
+    assessment = assessments.record_assessment(
+        clinic, clinician, patient.id, assessment_input(today - timedelta(days=1))
+    )
+    plan = plans.propose_plan(clinic, clinician, patient.id)
+    plans.accept_plan(clinic, clinician, plan.id)
+    session = sessions.record_session(
+        clinic,
+        clinician,
+        patient.id,
+        {
+            "performed_on": today.isoformat(),
+            "modality": "tca_cross",
+            "regions": ["cheek_left"],
+            "practitioner": "Dr M",
+        },
+    )
+    photo = photos.add_photo(
+        clinic,
+        clinician,
+        patient.id,
+        {
+            "region": "cheek_left",
+            "angle": "front",
+            "taken_on": today.isoformat(),
+            "consent": "clinical_record",
+            "consent_confirmed": True,
+        },
+        jpeg(),
+    )
+    return Records(patient.id, assessment.id, plan.id, session.id, photo.id)
+
+
+@dataclass(frozen=True)
+class World:
+    app_clinic: Clinic
+    own: Records
+    other: Records
+
+
+@pytest.fixture
+def world(clinic: Clinic) -> World:
+    clinician = users.create_user(clinic, "dr.matrix", "Dr M", PASSWORD, C)
+    own = _records(clinic, clinician, "P-OWN")
+    other = _records(clinic, clinician, "P-OTHER")
+    for role in (A, S, R):
+        users.create_user(clinic, f"{role}.matrix", role, PASSWORD, role)
+    users.create_user(clinic, "patient.matrix", "Own", PASSWORD, P, patient_id=own.patient_id)
+    return World(clinic, own, other)
+
+
+@pytest.fixture
+def app_for(world: World) -> Iterator[TestClient]:
+    clinic = world.app_clinic
+    settings = Settings(
+        data_dir=clinic.settings.data_dir,
+        database_url=clinic.settings.database_url,
+        secure_cookies=False,
+    )
+    container = Container(settings=settings, clock=clinic.clock)
+    container.__dict__["clinic"] = clinic
+    with TestClient(create_app(container, "x" * 48), follow_redirects=False) as client:
+        yield client
+
+
+def _sign_in(client: TestClient, role: str) -> None:
+    client.cookies.clear()
+    client.headers.pop("X-CSRF-Token", None)
+    username = "dr.matrix" if role == C else f"{role}.matrix"
+    response = client.post("/api/v1/session", json={"username": username, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    client.headers["X-CSRF-Token"] = response.json()["csrf_token"]
+
+
+def _send(
+    client: TestClient, method: str, path: str, records: Records, *, valid: bool = False
+) -> int:
+    """Send the request; writes go empty unless `valid` (then with a well-formed body, so the
+    answer cannot be a validation error that hides whether the record exists)."""
+    url = path.format(**records.values())
+    if method == "GET":
+        return client.get(url).status_code
+    if url.startswith("/api/"):
+        body = VALID_BODIES.get((method, path), {}) if valid else {}
+        return client.request(method, url, json=body).status_code
+    return client.request(method, url, data={}).status_code
+
+
+def _all_routes() -> set[tuple[str, str]]:
+    found = set()
+    for router in (*pages.routers, *api.routers):
+        for route in router.routes:
+            assert isinstance(route, Route)
+            for method in route.methods or ():
+                if method != "HEAD":
+                    found.add((method, route.path))
+    return found
+
+
+def test_the_matrix_names_every_route_of_the_app() -> None:
+    assert set(MATRIX) | PUBLIC == _all_routes()
+
+
+def _ordered() -> list[tuple[str, str]]:
+    # Reads first, then writes: an allowed write (accepting, cancelling) must not turn a later
+    # read into a different answer.
+    return sorted(MATRIX, key=lambda key: (key[0] != "GET", key[1]))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_reaches_exactly_its_routes(
+    app_for: TestClient, world: World, role: str
+) -> None:
+    _sign_in(app_for, role)
+    wrong = []
+    for method, path in _ordered():
+        status = _send(app_for, method, path, world.own)
+        allowed = role in MATRIX[(method, path)]
+        if status >= 500 or (status in DENIED) == allowed:
+            wrong.append(f"{method} {path}: {status} ({'allowed' if allowed else 'denied'})")
+    assert wrong == []
+
+
+def test_a_portal_patient_gets_404_for_another_patients_records(
+    app_for: TestClient, world: World
+) -> None:
+    _sign_in(app_for, P)
+    leaked = []
+    for method, path in _ordered():
+        if P not in MATRIX[(method, path)] or not any(f"{{{k}}}" in path for k in RECORD_IDS):
+            continue
+        status = _send(app_for, method, path, world.other, valid=True)
+        if status != 404:
+            leaked.append(f"{method} {path}: {status}")
+    assert leaked == []
+
+
+def test_without_signing_in_nothing_but_the_public_routes_answers(
+    app_for: TestClient, world: World
+) -> None:
+    for method, path in _ordered():
+        status = _send(app_for, method, path, world.own)
+        if path.startswith("/api/"):
+            assert status == 401, f"{method} {path}"
+        else:
+            assert status in (303, 401, 403), f"{method} {path}"
