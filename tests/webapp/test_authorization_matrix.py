@@ -83,7 +83,16 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/plans/{plan_id}/cancel"): frozenset({C}),
     ("GET", "/api/v1/kb/{kind}"): EVERYONE,
     ("GET", "/api/v1/kb/entry/{entry_id}"): EVERYONE,
+    ("GET", "/api/v1/audit"): frozenset({A}),
+    ("GET", "/api/v1/users"): frozenset({A}),
+    ("POST", "/api/v1/users"): frozenset({A}),
+    ("POST", "/api/v1/users/{username}/{state}"): frozenset({A}),
+    ("GET", "/api/v1/patients/{patient_id}/export"): frozenset({A, C, P}),
+    ("DELETE", "/api/v1/patients/{patient_id}"): frozenset({A}),
+    ("GET", "/api/v1/research/export"): frozenset({R}),
 }
+# Routes on the caller's own things (their API tokens): open to every role, checked apart.
+SELF_SERVICE = {("POST", "/api/v1/tokens"), ("DELETE", "/api/v1/tokens/{token_id}")}
 PUBLIC = {
     ("GET", "/"),
     ("GET", "/login"),
@@ -115,6 +124,8 @@ class Records:
             "action": "accept",
             "entry_id": "tca_cross",
             "kind": "procedures",
+            "username": "staff.matrix",
+            "state": "enable",
         }
 
 
@@ -220,7 +231,7 @@ def _all_routes() -> set[tuple[str, str]]:
 
 
 def test_the_matrix_names_every_route_of_the_app() -> None:
-    assert set(MATRIX) | PUBLIC == _all_routes()
+    assert set(MATRIX) | PUBLIC | SELF_SERVICE == _all_routes()
 
 
 def _ordered() -> list[tuple[str, str]]:
@@ -266,3 +277,25 @@ def test_without_signing_in_nothing_but_the_public_routes_answers(
             assert status == 401, f"{method} {path}"
         else:
             assert status in (303, 401, 403), f"{method} {path}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_manages_its_own_api_tokens_and_only_those(
+    app_for: TestClient, world: World, role: str
+) -> None:
+    _sign_in(app_for, C)
+    theirs = app_for.post("/api/v1/tokens", json={"name": "clinician's"}).json()
+    _sign_in(app_for, role)
+    issued = app_for.post("/api/v1/tokens", json={"name": "mine", "days": 7})
+    assert issued.status_code == 201, issued.text
+    token = issued.json()
+    assert token["role"] == role
+    app_for.cookies.clear()
+    with_token = {"Authorization": f"Bearer {token['token']}"}
+    assert app_for.get("/api/v1/session", headers=with_token).json()["role"] == role
+    _sign_in(app_for, role)
+    if role != C:
+        assert app_for.delete(f"/api/v1/tokens/{theirs['id']}").status_code == 404
+    assert app_for.delete(f"/api/v1/tokens/{token['id']}").status_code == 204
+    app_for.cookies.clear()
+    assert app_for.get("/api/v1/session", headers=with_token).status_code == 401

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from scarplan.adapters.db import SqlUnitOfWork
 from scarplan.adapters.db.tables import AuditEventRecord
-from scarplan.services.clinic.context import Actor
+from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.services.clinic.access import Permission, authorize
+from scarplan.services.clinic.context import Actor, Clinic
 
 FLUSH_SECONDS = 0.5
 MAX_PAGE = 500
@@ -200,3 +202,17 @@ def _view(record: AuditEventRecord) -> AuditEvent:
 def iter_all(session: Session) -> Iterator[AuditEvent]:
     for record in session.scalars(select(AuditEventRecord).order_by(AuditEventRecord.id)):
         yield _view(record)
+
+
+def search_audit(clinic: Clinic, actor: Actor, query: AuditQuery) -> AuditPage:
+    """The audit trail for admins, newest first, filtered; reading it is itself audited."""
+    authorize(actor, Permission.READ_AUDIT)
+    if not 1 <= query.limit <= MAX_PAGE or query.offset < 0:
+        raise InputError(
+            "invalid page",
+            [FieldProblem("limit", f"{query.limit}", f"1..{MAX_PAGE}, with offset 0 or more")],
+        )
+    with clinic.uow.read() as session:
+        page = search(session, query)
+    clinic.audit.read(actor, "audit", None, query.patient_id, {"shown": len(page.items)})
+    return page

@@ -1,5 +1,12 @@
 """REST API under /api/v1, documented by OpenAPI at /api/v1/openapi.json."""
 
-from scarplan.entrypoints.web.api import knowledge, patients, plans, records, session
+from scarplan.entrypoints.web.api import admin, knowledge, patients, plans, records, session
 
-routers = [session.router, patients.router, records.router, plans.router, knowledge.router]
+routers = [
+    session.router,
+    patients.router,
+    records.router,
+    plans.router,
+    knowledge.router,
+    admin.router,
+]

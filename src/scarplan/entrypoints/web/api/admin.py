@@ -1,0 +1,157 @@
+"""Accounts, API tokens, the audit trail, exports and erasure."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import tempfile
+import zipfile
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache, require
+from scarplan.services.clinic import users
+from scarplan.services.clinic.access import Permission, Role
+from scarplan.services.clinic.audit import AuditPage, AuditQuery, search_audit
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.patient_data import (
+    ErasureReport,
+    erase_patient,
+    write_patient_archive,
+)
+from scarplan.services.clinic.research import export_research, research_salt
+
+router = APIRouter(prefix=PREFIX, tags=["administration"], responses={**ERRORS, 403: ERRORS[401]})
+ZIP = "application/zip"
+
+
+class NewUserBody(BaseModel):
+    username: str
+    full_name: str
+    password: str
+    role: Role = Role.CLINICIAN
+    patient_id: int | None = None
+
+
+class NewTokenBody(BaseModel):
+    name: str = Field(description="What the token is for.")
+    role: Role | None = Field(default=None, description="Defaults to your own role.")
+    days: int = Field(default=90, description="Days until it expires (at most 365).")
+
+
+@router.get("/audit")
+def audit_trail(
+    clinic: ClinicDep,
+    actor: ActorDep,
+    user: str | None = None,
+    patient_id: int | None = None,
+    action: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(100, ge=1, le=500),
+) -> AuditPage:
+    query = AuditQuery(user, patient_id, action, since, until, offset, limit)
+    return search_audit(clinic, actor, query)
+
+
+@router.get("/users")
+def list_users(clinic: ClinicDep, actor: ActorDep) -> list[users.UserView]:
+    return users.list_users(clinic, actor)
+
+
+@router.post("/users", status_code=201, dependencies=[require(Permission.MANAGE_USERS)])
+def add_user(clinic: ClinicDep, actor: ActorDep, entered: NewUserBody) -> Actor:
+    return users.create_user(
+        clinic,
+        entered.username,
+        entered.full_name,
+        entered.password,
+        entered.role.value,
+        patient_id=entered.patient_id,
+        actor=actor,
+    )
+
+
+@router.post("/users/{username}/{state}", dependencies=[require(Permission.MANAGE_USERS)])
+def set_user_state(
+    request: Request,
+    clinic: ClinicDep,
+    actor: ActorDep,
+    username: str,
+    state: Literal["enable", "disable"],
+) -> users.UserView:
+    changed = users.set_active(clinic, username, state == "enable", actor)
+    actor_cache(request).drop(user_id=changed.id)  # other workers follow within ACTOR_TTL
+    return changed
+
+
+@router.post("/tokens", status_code=201)
+def issue_token(clinic: ClinicDep, actor: ActorDep, entered: NewTokenBody) -> users.IssuedToken:
+    """A bearer token for scripts: `Authorization: Bearer <token>`. Shown once."""
+    return users.issue_api_token(clinic, actor, entered.model_dump(exclude_none=True))
+
+
+@router.delete("/tokens/{token_id}", status_code=204)
+def revoke_token(request: Request, clinic: ClinicDep, actor: ActorDep, token_id: int) -> None:
+    users.revoke_api_token(clinic, actor, token_id)
+    actor_cache(request).drop(user_id=actor.user_id)
+
+
+@router.get("/patients/{patient_id}/export", response_class=Response)
+async def export_patient_data(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> Response:
+    """Everything held about the patient (right of access): a ZIP with data.json and photos."""
+    data = await run_in_threadpool(_archive, clinic, actor, patient_id)
+    name = f"patient-{patient_id}.zip"
+    return _download(data, name)
+
+
+def _archive(clinic: Clinic, actor: Actor, patient_id: int) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "export.zip"
+        write_patient_archive(clinic, actor, patient_id, target)
+        return target.read_bytes()
+
+
+@router.delete("/patients/{patient_id}", dependencies=[require(Permission.ERASE_PATIENT)])
+def erase(
+    clinic: ClinicDep,
+    actor: ActorDep,
+    patient_id: int,
+    reason: str = Query(..., description="Why (e.g. the patient's erasure request, dated)."),
+) -> ErasureReport:
+    return erase_patient(clinic, actor, patient_id, reason)
+
+
+@router.get("/research/export", response_class=Response)
+async def research_export(
+    clinic: ClinicDep, actor: ActorDep, dates: Literal["shifted", "years"] = "shifted"
+) -> Response:
+    """The de-identified research export (CSV and Parquet per table, README, manifest)."""
+    data = await run_in_threadpool(_research_zip, clinic, actor, dates)
+    return _download(data, f"scarplan-research-{dates}.zip")
+
+
+def _research_zip(clinic: Clinic, actor: Actor, dates: Literal["shifted", "years"]) -> bytes:
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "export"
+        export_research(clinic, actor, target, research_salt(clinic.settings.data_dir), dates=dates)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(target.rglob("*")):
+                if path.is_file():
+                    archive.write(path, path.relative_to(target).as_posix())
+        shutil.rmtree(target, ignore_errors=True)
+        return buffer.getvalue()
+
+
+def _download(data: bytes, name: str) -> Response:
+    headers: dict[str, Any] = {"content-disposition": f'attachment; filename="{name}"'}
+    return Response(data, media_type=ZIP, headers=headers)
