@@ -36,9 +36,7 @@ def test_a_missing_or_placeholder_key_is_refused(
     settings = Settings(data_dir=tmp_path, secret_key=key)
     with pytest.raises(InputError) as error:
         refuse_unsafe_production(settings)
-    assert [(p.path, p.message) for p in error.value.problems] == [
-        ("SCARPLAN_SECRET_KEY", message)
-    ]
+    assert [(p.path, p.message) for p in error.value.problems] == [("SCARPLAN_SECRET_KEY", message)]
     assert "secrets.token_urlsafe" in error.value.problems[0].hint
 
 

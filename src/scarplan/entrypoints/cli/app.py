@@ -11,12 +11,14 @@ from scarplan import __version__
 from scarplan.domain.errors import ScarplanError
 from scarplan.entrypoints.cli import (
     assess_commands,
+    backup_commands,
     config_commands,
     demo_commands,
     kb_commands,
     plan_commands,
     routine_commands,
     serve_commands,
+    user_commands,
 )
 from scarplan.entrypoints.cli.console import EXIT_BAD_INPUT, EXIT_FAILURE, err, report_error
 
@@ -29,12 +31,15 @@ app = typer.Typer(
 )
 app.add_typer(kb_commands.app, name="kb")
 app.add_typer(config_commands.app, name="config")
+app.add_typer(user_commands.app, name="user")
 app.command("demo")(demo_commands.demo)
 app.command("assess")(assess_commands.assess)
 app.command("schema")(assess_commands.schema)
 app.command("plan")(plan_commands.plan)
 app.command("routine")(routine_commands.routine)
 app.command("serve")(serve_commands.serve)
+app.command("backup")(backup_commands.backup)
+app.command("restore")(backup_commands.restore)
 
 
 def _version(value: bool) -> None:
