@@ -45,12 +45,11 @@ async def login(request: Request, clinic: ClinicDep) -> HTMLResponse | RedirectR
 
 
 def home_of(actor: Actor) -> str:
-    """Where each role starts: the patient list, their own record, the audit trail, exports."""
-    return {
-        Role.PATIENT: f"/patients/{actor.patient_id}",
-        Role.ADMIN: "/admin/users",
-        Role.RESEARCHER: "/research",
-    }.get(Role(actor.role), "/patients")
+    """Where each role starts: a portal patient on their own record, a researcher (who has no
+    patient pages) on the knowledge base, everyone else on the patient list."""
+    if actor.role == Role.PATIENT:
+        return f"/patients/{actor.patient_id}"
+    return "/kb" if actor.role == Role.RESEARCHER else "/patients"
 
 
 @router.post("/logout")

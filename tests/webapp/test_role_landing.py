@@ -1,0 +1,35 @@
+"""After signing in on the login page, each role lands on a page it may see."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from scarplan.services.clinic import patients, users
+from scarplan.services.clinic.context import Clinic
+from support.clinic_data import patient_input
+
+PASSWORD = "a long test password"
+
+
+@pytest.mark.parametrize("role", ["admin", "clinician", "staff", "patient", "researcher"])
+def test_each_role_lands_on_a_page_it_may_see(
+    client: TestClient, clinic: Clinic, role: str
+) -> None:
+    clinician = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    patient = patients.create_patient(clinic, clinician, patient_input())
+    linked = patient.id if role == "patient" else None
+    users.create_user(clinic, f"{role}.land", role, PASSWORD, role, patient_id=linked)
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None
+    signed = client.post(
+        "/login",
+        data={"username": f"{role}.land", "password": PASSWORD, "csrf_token": token[1]},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    landing = client.get(signed.headers["location"])
+    assert landing.status_code == 200, (signed.headers["location"], landing.text[:300])
