@@ -207,6 +207,10 @@ def iter_all(session: Session) -> Iterator[AuditEvent]:
 def search_audit(clinic: Clinic, actor: Actor, query: AuditQuery) -> AuditPage:
     """The audit trail for admins, newest first, filtered; reading it is itself audited."""
     authorize(actor, Permission.READ_AUDIT)
+    if any(text is not None and "\x00" in text for text in (query.user, query.action)):
+        raise InputError(
+            "invalid filter", [FieldProblem("user", "contains a NUL character", "remove it")]
+        )
     if not 1 <= query.limit <= MAX_PAGE or query.offset < 0:
         raise InputError(
             "invalid page",

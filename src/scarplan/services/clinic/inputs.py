@@ -34,8 +34,27 @@ from scarplan.domain.errors import InputError
 from scarplan.domain.vocabulary import Modality, Region
 
 
+def has_nul(value: object) -> bool:
+    """Whether text anywhere in `value` holds a NUL character: PostgreSQL cannot store one in
+    a text column, and no form or clinical note needs it."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(item) for item in value)
+    return False
+
+
 class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: object) -> object:
+        if has_nul(value):
+            raise ValueError("contains a NUL character (\\x00); remove it")
+        return value
 
 
 Model = TypeVar("Model", bound=BaseModel)

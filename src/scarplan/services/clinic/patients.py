@@ -15,7 +15,7 @@ from scarplan.assessment.fitzpatrick import skin_type
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import PatientIntake, validated
+from scarplan.services.clinic.inputs import PatientIntake, has_nul, validated
 
 MAX_PAGE = 200
 
@@ -203,6 +203,10 @@ def search_patients(
         raise InputError(
             "invalid page",
             [FieldProblem("limit", f"{limit}", f"1..{MAX_PAGE}, with offset 0 or more")],
+        )
+    if has_nul(query):
+        raise InputError(
+            "invalid search", [FieldProblem("q", "contains a NUL character", "remove it")]
         )
     text = _search_key(query)
     condition = (

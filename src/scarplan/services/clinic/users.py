@@ -21,7 +21,7 @@ from scarplan.adapters.passwords import DUMMY_HASH, hash_password, needs_rehash,
 from scarplan.domain.errors import AuthenticationError, FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.access import POLICY, Permission, Role, authorize
 from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import InputModel, validated
+from scarplan.services.clinic.inputs import InputModel, has_nul, validated
 
 MIN_PASSWORD = 10
 # Five wrong passwords in a row lock the account for a quarter of an hour (OWASP's advice is a
@@ -222,6 +222,8 @@ def sign_in(clinic: Clinic, username: str, password: str, address: str = "") -> 
     """
     now = clinic.now()
     name = username.strip().lower()
+    if has_nul(name) or has_nul(password):
+        raise AuthenticationError("wrong username or password")
     with clinic.uow.write() as session:
         user = session.scalar(select(User).where(User.username == name))
         if user is None:

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache, require
+from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.services.clinic import users
 from scarplan.services.clinic.access import Permission, Role
 from scarplan.services.clinic.audit import AuditPage, AuditQuery, search_audit
@@ -51,11 +52,11 @@ def audit_trail(
     clinic: ClinicDep,
     actor: ActorDep,
     user: str | None = None,
-    patient_id: int | None = None,
+    patient_id: int | None = Query(None, ge=1, le=MAX_ID),
     action: str | None = None,
     since: date | None = None,
     until: date | None = None,
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     limit: int = Query(100, ge=1, le=500),
 ) -> AuditPage:
     query = AuditQuery(user, patient_id, action, since, until, offset, limit)
@@ -100,13 +101,13 @@ def issue_token(clinic: ClinicDep, actor: ActorDep, entered: NewTokenBody) -> us
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(request: Request, clinic: ClinicDep, actor: ActorDep, token_id: int) -> None:
+def revoke_token(request: Request, clinic: ClinicDep, actor: ActorDep, token_id: RecordId) -> None:
     users.revoke_api_token(clinic, actor, token_id)
     actor_cache(request).drop(user_id=actor.user_id)
 
 
 @router.get("/patients/{patient_id}/export", response_class=Response)
-async def export_patient_data(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> Response:
+async def export_patient_data(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> Response:
     """Everything held about the patient (right of access): a ZIP with data.json and photos."""
     data = await run_in_threadpool(_archive, clinic, actor, patient_id)
     name = f"patient-{patient_id}.zip"

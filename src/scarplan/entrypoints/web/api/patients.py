@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query
 
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
+from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.inputs import PatientIntake
 from scarplan.services.clinic.patients import (
@@ -27,7 +28,7 @@ def list_patients(
     clinic: ClinicDep,
     actor: ActorDep,
     q: str = "",
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_ID),
     limit: int = Query(50, ge=1, le=MAX_PAGE),
 ) -> PatientPage:
     return search_patients(clinic, actor, q, offset, limit)
@@ -39,17 +40,17 @@ def add_patient(clinic: ClinicDep, actor: ActorDep, intake: PatientIntake) -> Pa
 
 
 @router.get("/patients/{patient_id}")
-def read_patient(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> PatientDetail:
+def read_patient(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> PatientDetail:
     return get_patient(clinic, actor, patient_id)
 
 
 @router.put("/patients/{patient_id}", dependencies=[require(Permission.WRITE_INTAKE)])
 def replace_patient(
-    clinic: ClinicDep, actor: ActorDep, patient_id: int, intake: PatientIntake
+    clinic: ClinicDep, actor: ActorDep, patient_id: RecordId, intake: PatientIntake
 ) -> PatientDetail:
     return update_patient(clinic, actor, patient_id, body(intake))
 
 
 @router.get("/patients/{patient_id}/overview")
-def overview(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> Overview:
+def overview(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> Overview:
     return patient_overview(clinic, actor, patient_id)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
+from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.inputs import PlanEdit
 from scarplan.services.clinic.plans import (
@@ -23,7 +24,7 @@ router = APIRouter(prefix=PREFIX, tags=["plans"], responses=ERRORS)
 
 
 @router.get("/patients/{patient_id}/plans")
-def plans(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[PlanView]:
+def plans(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> list[PlanView]:
     return list_plans(clinic, actor, patient_id)
 
 
@@ -33,7 +34,10 @@ def plans(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[PlanView]
     status_code=201,
 )
 def propose(
-    clinic: ClinicDep, actor: ActorDep, patient_id: int, assessment_id: int | None = None
+    clinic: ClinicDep,
+    actor: ActorDep,
+    patient_id: RecordId,
+    assessment_id: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> PlanView:
     """Run the planner on an assessment (the latest by default). 409 with `conflicts` when the
     patient's constraints cannot all hold."""
@@ -42,7 +46,10 @@ def propose(
 
 @router.get("/plans/{plan_id}")
 def read_plan(
-    clinic: ClinicDep, actor: ActorDep, plan_id: int, version: int | None = None
+    clinic: ClinicDep,
+    actor: ActorDep,
+    plan_id: RecordId,
+    version: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> PlanView:
     return get_plan(clinic, actor, plan_id, version)
 
@@ -50,20 +57,20 @@ def read_plan(
 @router.post(
     "/plans/{plan_id}/versions", dependencies=[require(Permission.WRITE_CLINICAL)], status_code=201
 )
-def edit(clinic: ClinicDep, actor: ActorDep, plan_id: int, entered: PlanEdit) -> PlanView:
+def edit(clinic: ClinicDep, actor: ActorDep, plan_id: RecordId, entered: PlanEdit) -> PlanView:
     return edit_plan(clinic, actor, plan_id, body(entered))
 
 
 @router.post("/plans/{plan_id}/accept", dependencies=[require(Permission.WRITE_CLINICAL)])
-def accept(clinic: ClinicDep, actor: ActorDep, plan_id: int) -> PlanView:
+def accept(clinic: ClinicDep, actor: ActorDep, plan_id: RecordId) -> PlanView:
     return accept_plan(clinic, actor, plan_id)
 
 
 @router.post("/plans/{plan_id}/complete", dependencies=[require(Permission.WRITE_CLINICAL)])
-def complete(clinic: ClinicDep, actor: ActorDep, plan_id: int) -> PlanView:
+def complete(clinic: ClinicDep, actor: ActorDep, plan_id: RecordId) -> PlanView:
     return complete_plan(clinic, actor, plan_id)
 
 
 @router.post("/plans/{plan_id}/cancel", dependencies=[require(Permission.WRITE_CLINICAL)])
-def cancel(clinic: ClinicDep, actor: ActorDep, plan_id: int) -> PlanView:
+def cancel(clinic: ClinicDep, actor: ActorDep, plan_id: RecordId) -> PlanView:
     return cancel_plan(clinic, actor, plan_id)

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
+from scarplan.entrypoints.web.ids import RecordId
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.assessments import (
     AssessmentView,
@@ -44,7 +45,7 @@ router = APIRouter(prefix=PREFIX, tags=["records"], responses=ERRORS)
 
 
 @router.get("/patients/{patient_id}/assessments")
-def assessments(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[AssessmentView]:
+def assessments(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> list[AssessmentView]:
     return list_assessments(clinic, actor, patient_id)
 
 
@@ -54,7 +55,7 @@ def assessments(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[Ass
     status_code=201,
 )
 def add_assessment(
-    clinic: ClinicDep, actor: ActorDep, patient_id: int, entered: AssessmentInput
+    clinic: ClinicDep, actor: ActorDep, patient_id: RecordId, entered: AssessmentInput
 ) -> AssessmentView:
     return record_assessment(clinic, actor, patient_id, body(entered))
 
@@ -63,19 +64,19 @@ def add_assessment(
     "/patients/{patient_id}/assessments/preview", dependencies=[require(Permission.WRITE_CLINICAL)]
 )
 def score_assessment(
-    clinic: ClinicDep, actor: ActorDep, patient_id: int, entered: AssessmentInput
+    clinic: ClinicDep, actor: ActorDep, patient_id: RecordId, entered: AssessmentInput
 ) -> dict[str, Any]:
     """The scores the assessment would get (the `scarplan assess --json` shape); saves nothing."""
     return preview_assessment(clinic, actor, patient_id, body(entered))
 
 
 @router.get("/assessments/{assessment_id}")
-def read_assessment(clinic: ClinicDep, actor: ActorDep, assessment_id: int) -> AssessmentView:
+def read_assessment(clinic: ClinicDep, actor: ActorDep, assessment_id: RecordId) -> AssessmentView:
     return get_assessment(clinic, actor, assessment_id)
 
 
 @router.get("/patients/{patient_id}/sessions")
-def sessions(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[SessionView]:
+def sessions(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> list[SessionView]:
     return list_sessions(clinic, actor, patient_id)
 
 
@@ -85,13 +86,13 @@ def sessions(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[Sessio
     status_code=201,
 )
 def add_session(
-    clinic: ClinicDep, actor: ActorDep, patient_id: int, entered: SessionInput
+    clinic: ClinicDep, actor: ActorDep, patient_id: RecordId, entered: SessionInput
 ) -> SessionView:
     return record_session(clinic, actor, patient_id, body(entered))
 
 
 @router.get("/sessions/{session_id}")
-def read_session(clinic: ClinicDep, actor: ActorDep, session_id: int) -> SessionView:
+def read_session(clinic: ClinicDep, actor: ActorDep, session_id: RecordId) -> SessionView:
     return get_session(clinic, actor, session_id)
 
 
@@ -101,13 +102,13 @@ def read_session(clinic: ClinicDep, actor: ActorDep, session_id: int) -> Session
     status_code=201,
 )
 def add_event(
-    clinic: ClinicDep, actor: ActorDep, session_id: int, entered: AdverseEventInput
+    clinic: ClinicDep, actor: ActorDep, session_id: RecordId, entered: AdverseEventInput
 ) -> SessionView:
     return add_adverse_event(clinic, actor, session_id, body(entered))
 
 
 @router.get("/patients/{patient_id}/photos")
-def photos(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[PhotoView]:
+def photos(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> list[PhotoView]:
     return list_photos(clinic, actor, patient_id)
 
 
@@ -135,16 +136,16 @@ async def upload_photo(
 
 
 @router.get("/photos/{photo_id}/image", response_class=Response)
-def photo_image(clinic: ClinicDep, actor: ActorDep, photo_id: int) -> Response:
+def photo_image(clinic: ClinicDep, actor: ActorDep, photo_id: RecordId) -> Response:
     _, data = photo_content(clinic, actor, photo_id)
     return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, no-store"})
 
 
 @router.get("/patients/{patient_id}/progress")
-def progress(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> Progress:
+def progress(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> Progress:
     return patient_progress(clinic, actor, patient_id)
 
 
 @router.get("/patients/{patient_id}/calendar")
-def calendar(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> list[CalendarEntry]:
+def calendar(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> list[CalendarEntry]:
     return patient_calendar(clinic, actor, patient_id)

@@ -12,6 +12,7 @@ from scarplan.domain.errors import InputError
 from scarplan.domain.vocabulary import Region
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import assessment
+from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.entrypoints.web.templating import REGION_LABELS
 from scarplan.services.clinic.access import Permission
@@ -51,7 +52,7 @@ def face_regions(
     response_class=HTMLResponse,
 )
 def new_assessment(
-    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse:
     patient = get_patient(clinic, actor, patient_id)
     earlier = list_assessments(clinic, actor, patient_id)
@@ -74,7 +75,7 @@ def new_assessment(
     response_class=HTMLResponse,
 )
 async def preview(
-    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse:
     form = await request.form()
     entered = assessment(form)
@@ -100,7 +101,7 @@ async def preview(
     response_model=None,
 )
 async def save_assessment(
-    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse | RedirectResponse:
     entered = assessment(await request.form())
     try:
@@ -119,7 +120,7 @@ async def save_assessment(
 
 @router.get("/assessments/{assessment_id}", response_class=HTMLResponse)
 def show_assessment(
-    request: Request, clinic: ClinicDep, actor: ActorDep, assessment_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, assessment_id: RecordId
 ) -> HTMLResponse:
     record = get_assessment(clinic, actor, assessment_id)
     context = {

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import InputError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import patient_intake
+from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.context import Clinic
@@ -28,7 +29,11 @@ PAGE = 50
 
 @router.get("/patients", response_class=HTMLResponse)
 def patient_list(
-    request: Request, clinic: ClinicDep, actor: ActorDep, q: str = "", offset: int = 0
+    request: Request,
+    clinic: ClinicDep,
+    actor: ActorDep,
+    q: str = "",
+    offset: int = Query(0, ge=0, le=MAX_ID),
 ) -> HTMLResponse:
     page = search_patients(clinic, actor, q, offset=max(offset, 0), limit=PAGE)
     template = "patients/rows.html" if request.headers.get("hx-request") else "patients/list.html"
@@ -67,7 +72,9 @@ async def add_patient(
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse)
-def overview(request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int) -> HTMLResponse:
+def overview(
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
+) -> HTMLResponse:
     return render(
         request,
         "patients/overview.html",
@@ -81,7 +88,7 @@ def overview(request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: i
     response_class=HTMLResponse,
 )
 def edit_patient(
-    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse:
     patient = get_patient(clinic, actor, patient_id)
     context = {**_intake_context(clinic, patient.intake), "patient": patient, "actor": actor}
@@ -92,7 +99,7 @@ def edit_patient(
     "/patients/{patient_id}", dependencies=[require(Permission.WRITE_INTAKE)], response_model=None
 )
 async def save_patient(
-    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse | RedirectResponse:
     entered = patient_intake(await request.form())
     try:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import InputError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import plan_edit
+from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.patients import get_patient
@@ -25,14 +26,18 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.post("/patients/{patient_id}/plans", dependencies=[require(Permission.WRITE_CLINICAL)])
-async def propose(clinic: ClinicDep, actor: ActorDep, patient_id: int) -> RedirectResponse:
+async def propose(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> RedirectResponse:
     plan = await run_in_threadpool(propose_plan, clinic, actor, patient_id)
     return see_other(f"/plans/{plan.id}")
 
 
 @router.get("/plans/{plan_id}", response_class=HTMLResponse)
 def show_plan(
-    request: Request, clinic: ClinicDep, actor: ActorDep, plan_id: int, version: int | None = None
+    request: Request,
+    clinic: ClinicDep,
+    actor: ActorDep,
+    plan_id: RecordId,
+    version: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> HTMLResponse:
     plan = get_plan(clinic, actor, plan_id, version)
     context = {"plan": plan, "patient": get_patient(clinic, actor, plan.patient_id), "actor": actor}
@@ -43,7 +48,7 @@ def show_plan(
     "/plans/{plan_id}/edit", dependencies=[require(Permission.WRITE_CLINICAL)], response_model=None
 )
 async def edit(
-    request: Request, clinic: ClinicDep, actor: ActorDep, plan_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, plan_id: RecordId
 ) -> HTMLResponse | RedirectResponse:
     plan = get_plan(clinic, actor, plan_id)
     entered = plan_edit(await request.form(), {s.position: s.day for s in plan.sessions})
@@ -63,7 +68,7 @@ async def edit(
 
 @router.post("/plans/{plan_id}/{action}", dependencies=[require(Permission.WRITE_CLINICAL)])
 async def transition(
-    clinic: ClinicDep, actor: ActorDep, plan_id: int, action: str
+    clinic: ClinicDep, actor: ActorDep, plan_id: RecordId, action: str
 ) -> RedirectResponse:
     actions = {"accept": accept_plan, "complete": complete_plan, "cancel": cancel_plan}
     if action not in actions:

@@ -10,6 +10,7 @@ from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.charts import Chart, trend_chart
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import photo
+from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.context import Actor, Clinic
@@ -82,7 +83,7 @@ def _context(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, object]
 
 @router.get("/patients/{patient_id}/progress", response_class=HTMLResponse)
 def progress_page(
-    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse:
     return render(
         request, "patients/progress.html", {**_context(clinic, actor, patient_id), "actor": actor}
@@ -95,7 +96,7 @@ def progress_page(
     response_model=None,
 )
 async def upload_photo(
-    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse | RedirectResponse:
     form = await request.form()
     upload = form.get("file")

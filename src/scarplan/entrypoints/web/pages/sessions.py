@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from scarplan.domain.errors import InputError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import adverse_event, treatment_session
+from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.context import Actor, Clinic
@@ -55,7 +56,7 @@ def new_session(
     request: Request,
     clinic: ClinicDep,
     actor: ActorDep,
-    patient_id: int,
+    patient_id: RecordId,
     planned: int | None = None,
 ) -> HTMLResponse:
     choice = next((s for s in _planned(clinic, actor, patient_id) if s.id == planned), None)
@@ -78,7 +79,7 @@ def new_session(
     response_model=None,
 )
 async def save_session(
-    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse | RedirectResponse:
     entered = treatment_session(await request.form())
     try:
@@ -95,7 +96,7 @@ async def save_session(
 
 @router.get("/patients/{patient_id}/sessions", response_class=HTMLResponse)
 def session_list(
-    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse:
     context = {
         "patient": get_patient(clinic, actor, patient_id),
@@ -113,7 +114,7 @@ def session_list(
     response_model=None,
 )
 async def save_adverse_event(
-    request: Request, clinic: ClinicDep, actor: ActorDep, session_id: int
+    request: Request, clinic: ClinicDep, actor: ActorDep, session_id: RecordId
 ) -> HTMLResponse | RedirectResponse:
     entered = adverse_event(await request.form())
     treated = get_session(clinic, actor, session_id)
@@ -134,7 +135,9 @@ async def save_adverse_event(
 
 
 @router.get("/patients/{patient_id}/calendar", response_class=HTMLResponse)
-def calendar(request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: int) -> HTMLResponse:
+def calendar(
+    request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
+) -> HTMLResponse:
     entries = patient_calendar(clinic, actor, patient_id)
     months: dict[str, list[Any]] = {}
     for entry in entries:
