@@ -1,6 +1,7 @@
 """Server-rendered pages: each route parses the form, calls one service, renders a template."""
 
 from scarplan.entrypoints.web.pages import (
+    admin,
     assessments,
     auth,
     knowledge,
@@ -18,4 +19,5 @@ routers = [
     sessions.router,
     progress.router,
     knowledge.router,
+    admin.router,
 ]
