@@ -36,7 +36,8 @@ def main() -> int:
             f"{args.clients} clients, {args.seconds:.0f} s, killed at {args.kill_after:.0f} s: "
             f"{len(outcome.acknowledged)} saves acknowledged "
             f"({len(outcome.acknowledged) / args.seconds:.0f}/s), {assessments} stored with "
-            f"{lesions} lesions, {outcome.in_flight_lost} client attempts failed while the server was down, "
+            f"{lesions} lesions, {outcome.in_flight_lost} client attempts failed while the "
+            "server was down, "
             f"{len(outcome.refused)} server errors, {len(lost)} acknowledged saves missing"
         )
         whole = lesions == assessments * len(load.LESIONS)
