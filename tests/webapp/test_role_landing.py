@@ -33,3 +33,22 @@ def test_each_role_lands_on_a_page_it_may_see(
     assert signed.status_code == 303
     landing = client.get(signed.headers["location"])
     assert landing.status_code == 200, (signed.headers["location"], landing.text[:300])
+
+
+def test_a_portal_patient_downloads_their_data_from_their_page_and_sees_no_clinic_actions(
+    client: TestClient, clinic: Clinic
+) -> None:
+    clinician = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    patient = patients.create_patient(clinic, clinician, patient_input())
+    users.create_user(clinic, "ana.p", "Ana", PASSWORD, "patient", patient_id=patient.id)
+    client.post("/api/v1/session", json={"username": "ana.p", "password": PASSWORD})
+
+    page = client.get(f"/patients/{patient.id}").text
+    link = re.search(r'href="([^"]+/export)"', page)
+    assert link is not None
+    assert "New assessment" not in page
+    assert "Propose a plan" not in page
+    archive = client.get(link[1])
+    assert archive.status_code == 200
+    assert archive.headers["content-type"] == "application/zip"
+    assert archive.content[:2] == b"PK"
