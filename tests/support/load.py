@@ -41,7 +41,6 @@ class Target:
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
-        self.changed = threading.Event()
 
 
 def _client(target: Target, password: str, code: str, stop: float, outcome: Outcome) -> None:

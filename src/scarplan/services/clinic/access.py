@@ -104,10 +104,5 @@ def authorize_record(
     authorize(actor, permission)
 
 
-def portal_patient(actor: Actor) -> int | None:
-    """The one patient a portal user may see; None for clinic roles."""
-    return actor.patient_id if actor.role == Role.PATIENT else None
-
-
 def not_found(field: str, value: object, what: str) -> NotFoundError:
     return NotFoundError(f"no such {what}", [FieldProblem(field, f"{value} names no {what}", "")])

@@ -11,7 +11,7 @@ says so.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -24,6 +24,7 @@ from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.inputs import has_nul
 
 FLUSH_SECONDS = 0.5
 MAX_PAGE = 500
@@ -199,18 +200,14 @@ def _view(record: AuditEventRecord) -> AuditEvent:
     )
 
 
-def iter_all(session: Session) -> Iterator[AuditEvent]:
-    for record in session.scalars(select(AuditEventRecord).order_by(AuditEventRecord.id)):
-        yield _view(record)
-
-
 def search_audit(clinic: Clinic, actor: Actor, query: AuditQuery) -> AuditPage:
     """The audit trail for admins, newest first, filtered; reading it is itself audited."""
     authorize(actor, Permission.READ_AUDIT)
-    if any(text is not None and "\x00" in text for text in (query.user, query.action)):
-        raise InputError(
-            "invalid filter", [FieldProblem("user", "contains a NUL character", "remove it")]
-        )
+    for field, value in (("user", query.user), ("action", query.action)):
+        if has_nul(value):
+            raise InputError(
+                "invalid filter", [FieldProblem(field, "contains a NUL character", "remove it")]
+            )
     if not 1 <= query.limit <= MAX_PAGE or query.offset < 0:
         raise InputError(
             "invalid page",

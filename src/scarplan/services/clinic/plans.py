@@ -139,33 +139,8 @@ def planned_session_view(
 
 
 def plan_view(session: Session, plan: PlanRecord, version_number: int | None = None) -> PlanView:
-    number = version_number if version_number is not None else plan.current_version
-    version = next((v for v in plan.versions if v.version == number), None)
-    if version is None:
-        raise NotFoundError(
-            "no such plan version",
-            [FieldProblem("version", f"plan {plan.id} has no version {number}", "")],
-        )
-    done = fulfilled(session, version)
-    return PlanView(
-        id=plan.id,
-        patient_id=plan.patient_id,
-        assessment_id=plan.assessment_id,
-        status=plan.status,
-        version=version.version,
-        currency=version.currency,
-        total_cost=version.total_cost,
-        end_date=version.end_date,
-        sessions=[planned_session_view(s, done.get(s.id)) for s in version.sessions],
-        document=version.document,
-        routine=version.routine.document if version.routine else None,
-        versions=[
-            VersionSummary(v.version, v.reason, v.created_at, v.total_cost, v.end_date)
-            for v in plan.versions
-        ],
-        created_at=plan.created_at,
-        accepted_at=plan.accepted_at,
-    )
+    """The view of a plan just loaded or changed (and flushed) in this transaction."""
+    return read_plan_view(session, plan.id, version_number)
 
 
 def _session_rows(document: dict[str, Any]) -> list[PlannedSessionRecord]:
@@ -256,9 +231,9 @@ _ROUTINES = HomeRoutineRecord.__table__
 
 
 def read_plan_view(session: Session, plan_id: int, version_number: int | None = None) -> PlanView:
-    """The same view as `plan_view`, read with plain row queries: the plan page is the busiest
-    read in the app, and building ORM objects (every version with its sessions) cost it more
-    than the queries themselves."""
+    """A plan (the current or the given version) read with plain row queries: the plan page is
+    the busiest read in the app, and building ORM objects (every version with its sessions)
+    cost it more than the queries themselves."""
     rows = session.connection()
     plan = rows.execute(select(_PLANS).where(_PLANS.c.id == plan_id)).one_or_none()
     if plan is None:
@@ -327,7 +302,7 @@ def list_plans(clinic: Clinic, actor: Actor, patient_id: int) -> list[PlanView]:
             .where(PlanRecord.patient_id == patient_id)
             .order_by(PlanRecord.created_at.desc(), PlanRecord.id.desc())
         ).all()
-        return [plan_view(session, load_plan(session, plan_id)) for plan_id in ids]
+        return [read_plan_view(session, plan_id) for plan_id in ids]
 
 
 def active_plan(session: Session, patient_id: int) -> PlanRecord | None:

@@ -28,9 +28,8 @@ from scarplan.services.clinic.plans import (
     PlannedSessionView,
     PlanView,
     fulfilled_ids,
-    load_plan,
-    plan_view,
     planned_session_view,
+    read_plan_view,
 )
 
 
@@ -106,7 +105,7 @@ def _open_plan_row(rows: Session | Connection, patient_id: int) -> tuple[int, st
 
 def open_plan(session: Session, patient_id: int) -> PlanView | None:
     row = _open_plan_row(session, patient_id)
-    return plan_view(session, load_plan(session, row[0])) if row is not None else None
+    return read_plan_view(session, row[0]) if row is not None else None
 
 
 # The overview is read on every visit to a patient: plain row queries on the connection,

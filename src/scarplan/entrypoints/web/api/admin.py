@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import shutil
 import tempfile
 import zipfile
 from datetime import date
@@ -149,7 +148,6 @@ def _research_zip(clinic: Clinic, actor: Actor, dates: Literal["shifted", "years
             for path in sorted(target.rglob("*")):
                 if path.is_file():
                     archive.write(path, path.relative_to(target).as_posix())
-        shutil.rmtree(target, ignore_errors=True)
         return buffer.getvalue()
 
 
