@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from scarplan.adapters.db.tables import HomeRoutineRecord, PlannedSessionRecord, PlanVersionRecord
-from scarplan.domain.errors import InputError, StateError
+from scarplan.domain.errors import InputError, NotFoundError, StateError
 from scarplan.services.clinic import assessments, patients, plans, sessions
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.plans import PlannedSessionView, PlanView
@@ -307,3 +307,24 @@ def test_a_session_carried_out_stays_done_in_the_next_version(
     ]
     assert sessions.get_session(clinic, clinician, done.id).planned_session_id == carried[0].id
     assert edited.status == "in_progress"
+
+
+def test_the_plan_page_reads_the_plan_and_its_patient_together(
+    clinic: Clinic, clinician: Actor, patient_id: int, proposed: PlanView
+) -> None:
+    page = plans.plan_page(clinic, clinician, proposed.id)
+
+    assert page.plan == plans.get_plan(clinic, clinician, proposed.id)
+    assert (page.patient.id, page.patient.code) == (patient_id, "P-0001")
+
+
+def test_an_unknown_plan_or_version_is_not_found_and_names_the_field(
+    clinic: Clinic, clinician: Actor, proposed: PlanView
+) -> None:
+    with pytest.raises(NotFoundError) as no_plan:
+        plans.plan_page(clinic, clinician, proposed.id + 1000)
+    with pytest.raises(NotFoundError) as no_version:
+        plans.plan_page(clinic, clinician, proposed.id, version=2)
+
+    assert [p.path for p in no_plan.value.problems] == ["plan_id"]
+    assert [p.path for p in no_version.value.problems] == ["version"]

@@ -288,7 +288,10 @@ class HomeRoutineRecord(Base):
 
 class TreatmentSessionRecord(Base):
     __tablename__ = "treatment_sessions"
-    __table_args__ = (Index("ix_treatment_sessions_patient_day", "patient_id", "performed_on"),)
+    __table_args__ = (
+        Index("ix_treatment_sessions_patient_day", "patient_id", "performed_on"),
+        Index("ix_treatment_sessions_planned_session_id", "planned_session_id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))

@@ -12,13 +12,12 @@ from scarplan.entrypoints.web.forms import plan_edit
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.patients import get_patient
 from scarplan.services.clinic.plans import (
     accept_plan,
     cancel_plan,
     complete_plan,
     edit_plan,
-    get_plan,
+    plan_page,
     propose_plan,
 )
 
@@ -39,8 +38,8 @@ def show_plan(
     plan_id: RecordId,
     version: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> HTMLResponse:
-    plan = get_plan(clinic, actor, plan_id, version)
-    context = {"plan": plan, "patient": get_patient(clinic, actor, plan.patient_id), "actor": actor}
+    page = plan_page(clinic, actor, plan_id, version)
+    context = {"plan": page.plan, "patient": page.patient, "actor": actor}
     return render(request, "plans/show.html", context)
 
 
@@ -50,14 +49,14 @@ def show_plan(
 async def edit(
     request: Request, clinic: ClinicDep, actor: ActorDep, plan_id: RecordId
 ) -> HTMLResponse | RedirectResponse:
-    plan = get_plan(clinic, actor, plan_id)
-    entered = plan_edit(await request.form(), {s.position: s.day for s in plan.sessions})
+    page = await run_in_threadpool(plan_page, clinic, actor, plan_id)
+    entered = plan_edit(await request.form(), {s.position: s.day for s in page.plan.sessions})
     try:
         await run_in_threadpool(edit_plan, clinic, actor, plan_id, entered)
     except InputError as error:
         context = {
-            "plan": plan,
-            "patient": get_patient(clinic, actor, plan.patient_id),
+            "plan": page.plan,
+            "patient": page.patient,
             "actor": actor,
             "edit": entered,
             **form_errors(error),
