@@ -292,5 +292,6 @@ def main() -> None:
                     f"(p99 per round: {', '.join(f'{p:.0f}' for p in p99s)})"
                 )
 
+
 if __name__ == "__main__":
     main()
