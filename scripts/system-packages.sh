@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need and pip cannot provide: Chromium (browser tests),
-# PostgreSQL (the second database) and Pango (PDF rendering). Does nothing when all are there.
+# PostgreSQL (the second database), Pango (PDF rendering) and Poppler's pdftotext/pdftoppm (the
+# report tests read the rendered PDFs back). Does nothing when all are there.
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || missing+=(postgresql)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+command -v pdftotext > /dev/null || missing+=(poppler-utils)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Installing system packages: ${missing[*]}"
