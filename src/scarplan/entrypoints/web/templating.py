@@ -2,78 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
 
+from scarplan.adapters.presentation.face_map import (
+    FACE_ORDER,
+    FACE_SHAPES,
+    HEAD_OUTLINE,
+    count_band,
+)
+from scarplan.adapters.presentation.wording import day, label, money
 from scarplan.domain.vocabulary import Modality, Region, ScarType
 from scarplan.services.clinic.access import Permission, can
 from scarplan.services.clinic.context import Actor
 
 TEMPLATES = Path(__file__).parent / "templates"
-
-REGION_LABELS = {
-    Region.FOREHEAD: "Forehead",
-    Region.TEMPLE_LEFT: "Left temple",
-    Region.TEMPLE_RIGHT: "Right temple",
-    Region.NOSE: "Nose",
-    Region.CHEEK_LEFT: "Left cheek",
-    Region.CHEEK_RIGHT: "Right cheek",
-    Region.PERIORAL: "Around the mouth",
-    Region.CHIN: "Chin",
-    Region.JAW_LEFT: "Left jaw",
-    Region.JAW_RIGHT: "Right jaw",
-}
-
-MODALITY_LABELS = {
-    Modality.TCA_CROSS: "TCA CROSS",
-    Modality.PUNCH_EXCISION: "Punch excision",
-    Modality.PUNCH_ELEVATION: "Punch elevation",
-    Modality.PUNCH_GRAFTING: "Punch grafting",
-    Modality.SUBCISION: "Subcision",
-    Modality.MICRONEEDLING: "Microneedling",
-    Modality.RF_MICRONEEDLING: "RF microneedling",
-    Modality.FRACTIONAL_CO2: "Fractional CO2 laser",
-    Modality.FRACTIONAL_ERBIUM: "Fractional erbium laser",
-    Modality.ABLATIVE_RESURFACING: "Fully ablative resurfacing",
-    Modality.NONABLATIVE_FRACTIONAL: "Non-ablative fractional laser",
-    Modality.CHEMICAL_PEEL_MEDIUM: "Medium-depth peel",
-    Modality.CHEMICAL_PEEL_DEEP: "Deep peel",
-    Modality.DERMABRASION: "Dermabrasion",
-    Modality.HA_FILLER: "Hyaluronic acid filler",
-    Modality.BIOSTIMULATORY_FILLER: "Biostimulatory filler",
-    Modality.PRP: "Platelet-rich plasma",
-}
-
-
-# By id string: pages call `label` thousands of times, so one dictionary look-up each.
-_LABELS: dict[str, str] = {
-    **{key.value: shown for key, shown in REGION_LABELS.items()},
-    **{key.value: shown for key, shown in MODALITY_LABELS.items()},
-}
-
-
-def label(value: object) -> str:
-    """A person's word for a vocabulary id (region, procedure, scar type or other id)."""
-    text = str(value)
-    shown = _LABELS.get(text)
-    return shown if shown is not None else text.replace("_", " ").capitalize()
-
-
-def money(amount: Decimal | float | None, currency: str = "") -> str:
-    if amount is None:
-        return "not priced"
-    return f"{currency} {Decimal(str(amount)):,.0f}".strip()
-
-
-def day(value: date | datetime | str | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        value = date.fromisoformat(value[:10])
-    return value.strftime("%d %b %Y")
 
 
 def may(actor: Actor | None, permission: str) -> bool:
@@ -90,5 +34,9 @@ def make_templates() -> Jinja2Templates:
         regions=list(Region),
         scar_types=[ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING],
         modalities=list(Modality),
+        face_shapes=FACE_SHAPES,
+        face_order=FACE_ORDER,
+        face_head=HEAD_OUTLINE,
+        face_band=count_band,
     )
     return templates

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
+from scarplan.adapters.presentation.wording import REGION_LABELS
 from scarplan.domain.errors import InputError
 from scarplan.domain.vocabulary import Region
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import assessment
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.entrypoints.web.templating import REGION_LABELS
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.assessments import (
     get_assessment,
