@@ -114,3 +114,8 @@ def count_band(count: int) -> int:
     if count < 5:
         return 1
     return 2 if count < 15 else 3
+
+
+# Fill of a region by its Goodman & Baron qualitative grade (0: no scar recorded): one hue,
+# light to dark, so the order reads without colour vision and in greyscale print.
+GRADE_COLOURS = ("#f8e9dc", "#fde0c5", "#f9a66c", "#e4572e", "#8c1c13")

@@ -16,6 +16,7 @@ from scarplan.entrypoints.cli import (
     demo_commands,
     kb_commands,
     plan_commands,
+    report_commands,
     routine_commands,
     serve_commands,
     user_commands,
@@ -37,6 +38,7 @@ app.command("assess")(assess_commands.assess)
 app.command("schema")(assess_commands.schema)
 app.command("plan")(plan_commands.plan)
 app.command("routine")(routine_commands.routine)
+app.command("report")(report_commands.report)
 app.command("serve")(serve_commands.serve)
 app.command("backup")(backup_commands.backup)
 app.command("restore")(backup_commands.restore)

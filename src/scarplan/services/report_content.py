@@ -1,0 +1,470 @@
+"""The content of a patient report, built from the three documents scarplan already makes (the
+assessment, the plan and the home routine, in their JSON-contract form) and the knowledge base
+that explains them. The same builder serves a case file and a stored patient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from scarplan.adapters.presentation.wording import label, money
+from scarplan.adapters.reports.content import (
+    AdviceTopic,
+    CalendarEntry,
+    Cited,
+    Code,
+    Costs,
+    DateWindow,
+    Discussion,
+    Excluded,
+    Fact,
+    Grade,
+    LesionRow,
+    PerformedSession,
+    Procedure,
+    RegionLoad,
+    ReportContent,
+    Routine,
+    RoutineStep,
+    ScarTypeSummary,
+    Score,
+    SessionRow,
+    SourceEntry,
+    Variant,
+)
+from scarplan.domain.case import Case
+from scarplan.domain.vocabulary import AcneSeverity, Modality, ScarType
+from scarplan.knowledge import KnowledgeBase
+from scarplan.knowledge.schema.common import CitedRange, Statement
+from scarplan.knowledge.schema.modalities import ModalityEntry
+from scarplan.services.assessment import NOTICE
+
+ICD10 = "ICD-10"
+SNOMED = "SNOMED CT"
+SCAR_CODES = (
+    Code(ICD10, "L90.5", "Scar conditions and fibrosis of skin"),
+    Code(SNOMED, "275322007", "Scar"),
+    Code(SNOMED, "11381005", "Acne (due to)"),
+)
+ACTIVE_ACNE_CODE = Code(ICD10, "L70.0", "Acne vulgaris")
+
+
+class SourceList:
+    """Numbers sources in the order the report first cites them."""
+
+    def __init__(self, knowledge: KnowledgeBase) -> None:
+        self._knowledge = knowledge
+        self._numbers: dict[str, int] = {}
+
+    def cite(self, ids: Iterable[str]) -> tuple[int, ...]:
+        numbers = []
+        for source_id in ids:
+            if source_id not in self._numbers:
+                self._numbers[source_id] = len(self._numbers) + 1
+            numbers.append(self._numbers[source_id])
+        return tuple(sorted(set(numbers)))
+
+    def text(self, text: str, ids: Iterable[str]) -> Cited:
+        return Cited(text, self.cite(ids))
+
+    def statement(self, statement: Statement) -> Cited:
+        return self.text(statement.text, statement.sources)
+
+    def entries(self) -> tuple[SourceEntry, ...]:
+        entries = []
+        for source_id, number in self._numbers.items():
+            source = self._knowledge.sources.get(source_id)
+            if source is None:  # a source id the knowledge base no longer has: show the id
+                entries.append(SourceEntry(number, source_id, source_id, ""))
+                continue
+            link = (
+                f"https://doi.org/{source.doi}"
+                if source.doi
+                else f"https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/"
+                if source.pmid
+                else source.url or ""
+            )
+            entries.append(SourceEntry(number, source_id, source.citation, link))
+        return tuple(entries)
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """Everything a report is made from."""
+
+    case: Case
+    subject: str
+    assessment: Mapping[str, Any]
+    """`assessment_json` of the case's assessment."""
+    plan: Mapping[str, Any] | None
+    """`plan_json` (sessions as they stand now), or None when no plan could be made."""
+    plan_problem: Sequence[str]
+    routine: Mapping[str, Any] | None
+    performed: Sequence[PerformedSession]
+    today: date
+
+
+def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Variant) -> ReportContent:
+    cite = SourceList(knowledge)
+    assessment = inputs.assessment
+    plan = inputs.plan or {}
+    scores = _scores(assessment, knowledge, cite, variant)
+    scar_types = _scar_types(assessment, knowledge, cite)
+    recommended = plan.get("recommended", [])
+    procedures = tuple(_procedure(item, plan, inputs.case, knowledge, cite) for item in recommended)
+    content = ReportContent(
+        variant=variant,
+        subject=inputs.subject,
+        generated_on=inputs.today,
+        assessed_on=date.fromisoformat(assessment["assessment_date"]),
+        notice=NOTICE,
+        facts=_facts(inputs.case, assessment, variant),
+        scar_types=scar_types,
+        regions=_regions(assessment),
+        grades=tuple(
+            Grade(g.grade, g.name) for g in knowledge.scales.goodman_baron_qualitative.grades
+        ),
+        scores=scores,
+        lesions=_lesions(assessment),
+        warnings=tuple(assessment.get("warnings", [])),
+        procedures=tuple(p for p in procedures if p.in_plan),
+        discuss=_discussions(p for p in procedures if p.in_plan),
+        considered=tuple(p for p in procedures if not p.in_plan),
+        excluded=tuple(
+            Excluded(
+                e["modality"], tuple(e["reasons"]), e.get("relax") or "", cite.cite(e["sources"])
+            )
+            for e in plan.get("excluded", [])
+        ),
+        order=tuple(
+            cite.text(
+                f"{label(p['first'])} before {label(p['then'])}, at least "
+                f"{p['gap_days']['value']} days apart: {p['reason']}",
+                p["gap_days"]["sources"],
+            )
+            for p in plan.get("sequence", [])
+        ),
+        sessions=_sessions(plan),
+        avoid=tuple(DateWindow(w.start, w.end, w.reason) for w in inputs.case.preferences.avoid),
+        plan_problem=tuple(inputs.plan_problem),
+        costs=_costs(plan, knowledge, cite) if inputs.plan else None,
+        routine=_routine(inputs.routine, cite) if inputs.routine else None,
+        notes=tuple(plan.get("notes", [])),
+        codes=_codes(inputs.case),
+        performed=tuple(inputs.performed),
+    )
+    return replace(content, sources=cite.entries())
+
+
+def _facts(case: Case, assessment: Mapping[str, Any], variant: Variant) -> tuple[Fact, ...]:
+    patient = case.patient
+    facts = [Fact("Assessed", _long_date(assessment["assessment_date"]))]
+    if patient.age_years is not None:
+        facts.append(Fact("Age", f"{patient.age_years} years"))
+    skin = assessment.get("fitzpatrick")
+    facts.append(Fact("Skin type (Fitzpatrick)", skin or "not recorded"))
+    if patient.active_acne is not AcneSeverity.NONE:
+        facts.append(Fact("Active acne", patient.active_acne.value))
+    if variant is Variant.CLINICIAN:
+        flags = {
+            "pregnant": patient.pregnant,
+            "breastfeeding": patient.breastfeeding,
+            "keloid history": patient.keloid_history,
+            "cold sores (herpes labialis)": patient.herpes_labialis_history,
+            "anticoagulants": patient.anticoagulants,
+            "skin infection": patient.skin_infection,
+            "sensitive skin": patient.sensitive_skin,
+        }
+        present = [name for name, on in flags.items() if on]
+        facts.append(Fact("Risk factors", ", ".join(present) or "none recorded"))
+        iso = patient.isotretinoin
+        if iso.status.value != "none":
+            stopped = f", stopped {iso.stopped_on.isoformat()}" if iso.stopped_on else ""
+            facts.append(Fact("Isotretinoin", f"{iso.status.value}{stopped}"))
+        if patient.current_agents:
+            facts.append(Fact("Uses now", ", ".join(label(a) for a in patient.current_agents)))
+    preferences = case.preferences
+    if preferences.max_downtime_days is not None:
+        facts.append(Fact("Downtime limit", f"{preferences.max_downtime_days} days"))
+    if preferences.budget is not None:
+        facts.append(Fact("Budget", money(preferences.budget.amount, preferences.budget.currency)))
+    return tuple(facts)
+
+
+def _long_date(value: str) -> str:
+    return date.fromisoformat(value[:10]).strftime("%d %B %Y")
+
+
+def _scar_types(
+    assessment: Mapping[str, Any], knowledge: KnowledgeBase, cite: SourceList
+) -> tuple[ScarTypeSummary, ...]:
+    regions: dict[str, list[str]] = {}
+    for lesion in assessment["lesions"]:
+        found = regions.setdefault(lesion["type"], [])
+        if lesion["region"] not in found:
+            found.append(lesion["region"])
+    summaries = []
+    for type_id, count in assessment["counts_by_type"].items():
+        if not count:
+            continue
+        entry = knowledge.scar_types.get(ScarType(type_id))
+        if entry is None:
+            continue
+        summaries.append(
+            ScarTypeSummary(
+                id=type_id,
+                name=entry.name,
+                count=count,
+                regions=tuple(regions.get(type_id, [])),
+                explanation=cite.text(entry.patient_summary, entry.morphology.sources),
+            )
+        )
+    return tuple(summaries)
+
+
+def _regions(assessment: Mapping[str, Any]) -> tuple[RegionLoad, ...]:
+    counts: dict[str, int] = {}
+    types: dict[str, list[str]] = {}
+    for lesion in assessment["lesions"]:
+        counts[lesion["region"]] = counts.get(lesion["region"], 0) + lesion["count"]
+        kinds = types.setdefault(lesion["region"], [])
+        if lesion["type"] not in kinds:
+            kinds.append(lesion["type"])
+    grades = assessment["goodman_baron"]["qualitative_by_region"]
+    return tuple(
+        RegionLoad(region, count, int(grades.get(region, 0)), tuple(types[region]))
+        for region, count in counts.items()
+    )
+
+
+def _scores(
+    assessment: Mapping[str, Any], knowledge: KnowledgeBase, cite: SourceList, variant: Variant
+) -> tuple[Score, ...]:
+    scales = knowledge.scales
+    gb = assessment["goodman_baron"]
+    grade = gb["qualitative_grade"]
+    qualitative = scales.goodman_baron_qualitative
+    described = next((g for g in qualitative.grades if g.grade == grade), None)
+    meaning = f"{described.name}: {described.description}" if described else "no scars to grade"
+    clinician = variant is Variant.CLINICIAN
+    quantitative = scales.goodman_baron_quantitative
+    ecca = scales.ecca
+    return (
+        Score(
+            "Goodman & Baron qualitative grade",
+            f"{grade} of 4" if grade else "none",
+            cite.text(
+                f"{meaning} The grade is that of the most severe region.",
+                described.sources if described else qualitative.sources,
+            ),
+            tuple(f"{label(r)}: grade {g}" for r, g in gb["qualitative_by_region"].items())
+            if clinician
+            else (),
+        ),
+        Score(
+            "Goodman & Baron quantitative score",
+            f"{_number(gb['quantitative_score'])} of {_number(gb['quantitative_max'])}",
+            cite.text(
+                "Points for each kind of scar, weighted by how many there are; a higher score "
+                "means more, and more severe, scarring. It is the count the treatment aims to "
+                "lower.",
+                quantitative.sources,
+            ),
+            tuple(
+                f"{item['label']}: {item['count']} scars, {_number(item['points'])} points x "
+                f"{_number(item['multiplier'])} = {_number(item['score'])}"
+                for item in gb["quantitative_items"]
+            )
+            if clinician
+            else (),
+        ),
+        Score(
+            "ECCA score",
+            f"{assessment['ecca']} of {_number(assessment['ecca_detail']['max'])}",
+            cite.text(
+                "The ECCA grading scale weighs each scar type by how visible it is and scores "
+                "how many there are; higher means more severe.",
+                ecca.sources,
+            ),
+            tuple(
+                f"{item['label']}: count score {_number(item['count_score'])} x weight "
+                f"{_number(item['weight'])} = {_number(item['score'])}"
+                for item in assessment["ecca_detail"]["items"]
+            )
+            if clinician
+            else (),
+        ),
+    )
+
+
+def _number(value: float | int) -> str:
+    return f"{value:g}"
+
+
+def _lesions(assessment: Mapping[str, Any]) -> tuple[LesionRow, ...]:
+    return tuple(
+        LesionRow(
+            region=lesion["region"],
+            type=lesion["type"],
+            type_source=lesion["type_source"],
+            count=lesion["count"],
+            width_mm=lesion.get("width_mm"),
+            depth_mm=lesion.get("depth_mm"),
+            note="; ".join(lesion.get("reasons", []))
+            if lesion["type_source"] == "measured"
+            else "",
+        )
+        for lesion in assessment["lesions"]
+    )
+
+
+def _procedure(
+    item: Mapping[str, Any],
+    plan: Mapping[str, Any],
+    case: Case,
+    knowledge: KnowledgeBase,
+    cite: SourceList,
+) -> Procedure:
+    modality = Modality(item["modality"])
+    entry = knowledge.modalities[modality]
+    sessions = sum(1 for s in plan.get("sessions", []) if s["modality"] == item["modality"])
+    return Procedure(
+        modality=modality.value,
+        name=label(modality.value),
+        summary=entry.summary,
+        targets=tuple(item["targets"]),
+        regions=tuple(item.get("regions", [])),
+        sessions=sessions,
+        reasons=tuple(item["reasons"]),
+        expected=tuple(cite.text(e["text"], e["sources"]) for e in item.get("expected", [])),
+        cautions=tuple(item.get("cautions", [])),
+        downtime=_range(entry.downtime_days, "days", cite),
+        aftercare=tuple(cite.statement(s) for s in entry.aftercare),
+        risks=tuple(cite.statement(s) for s in entry.risks),
+        skin_type_risk=_skin_type_risk(entry, case, cite),
+        parameters=tuple(
+            cite.text(f"{p.name}: {p.describe(p.unit)}", p.sources) for p in entry.parameters
+        ),
+        refs=cite.cite(item.get("sources", [])),
+        in_plan=bool(item.get("in_plan", True)),
+        not_in_plan_reason=item.get("not_in_plan_reason") or "",
+    )
+
+
+def _discussions(procedures: Iterable[Procedure]) -> tuple[Discussion, ...]:
+    concerns: dict[str, list[str]] = {}
+    for procedure in procedures:
+        for caution in procedure.cautions:
+            concerns.setdefault(caution, []).append(procedure.name)
+    return tuple(Discussion(text, tuple(names)) for text, names in concerns.items())
+
+
+def _range(value: CitedRange | None, unit: str, cite: SourceList) -> Cited | None:
+    if value is None:
+        return None
+    note = f" ({value.note})" if value.note else ""
+    return cite.text(f"{value.describe(unit)}{note}", value.sources)
+
+
+def _skin_type_risk(entry: ModalityEntry, case: Case, cite: SourceList) -> Cited | None:
+    skin = case.patient.fitzpatrick
+    for risk in entry.skin_type_risks:
+        if skin is not None and skin in risk.types:
+            return cite.text(
+                f"For skin type {skin.value}: {risk.level.value} risk. {risk.note}", risk.sources
+            )
+    return None
+
+
+def _sessions(plan: Mapping[str, Any]) -> tuple[SessionRow, ...]:
+    return tuple(
+        SessionRow(
+            day=date.fromisoformat(s["date"]),
+            modality=s["modality"],
+            number=s["number"],
+            of=s["of"],
+            regions=tuple(s["regions"]),
+            downtime_days=s["downtime_days"],
+            cost=money(s["cost"]["amount"], s["cost"]["currency"])
+            if s.get("cost")
+            else "not priced",
+            done=bool(s.get("done")),
+        )
+        for s in plan.get("sessions", [])
+    )
+
+
+def _cost(value: Mapping[str, Any] | None) -> str:
+    return money(value["amount"], value["currency"]) if value else "not priced"
+
+
+def _costs(plan: Mapping[str, Any], knowledge: KnowledgeBase, cite: SourceList) -> Costs:
+    total = plan.get("total_cost") or {}
+    budget = plan.get("budget")
+    unpriced = tuple(total.get("unpriced", []))
+    estimates = []
+    for modality_id in unpriced:
+        price = knowledge.prices.get(Modality(modality_id))
+        if price is None:
+            continue
+        top = f"-{Decimal(str(price.max)):,.0f}" if price.max is not None else " or more"
+        estimates.append(
+            cite.text(
+                f"{label(modality_id)}: published prices {price.currency} "
+                f"{Decimal(str(price.min)):,.0f}{top} per {price.per.value} ({price.year})"
+                f"{'; ' + price.note if price.note else ''}",
+                price.sources,
+            )
+        )
+    return Costs(
+        total=money(total["amount"], total["currency"]) if total.get("amount") is not None else "",
+        complete=bool(total.get("complete", True)),
+        unpriced=unpriced,
+        budget=money(budget["amount"], budget["currency"]) if budget else "",
+        estimates=tuple(estimates),
+    )
+
+
+def _routine(routine: Mapping[str, Any], cite: SourceList) -> Routine:
+    def steps(slot: str) -> tuple[RoutineStep, ...]:
+        return tuple(
+            RoutineStep(
+                name=s["name"],
+                strength=s.get("strength") or "",
+                frequency=s["frequency"],
+                why=tuple(cite.text(w["text"], w["sources"]) for w in s.get("why", [])),
+            )
+            for s in routine[slot]
+        )
+
+    return Routine(
+        am=steps("am"),
+        pm=steps("pm"),
+        calendar=tuple(
+            CalendarEntry(
+                date.fromisoformat(e["date"]),
+                date.fromisoformat(e["until"]) if e.get("until") else None,
+                e["text"],
+                cite.cite(e.get("sources", [])),
+            )
+            for e in routine.get("calendar", [])
+        ),
+        checks=tuple(
+            cite.text(f"{c['message']} {c['resolution']}".strip(), c.get("sources", []))
+            for c in routine.get("checks", [])
+        ),
+        advice=tuple(
+            AdviceTopic(a["topic"], tuple(cite.text(i["text"], i["sources"]) for i in a["items"]))
+            for a in routine.get("advice", [])
+        ),
+        referral=tuple(cite.text(r["text"], r["sources"]) for r in routine.get("referral", [])),
+    )
+
+
+def _codes(case: Case) -> tuple[Code, ...]:
+    if case.patient.active_acne is AcneSeverity.NONE:
+        return SCAR_CODES
+    return (*SCAR_CODES, ACTIVE_ACNE_CODE)
