@@ -52,6 +52,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/sessions/{session_id}/adverse-events"): frozenset({C}),
     ("GET", "/patients/{patient_id}/calendar"): frozenset({C, S, P}),
     ("GET", "/patients/{patient_id}/progress"): frozenset({C, P}),
+    ("GET", "/patients/{patient_id}/report"): frozenset({C, P}),
     ("POST", "/patients/{patient_id}/photos"): frozenset({C}),
     ("GET", "/kb"): EVERYONE,
     ("GET", "/kb/{entry_id}"): EVERYONE,

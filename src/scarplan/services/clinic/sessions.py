@@ -211,10 +211,15 @@ def list_sessions(clinic: Clinic, actor: Actor, patient_id: int) -> list[Session
     clinic.audit.read(actor, "session_list", None, patient_id)
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
-        records = session.scalars(
-            select(TreatmentSessionRecord)
-            .where(TreatmentSessionRecord.patient_id == patient_id)
-            .options(selectinload(TreatmentSessionRecord.adverse_events))
-            .order_by(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.id)
-        ).all()
-        return [session_view(r) for r in records]
+        return patient_sessions(session, patient_id)
+
+
+def patient_sessions(session: Session, patient_id: int) -> list[SessionView]:
+    """A patient's sessions with their adverse events, oldest first."""
+    records = session.scalars(
+        select(TreatmentSessionRecord)
+        .where(TreatmentSessionRecord.patient_id == patient_id)
+        .options(selectinload(TreatmentSessionRecord.adverse_events))
+        .order_by(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.id)
+    ).all()
+    return [session_view(r) for r in records]

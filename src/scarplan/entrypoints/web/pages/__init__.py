@@ -8,6 +8,7 @@ from scarplan.entrypoints.web.pages import (
     patients,
     plans,
     progress,
+    reports,
     sessions,
 )
 
@@ -18,6 +19,7 @@ routers = [
     plans.router,
     sessions.router,
     progress.router,
+    reports.router,
     knowledge.router,
     admin.router,
 ]

@@ -1,0 +1,102 @@
+"""The report of a stored patient: the open plan (as edited, with the sessions done so far) and
+the assessment it was made from, or the latest assessment when there is no plan yet."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from scarplan.adapters.reports.content import Fact, PerformedSession, ReportContent, Variant
+from scarplan.assessment import assess_case
+from scarplan.domain.errors import FieldProblem, StateError
+from scarplan.services.assessment import assessment_json
+from scarplan.services.clinic.access import Permission, authorize
+from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.patients import load_patient
+from scarplan.services.clinic.plans import PlanView
+from scarplan.services.clinic.progress import open_plan
+from scarplan.services.clinic.sessions import SessionView, patient_sessions
+from scarplan.services.report_content import ReportInputs, build_report
+
+NO_PLAN = "No plan has been proposed for this patient yet."
+
+
+def patient_report(
+    clinic: Clinic, actor: Actor, patient_id: int, variant: Variant
+) -> ReportContent:
+    authorize(actor, Permission.READ_CLINICAL, patient_id)
+    with clinic.uow.read() as session:
+        patient = load_patient(session, patient_id)
+        plan = open_plan(session, patient_id)
+        assessment = (
+            load_assessment(session, plan.assessment_id)
+            if plan is not None
+            else latest_assessment(session, patient_id)
+        )
+        if assessment is None:
+            raise StateError(
+                "the patient has no assessment to report on",
+                [FieldProblem("assessment", "none recorded", "record an assessment first")],
+            )
+        case = stored_case(patient, assessment, clinic.today())
+        performed = patient_sessions(session, patient_id)
+        subject = patient.full_name
+    clinic.audit.read(actor, "report", None, patient_id, {"variant": variant.value})
+    inputs = ReportInputs(
+        case=case,
+        subject=subject,
+        assessment=assessment_json(assess_case(case, clinic.knowledge)),
+        plan=plan_document(plan) if plan is not None else None,
+        plan_problem=() if plan is not None else (NO_PLAN,),
+        routine=plan.routine if plan is not None else None,
+        performed=performed_sessions(performed),
+        today=clinic.today(),
+    )
+    return build_report(inputs, clinic.knowledge, variant)
+
+
+def plan_document(plan: PlanView) -> dict[str, Any]:
+    """The plan's explained document with its sessions as they stand now (edits, done)."""
+    return {
+        **plan.document,
+        "sessions": [
+            {
+                "date": s.day.isoformat(),
+                "modality": s.modality,
+                "number": s.number,
+                "of": s.of,
+                "regions": s.regions,
+                "downtime_days": s.downtime_days,
+                "recovered_by": (s.day + timedelta(days=s.downtime_days)).isoformat(),
+                "cost": {"amount": float(s.cost), "currency": plan.currency}
+                if s.cost is not None
+                else None,
+                "done": s.done_by_session_id is not None,
+            }
+            for s in plan.sessions
+        ],
+    }
+
+
+def performed_sessions(sessions: Sequence[SessionView]) -> tuple[PerformedSession, ...]:
+    return tuple(
+        PerformedSession(
+            day=s.performed_on,
+            modality=s.modality,
+            regions=tuple(s.regions),
+            practitioner=s.practitioner,
+            parameters=tuple(
+                Fact(name.replace("_", " "), str(value))
+                for name, value in s.parameters.items()
+                if value not in (None, "", [])
+            ),
+            adverse_events=tuple(
+                f"{e.kind.replace('_', ' ')} ({e.severity}, from {e.onset_on.isoformat()}"
+                + (f" to {e.resolved_on.isoformat()})" if e.resolved_on else ", ongoing)")
+                for e in s.adverse_events
+            ),
+        )
+        for s in sessions
+    )

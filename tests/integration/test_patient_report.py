@@ -1,0 +1,101 @@
+"""The report of a stored patient: the open plan as it stands (edited, sessions done), the
+assessment it was made from, the sessions carried out; permissions and the audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+import pytest
+
+from scarplan.adapters.reports.content import Variant
+from scarplan.domain.errors import PermissionDeniedError, StateError
+from scarplan.services.clinic import assessments, audit, patients, plans, sessions, users
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.patient_report import NO_PLAN, patient_report
+from support.clinic_data import assessment_input, patient_input
+from support.clock import FrozenClock
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def patient_id(clinic: Clinic, clinician: Actor) -> int:
+    record = patients.create_patient(
+        clinic, clinician, patient_input("P-0001", preferences={"start_date": "2027-01-11"})
+    )
+    assessments.record_assessment(clinic, clinician, record.id, assessment_input(clinic.today()))
+    return record.id
+
+
+def test_without_a_plan_the_report_says_so_and_still_explains_the_scars(
+    clinic: Clinic, clinician: Actor, patient_id: int
+) -> None:
+    content = patient_report(clinic, clinician, patient_id, Variant.PATIENT)
+
+    assert content.subject == "Ana Silva"
+    assert content.plan_problem == (NO_PLAN,)
+    assert content.sessions == ()
+    # support/clinic_data.LESIONS: 14 ice pick, 4 boxcar, 6 rolling.
+    assert {t.id: t.count for t in content.scar_types} == {
+        "ice_pick": 14,
+        "boxcar": 4,
+        "rolling": 6,
+    }
+
+
+def test_the_report_follows_the_plan_as_carried_out(
+    clinic: Clinic, clinician: Actor, clock: FrozenClock, patient_id: int
+) -> None:
+    proposed = plans.propose_plan(clinic, clinician, patient_id)
+    plans.accept_plan(clinic, clinician, proposed.id)
+    first = min(proposed.sessions, key=lambda s: (s.day, s.position))
+    clock.set(datetime.combine(first.day, time(9)).replace(tzinfo=clock.now().tzinfo))
+    done = sessions.record_session(
+        clinic,
+        clinician,
+        patient_id,
+        {
+            "performed_on": first.day.isoformat(),
+            "modality": first.modality,
+            "regions": first.regions,
+            "practitioner": "Dr Lee",
+            "adverse_events": [
+                {
+                    "kind": "prolonged_erythema",
+                    "severity": "mild",
+                    "onset_on": first.day.isoformat(),
+                }
+            ],
+        },
+    )
+
+    content = patient_report(clinic, clinician, patient_id, Variant.CLINICIAN)
+
+    assert len(content.sessions) == len(proposed.sessions)
+    assert [s.done for s in content.sessions].count(True) == 1
+    (performed,) = content.performed
+    assert (performed.day, performed.modality) == (done.performed_on, done.modality)
+    assert performed.practitioner == "Dr Lee"
+    assert "prolonged erythema" in performed.adverse_events[0]
+
+
+def test_reading_a_report_is_audited_and_needs_clinical_access(
+    clinic: Clinic, clinician: Actor, admin: Actor, patient_id: int
+) -> None:
+    patient_report(clinic, clinician, patient_id, Variant.PATIENT)
+    clinic.audit.flush()
+    page = audit.search_audit(clinic, admin, audit.AuditQuery(patient_id=patient_id))
+    assert [(e.action, e.username) for e in page.items if e.entity == "report"] == [
+        ("read", "dr.lee")
+    ]
+
+    staff = users.create_user(clinic, "front.desk", "Front Desk", "a long password 1", "staff")
+    with pytest.raises(PermissionDeniedError):
+        patient_report(clinic, staff, patient_id, Variant.PATIENT)
+
+
+def test_a_patient_without_an_assessment_has_no_report(clinic: Clinic, clinician: Actor) -> None:
+    record = patients.create_patient(clinic, clinician, patient_input("P-0002", "Ben Ode"))
+    with pytest.raises(StateError) as missing:
+        patient_report(clinic, clinician, record.id, Variant.PATIENT)
+    assert [p.path for p in missing.value.problems] == ["assessment"]
