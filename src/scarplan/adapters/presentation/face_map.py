@@ -105,6 +105,11 @@ HEAD_OUTLINE = (
     "C53,218 51,205 50,192 C48,165 49,140 52,112 C56,62 98,28 150,28 Z"
 )
 
+EYES = (
+    "M100,150 C108,141 126,141 134,150 C126,158 108,158 100,150 Z "
+    "M200,150 C192,141 174,141 166,150 C174,158 192,158 200,150 Z"
+)
+
 
 def count_band(count: int) -> int:
     """The map's shading step for a region's scar count: 0 none, 1 for 1-4, 2 for 5-14, 3 for 15

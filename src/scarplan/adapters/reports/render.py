@@ -9,6 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from scarplan.adapters.presentation.face_map import (
+    EYES,
     FACE_ORDER,
     FACE_SHAPES,
     GRADE_COLOURS,
@@ -38,6 +39,7 @@ def _environment() -> Environment:
         face_shapes=FACE_SHAPES,
         face_order=FACE_ORDER,
         face_head=HEAD_OUTLINE,
+        face_eyes=EYES,
         view_box=VIEW_BOX,
         grade_colours=GRADE_COLOURS,
         stylesheet=(TEMPLATES / "report.css").read_text(encoding="utf-8"),

@@ -7,6 +7,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 
 from scarplan.adapters.presentation.face_map import (
+    EYES,
     FACE_ORDER,
     FACE_SHAPES,
     HEAD_OUTLINE,
@@ -37,6 +38,7 @@ def make_templates() -> Jinja2Templates:
         face_shapes=FACE_SHAPES,
         face_order=FACE_ORDER,
         face_head=HEAD_OUTLINE,
+        face_eyes=EYES,
         face_band=count_band,
     )
     return templates
