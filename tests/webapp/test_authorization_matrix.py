@@ -95,6 +95,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/patients/{patient_id}/export"): frozenset({A, C, P}),
     ("DELETE", "/api/v1/patients/{patient_id}"): frozenset({A}),
     ("GET", "/api/v1/research/export"): frozenset({R}),
+    ("GET", "/fhir/Patient/{patient_id}/$everything"): frozenset({C, P}),
+    ("POST", "/api/v1/fhir/import"): frozenset({C}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.
 SELF_SERVICE = {("POST", "/api/v1/tokens"), ("DELETE", "/api/v1/tokens/{token_id}")}

@@ -58,3 +58,38 @@ def clean_photo(data: bytes, *, max_bytes: int, max_side_px: int) -> CleanPhoto:
     out = io.BytesIO()
     clean.save(out, format="JPEG", quality=JPEG_QUALITY, optimize=True)
     return CleanPhoto(out.getvalue(), "image/jpeg", clean.width, clean.height)
+
+
+def _stored_as_is(data: bytes, max_bytes: int, max_side_px: int) -> CleanPhoto | None:
+    """The photo, if it is exactly what `clean_photo` stores: an RGB JPEG within the limits
+    whose only header is JFIF (no EXIF, XMP, ICC profile or comment) and nothing after its end."""
+    if not data or len(data) > max_bytes or not data.endswith(b"\xff\xd9"):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            headers = [marker for marker, _ in getattr(image, "applist", [("?", b"")])]
+            plain = (
+                image.format == "JPEG"
+                and image.mode == "RGB"
+                and max(image.size) <= max_side_px
+                and headers == ["APP0"]
+                and "comment" not in image.info
+            )
+            if not plain:
+                return None
+            image.load()
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, Warning):
+        return None
+    return CleanPhoto(data, "image/jpeg", image.width, image.height)
+
+
+def kept_photo(data: bytes, *, max_bytes: int, max_side_px: int) -> CleanPhoto:
+    """A photo coming back from an export: kept byte for byte when scarplan's cleaning made it
+    (so its hashes still match and nothing is lost to re-encoding), cleaned like an upload
+    otherwise."""
+    kept = _stored_as_is(data, max_bytes, max_side_px)
+    if kept is not None:
+        return kept
+    return clean_photo(data, max_bytes=max_bytes, max_side_px=max_side_px)

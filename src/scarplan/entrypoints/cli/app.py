@@ -14,6 +14,7 @@ from scarplan.entrypoints.cli import (
     backup_commands,
     config_commands,
     demo_commands,
+    fhir_commands,
     kb_commands,
     plan_commands,
     report_commands,
@@ -33,6 +34,7 @@ app = typer.Typer(
 app.add_typer(kb_commands.app, name="kb")
 app.add_typer(config_commands.app, name="config")
 app.add_typer(user_commands.app, name="user")
+app.add_typer(fhir_commands.app, name="fhir")
 app.command("demo")(demo_commands.demo)
 app.command("assess")(assess_commands.assess)
 app.command("schema")(assess_commands.schema)

@@ -42,7 +42,8 @@ def status_of(error: ScarplanError) -> int:
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    # FHIR clients get problem details too, never the sign-in page.
+    return request.url.path.startswith(("/api/", "/fhir/"))
 
 
 def problem(status: int, title: str, problems: list[FieldProblem], **extra: Any) -> JSONResponse:

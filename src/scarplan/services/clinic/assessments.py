@@ -117,13 +117,19 @@ def record_assessment(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -
     """Score and save an assessment: the record, every lesion and the scores, or nothing."""
     authorize(actor, Permission.WRITE_CLINICAL, patient_id)
     with clinic.uow.write() as session:
-        patient = load_patient(session, patient_id)
-        entered, result = _scored(clinic, patient, raw)
-        record = _new_record(patient, entered, result, actor, clinic.now())
-        session.add(record)
-        session.flush()
-        clinic.audit.changed(session, actor, "create", "assessment", record.id, patient_id)
-        return view(record)
+        return view(add_assessment(session, clinic, actor, load_patient(session, patient_id), raw))
+
+
+def add_assessment(
+    session: Session, clinic: Clinic, actor: Actor, patient: PatientRecord, raw: Any
+) -> AssessmentRecord:
+    """Score and add an assessment in the caller's transaction."""
+    entered, result = _scored(clinic, patient, raw)
+    record = _new_record(patient, entered, result, actor, clinic.now())
+    session.add(record)
+    session.flush()
+    clinic.audit.changed(session, actor, "create", "assessment", record.id, patient.id)
+    return record
 
 
 def _new_record(

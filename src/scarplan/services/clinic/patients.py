@@ -151,28 +151,45 @@ def _code_problem(code: str) -> InputError:
     )
 
 
-def create_patient(clinic: Clinic, actor: Actor, raw: Any) -> PatientDetail:
-    authorize(actor, Permission.CREATE_PATIENT)
+def patient_intake(clinic: Clinic, raw: Any) -> PatientIntake:
+    """A patient record as entered, validated, or InputError naming each field."""
     intake = validated(PatientIntake, raw, "patient record")
     _check_dates(intake, clinic.today())
+    return intake
+
+
+def add_patient(
+    session: Session, clinic: Clinic, actor: Actor, intake: PatientIntake
+) -> PatientRecord:
+    """Add the patient in the caller's transaction (creating one, or a whole import)."""
+    if _code_taken(session, intake.patient.id, None):
+        raise _code_problem(intake.patient.id)
+    record = PatientRecord(created_at=clinic.now())
+    _apply(record, intake, clinic)
+    session.add(record)
+    session.flush()
+    clinic.audit.changed(session, actor, "create", "patient", record.id, record.id)
+    return record
+
+
+def code_taken_error(code: str) -> InputError:
+    """The error for a patient code another record holds (also when a concurrent insert won)."""
+    return _code_problem(code)
+
+
+def create_patient(clinic: Clinic, actor: Actor, raw: Any) -> PatientDetail:
+    authorize(actor, Permission.CREATE_PATIENT)
+    intake = patient_intake(clinic, raw)
     try:
         with clinic.uow.write() as session:
-            if _code_taken(session, intake.patient.id, None):
-                raise _code_problem(intake.patient.id)
-            record = PatientRecord(created_at=clinic.now())
-            _apply(record, intake, clinic)
-            session.add(record)
-            session.flush()
-            clinic.audit.changed(session, actor, "create", "patient", record.id, record.id)
-            return detail(record)
+            return detail(add_patient(session, clinic, actor, intake))
     except IntegrityError:
         raise _code_problem(intake.patient.id) from None
 
 
 def update_patient(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> PatientDetail:
     authorize(actor, Permission.WRITE_INTAKE, patient_id)
-    intake = validated(PatientIntake, raw, "patient record")
-    _check_dates(intake, clinic.today())
+    intake = patient_intake(clinic, raw)
     try:
         with clinic.uow.write() as session:
             record = load_patient(session, patient_id)

@@ -8,9 +8,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import PhotoBlobRecord, PhotoRecord, TreatmentSessionRecord
-from scarplan.adapters.photos import clean_photo
+from scarplan.adapters.photos import CleanPhoto, clean_photo
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.context import Actor, Clinic
@@ -51,42 +52,60 @@ def photo_view(record: PhotoRecord) -> PhotoView:
 
 def add_photo(clinic: Clinic, actor: Actor, patient_id: int, raw: Any, data: bytes) -> PhotoView:
     authorize(actor, Permission.WRITE_CLINICAL, patient_id)
-    entered = validated(PhotoInput, raw, "photo")
-    if entered.taken_on > clinic.today():
-        raise InputError("the photo is invalid", [FieldProblem("taken_on", "is in the future", "")])
+    entered = photo_input(clinic, raw)
     settings = clinic.settings
     photo = clean_photo(
         data, max_bytes=settings.photo_max_bytes, max_side_px=settings.photo_max_side_px
     )
     with clinic.uow.write() as session:
         load_patient(session, patient_id)
-        if entered.session_id is not None:
-            treated = session.get(TreatmentSessionRecord, entered.session_id)
-            if treated is None or treated.patient_id != patient_id:
-                raise InputError(
-                    "the photo is invalid",
-                    [FieldProblem("session_id", "is not a session of this patient", "")],
-                )
-        record = PhotoRecord(
-            patient_id=patient_id,
-            session_id=entered.session_id,
-            region=entered.region.value,
-            angle=entered.angle.value,
-            taken_on=entered.taken_on,
-            consent=entered.consent.value,
-            content_type=photo.content_type,
-            width_px=photo.width_px,
-            height_px=photo.height_px,
-            byte_size=len(photo.data),
-            sha256=hashlib.sha256(photo.data).hexdigest(),
-            created_at=clinic.now(),
-            created_by=actor.user_id,
-        )
-        session.add(record)
-        session.flush()
-        session.add(PhotoBlobRecord(photo_id=record.id, data=photo.data))
-        clinic.audit.changed(session, actor, "create", "photo", record.id, patient_id)
-        return photo_view(record)
+        return photo_view(add_photo_record(session, clinic, actor, patient_id, entered, photo))
+
+
+def photo_input(clinic: Clinic, raw: Any) -> PhotoInput:
+    """A photo's details as entered, validated, or InputError naming each field."""
+    entered = validated(PhotoInput, raw, "photo")
+    if entered.taken_on > clinic.today():
+        raise InputError("the photo is invalid", [FieldProblem("taken_on", "is in the future", "")])
+    return entered
+
+
+def add_photo_record(
+    session: Session,
+    clinic: Clinic,
+    actor: Actor,
+    patient_id: int,
+    entered: PhotoInput,
+    photo: CleanPhoto,
+) -> PhotoRecord:
+    """Add a cleaned photo in the caller's transaction."""
+    if entered.session_id is not None:
+        treated = session.get(TreatmentSessionRecord, entered.session_id)
+        if treated is None or treated.patient_id != patient_id:
+            raise InputError(
+                "the photo is invalid",
+                [FieldProblem("session_id", "is not a session of this patient", "")],
+            )
+    record = PhotoRecord(
+        patient_id=patient_id,
+        session_id=entered.session_id,
+        region=entered.region.value,
+        angle=entered.angle.value,
+        taken_on=entered.taken_on,
+        consent=entered.consent.value,
+        content_type=photo.content_type,
+        width_px=photo.width_px,
+        height_px=photo.height_px,
+        byte_size=len(photo.data),
+        sha256=hashlib.sha256(photo.data).hexdigest(),
+        created_at=clinic.now(),
+        created_by=actor.user_id,
+    )
+    session.add(record)
+    session.flush()
+    session.add(PhotoBlobRecord(photo_id=record.id, data=photo.data))
+    clinic.audit.changed(session, actor, "create", "photo", record.id, patient_id)
+    return record
 
 
 def list_photos(clinic: Clinic, actor: Actor, patient_id: int) -> list[PhotoView]:

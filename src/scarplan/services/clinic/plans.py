@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Row, select
 from sqlalchemy.orm import Session, selectinload
 
 from scarplan.adapters.db.tables import (
+    AssessmentRecord,
     HomeRoutineRecord,
     PatientRecord,
     PlannedSessionRecord,
@@ -215,6 +216,35 @@ def propose_plan(
         session.flush()
         clinic.audit.changed(session, actor, "create", "plan", record.id, patient_id)
         return plan_view(session, record)
+
+
+def add_plan(
+    session: Session,
+    clinic: Clinic,
+    actor: Actor,
+    assessment: AssessmentRecord,
+    document: dict[str, Any],
+    status: PlanStatus,
+    reason: str,
+) -> PlanRecord:
+    """Add a plan as given (not re-planned) in the caller's transaction: an import's plan.
+    `document` has the `scarplan plan --json` shape; the status is set as it is."""
+    now = clinic.now()
+    record = PlanRecord(
+        patient_id=assessment.patient_id,
+        assessment_id=assessment.id,
+        status=status.value,
+        current_version=1,
+        created_at=now,
+        updated_at=now,
+        accepted_at=now if status in (*ACTIVE, PlanStatus.COMPLETED) else None,
+        completed_at=now if status is PlanStatus.COMPLETED else None,
+    )
+    record.versions.append(_version(1, reason, document, actor, now))
+    session.add(record)
+    session.flush()
+    clinic.audit.changed(session, actor, "create", "plan", record.id, assessment.patient_id)
+    return record
 
 
 def get_plan(clinic: Clinic, actor: Actor, plan_id: int, version: int | None = None) -> PlanView:

@@ -121,32 +121,53 @@ def _check_dates(entered: SessionInput, today: date) -> None:
 def record_session(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> SessionView:
     """Save a session; it fulfils a planned session and moves the plan along its statuses."""
     authorize(actor, Permission.WRITE_CLINICAL, patient_id)
-    entered = validated(SessionInput, raw, "session")
-    _check_dates(entered, clinic.today())
+    entered = session_input(clinic, raw)
     with clinic.uow.write() as session:
         load_patient(session, patient_id)
         plan = active_plan(session, patient_id)
         planned = _planned_match(session, plan, entered) if plan is not None else None
-        record = TreatmentSessionRecord(
-            patient_id=patient_id,
-            plan_id=plan.id if plan is not None and planned is not None else None,
-            planned_session_id=planned.id if planned is not None else None,
-            performed_on=entered.performed_on,
-            modality=entered.modality.value,
-            regions=[r.value for r in entered.regions],
-            parameters=entered.parameters.filled(),
-            practitioner=entered.practitioner.strip(),
-            notes=entered.notes,
-            created_at=clinic.now(),
-            created_by=actor.user_id,
-        )
-        record.adverse_events = [_event(e) for e in entered.adverse_events]
-        session.add(record)
-        session.flush()
+        linked = (plan.id, planned.id) if plan is not None and planned is not None else None
+        record = add_session(session, clinic, actor, patient_id, entered, linked)
         if plan is not None and planned is not None:
             _advance(session, plan, clinic.now())
-        clinic.audit.changed(session, actor, "create", "session", record.id, patient_id)
         return session_view(record)
+
+
+def session_input(clinic: Clinic, raw: Any) -> SessionInput:
+    """A session as entered, validated (dates too), or InputError naming each field."""
+    entered = validated(SessionInput, raw, "session")
+    _check_dates(entered, clinic.today())
+    return entered
+
+
+def add_session(
+    session: Session,
+    clinic: Clinic,
+    actor: Actor,
+    patient_id: int,
+    entered: SessionInput,
+    planned: tuple[int, int] | None,
+) -> TreatmentSessionRecord:
+    """Add a performed session in the caller's transaction; `planned` is the (plan id,
+    planned session id) it fulfils. The plan's status is the caller's business."""
+    record = TreatmentSessionRecord(
+        patient_id=patient_id,
+        plan_id=planned[0] if planned is not None else None,
+        planned_session_id=planned[1] if planned is not None else None,
+        performed_on=entered.performed_on,
+        modality=entered.modality.value,
+        regions=[r.value for r in entered.regions],
+        parameters=entered.parameters.filled(),
+        practitioner=entered.practitioner.strip(),
+        notes=entered.notes,
+        created_at=clinic.now(),
+        created_by=actor.user_id,
+    )
+    record.adverse_events = [_event(e) for e in entered.adverse_events]
+    session.add(record)
+    session.flush()
+    clinic.audit.changed(session, actor, "create", "session", record.id, patient_id)
+    return record
 
 
 def _advance(session: Session, plan: PlanRecord, now: datetime) -> None:

@@ -1,6 +1,14 @@
 """REST API under /api/v1, documented by OpenAPI at /api/v1/openapi.json."""
 
-from scarplan.entrypoints.web.api import admin, knowledge, patients, plans, records, session
+from scarplan.entrypoints.web.api import (
+    admin,
+    fhir,
+    knowledge,
+    patients,
+    plans,
+    records,
+    session,
+)
 
 routers = [
     session.router,
@@ -9,4 +17,5 @@ routers = [
     plans.router,
     knowledge.router,
     admin.router,
+    fhir.router,
 ]

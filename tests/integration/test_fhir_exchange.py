@@ -1,0 +1,363 @@
+"""FHIR export of stored patients and import into an empty database: the round trips, the
+all-or-nothing import, its errors by bundle path, permissions and the audit trail.
+
+What a round trip compares: the whole bundle of the first export against the bundle of the
+export after importing it into an empty database, both as canonical FHIR JSON, except the
+Bundle's `timestamp` (the moment of export). Resource ids, fullUrls and references are compared
+too: they derive from the patient's code and each resource's place in the record, never from
+database ids. For a case file the Patient's `name` differs as well: a case has none, and the
+import names the patient by their code.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from scarplan.adapters.db import SqlUnitOfWork, make_engine, upgrade
+from scarplan.adapters.db.tables import (
+    AssessmentRecord,
+    AuditEventRecord,
+    PatientRecord,
+    PhotoBlobRecord,
+    PhotoRecord,
+    PlanRecord,
+    TreatmentSessionRecord,
+)
+from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
+from scarplan.knowledge import KnowledgeBase
+from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
+from scarplan.services.clinic.audit import AuditTrail
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.fhir_exchange import export_patient_bundle, patient_id_for_code
+from scarplan.services.clinic.fhir_import import import_patient_bundle
+from scarplan.services.demo import demo_cases_dir
+from scarplan.services.fhir import case_bundle
+from scarplan.settings import Settings
+from support.clinic_data import LESIONS, assessment_input, patient_input
+from support.clock import FrozenClock
+from support.fhir import assert_valid, clinical_content, counts, local, resources
+
+pytestmark = pytest.mark.db
+PASSWORD = "correct horse battery staple"
+
+
+def camera_photo(seed: int) -> bytes:
+    """A noisy JPEG (as a camera makes), so keeping it byte for byte is really tested."""
+    out = io.BytesIO()
+    Image.effect_noise((320, 240), 40 + seed).convert("RGB").save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Treated:
+    id: int
+    photo_hashes: list[str]
+
+
+def treat(clinic: Clinic, clinician: Actor) -> Treated:
+    """Two assessments (one group typed from its width), a superseded plan, an accepted plan
+    edited once, two sessions (one fulfilling the plan, with parameters and two adverse events,
+    one added later), and three photos under two consent scopes."""
+    record = patients.create_patient(
+        clinic,
+        clinician,
+        patient_input("P-0100", "Ana Souza", current_agents=["niacinamide"], sensitive_skin=True),
+    )
+    measured = [*LESIONS, {"region": "forehead", "count": 3, "width_mm": 1.0, "depth_mm": 0.8}]
+    assessments.record_assessment(
+        clinic, clinician, record.id, assessment_input(clinic.today() - timedelta(days=200))
+    )
+    assessments.record_assessment(
+        clinic, clinician, record.id, assessment_input(clinic.today(), measured, notes="second")
+    )
+    first = plans.propose_plan(clinic, clinician, record.id)
+    second = plans.propose_plan(clinic, clinician, record.id)
+    last = max(s.position for s in second.sessions)
+    edited = plans.edit_plan(
+        clinic, clinician, second.id, {"reason": "travels in May", "remove": [last]}
+    )
+    accepted = plans.accept_plan(clinic, clinician, edited.id)
+    assert plans.get_plan(clinic, clinician, first.id).status == "superseded"
+    planned = accepted.sessions[0]
+    day = clinic.today() - timedelta(days=3)
+    done = sessions.record_session(
+        clinic,
+        clinician,
+        record.id,
+        {
+            "performed_on": day.isoformat(),
+            "modality": planned.modality,
+            "regions": planned.regions,
+            "practitioner": "Dr Lee",
+            "parameters": {"needle_depth_mm": 1.5, "passes": 3, "anaesthesia": "topical"},
+            "notes": "tolerated well",
+            "adverse_events": [
+                {
+                    "kind": "prolonged_erythema",
+                    "severity": "moderate",
+                    "onset_on": day.isoformat(),
+                    "resolved_on": (day + timedelta(days=2)).isoformat(),
+                    "notes": "settled",
+                }
+            ],
+        },
+    )
+    sessions.add_adverse_event(
+        clinic, clinician, done.id, {"kind": "pih", "onset_on": clinic.today().isoformat()}
+    )
+    sessions.record_session(
+        clinic,
+        clinician,
+        record.id,
+        {
+            "performed_on": (day - timedelta(days=30)).isoformat(),
+            "modality": "chemical_peel_medium",
+            "regions": ["forehead"],
+            "practitioner": "Dr Reyes",
+            "parameters": {"agent": "Jessner's solution + 35% TCA", "tca_percent": 35.0},
+        },
+    )
+    hashes = []
+    for seed, (region, angle, consent, session_id) in enumerate(
+        [
+            ("cheek_left", "front", "clinical_record", done.id),
+            ("cheek_right", "right_oblique", "teaching", None),
+            ("forehead", "close_up", "clinical_record", None),
+        ]
+    ):
+        added = photos.add_photo(
+            clinic,
+            clinician,
+            record.id,
+            {
+                "region": region,
+                "angle": angle,
+                "taken_on": day.isoformat(),
+                "consent": consent,
+                "consent_confirmed": True,
+                "session_id": session_id,
+            },
+            camera_photo(seed),
+        )
+        _, data = photos.photo_content(clinic, clinician, added.id)
+        hashes.append(hashlib.sha256(data).hexdigest())
+    return Treated(record.id, hashes)
+
+
+@pytest.fixture
+def empty(
+    fresh_database_url: str, knowledge: KnowledgeBase, clock: FrozenClock, tmp_path: Path
+) -> Iterator[Clinic]:
+    """The clinic's use cases on a second, empty database."""
+    engine = make_engine(fresh_database_url)
+    upgrade(engine)
+    uow = SqlUnitOfWork(engine)
+    settings = Settings(data_dir=tmp_path / "other", database_url=fresh_database_url)
+    clinic = Clinic(uow, knowledge, settings, clock, AuditTrail(uow, clock))
+    yield clinic
+    clinic.audit.close()
+    engine.dispose()
+
+
+@pytest.fixture
+def importer(empty: Clinic) -> Actor:
+    return users.create_user(empty, "dr.new", "Dr New", PASSWORD, "clinician")
+
+
+def rows(clinic: Clinic, model: Any) -> int:
+    with clinic.uow.read() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_a_treated_patient_round_trips_into_an_empty_database(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    treated = treat(clinic, clinician)
+    exported = export_patient_bundle(clinic, clinician, treated.id)
+    assert_valid(exported)
+    found = counts(exported)
+    assert {k: found[k] for k in ("Procedure", "Media", "Consent", "Practitioner", "CarePlan")} == {
+        "Procedure": 2,
+        "Media": 3,
+        "Consent": 2,
+        "Practitioner": 2,
+        "CarePlan": 2,
+    }
+    assert found["MedicationStatement"] == 2  # isotretinoin never taken; niacinamide in use
+
+    report = import_patient_bundle(empty, importer, copy.deepcopy(exported))
+    assert (report.code, report.assessments, report.plans, report.sessions, report.photos) == (
+        "P-0100",
+        2,
+        2,
+        2,
+        3,
+    )
+    assert report.warnings == []
+    again = export_patient_bundle(empty, importer, report.patient_id)
+    assert clinical_content(again) == clinical_content(exported)
+
+    with empty.uow.read() as session:
+        statuses = session.scalars(select(PlanRecord.status).order_by(PlanRecord.id)).all()
+        stored = session.scalars(select(PhotoBlobRecord.data).order_by(PhotoBlobRecord.photo_id))
+        linked = session.scalars(select(TreatmentSessionRecord.planned_session_id)).all()
+        assert statuses == ["superseded", "in_progress"]
+        assert [hashlib.sha256(d).hexdigest() for d in stored] == treated.photo_hashes
+        assert linked.count(None) == 1  # the peel was not planned; the other session was
+
+
+def test_a_case_file_round_trips_through_the_database(
+    knowledge: KnowledgeBase, empty: Clinic, importer: Actor, clock: FrozenClock
+) -> None:
+    case = demo_cases_dir() / "mixed.yaml"
+    exported = case_bundle(case, knowledge, Settings(), empty.today(), empty.now())
+    report = import_patient_bundle(empty, importer, exported)
+    assert report.warnings == []
+    again = export_patient_bundle(empty, importer, report.patient_id)
+    (patient,) = resources(again, "Patient")
+    assert patient.pop("name") == [{"text": "EX-MIXED"}]
+    assert clinical_content(again) == clinical_content(exported)
+
+
+def test_a_failed_import_leaves_nothing_behind(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    bundle = export_patient_bundle(clinic, clinician, treat(clinic, clinician).id)
+    # The last photo fails only after the patient, assessments, plans and sessions are added.
+    last = max(n for n, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == "Media")
+    content = bundle["entry"][last]["resource"]["content"]
+    content["data"] = "bm90IGFuIGltYWdl"  # "not an image"
+    del content["size"], content["hash"]
+    audited = rows(empty, AuditEventRecord)
+    with pytest.raises(InputError) as error:
+        import_patient_bundle(empty, importer, bundle)
+    assert [p.path for p in error.value.problems] == [f"entry[{last}].resource.content.data"]
+    for model in (
+        PatientRecord,
+        AssessmentRecord,
+        PlanRecord,
+        TreatmentSessionRecord,
+        PhotoRecord,
+        PhotoBlobRecord,
+    ):
+        assert rows(empty, model) == 0, model
+    assert rows(empty, AuditEventRecord) == audited
+
+
+def test_the_clinics_own_checks_name_the_bundle_path(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    bundle = export_patient_bundle(clinic, clinician, treat(clinic, clinician).id)
+    entries = bundle["entry"]
+    procedure = next(
+        n for n, e in enumerate(entries) if e["resource"]["resourceType"] == "Procedure"
+    )
+    entries[procedure]["resource"]["performedDateTime"] = "2030-01-01"
+    with pytest.raises(InputError) as error:
+        import_patient_bundle(empty, importer, bundle)
+    found = [p.path for p in error.value.problems]
+    assert f"entry[{procedure}].resource.performedDateTime" in found
+    assert rows(empty, PatientRecord) == 0
+
+
+def test_a_patient_code_in_use_is_named_at_the_identifier(clinic: Clinic, clinician: Actor) -> None:
+    treated = treat(clinic, clinician)
+    bundle = export_patient_bundle(clinic, clinician, treated.id)
+    with pytest.raises(InputError) as error:
+        import_patient_bundle(clinic, clinician, bundle)
+    (problem,) = error.value.problems
+    assert problem.path == "entry[0].resource.identifier[0].value"
+    assert "already used" in problem.message
+
+
+def test_changed_scores_and_routine_are_reported_and_the_routine_kept_as_given(
+    knowledge: KnowledgeBase, empty: Clinic, importer: Actor
+) -> None:
+    exported = case_bundle(
+        demo_cases_dir() / "mixed.yaml", knowledge, Settings(), empty.today(), empty.now()
+    )
+    bundle = copy.deepcopy(exported)
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        if resource["resourceType"] == "Observation" and local(resource["code"], "scale") == "ecca":
+            resource["valueInteger"] = 99
+        if resource["resourceType"] == "MedicationRequest":
+            resource["dosageInstruction"][0]["text"] = "every other day"
+    report = import_patient_bundle(empty, importer, bundle)
+    assert len(report.warnings) == 2
+    assert "ECCA 99" in report.warnings[0]
+    assert "115" in report.warnings[0]
+    assert "kept as given" in report.warnings[1]
+    again = export_patient_bundle(empty, importer, report.patient_id)
+    frequencies = {r["dosageInstruction"][0]["text"] for r in resources(again, "MedicationRequest")}
+    assert frequencies == {"every other day"}
+    (ecca,) = [r for r in resources(again, "Observation") if local(r["code"], "scale") == "ecca"]
+    assert ecca["valueInteger"] == 115  # scarplan's score is stored
+
+
+def test_who_may_export_and_import(clinic: Clinic, clinician: Actor, admin: Actor) -> None:
+    treated = treat(clinic, clinician)
+    staff = users.create_user(clinic, "desk", "Front Desk", PASSWORD, "staff")
+    portal = users.create_user(
+        clinic, "ana", "Ana Souza", PASSWORD, "patient", patient_id=treated.id
+    )
+    other = patients.create_patient(clinic, clinician, patient_input("P-0200", "Bo Lin"))
+    bundle = export_patient_bundle(clinic, portal, treated.id)  # their own record
+    for actor in (staff, admin):
+        with pytest.raises(PermissionDeniedError):
+            export_patient_bundle(clinic, actor, treated.id)
+    with pytest.raises(NotFoundError):
+        export_patient_bundle(clinic, portal, other.id)
+    for actor in (staff, admin, portal):
+        with pytest.raises(PermissionDeniedError):
+            import_patient_bundle(clinic, actor, bundle)
+    with pytest.raises(NotFoundError):
+        patient_id_for_code(clinic, clinician, "P-NONE")
+    assert patient_id_for_code(clinic, clinician, "P-0100") == treated.id
+
+
+def test_exports_and_imports_are_audited(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    treated = treat(clinic, clinician)
+    bundle = export_patient_bundle(clinic, clinician, treated.id)
+    report = import_patient_bundle(empty, importer, bundle)
+    with clinic.uow.read() as session:
+        exported = session.scalars(
+            select(AuditEventRecord).where(AuditEventRecord.action == "export")
+        ).one()
+    assert (exported.patient_id, exported.username, exported.detail["format"]) == (
+        treated.id,
+        "dr.lee",
+        "fhir",
+    )
+    with empty.uow.read() as session:
+        actions = session.execute(
+            select(AuditEventRecord.action, AuditEventRecord.entity).where(
+                AuditEventRecord.patient_id == report.patient_id
+            )
+        ).all()
+    assert ("import", "patient") in actions
+    assert ("create", "photo") in actions
+    assert [a for a in actions if a == ("create", "session")] == [("create", "session")] * 2
+
+
+def test_the_export_timestamp_is_the_clinic_clock(
+    clinic: Clinic, clinician: Actor, clock: FrozenClock
+) -> None:
+    treated = treat(clinic, clinician)
+    clock.set(datetime(2026, 12, 1, 8, 30, tzinfo=UTC))
+    assert export_patient_bundle(clinic, clinician, treated.id)["timestamp"] == (
+        "2026-12-01T08:30:00Z"
+    )

@@ -1,0 +1,59 @@
+"""The local code systems hold every id of the shared vocabulary and of the clinic's inputs,
+and docs/fhir.md lists every code system."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+
+from scarplan.adapters.fhir import codes
+from scarplan.domain.vocabulary import Agent, Fitzpatrick, Modality, Region, ScarType
+from scarplan.services.clinic.inputs import (
+    AdverseEventKind,
+    ConsentScope,
+    PhotoAngle,
+    SessionParameters,
+)
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "fhir.md"
+
+
+@pytest.mark.parametrize(
+    ("name", "ids"),
+    [
+        ("scar-type", ScarType),
+        ("region", Region),
+        ("modality", Modality),
+        ("agent", Agent),
+        ("fitzpatrick-type", Fitzpatrick),
+        ("adverse-event", AdverseEventKind),
+        ("photo-angle", PhotoAngle),
+        ("photo-consent", ConsentScope),
+    ],
+)
+def test_a_code_system_has_exactly_the_vocabulary_ids(name: str, ids: type[StrEnum]) -> None:
+    assert set(codes.SYSTEMS[codes.system(name)]) == {i.value for i in ids}
+
+
+def test_every_recorded_session_parameter_has_a_code_and_a_ucum_unit_or_a_type() -> None:
+    assert set(codes.SESSION_PARAMETERS) == set(SessionParameters.model_fields)
+    for name, spec in codes.SESSION_PARAMETERS.items():
+        assert spec.unit is not None or spec.text or spec.integer, name
+        if name.endswith("_mm"):
+            assert spec.unit == "mm"
+
+
+def test_displays_are_written_out() -> None:
+    for url, table in codes.SYSTEMS.items():
+        assert url.startswith("https://scarplan.org/fhir/CodeSystem/")
+        for code, display in table.items():
+            assert display.strip(), (url, code)
+            assert display != code, (url, code)
+
+
+def test_docs_list_every_local_code_system_and_extension() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    for url in [*codes.SYSTEMS, codes.PLANNED_COST, codes.DOWNTIME, codes.PLAN_STATUS]:
+        assert url in text, url
