@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from scarplan.adapters.fhir import codes
 from scarplan.adapters.presentation.wording import label, money
 from scarplan.adapters.reports.content import (
     AdviceTopic,
@@ -42,14 +43,13 @@ from scarplan.knowledge.schema.common import CitedRange, Statement
 from scarplan.knowledge.schema.modalities import ModalityEntry
 from scarplan.services.assessment import NOTICE
 
-ICD10 = "ICD-10"
-SNOMED = "SNOMED CT"
+# The same codes as the FHIR export (adapters/fhir/codes.py), named for people.
 SCAR_CODES = (
-    Code(ICD10, "L90.5", "Scar conditions and fibrosis of skin"),
-    Code(SNOMED, "275322007", "Scar"),
-    Code(SNOMED, "11381005", "Acne (due to)"),
+    Code("ICD-10", codes.SCAR_ICD10[1], codes.SCAR_ICD10[2]),
+    Code("SNOMED CT", codes.SCAR[1], codes.SCAR[2]),
+    Code("SNOMED CT", codes.ACNE[1], f"{codes.ACNE[2]} (due to)"),
 )
-ACTIVE_ACNE_CODE = Code(ICD10, "L70.0", "Acne vulgaris")
+ACTIVE_ACNE_CODE = Code("ICD-10", codes.ACNE_VULGARIS_ICD10[1], codes.ACNE_VULGARIS_ICD10[2])
 
 
 class SourceList:
