@@ -19,7 +19,6 @@ from scarplan.adapters.db.tables import (
     PhotoBlobRecord,
     PhotoRecord,
     PlanRecord,
-    TreatmentSessionRecord,
 )
 from scarplan.adapters.fhir import (
     AdverseEventFacts,
@@ -33,9 +32,10 @@ from scarplan.adapters.fhir import (
     build_bundle,
 )
 from scarplan.domain.errors import FieldProblem, NotFoundError
-from scarplan.services.clinic import assessments, patients, plans
+from scarplan.services.clinic import assessments, patients, plans, sessions
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.sessions import SessionView
 from scarplan.services.fhir import plan_facts
 
 
@@ -85,12 +85,7 @@ def clinical_record(session: Session, patient_id: int) -> ClinicalRecord:
         for index, view in enumerate(views)
         for planned in view.sessions
     }
-    treated = session.scalars(
-        select(TreatmentSessionRecord)
-        .where(TreatmentSessionRecord.patient_id == patient_id)
-        .options(selectinload(TreatmentSessionRecord.adverse_events))
-        .order_by(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.id)
-    ).all()
+    treated = sessions.patient_sessions(session, patient_id)
     session_at = {record.id: index for index, record in enumerate(treated)}
     return ClinicalRecord(
         patient=PatientFacts(patient.code, patient.full_name, patient.intake, patient.fitzpatrick),
@@ -124,9 +119,7 @@ def _assessment(record: AssessmentRecord) -> AssessmentFacts:
     )
 
 
-def _session(
-    record: TreatmentSessionRecord, planned_at: dict[int, tuple[int, int]]
-) -> SessionFacts:
+def _session(record: SessionView, planned_at: dict[int, tuple[int, int]]) -> SessionFacts:
     linked = record.planned_session_id
     return SessionFacts(
         performed_on=record.performed_on,

@@ -162,12 +162,7 @@ def _collect(
         .where(PlanRecord.patient_id == patient_id)
         .order_by(PlanRecord.created_at, PlanRecord.id)
     ).all()
-    treated = session.scalars(
-        select(TreatmentSessionRecord)
-        .where(TreatmentSessionRecord.patient_id == patient_id)
-        .options(selectinload(TreatmentSessionRecord.adverse_events))
-        .order_by(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.id)
-    ).all()
+    treated = sessions.patient_sessions(session, patient_id)
     pictures = session.scalars(
         select(PhotoRecord)
         .where(PhotoRecord.patient_id == patient_id)
@@ -203,7 +198,7 @@ def _collect(
         ),
         "assessments": [assessments.view(a) for a in assessed],
         "plans": [_plan(session, plan_id) for plan_id in plan_ids],
-        "sessions": [sessions.session_view(s) for s in treated],
+        "sessions": treated,
         "photos": photo_entries,
     }
     return _plain(document), images
