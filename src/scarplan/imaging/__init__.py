@@ -1,0 +1,1 @@
+"""3D skin topography: read height maps, find depressions, measure and type scars."""
