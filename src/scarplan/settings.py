@@ -179,6 +179,21 @@ class Settings(BaseSettings):
             "of 5-6 months to every effect that names this policy."
         ),
     )
+    schedule_time_limit_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Longest the clinic scheduler's solver runs, in seconds; it returns the best schedule "
+            "found with the bound it proved (`scarplan schedule`, the web optimiser)."
+        ),
+    )
+    schedule_workers: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Solver threads for the clinic scheduler (CP-SAT workers).",
+    )
 
 
 def load_settings() -> Settings:
