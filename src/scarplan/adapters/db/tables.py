@@ -354,3 +354,111 @@ class PhotoBlobRecord(Base):
         ForeignKey("photos.id", ondelete="CASCADE"), primary_key=True
     )
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ScheduleResourcesRecord(Base):
+    """The clinic's practitioners, devices, rooms and hours for the scheduler. Each change adds
+    a row (the newest is in force), so an earlier set-up is never lost."""
+
+    __tablename__ = "schedule_resources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(Json)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AppointmentRecord(Base):
+    """A booked slot for one planned session: day, time, practitioner, device and room.
+
+    `session_key` ("plan 12, fractional_co2 session 2") names the planned session across plan
+    versions, whose rows are replaced on every edit; `planned_session_id` is the row at booking.
+    """
+
+    __tablename__ = "appointments"
+    __table_args__ = (
+        Index("ix_appointments_day", "day"),
+        Index("ix_appointments_patient_id", "patient_id"),
+        Index("ix_appointments_session_key", "session_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    planned_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("planned_sessions.id", ondelete="SET NULL")
+    )
+    session_key: Mapped[str] = mapped_column(String(80))
+    modality: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)
+    start_minute: Mapped[int] = mapped_column(Integer)
+    end_minute: Mapped[int] = mapped_column(Integer)
+    practitioner: Mapped[str] = mapped_column(String(64))
+    device: Mapped[str | None] = mapped_column(String(64))
+    room: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    """booked, or cancelled (kept for the record: a cancelled slot is never deleted)."""
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    """The optimiser run that placed it."""
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    updated_at: Mapped[datetime] = mapped_column(Stamp)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class JobRecord(Base):
+    """A heavy task (clinic scheduling, 3D analysis) run through the job interface.
+
+    Its state lives here, not in a process, so any app worker can show it."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_kind_created_at", "kind", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    """queued, running, done, failed, applied (a schedule confirmed) or discarded."""
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    params: Mapped[dict[str, Any]] = mapped_column(Json)
+    result: Mapped[dict[str, Any] | None] = mapped_column(Json, deferred=True)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    started_at: Mapped[datetime | None] = mapped_column(Stamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Stamp)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(Stamp)
+    """Renewed while the job runs: a running job whose heartbeat stopped died with its process."""
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class TopographyRecord(Base):
+    """One analysed 3D height map of a face region: the measurements, not the raw map."""
+
+    __tablename__ = "topography_analyses"
+    __table_args__ = (Index("ix_topography_analyses_patient_id", "patient_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    region: Mapped[str] = mapped_column(String(32))
+    taken_on: Mapped[date] = mapped_column(Date)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    byte_size: Mapped[int] = mapped_column(Integer)
+    pixel_size_mm: Mapped[float] = mapped_column(Numeric(10, 6, asdecimal=False))
+    result: Mapped[dict[str, Any]] = mapped_column(Json)
+    assessment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assessments.id", ondelete="SET NULL")
+    )
+    """The assessment its lesions were recorded in, once a clinician did so."""
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class TopographyOverlayRecord(Base):
+    """The overlay PNG apart from the measurements, so listing analyses never loads it."""
+
+    __tablename__ = "topography_overlays"
+
+    topography_id: Mapped[int] = mapped_column(
+        ForeignKey("topography_analyses.id", ondelete="CASCADE"), primary_key=True
+    )
+    png: Mapped[bytes] = mapped_column(LargeBinary)

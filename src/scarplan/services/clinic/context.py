@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from scarplan.adapters.db import SqlUnitOfWork
 from scarplan.knowledge import KnowledgeBase
+from scarplan.services.clinic.job_runner import InProcessJobRunner, JobRunner
 from scarplan.settings import Settings
 
 if TYPE_CHECKING:
@@ -37,6 +38,8 @@ class Clinic:
     settings: Settings
     clock: Callable[[], datetime]
     audit: AuditTrail
+    jobs: JobRunner = field(default_factory=InProcessJobRunner)
+    """Where heavy work (clinic scheduling, 3D analysis) runs; see services/clinic/jobs.py."""
 
     def now(self) -> datetime:
         return self.clock()
