@@ -17,10 +17,12 @@ from sqlalchemy import Engine, Select, func, select
 from scarplan.adapters.db.tables import (
     AdverseEventRecord,
     ApiTokenRecord,
+    AppointmentRecord,
     AssessmentRecord,
     AuditEventRecord,
     Base,
     HomeRoutineRecord,
+    JobRecord,
     LesionRecord,
     PatientRecord,
     PhotoBlobRecord,
@@ -28,6 +30,8 @@ from scarplan.adapters.db.tables import (
     PlannedSessionRecord,
     PlanRecord,
     PlanVersionRecord,
+    TopographyOverlayRecord,
+    TopographyRecord,
     TreatmentSessionRecord,
     User,
     UserSessionRecord,
@@ -40,10 +44,13 @@ from scarplan.services.clinic import (
     photos,
     plans,
     sessions,
+    topography,
     users,
 )
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.job_runner import InProcessJobRunner
 from support.clinic_data import assessment_input, jpeg, patient_input
+from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
 PASSWORD = "correct horse battery staple"
 PERFORMED = date(2026, 11, 12)
@@ -106,12 +113,47 @@ def enrol(
             },
             jpeg(colour=colour),
         )
+    job_id = topography.start_analysis(
+        clinic,
+        clinician,
+        record.id,
+        {"region": "cheek_left", "taken_on": PERFORMED.isoformat(), "pixel_size_mm": PIXEL_SIZE_MM},
+        "cheek.npy",
+        small_map_npy(),
+    )
+    _book(clinic, record.id, edited.id, planned)
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    assert topography.analysis_job(clinic, clinician, job_id).status == "done"
     if portal is None:
         return Enrolled(record.id, code, name, None, None)
     account = users.create_user(clinic, portal, name, PASSWORD, "patient", patient_id=record.id)
     _, token = users.sign_in(clinic, portal, PASSWORD)
     users.issue_api_token(clinic, account, {"name": "phone"})
     return Enrolled(record.id, code, name, account, token)
+
+
+def _book(clinic: Clinic, patient_id: int, plan_id: int, planned: plans.PlannedSessionView) -> None:
+    """A booked appointment for a planned session, as a confirmed optimiser run writes it."""
+    with clinic.uow.write() as session:
+        session.add(
+            AppointmentRecord(
+                patient_id=patient_id,
+                plan_id=plan_id,
+                planned_session_id=planned.id,
+                session_key=f"plan{plan_id}:{planned.modality}:{planned.number}",
+                modality=planned.modality,
+                day=date(2026, 12, 1),
+                start_minute=9 * 60,
+                end_minute=10 * 60,
+                practitioner="dr-lee",
+                device=None,
+                room="room-1",
+                status="booked",
+                created_at=clinic.now(),
+                updated_at=clinic.now(),
+            )
+        )
 
 
 @pytest.fixture
@@ -134,6 +176,7 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
     versions = select(PlanVersionRecord.id).where(PlanVersionRecord.plan_id.in_(plans_))
     assessed = select(AssessmentRecord.id).where(AssessmentRecord.patient_id == patient_id)
     accounts = select(User.id).where(User.patient_id == patient_id)
+    maps = select(TopographyRecord.id).where(TopographyRecord.patient_id == patient_id)
     queries: dict[str, Select[Any]] = {
         "patients": select(PatientRecord.id).where(PatientRecord.id == patient_id),
         "assessments": assessed,
@@ -159,12 +202,25 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
             UserSessionRecord.user_id.in_(accounts)
         ),
         "api_tokens": select(ApiTokenRecord.id).where(ApiTokenRecord.user_id.in_(accounts)),
+        "appointments": select(AppointmentRecord.id).where(
+            AppointmentRecord.patient_id == patient_id
+        ),
+        "jobs": select(JobRecord.id).where(JobRecord.patient_id == patient_id),
+        "topography_analyses": maps,
+        "topography_overlays": select(TopographyOverlayRecord.topography_id).where(
+            TopographyOverlayRecord.topography_id.in_(maps)
+        ),
     }
     with engine.connect() as connection:
         return {
             table: connection.scalar(select(func.count()).select_from(query.subquery())) or 0
             for table, query in queries.items()
         }
+
+
+# Linked only through `created_by`, an account that manages the schedule: never a portal
+# patient's (the patient role has no schedule.manage), so never a patient's own row.
+STAFF_ONLY = {"schedule_resources"}
 
 
 def tables_linked_to_patients() -> set[str]:
@@ -179,7 +235,7 @@ def tables_linked_to_patients() -> set[str]:
             ):
                 linked.add(table.name)
                 grew = True
-    return linked
+    return linked - STAFF_ONLY
 
 
 def audit_entries(clinic: Clinic, patient_id: int) -> list[AuditEventRecord]:
@@ -234,6 +290,11 @@ def test_the_export_holds_every_record_of_the_patient(
         ("cheek_left", treated["id"]),
         ("forehead", None),
     ]
+    (measured,) = document["topography"]
+    assert (measured["region"], measured["filename"]) == ("cheek_left", "cheek.npy")
+    assert measured["result"]["counts_by_type"] == {"ice_pick": 2, "boxcar": 1, "rolling": 1}
+    assert document["appointments"]
+    assert {a["status"] for a in document["appointments"]} == {"booked"}
     assert bruno.name not in json.dumps(document)
 
 
@@ -290,7 +351,7 @@ def test_every_export_is_in_the_audit_trail(
 
     assert [(e.username, e.entity, e.entity_id, e.detail) for e in exports] == [
         ("admin", "patient", ana.id, {"format": "json", "photos": 2}),
-        ("dr.lee", "patient", ana.id, {"format": "zip", "photos": 2}),
+        ("dr.lee", "patient", ana.id, {"format": "zip", "photos": 2, "overlays": 1}),
     ]
 
 

@@ -20,10 +20,20 @@ from starlette.routing import Route
 
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, create_app, pages
-from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
+from scarplan.services.clinic import (
+    assessments,
+    patients,
+    photos,
+    plans,
+    sessions,
+    topography,
+    users,
+)
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, jpeg, patient_input
+from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
 PASSWORD = "a long test password"
 A, C, S, P, R = "admin", "clinician", "staff", "patient", "researcher"
@@ -97,6 +107,12 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/research/export"): frozenset({R}),
     ("GET", "/fhir/Patient/{patient_id}/$everything"): frozenset({C, P}),
     ("POST", "/api/v1/fhir/import"): frozenset({C}),
+    ("GET", "/patients/{patient_id}/topography"): frozenset({C, P}),
+    ("POST", "/patients/{patient_id}/topography"): frozenset({C}),
+    ("GET", "/topography/jobs/{analysis_job_id}"): frozenset({C, P}),
+    ("GET", "/topography/{topography_id}"): frozenset({C, P}),
+    ("GET", "/topography/{topography_id}/overlay.png"): frozenset({C, P}),
+    ("POST", "/topography/{topography_id}/assessment"): frozenset({C}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.
 SELF_SERVICE = {("POST", "/api/v1/tokens"), ("DELETE", "/api/v1/tokens/{token_id}")}
@@ -120,6 +136,10 @@ class Records:
     plan_id: int
     session_id: int
     photo_id: int
+    analysis_job_id: int
+    topography_id: int
+    job_id: int = 0
+    appointment_id: int = 0
 
     def values(self) -> dict[str, str]:
         return {
@@ -128,6 +148,10 @@ class Records:
             "plan_id": str(self.plan_id),
             "session_id": str(self.session_id),
             "photo_id": str(self.photo_id),
+            "job_id": str(self.job_id),
+            "analysis_job_id": str(self.analysis_job_id),
+            "topography_id": str(self.topography_id),
+            "appointment_id": str(self.appointment_id),
             "action": "accept",
             "entry_id": "tca_cross",
             "kind": "procedures",
@@ -168,7 +192,27 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         },
         jpeg(),
     )
-    return Records(patient.id, assessment.id, plan.id, session.id, photo.id)
+    analysis_job_id = topography.start_analysis(
+        clinic,
+        clinician,
+        patient.id,
+        {"region": "cheek_left", "taken_on": today.isoformat(), "pixel_size_mm": PIXEL_SIZE_MM},
+        "cheek.npy",
+        small_map_npy(),
+    )
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    analysis = topography.analysis_job(clinic, clinician, analysis_job_id).result
+    assert analysis is not None
+    return Records(
+        patient.id,
+        assessment.id,
+        plan.id,
+        session.id,
+        photo.id,
+        analysis_job_id,
+        analysis["topography_id"],
+    )
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from scarplan.entrypoints.cli import (
     report_commands,
     routine_commands,
     serve_commands,
+    topo_commands,
     user_commands,
 )
 from scarplan.entrypoints.cli.console import EXIT_BAD_INPUT, EXIT_FAILURE, err, report_error
@@ -35,6 +36,7 @@ app.add_typer(kb_commands.app, name="kb")
 app.add_typer(config_commands.app, name="config")
 app.add_typer(user_commands.app, name="user")
 app.add_typer(fhir_commands.app, name="fhir")
+app.add_typer(topo_commands.app, name="topo")
 app.command("demo")(demo_commands.demo)
 app.command("assess")(assess_commands.assess)
 app.command("schema")(assess_commands.schema)

@@ -38,6 +38,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     yield
+    app.state.container.clinic.jobs.shutdown()
     app.state.container.clinic.audit.close()
 
 

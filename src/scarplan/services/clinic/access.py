@@ -35,6 +35,8 @@ class Permission(StrEnum):
     WRITE_INTAKE = "patients.write"
     READ_SCHEDULE = "schedule.read"
     """Planned and performed session dates and procedures, without clinical detail."""
+    MANAGE_SCHEDULE = "schedule.manage"
+    """The clinic calendar: resources, optimiser runs, confirming and cancelling bookings."""
     READ_CLINICAL = "clinical.read"
     """Assessments, scores, plans with their reasons, sessions with notes, photos, trends."""
     WRITE_CLINICAL = "clinical.write"
@@ -58,13 +60,21 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.READ_PATIENT,
             P.WRITE_INTAKE,
             P.READ_SCHEDULE,
+            P.MANAGE_SCHEDULE,
             P.READ_CLINICAL,
             P.WRITE_CLINICAL,
             P.EXPORT_PATIENT,
         }
     ),
     Role.STAFF: frozenset(
-        {P.LIST_PATIENTS, P.CREATE_PATIENT, P.READ_PATIENT, P.WRITE_INTAKE, P.READ_SCHEDULE}
+        {
+            P.LIST_PATIENTS,
+            P.CREATE_PATIENT,
+            P.READ_PATIENT,
+            P.WRITE_INTAKE,
+            P.READ_SCHEDULE,
+            P.MANAGE_SCHEDULE,
+        }
     ),
     Role.PATIENT: frozenset(
         {P.READ_PATIENT, P.WRITE_INTAKE, P.READ_SCHEDULE, P.READ_CLINICAL, P.EXPORT_PATIENT}

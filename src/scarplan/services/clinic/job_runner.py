@@ -17,6 +17,9 @@ class JobRunner(Protocol):
     def submit(self, work: Callable[[], None]) -> None:
         """Run `work` some time soon; it records its own outcome and never raises."""
 
+    def shutdown(self) -> None:
+        """Finish the jobs already submitted, then stop (the app's shutdown)."""
+
 
 class InProcessJobRunner:
     """A small thread pool, started on first use. CP-SAT and NumPy release the GIL while they

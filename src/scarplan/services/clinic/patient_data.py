@@ -27,8 +27,10 @@ from sqlalchemy.orm import Session, selectinload
 from scarplan.adapters.db.tables import (
     AdverseEventRecord,
     ApiTokenRecord,
+    AppointmentRecord,
     AssessmentRecord,
     HomeRoutineRecord,
+    JobRecord,
     LesionRecord,
     PatientRecord,
     PhotoBlobRecord,
@@ -36,6 +38,8 @@ from scarplan.adapters.db.tables import (
     PlannedSessionRecord,
     PlanRecord,
     PlanVersionRecord,
+    TopographyOverlayRecord,
+    TopographyRecord,
     TreatmentSessionRecord,
     User,
     UserSessionRecord,
@@ -43,6 +47,7 @@ from scarplan.adapters.db.tables import (
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.services.clinic import assessments, patients, photos, plans, sessions
 from scarplan.services.clinic.access import Permission, authorize, not_found
+from scarplan.services.clinic.appointments import clock_time
 from scarplan.services.clinic.context import Actor, Clinic
 
 FORMAT = "scarplan-patient-export"
@@ -82,8 +87,9 @@ def export_patient(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, A
 def write_patient_archive(
     clinic: Clinic, actor: Actor, patient_id: int, target: Path
 ) -> PatientArchive:
-    """A ZIP file at `target` (which must not exist yet): data.json and photos/ with each photo
-    as the image file stored. Readable by its owner only: it is a whole health record."""
+    """A ZIP file at `target` (which must not exist yet): data.json, photos/ with each photo
+    as the image file stored, and topography/ with each 3D analysis's overlay image. Readable
+    by its owner only: it is a whole health record."""
     authorize(actor, Permission.EXPORT_PATIENT, patient_id)
     if target.exists():
         raise InputError(
@@ -92,12 +98,13 @@ def write_patient_archive(
         )
     with clinic.uow.write() as session:
         document, images = _collect(session, patient_id, clinic.now())
-        detail = {"format": "zip", "photos": len(images)}
+        photo_count = len(document["photos"])
+        detail = {"format": "zip", "photos": photo_count, "overlays": len(document["topography"])}
         clinic.audit.changed(session, actor, "export", "patient", patient_id, patient_id, detail)
         # The entry is flushed before the file appears, so an export never goes unrecorded.
         session.flush()
         _write_zip(target, document, images)
-    return PatientArchive(target, len(images), target.stat().st_size)
+    return PatientArchive(target, photo_count, target.stat().st_size)
 
 
 def _plain(value: Any) -> Any:
@@ -180,6 +187,33 @@ def _collect(
         photo_entries.append(
             {**entry, "content_type": photo.content_type, "sha256": photo.sha256, "file": name}
         )
+    booked = session.scalars(
+        select(AppointmentRecord)
+        .where(AppointmentRecord.patient_id == patient_id)
+        .order_by(AppointmentRecord.day, AppointmentRecord.start_minute, AppointmentRecord.id)
+    ).all()
+    maps = session.scalars(
+        select(TopographyRecord)
+        .where(TopographyRecord.patient_id == patient_id)
+        .order_by(TopographyRecord.taken_on, TopographyRecord.id)
+    ).all()
+    topography_entries = []
+    for number, measured in enumerate(maps, start=1):
+        name = f"topography/{number:03d}-{measured.taken_on.isoformat()}-{measured.region}.png"
+        images[name] = session.get_one(TopographyOverlayRecord, measured.id).png
+        topography_entries.append(
+            {
+                "id": measured.id,
+                "region": measured.region,
+                "taken_on": measured.taken_on,
+                "filename": measured.filename,
+                "sha256": measured.sha256,
+                "pixel_size_mm": measured.pixel_size_mm,
+                "assessment_id": measured.assessment_id,
+                "result": measured.result,
+                "overlay_file": name,
+            }
+        )
     document = {
         "format": FORMAT,
         "version": 1,
@@ -200,6 +234,21 @@ def _collect(
         "plans": [_plan(session, plan_id) for plan_id in plan_ids],
         "sessions": treated,
         "photos": photo_entries,
+        "appointments": [
+            {
+                "day": a.day,
+                "start": clock_time(a.start_minute),
+                "end": clock_time(a.end_minute),
+                "procedure": a.modality,
+                "practitioner": a.practitioner,
+                "room": a.room,
+                "device": a.device,
+                "status": a.status,
+                "plan_id": a.plan_id,
+            }
+            for a in booked
+        ],
+        "topography": topography_entries,
     }
     return _plain(document), images
 
@@ -273,7 +322,23 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
     version_ids = select(PlanVersionRecord.id).where(PlanVersionRecord.plan_id.in_(plan_ids))
     assessment_ids = select(AssessmentRecord.id).where(AssessmentRecord.patient_id == patient_id)
     user_ids = select(User.id).where(User.patient_id == patient_id)
+    topography_ids = select(TopographyRecord.id).where(TopographyRecord.patient_id == patient_id)
     return [
+        (
+            "appointments",
+            delete(AppointmentRecord).where(AppointmentRecord.patient_id == patient_id),
+        ),
+        ("jobs", delete(JobRecord).where(JobRecord.patient_id == patient_id)),
+        (
+            "topography_overlays",
+            delete(TopographyOverlayRecord).where(
+                TopographyOverlayRecord.topography_id.in_(topography_ids)
+            ),
+        ),
+        (
+            "topography_analyses",
+            delete(TopographyRecord).where(TopographyRecord.patient_id == patient_id),
+        ),
         (
             "adverse_events",
             delete(AdverseEventRecord).where(AdverseEventRecord.session_id.in_(session_ids)),

@@ -10,6 +10,7 @@ from scarplan.entrypoints.web.pages import (
     progress,
     reports,
     sessions,
+    topography,
 )
 
 routers = [
@@ -18,6 +19,7 @@ routers = [
     assessments.router,
     plans.router,
     sessions.router,
+    topography.router,
     progress.router,
     reports.router,
     knowledge.router,

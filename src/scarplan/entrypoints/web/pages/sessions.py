@@ -14,6 +14,7 @@ from scarplan.entrypoints.web.forms import adverse_event, treatment_session
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
+from scarplan.services.clinic.appointments import patient_appointments
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventKind
 from scarplan.services.clinic.patients import get_patient
@@ -145,6 +146,7 @@ def calendar(
     context = {
         "patient": get_patient(clinic, actor, patient_id),
         "months": months,
+        "appointments": patient_appointments(clinic, actor, patient_id),
         "today": clinic.today(),
         "actor": actor,
     }

@@ -1,0 +1,197 @@
+"""Booked appointments: the clinic calendar by practitioner, device or room, and cancelling.
+
+Appointments are made by confirming an optimiser run (schedule_runs.py); here they are read and
+cancelled. The calendar shows patients' names and procedures, no clinical detail: staff who
+book see it (schedule.read), and one audit entry records each calendar read with the patients
+it showed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scarplan.adapters.db.tables import AppointmentRecord, PatientRecord
+from scarplan.domain.errors import FieldProblem, InputError, StateError
+from scarplan.services.clinic.access import Permission, authorize, authorize_record, not_found
+from scarplan.services.clinic.context import Actor, Clinic
+
+BOOKED = "booked"
+CANCELLED = "cancelled"
+MAX_DAYS = 31
+
+
+class CalendarAxis(StrEnum):
+    PRACTITIONER = "practitioner"
+    DEVICE = "device"
+    ROOM = "room"
+
+
+@dataclass(frozen=True)
+class AppointmentView:
+    id: int
+    patient_id: int
+    patient_code: str
+    patient_name: str
+    plan_id: int
+    session_key: str
+    modality: str
+    day: date
+    start_minute: int
+    end_minute: int
+    practitioner: str
+    device: str | None
+    room: str
+    status: str
+
+    @property
+    def start(self) -> str:
+        return clock_time(self.start_minute)
+
+    @property
+    def end(self) -> str:
+        return clock_time(self.end_minute)
+
+    def lane(self, axis: CalendarAxis) -> str | None:
+        return {
+            CalendarAxis.PRACTITIONER: self.practitioner,
+            CalendarAxis.DEVICE: self.device,
+            CalendarAxis.ROOM: self.room,
+        }[axis]
+
+
+@dataclass(frozen=True)
+class CalendarView:
+    first: date
+    days: tuple[date, ...]
+    axis: CalendarAxis
+    lanes: tuple[str, ...]
+    appointments: tuple[AppointmentView, ...]
+
+    def on(self, day: date, lane: str) -> list[AppointmentView]:
+        return [a for a in self.appointments if a.day == day and a.lane(self.axis) == lane]
+
+
+def clock_time(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def appointment_view(record: AppointmentRecord, patient: PatientRecord) -> AppointmentView:
+    return AppointmentView(
+        id=record.id,
+        patient_id=record.patient_id,
+        patient_code=patient.code,
+        patient_name=patient.full_name,
+        plan_id=record.plan_id,
+        session_key=record.session_key,
+        modality=record.modality,
+        day=record.day,
+        start_minute=record.start_minute,
+        end_minute=record.end_minute,
+        practitioner=record.practitioner,
+        device=record.device,
+        room=record.room,
+        status=record.status,
+    )
+
+
+def booked_between(session: Session, first: date, last: date) -> list[AppointmentView]:
+    """Booked appointments from `first` to `last` inclusive, in time order."""
+    rows = session.execute(
+        select(AppointmentRecord, PatientRecord)
+        .join(PatientRecord, PatientRecord.id == AppointmentRecord.patient_id)
+        .where(
+            AppointmentRecord.status == BOOKED,
+            AppointmentRecord.day >= first,
+            AppointmentRecord.day <= last,
+        )
+        .order_by(AppointmentRecord.day, AppointmentRecord.start_minute, AppointmentRecord.id)
+    ).all()
+    return [appointment_view(record, patient) for record, patient in rows]
+
+
+def calendar(
+    clinic: Clinic, actor: Actor, first: date, days: int, axis: CalendarAxis, lanes: list[str]
+) -> CalendarView:
+    """The booked appointments of `days` days from `first`, one lane per resource in `lanes`
+    (the clinic's resources), plus any lane an appointment names that is no longer set up."""
+    authorize(actor, Permission.LIST_PATIENTS)
+    authorize(actor, Permission.READ_SCHEDULE)
+    if not 1 <= days <= MAX_DAYS:
+        raise InputError(
+            "the calendar range is invalid",
+            [FieldProblem("days", f"must be 1 to {MAX_DAYS}", "show a day or a week")],
+        )
+    last = first + timedelta(days=days - 1)
+    with clinic.uow.read() as session:
+        shown = booked_between(session, first, last)
+    extra = sorted({lane for a in shown if (lane := a.lane(axis)) and lane not in lanes})
+    clinic.audit.read(
+        actor,
+        "calendar",
+        None,
+        None,
+        {"from": first.isoformat(), "to": last.isoformat(), "patients": _patients(shown)},
+    )
+    return CalendarView(
+        first=first,
+        days=tuple(first + timedelta(days=n) for n in range(days)),
+        axis=axis,
+        lanes=(*lanes, *extra),
+        appointments=tuple(shown),
+    )
+
+
+def _patients(shown: list[AppointmentView]) -> list[int]:
+    return sorted({a.patient_id for a in shown})
+
+
+def patient_appointments(clinic: Clinic, actor: Actor, patient_id: int) -> list[AppointmentView]:
+    """A patient's booked appointments from today on (their own, in the portal)."""
+    authorize(actor, Permission.READ_SCHEDULE, patient_id)
+    with clinic.uow.read() as session:
+        rows = session.execute(
+            select(AppointmentRecord, PatientRecord)
+            .join(PatientRecord, PatientRecord.id == AppointmentRecord.patient_id)
+            .where(
+                AppointmentRecord.patient_id == patient_id,
+                AppointmentRecord.status == BOOKED,
+                AppointmentRecord.day >= clinic.today(),
+            )
+            .order_by(AppointmentRecord.day, AppointmentRecord.start_minute)
+        ).all()
+    clinic.audit.read(actor, "appointment_list", None, patient_id)
+    return [appointment_view(record, patient) for record, patient in rows]
+
+
+def cancel_appointment(clinic: Clinic, actor: Actor, appointment_id: int) -> AppointmentView:
+    """Cancel a booked appointment; the row is kept, marked cancelled. The next optimiser run
+    books the session again unless its plan no longer has it."""
+    authorize(actor, Permission.MANAGE_SCHEDULE)
+    with clinic.uow.write() as session:
+        record = session.get(AppointmentRecord, appointment_id)
+        if record is None:
+            raise not_found("appointment_id", appointment_id, "appointment")
+        authorize_record(
+            actor,
+            Permission.MANAGE_SCHEDULE,
+            record.patient_id,
+            "appointment_id",
+            appointment_id,
+            "appointment",
+        )
+        if record.status != BOOKED:
+            raise StateError(
+                "the appointment is not booked",
+                [FieldProblem("appointment_id", f"it is {record.status}", "")],
+            )
+        record.status = CANCELLED
+        record.updated_at = clinic.now()
+        record.updated_by = actor.user_id
+        clinic.audit.changed(session, actor, "cancel", "appointment", record.id, record.patient_id)
+        patient = session.get_one(PatientRecord, record.patient_id)
+        return appointment_view(record, patient)

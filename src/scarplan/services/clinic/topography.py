@@ -1,0 +1,227 @@
+"""3D height maps in the clinic: upload a map of a face region, analyse it through the job
+interface, show the overlay and measurements, and record the scars found as an assessment.
+
+The file is read (and refused with the field at fault) while the request waits; the analysis
+then runs as a job. Only the measurements and the overlay image are kept, not the raw map:
+devices keep their own raw data, and a 4096 x 4096 map is 64 MB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import Field
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scarplan.adapters.db.tables import TopographyOverlayRecord, TopographyRecord
+from scarplan.domain.errors import FieldProblem, InputError, StateError
+from scarplan.domain.vocabulary import Region
+from scarplan.imaging.io import read_height_map
+from scarplan.services import topography
+from scarplan.services.clinic import assessments, jobs
+from scarplan.services.clinic.access import Permission, authorize, authorize_record, not_found
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.inputs import InputModel, validated
+from scarplan.services.clinic.patients import load_patient
+
+KIND = "topography"
+MAX_BYTES = 200_000_000
+"""Largest map accepted: a 4096 x 4096 float32 TIFF is 64 MB, a CSV of it about three times."""
+
+
+class TopographyInput(InputModel):
+    region: Region
+    taken_on: date
+    pixel_size_mm: float | None = Field(None, gt=0, le=10, description="Omit if the file says.")
+    z_unit: Literal["um", "mm"] | None = Field(None, description="Omit if the file says.")
+
+
+@dataclass(frozen=True)
+class TopographyView:
+    id: int
+    patient_id: int
+    region: str
+    taken_on: date
+    filename: str
+    byte_size: int
+    pixel_size_mm: float
+    report: dict[str, Any]
+    assessment_id: int | None
+    created_at: datetime
+
+    @property
+    def scars(self) -> list[dict[str, Any]]:
+        scars: list[dict[str, Any]] = self.report.get("scars", [])
+        return scars
+
+    @property
+    def lesions(self) -> list[dict[str, Any]]:
+        lesions: list[dict[str, Any]] = self.report.get("lesions", [])
+        return lesions
+
+
+def _view(record: TopographyRecord) -> TopographyView:
+    return TopographyView(
+        id=record.id,
+        patient_id=record.patient_id,
+        region=record.region,
+        taken_on=record.taken_on,
+        filename=record.filename,
+        byte_size=record.byte_size,
+        pixel_size_mm=record.pixel_size_mm,
+        report=record.result,
+        assessment_id=record.assessment_id,
+        created_at=record.created_at,
+    )
+
+
+def start_analysis(
+    clinic: Clinic, actor: Actor, patient_id: int, raw: Any, filename: str, data: bytes
+) -> int:
+    """Check the upload, then analyse it as a job; returns the job id."""
+    authorize(actor, Permission.WRITE_CLINICAL, patient_id)
+    entered = validated(TopographyInput, raw, "height map")
+    if entered.taken_on > clinic.today():
+        raise InputError(
+            "the height map is invalid", [FieldProblem("taken_on", "is in the future", "")]
+        )
+    if not data:
+        raise InputError("the height map is invalid", [FieldProblem("file", "is empty", "")])
+    if len(data) > MAX_BYTES:
+        raise InputError(
+            "the height map is too large",
+            [FieldProblem("file", f"is over {MAX_BYTES // 1_000_000} MB", "crop the region")],
+        )
+    # Read now, so that a bad file is refused while the user waits, naming what is wrong.
+    height_map = read_height_map(
+        data, filename, pixel_size_mm=entered.pixel_size_mm, z_unit=entered.z_unit
+    )
+    with clinic.uow.read() as session:
+        load_patient(session, patient_id)
+    name = filename[-200:]
+    params = {"region": entered.region.value, "filename": name, "taken_on": str(entered.taken_on)}
+
+    def work() -> dict[str, Any]:
+        report = topography.analyze_bytes(
+            data,
+            filename,
+            knowledge=clinic.knowledge,
+            pixel_size_mm=entered.pixel_size_mm,
+            z_unit=entered.z_unit,
+            region=entered.region,
+        )
+        document, png = topography.report_json(report), topography.overlay_png(report)
+        with clinic.uow.write() as session:
+            record = TopographyRecord(
+                patient_id=patient_id,
+                region=entered.region.value,
+                taken_on=entered.taken_on,
+                filename=name,
+                sha256=hashlib.sha256(data).hexdigest(),
+                byte_size=len(data),
+                pixel_size_mm=height_map.pixel_size_mm,
+                result=document,
+                created_at=clinic.now(),
+                created_by=actor.user_id,
+            )
+            session.add(record)
+            session.flush()
+            session.add(TopographyOverlayRecord(topography_id=record.id, png=png))
+            clinic.audit.changed(session, actor, "create", "topography", record.id, patient_id)
+            return {"topography_id": record.id}
+
+    return jobs.start_job(clinic, actor, KIND, params, work, patient_id=patient_id)
+
+
+def analysis_job(clinic: Clinic, actor: Actor, job_id: int) -> jobs.JobView:
+    """An analysis job's state, for those who may see the patient's clinical record."""
+    job = jobs.read_job(clinic, job_id, KIND)
+    authorize_record(
+        actor, Permission.READ_CLINICAL, job.patient_id or 0, "job_id", job_id, "analysis"
+    )
+    return job
+
+
+def _load(session: Session, actor: Actor, topography_id: int) -> TopographyRecord:
+    record = session.get(TopographyRecord, topography_id)
+    if record is None:
+        raise not_found("topography_id", topography_id, "height-map analysis")
+    authorize_record(
+        actor,
+        Permission.READ_CLINICAL,
+        record.patient_id,
+        "topography_id",
+        topography_id,
+        "height-map analysis",
+    )
+    return record
+
+
+def get_analysis(clinic: Clinic, actor: Actor, topography_id: int) -> TopographyView:
+    with clinic.uow.read() as session:
+        found = _view(_load(session, actor, topography_id))
+    clinic.audit.read(actor, "topography", topography_id, found.patient_id)
+    return found
+
+
+def overlay_png(clinic: Clinic, actor: Actor, topography_id: int) -> bytes:
+    with clinic.uow.read() as session:
+        record = _load(session, actor, topography_id)
+        png = session.get_one(TopographyOverlayRecord, topography_id).png
+        patient_id = record.patient_id
+    clinic.audit.read(actor, "topography_overlay", topography_id, patient_id)
+    return png
+
+
+def list_analyses(clinic: Clinic, actor: Actor, patient_id: int) -> list[TopographyView]:
+    authorize(actor, Permission.READ_CLINICAL, patient_id)
+    clinic.audit.read(actor, "topography_list", None, patient_id)
+    with clinic.uow.read() as session:
+        load_patient(session, patient_id)
+        return [
+            _view(r)
+            for r in session.scalars(
+                select(TopographyRecord)
+                .where(TopographyRecord.patient_id == patient_id)
+                .order_by(TopographyRecord.taken_on.desc(), TopographyRecord.id.desc())
+            )
+        ]
+
+
+def record_assessment(clinic: Clinic, actor: Actor, topography_id: int) -> int:
+    """A new assessment: the latest one's lesions in other regions, and this map's lesions in
+    its region (replacing what was recorded there). Returns the assessment id."""
+    with clinic.uow.write() as session:
+        record = _load(session, actor, topography_id)
+        authorize(actor, Permission.WRITE_CLINICAL, record.patient_id)
+        if record.assessment_id is not None:
+            raise StateError(
+                "this analysis is recorded already",
+                [FieldProblem("topography_id", f"in assessment {record.assessment_id}", "")],
+            )
+        found = record.result.get("lesions", [])
+        if not found:
+            raise StateError(
+                "the map shows no scar to record",
+                [FieldProblem("topography_id", "no scar was detected", "")],
+            )
+        latest = assessments.latest_assessment(session, record.patient_id)
+        kept = [
+            lesion
+            for lesion in (assessments.view(latest).lesions if latest is not None else [])
+            if lesion["region"] != record.region
+        ]
+        raw = {
+            "date": record.taken_on.isoformat(),
+            "lesions": [*kept, *found],
+            "notes": f"Measured from the 3D height map {record.filename} ({record.region}).",
+        }
+        patient = load_patient(session, record.patient_id)
+        added = assessments.add_assessment(session, clinic, actor, patient, raw)
+        record.assessment_id = added.id
+        clinic.audit.changed(session, actor, "update", "topography", record.id, record.patient_id)
+        return added.id
