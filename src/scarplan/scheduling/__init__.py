@@ -1,1 +1,1 @@
-"""Clinic scheduling: many patients' sessions on scarce practitioners, devices and rooms (CP-SAT)."""
+"""Clinic scheduling: many patients' sessions on scarce practitioners, devices, rooms (CP-SAT)."""
