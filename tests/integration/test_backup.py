@@ -28,12 +28,25 @@ from scarplan.adapters.db.migrate import head_revision
 from scarplan.adapters.db.tables import AuditEventRecord, Base, PatientRecord, PhotoBlobRecord
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
+from scarplan.services.clinic import (
+    assessments,
+    patients,
+    photos,
+    plans,
+    schedule_runs,
+    schedule_setup,
+    sessions,
+    topography,
+    users,
+)
 from scarplan.services.clinic.audit import AuditTrail
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
+from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
 PASSWORD = "correct horse battery staple"  # the personas' password (tests/conftest.py)
 Contents = dict[str, list[tuple[Any, ...]]]
@@ -101,6 +114,13 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     photos.photo_content(clinic, clinician, added.id)
     users.sign_in(clinic, "dr.lee", PASSWORD, "10.0.0.7")
     users.issue_api_token(clinic, clinician, {"name": "lab export"})
+    schedule_setup.save_setup(clinic, clinician, DEMO_SCHEDULE, "opening set-up")
+    run = schedule_runs.start_run(clinic, clinician, clinic.today() + timedelta(days=1), 90)
+    measured = {"region": "cheek_left", "taken_on": day.isoformat(), "pixel_size_mm": PIXEL_SIZE_MM}
+    topography.start_analysis(clinic, clinician, treated.id, measured, "cheek.npy", small_map_npy())
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    schedule_runs.confirm_run(clinic, clinician, run)
     clinic.audit.flush()  # reads are logged in the background: write them now
 
 

@@ -7,7 +7,7 @@ import json
 import stat
 import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,11 +43,14 @@ from scarplan.services.clinic import (
     patients,
     photos,
     plans,
+    schedule_runs,
+    schedule_setup,
     sessions,
     topography,
     users,
 )
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
 from support.clinic_data import assessment_input, jpeg, patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
@@ -121,9 +124,7 @@ def enrol(
         "cheek.npy",
         small_map_npy(),
     )
-    _book(clinic, record.id, edited.id, planned)
-    assert isinstance(clinic.jobs, InProcessJobRunner)
-    assert clinic.jobs.wait_idle(60)
+    _book(clinic, clinician)
     assert topography.analysis_job(clinic, clinician, job_id).status == "done"
     if portal is None:
         return Enrolled(record.id, code, name, None, None)
@@ -133,27 +134,14 @@ def enrol(
     return Enrolled(record.id, code, name, account, token)
 
 
-def _book(clinic: Clinic, patient_id: int, plan_id: int, planned: plans.PlannedSessionView) -> None:
-    """A booked appointment for a planned session, as a confirmed optimiser run writes it."""
-    with clinic.uow.write() as session:
-        session.add(
-            AppointmentRecord(
-                patient_id=patient_id,
-                plan_id=plan_id,
-                planned_session_id=planned.id,
-                session_key=f"plan{plan_id}:{planned.modality}:{planned.number}",
-                modality=planned.modality,
-                day=date(2026, 12, 1),
-                start_minute=9 * 60,
-                end_minute=10 * 60,
-                practitioner="dr-lee",
-                device=None,
-                room="room-1",
-                status="booked",
-                created_at=clinic.now(),
-                updated_at=clinic.now(),
-            )
-        )
+def _book(clinic: Clinic, clinician: Actor) -> None:
+    """Book every accepted plan's sessions: an optimiser run over 90 days, confirmed."""
+    if schedule_setup.read_setup(clinic, clinician) is None:
+        schedule_setup.save_setup(clinic, clinician, DEMO_SCHEDULE, "opening set-up")
+    job_id = schedule_runs.start_run(clinic, clinician, clinic.today() + timedelta(days=1), 90)
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    schedule_runs.confirm_run(clinic, clinician, job_id)
 
 
 @pytest.fixture

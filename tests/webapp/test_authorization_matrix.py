@@ -11,13 +11,15 @@ checks that the table names every route of the app, so a new route cannot go uns
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from starlette.routing import Route
 
+from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, create_app, pages
 from scarplan.services.clinic import (
@@ -25,11 +27,14 @@ from scarplan.services.clinic import (
     patients,
     photos,
     plans,
+    schedule_runs,
+    schedule_setup,
     sessions,
     topography,
     users,
 )
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, jpeg, patient_input
@@ -107,6 +112,14 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/research/export"): frozenset({R}),
     ("GET", "/fhir/Patient/{patient_id}/$everything"): frozenset({C, P}),
     ("POST", "/api/v1/fhir/import"): frozenset({C}),
+    ("GET", "/calendar"): frozenset({C, S}),
+    ("POST", "/calendar/runs"): frozenset({C, S}),
+    ("GET", "/calendar/runs/{job_id}"): frozenset({C, S}),
+    ("POST", "/calendar/runs/{job_id}/{action}"): frozenset({C, S}),
+    ("POST", "/appointments/{appointment_id}/cancel"): frozenset({C, S}),
+    ("GET", "/calendar/setup"): frozenset({C, S}),
+    ("POST", "/calendar/setup"): frozenset({C, S}),
+    ("POST", "/calendar/days-off"): frozenset({C, S}),
     ("GET", "/patients/{patient_id}/topography"): frozenset({C, P}),
     ("POST", "/patients/{patient_id}/topography"): frozenset({C}),
     ("GET", "/topography/jobs/{analysis_job_id}"): frozenset({C, P}),
@@ -215,6 +228,18 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
     )
 
 
+def _booked(clinic: Clinic, clinician: Actor) -> tuple[int, dict[int, int]]:
+    """An optimiser run, confirmed: its job id and an appointment id per patient."""
+    schedule_setup.save_setup(clinic, clinician, DEMO_SCHEDULE, "matrix set-up")
+    job_id = schedule_runs.start_run(clinic, clinician, clinic.today() + timedelta(days=1), 90)
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    schedule_runs.confirm_run(clinic, clinician, job_id)
+    with clinic.uow.read() as session:
+        rows = session.execute(select(AppointmentRecord.patient_id, AppointmentRecord.id)).all()
+    return job_id, {row.patient_id: row.id for row in rows}
+
+
 @dataclass(frozen=True)
 class World:
     app_clinic: Clinic
@@ -227,6 +252,9 @@ def world(clinic: Clinic) -> World:
     clinician = users.create_user(clinic, "dr.matrix", "Dr M", PASSWORD, C)
     own = _records(clinic, clinician, "P-OWN")
     other = _records(clinic, clinician, "P-OTHER")
+    job_id, booked = _booked(clinic, clinician)
+    own = replace(own, job_id=job_id, appointment_id=booked[own.patient_id])
+    other = replace(other, job_id=job_id, appointment_id=booked[other.patient_id])
     for role in (A, S, R):
         users.create_user(clinic, f"{role}.matrix", role, PASSWORD, role)
     users.create_user(clinic, "patient.matrix", "Own", PASSWORD, P, patient_id=own.patient_id)

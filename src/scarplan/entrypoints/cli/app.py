@@ -19,6 +19,7 @@ from scarplan.entrypoints.cli import (
     plan_commands,
     report_commands,
     routine_commands,
+    schedule_commands,
     serve_commands,
     topo_commands,
     user_commands,
@@ -46,6 +47,7 @@ app.command("report")(report_commands.report)
 app.command("serve")(serve_commands.serve)
 app.command("backup")(backup_commands.backup)
 app.command("restore")(backup_commands.restore)
+app.command("schedule")(schedule_commands.schedule)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,220 @@
+"""The clinic calendar: day and week views by practitioner, device or room; the optimiser
+(run, review the moves, confirm or discard); the scheduling set-up; cancelling a booking."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from scarplan.domain.errors import FieldProblem, InputError, ScarplanError
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
+from scarplan.entrypoints.web.forms import text
+from scarplan.entrypoints.web.ids import RecordId
+from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
+from scarplan.services.clinic import appointments, schedule_runs, schedule_setup
+from scarplan.services.clinic.access import Permission
+from scarplan.services.clinic.appointments import CalendarAxis
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.schedule_setup import ResourceKind
+
+router = APIRouter(include_in_schema=False)
+MANAGE = [require(Permission.MANAGE_SCHEDULE)]
+DEFAULT_RUN_DAYS = 182
+HOURS = range(7, 21)
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _calendar_context(
+    clinic: Clinic, actor: Actor, day: date, view: str, by: CalendarAxis
+) -> dict[str, Any]:
+    setup = schedule_setup.read_setup(clinic, actor)
+    first, days = (day, 1) if view == "day" else (_week_start(day), 7)
+    lanes = setup.lanes(ResourceKind(by.value)) if setup else []
+    shown = appointments.calendar(clinic, actor, first, days, by, lanes)
+    step = timedelta(days=days)
+    return {
+        "actor": actor,
+        "setup": setup,
+        "calendar": shown,
+        "view": view,
+        "by": by.value,
+        "day": day,
+        "previous": first - step,
+        "next": first + step,
+        "today": clinic.today(),
+        "hours": HOURS,
+        "axes": list(CalendarAxis),
+        "runs": schedule_runs.recent_runs(clinic, actor),
+        "run_start": clinic.today() + timedelta(days=1),
+        "run_days": DEFAULT_RUN_DAYS,
+    }
+
+
+@router.get(
+    "/calendar",
+    dependencies=[require(Permission.READ_SCHEDULE), *MANAGE],
+    response_class=HTMLResponse,
+)
+def calendar_page(
+    request: Request,
+    clinic: ClinicDep,
+    actor: ActorDep,
+    day: date | None = None,
+    view: Literal["day", "week"] = "week",
+    by: CalendarAxis = CalendarAxis.PRACTITIONER,
+) -> HTMLResponse:
+    context = _calendar_context(clinic, actor, day or clinic.today(), view, by)
+    return render(request, "calendar/calendar.html", context)
+
+
+@router.post("/calendar/runs", dependencies=MANAGE, response_model=None)
+async def start_run(
+    request: Request, clinic: ClinicDep, actor: ActorDep
+) -> HTMLResponse | RedirectResponse:
+    form = await request.form()
+    try:
+        start = _date(text(form, "start"), "start")
+        days = _int(text(form, "days"), "days")
+        job_id = await run_in_threadpool(schedule_runs.start_run, clinic, actor, start, days)
+    except ScarplanError as error:
+        context = _calendar_context(
+            clinic, actor, clinic.today(), "week", CalendarAxis.PRACTITIONER
+        )
+        return render(request, "calendar/calendar.html", {**context, **form_errors(error)}, 422)
+    return see_other(f"/calendar/runs/{job_id}")
+
+
+def _date(raw: str, field: str) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InputError(
+            "the run is invalid", [FieldProblem(field, "is not a date", "use YYYY-MM-DD")]
+        ) from None
+
+
+def _int(raw: str, field: str) -> int:
+    if not raw.strip().isdigit():
+        raise InputError("the run is invalid", [FieldProblem(field, "is not a whole number", "")])
+    return int(raw)
+
+
+@router.get("/calendar/runs/{job_id}", dependencies=MANAGE, response_class=HTMLResponse)
+def run_page(
+    request: Request, clinic: ClinicDep, actor: ActorDep, job_id: RecordId
+) -> HTMLResponse:
+    run = schedule_runs.read_run(clinic, actor, job_id)
+    return render(request, "calendar/run.html", {"actor": actor, "run": run})
+
+
+@router.post("/calendar/runs/{job_id}/{action}", dependencies=MANAGE, response_model=None)
+async def settle_run(
+    request: Request,
+    clinic: ClinicDep,
+    actor: ActorDep,
+    job_id: RecordId,
+    action: Literal["confirm", "discard"],
+) -> HTMLResponse | RedirectResponse:
+    try:
+        if action == "confirm":
+            await run_in_threadpool(schedule_runs.confirm_run, clinic, actor, job_id)
+        else:
+            await run_in_threadpool(schedule_runs.discard_run, clinic, actor, job_id)
+    except ScarplanError as error:
+        run = schedule_runs.read_run(clinic, actor, job_id)
+        context = {"actor": actor, "run": run, **form_errors(error)}
+        return render(request, "calendar/run.html", context, form_errors(error)["status"])
+    if action == "discard":
+        return see_other("/calendar")
+    run = schedule_runs.read_run(clinic, actor, job_id)
+    first = run.start.isoformat()
+    return see_other(f"/calendar?day={first}&view=week")
+
+
+@router.post("/appointments/{appointment_id}/cancel", dependencies=MANAGE, response_model=None)
+async def cancel_appointment(
+    clinic: ClinicDep, actor: ActorDep, appointment_id: RecordId
+) -> RedirectResponse:
+    booked = await run_in_threadpool(appointments.cancel_appointment, clinic, actor, appointment_id)
+    return see_other(f"/calendar?day={booked.day.isoformat()}&view=day")
+
+
+def _setup_context(clinic: Clinic, actor: Actor, entered: str = "") -> dict[str, Any]:
+    setup = schedule_setup.read_setup(clinic, actor)
+    document = setup.schedule.model_dump(mode="json") if setup else None
+    return {
+        "actor": actor,
+        "setup": setup,
+        "document": entered or (json.dumps(document, indent=2) if document else ""),
+        "kinds": list(ResourceKind),
+        "today": clinic.today(),
+    }
+
+
+@router.get("/calendar/setup", dependencies=MANAGE, response_class=HTMLResponse)
+def setup_page(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
+    return render(request, "calendar/setup.html", _setup_context(clinic, actor))
+
+
+@router.post("/calendar/setup", dependencies=MANAGE, response_model=None)
+async def save_setup(
+    request: Request, clinic: ClinicDep, actor: ActorDep
+) -> HTMLResponse | RedirectResponse:
+    form = await request.form()
+    entered = text(form, "document")
+    try:
+        try:
+            raw = json.loads(entered)
+        except json.JSONDecodeError as bad:
+            raise InputError(
+                "the scheduling set-up is not JSON",
+                [FieldProblem("document", f"line {bad.lineno}: {bad.msg}", "fix the JSON")],
+            ) from None
+        await run_in_threadpool(schedule_setup.save_setup, clinic, actor, raw, text(form, "reason"))
+    except ScarplanError as error:
+        context = {**_setup_context(clinic, actor, entered), **form_errors(error)}
+        return render(request, "calendar/setup.html", context, 422)
+    return see_other("/calendar/setup")
+
+
+@router.post("/calendar/days-off", dependencies=MANAGE, response_model=None)
+async def add_days_off(
+    request: Request, clinic: ClinicDep, actor: ActorDep
+) -> HTMLResponse | RedirectResponse:
+    form = await request.form()
+    try:
+        kind = _kind(text(form, "kind"))
+        first = _date(text(form, "first"), "first")
+        last = _date(text(form, "last") or text(form, "first"), "last")
+        await run_in_threadpool(
+            schedule_setup.add_days_off,
+            clinic,
+            actor,
+            kind,
+            text(form, "resource_id"),
+            first,
+            last,
+            text(form, "reason"),
+        )
+    except ScarplanError as error:
+        context = {**_setup_context(clinic, actor), **form_errors(error)}
+        return render(request, "calendar/setup.html", context, 422)
+    return see_other("/calendar/setup")
+
+
+def _kind(raw: str) -> ResourceKind:
+    try:
+        return ResourceKind(raw)
+    except ValueError:
+        raise InputError(
+            "the days off are invalid",
+            [FieldProblem("kind", "is not practitioner, device or room", "")],
+        ) from None

@@ -1,0 +1,281 @@
+"""The scheduling instance of the clinic as it stands: accepted plans' sessions still to do.
+
+Each active plan's current version gives its sessions in date order; a session's id is its
+`session_key` ("plan12:fractional_co2:2"), stable across plan edits. Its ideal day is the
+planned day; the minimum and maximum days after the patient's previous session come from the
+plan's own courses and sequencing rules (see `gap_limits`). Dates the patient avoids become
+unavailable days, widened by the longest downtime among their sessions so that no recovery
+falls in them. Booked appointments of these sessions are the previous schedule to keep.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from scarplan.adapters.db.tables import (
+    AppointmentRecord,
+    PatientRecord,
+    PlannedSessionRecord,
+    PlanRecord,
+    PlanVersionRecord,
+    TreatmentSessionRecord,
+)
+from scarplan.domain.vocabulary import Modality
+from scarplan.scheduling.model import (
+    Assignment,
+    Availability,
+    DateRange,
+    Horizon,
+    Instance,
+    PatientRequest,
+    SessionRequest,
+    clock_time,
+)
+from scarplan.services.clinic.appointments import BOOKED
+from scarplan.services.clinic.plans import ACTIVE
+from scarplan.services.clinic.schedule_setup import ClinicSchedule
+
+
+@dataclass(frozen=True)
+class SessionRef:
+    """What an instance's session id stands for in the records."""
+
+    patient_id: int
+    plan_id: int
+    planned_session_id: int
+    modality: str
+
+
+@dataclass(frozen=True)
+class ClinicInstance:
+    instance: Instance
+    previous: list[Assignment]
+    sessions: dict[str, SessionRef]
+    booked: dict[str, int]
+    """Session key -> appointment id of every booking from the horizon's start on. `previous`
+    holds them all: those whose session is no longer planned come back as cancelled."""
+
+
+@dataclass(frozen=True)
+class _Planned:
+    key: str
+    row_id: int
+    plan_id: int
+    patient_id: int
+    modality: str
+    day: date
+    position: int
+    downtime_days: int
+
+
+def session_key(plan_id: int, modality: str, number: int) -> str:
+    return f"plan{plan_id}:{modality}:{number}"
+
+
+def patient_key(patient_id: int) -> str:
+    return f"patient{patient_id}"
+
+
+def gap_limits(
+    previous: str, current: str, planned_gap: int, document: dict[str, Any], default_gap: int
+) -> tuple[int, int | None]:
+    """Minimum and maximum days between two consecutive sessions of a plan.
+
+    The same procedure: the course's interval (its minimum, and its maximum where published).
+    Two procedures: the plan's sequencing rule for the pair, else the clinic's default gap; no
+    maximum. The plan as accepted is always allowed: a clinician who edited a session closer
+    or further than the rule keeps that gap within the limits.
+    """
+    if previous == current:
+        course = next((c for c in document.get("courses", []) if c["modality"] == current), None)
+        interval: dict[str, Any] = (
+            course["interval_days"] if course else {"value": default_gap, "max": None}
+        )
+        low, high = int(interval["value"]), interval.get("max")
+    else:
+        rule = next(
+            (
+                s
+                for s in document.get("sequence", [])
+                if s["first"] == previous and s["then"] == current
+            ),
+            None,
+        )
+        low, high = (int(rule["gap_days"]["value"]) if rule else default_gap), None
+    low = max(0, min(low, planned_gap))
+    if high is not None:
+        high = max(int(high), planned_gap, low)
+    return low, high
+
+
+def clinic_instance(
+    session: Session, setup: ClinicSchedule, start: date, days: int, default_gap: int
+) -> ClinicInstance:
+    """The instance for the horizon of `days` days from `start`, from the records."""
+    end = start + timedelta(days=days - 1)
+    planned = _planned_sessions(session, end)
+    documents = _documents(session, {p.plan_id for p in planned})
+    by_patient: dict[int, list[_Planned]] = defaultdict(list)
+    for item in planned:
+        by_patient[item.patient_id].append(item)
+    avoid = _avoid_windows(session, list(by_patient))
+    patients: list[PatientRequest] = []
+    refs: dict[str, SessionRef] = {}
+    for patient_id, items in sorted(by_patient.items()):
+        items.sort(key=lambda p: (p.day, p.plan_id, p.position))
+        requests = _requests(items, documents, start, default_gap)
+        downtime = max(p.downtime_days for p in items)
+        patients.append(
+            PatientRequest(
+                id=patient_key(patient_id),
+                availability=Availability(
+                    unavailable=[
+                        DateRange(start=first - timedelta(days=downtime), end=last)
+                        for first, last in avoid.get(patient_id, [])
+                    ]
+                ),
+                sessions=requests,
+            )
+        )
+        refs.update((p.key, SessionRef(patient_id, p.plan_id, p.row_id, p.modality)) for p in items)
+    previous, booked = _bookings(session, start)
+    instance = Instance(
+        version=1,
+        horizon=Horizon(start=start, days=days),
+        slot_minutes=setup.slot_minutes,
+        resources=setup.resources,
+        patients=patients,
+        durations=setup.durations,
+    )
+    return ClinicInstance(instance, previous, refs, booked)
+
+
+def _planned_sessions(session: Session, end: date) -> list[_Planned]:
+    """Sessions of active plans' current versions, not yet carried out, up to `end`."""
+    done = select(TreatmentSessionRecord.planned_session_id).where(
+        TreatmentSessionRecord.planned_session_id.is_not(None)
+    )
+    rows = session.execute(
+        select(
+            PlannedSessionRecord.id,
+            PlannedSessionRecord.modality,
+            PlannedSessionRecord.number,
+            PlannedSessionRecord.day,
+            PlannedSessionRecord.position,
+            PlannedSessionRecord.downtime_days,
+            PlanRecord.id.label("plan_id"),
+            PlanRecord.patient_id,
+        )
+        .join(PlanVersionRecord, PlanVersionRecord.id == PlannedSessionRecord.plan_version_id)
+        .join(
+            PlanRecord,
+            (PlanRecord.id == PlanVersionRecord.plan_id)
+            & (PlanRecord.current_version == PlanVersionRecord.version),
+        )
+        .where(
+            PlanRecord.status.in_([s.value for s in ACTIVE]),
+            PlannedSessionRecord.day <= end,
+            PlannedSessionRecord.id.not_in(done),
+        )
+    ).all()
+    return [
+        _Planned(
+            key=session_key(row.plan_id, row.modality, row.number),
+            row_id=row.id,
+            plan_id=row.plan_id,
+            patient_id=row.patient_id,
+            modality=row.modality,
+            day=row.day,
+            position=row.position,
+            downtime_days=row.downtime_days,
+        )
+        for row in rows
+    ]
+
+
+def _documents(session: Session, plan_ids: set[int]) -> dict[int, dict[str, Any]]:
+    if not plan_ids:
+        return {}
+    rows = session.execute(
+        select(PlanRecord.id, PlanVersionRecord.document)
+        .join(
+            PlanVersionRecord,
+            (PlanVersionRecord.plan_id == PlanRecord.id)
+            & (PlanVersionRecord.version == PlanRecord.current_version),
+        )
+        .where(PlanRecord.id.in_(plan_ids))
+    ).all()
+    return {row.id: row.document or {} for row in rows}
+
+
+def _avoid_windows(session: Session, patient_ids: list[int]) -> dict[int, list[tuple[date, date]]]:
+    if not patient_ids:
+        return {}
+    rows = session.execute(
+        select(PatientRecord.id, PatientRecord.preferences).where(PatientRecord.id.in_(patient_ids))
+    ).all()
+    return {
+        row.id: [
+            (date.fromisoformat(w["from"]), date.fromisoformat(w["to"]))
+            for w in (row.preferences or {}).get("avoid", [])
+        ]
+        for row in rows
+    }
+
+
+def _requests(
+    items: Sequence[_Planned], documents: dict[int, dict[str, Any]], start: date, default_gap: int
+) -> list[SessionRequest]:
+    requests: list[SessionRequest] = []
+    for index, item in enumerate(items):
+        low: int | None = None
+        high: int | None = None
+        if index > 0:
+            before = items[index - 1]
+            low, high = gap_limits(
+                before.modality,
+                item.modality,
+                (item.day - before.day).days,
+                documents.get(item.plan_id, {}),
+                default_gap,
+            )
+        requests.append(
+            SessionRequest(
+                id=item.key,
+                procedure=Modality(item.modality),
+                earliest=start,
+                ideal=item.day,
+                min_days_after_previous=low,
+                max_days_after_previous=high,
+            )
+        )
+    return requests
+
+
+def _bookings(session: Session, start: date) -> tuple[list[Assignment], dict[str, int]]:
+    rows = session.scalars(
+        select(AppointmentRecord).where(
+            AppointmentRecord.status == BOOKED, AppointmentRecord.day >= start
+        )
+    ).all()
+    previous = [
+        Assignment(
+            session=row.session_key,
+            patient=patient_key(row.patient_id),
+            date=row.day,
+            start=clock_time(row.start_minute),
+            end=clock_time(row.end_minute),
+            practitioner=row.practitioner,
+            device=row.device,
+            room=row.room,
+        )
+        for row in rows
+    ]
+    return previous, {row.session_key: row.id for row in rows}
