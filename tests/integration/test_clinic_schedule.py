@@ -166,7 +166,12 @@ def test_staff_run_the_calendar_and_the_portal_patient_cannot(
     clinic = set_up
     staff = users.create_user(clinic, "front.desk", "Front Desk", "a long test password", "staff")
     patient = users.create_user(
-        clinic, "ana", "Ana", "a long test password", "patient", patient_id=1
+        clinic,
+        "ana",
+        "Ana",
+        "a long test password",
+        "patient",
+        patient_id=patients.search_patients(clinic, clinician).items[0].id,
     )
     review = run(clinic, staff)
     assert review.job.status == "done"
