@@ -24,8 +24,9 @@ from scarplan.services.clinic.appointments import CalendarAxis
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
-from scarplan.services.clinic.schedule_instance import clinic_instance, gap_limits
+from scarplan.services.clinic.schedule_instance import clinic_instance
 from scarplan.services.clinic.schedule_setup import ResourceKind
+from scarplan.services.plan_gaps import gap_limits
 from support.clinic_data import assessment_input, patient_input
 
 pytestmark = pytest.mark.db
@@ -206,7 +207,18 @@ def test_a_set_up_with_a_bad_reference_is_refused_and_nothing_is_saved(
 
 def test_gap_limits_follow_the_plan_and_allow_what_was_accepted() -> None:
     document = {
-        "courses": [{"modality": "fractional_co2", "interval_days": {"value": 28, "max": 42}}],
+        "courses": [
+            {
+                "modality": "fractional_co2",
+                "interval_days": {"value": 28, "max": 42},
+                "downtime_days": {"value": 7},
+            },
+            {
+                "modality": "ha_filler",
+                "interval_days": {"value": 14, "max": None},
+                "downtime_days": {"value": 21},
+            },
+        ],
         "sequence": [{"first": "subcision", "then": "fractional_co2", "gap_days": {"value": 14}}],
     }
     assert gap_limits("fractional_co2", "fractional_co2", 30, document, 14) == (28, 42)
@@ -214,3 +226,5 @@ def test_gap_limits_follow_the_plan_and_allow_what_was_accepted() -> None:
     assert gap_limits("fractional_co2", "fractional_co2", 21, document, 14) == (21, 42)
     assert gap_limits("subcision", "fractional_co2", 20, document, 14) == (14, None)
     assert gap_limits("tca_cross", "fractional_co2", 40, document, 10) == (10, None)
+    # Never closer than the downtime, as the planner plans it (downtime 21 > interval 14).
+    assert gap_limits("ha_filler", "ha_filler", 30, document, 14) == (21, None)

@@ -37,7 +37,6 @@ from scarplan.domain.vocabulary import (
 )
 from scarplan.knowledge import KnowledgeBase
 from scarplan.planning.plan import Plan
-from scarplan.planning.schedule import interval_bounds
 from scarplan.scheduling.model import (
     Availability,
     DateRange,
@@ -51,7 +50,8 @@ from scarplan.scheduling.model import (
     SessionRequest,
     TimeRange,
 )
-from scarplan.services.planning import plan_case
+from scarplan.services.plan_gaps import gap_limits
+from scarplan.services.planning import plan_case, plan_json
 from scarplan.settings import Settings
 
 HORIZON_DAYS = 182
@@ -137,17 +137,23 @@ def generated_case(rng: random.Random, number: int, today: date) -> Case:
 
 
 def _gaps(plan: Plan, index: int, settings: Settings) -> tuple[int, int]:
-    """Minimum and maximum days between plan session `index` and the one before it."""
+    """Minimum and maximum days between plan session `index` and the one before it: the
+    clinic calendar's rule (`gap_limits`), with a generous maximum where it sets none."""
     before, after = plan.sessions[index - 1], plan.sessions[index]
     planned = (after.day - before.day).days
-    if before.modality is after.modality:
-        spec = next(c.spec for c in plan.courses if c.spec.modality is after.modality)
-        low, high = interval_bounds(spec)
-        high = high if high is not None else low + SAME_COURSE_SLACK_DAYS
-    else:
-        low = settings.default_gap_between_modalities_days
-        high = planned + OTHER_COURSE_SLACK_DAYS
-    return min(low, planned), max(high, planned)
+    low, high = gap_limits(
+        before.modality.value,
+        after.modality.value,
+        planned,
+        plan_json(plan),
+        settings.default_gap_between_modalities_days,
+    )
+    if high is None:
+        slack = (
+            SAME_COURSE_SLACK_DAYS if before.modality is after.modality else OTHER_COURSE_SLACK_DAYS
+        )
+        high = max(low, planned) + slack
+    return low, high
 
 
 def patient_request(

@@ -3,7 +3,7 @@
 Each active plan's current version gives its sessions in date order; a session's id is its
 `session_key` ("plan12:fractional_co2:2"), stable across plan edits. Its ideal day is the
 planned day; the minimum and maximum days after the patient's previous session come from the
-plan's own courses and sequencing rules (see `gap_limits`). Dates the patient avoids become
+plan's own courses and sequencing rules (`services.plan_gaps`). Dates the patient avoids become
 unavailable days, widened by the longest downtime among their sessions so that no recovery
 falls in them. Booked appointments of these sessions are the previous schedule to keep.
 """
@@ -41,6 +41,7 @@ from scarplan.scheduling.model import (
 from scarplan.services.clinic.appointments import BOOKED
 from scarplan.services.clinic.plans import ACTIVE
 from scarplan.services.clinic.schedule_setup import ClinicSchedule
+from scarplan.services.plan_gaps import gap_limits
 
 
 @dataclass(frozen=True)
@@ -81,38 +82,6 @@ def session_key(plan_id: int, modality: str, number: int) -> str:
 
 def patient_key(patient_id: int) -> str:
     return f"patient{patient_id}"
-
-
-def gap_limits(
-    previous: str, current: str, planned_gap: int, document: dict[str, Any], default_gap: int
-) -> tuple[int, int | None]:
-    """Minimum and maximum days between two consecutive sessions of a plan.
-
-    The same procedure: the course's interval (its minimum, and its maximum where published).
-    Two procedures: the plan's sequencing rule for the pair, else the clinic's default gap; no
-    maximum. The plan as accepted is always allowed: a clinician who edited a session closer
-    or further than the rule keeps that gap within the limits.
-    """
-    if previous == current:
-        course = next((c for c in document.get("courses", []) if c["modality"] == current), None)
-        interval: dict[str, Any] = (
-            course["interval_days"] if course else {"value": default_gap, "max": None}
-        )
-        low, high = int(interval["value"]), interval.get("max")
-    else:
-        rule = next(
-            (
-                s
-                for s in document.get("sequence", [])
-                if s["first"] == previous and s["then"] == current
-            ),
-            None,
-        )
-        low, high = (int(rule["gap_days"]["value"]) if rule else default_gap), None
-    low = max(0, min(low, planned_gap))
-    if high is not None:
-        high = max(int(high), planned_gap, low)
-    return low, high
 
 
 def clinic_instance(
