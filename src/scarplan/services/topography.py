@@ -59,8 +59,20 @@ def analyze_bytes(
     height_map = read_height_map(
         data, filename, pixel_size_mm=pixel_size_mm, z_unit=z_unit, sidecar=sidecar
     )
-    analysis = analyze(height_map, TypingThresholds.from_knowledge(knowledge), params)
     truth = parse_sidecar(sidecar).extras.get("synthetic") if sidecar is not None else None
+    return analyze_map(height_map, knowledge=knowledge, region=region, params=params, truth=truth)
+
+
+def analyze_map(
+    height_map: HeightMap,
+    *,
+    knowledge: KnowledgeBase,
+    region: Region | None = None,
+    params: AnalysisParameters | None = None,
+    truth: Any = None,
+) -> TopographyReport:
+    """Analyse a height map already read; `truth` is a sidecar's synthetic ground truth."""
+    analysis = analyze(height_map, TypingThresholds.from_knowledge(knowledge), params)
     accuracy = compare(planted_from_json(truth), analysis.scars) if truth else None
     lesions = to_lesion_groups(analysis, region) if region is not None else ()
     return TopographyReport(height_map, analysis, region, lesions, accuracy)

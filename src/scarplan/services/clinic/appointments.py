@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import AppointmentRecord, PatientRecord
 from scarplan.domain.errors import FieldProblem, InputError, StateError
+from scarplan.scheduling.model import clock_time
 from scarplan.services.clinic.access import Permission, authorize, authorize_record, not_found
 from scarplan.services.clinic.context import Actor, Clinic
 
@@ -74,10 +75,6 @@ class CalendarView:
 
     def on(self, day: date, lane: str) -> list[AppointmentView]:
         return [a for a in self.appointments if a.day == day and a.lane(self.axis) == lane]
-
-
-def clock_time(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
 def appointment_view(record: AppointmentRecord, patient: PatientRecord) -> AppointmentView:

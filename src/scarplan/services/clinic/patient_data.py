@@ -45,9 +45,9 @@ from scarplan.adapters.db.tables import (
     UserSessionRecord,
 )
 from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.scheduling.model import clock_time
 from scarplan.services.clinic import assessments, patients, photos, plans, sessions
 from scarplan.services.clinic.access import Permission, authorize, not_found
-from scarplan.services.clinic.appointments import clock_time
 from scarplan.services.clinic.context import Actor, Clinic
 
 FORMAT = "scarplan-patient-export"

@@ -100,7 +100,11 @@ def start_run(clinic: Clinic, actor: Actor, start: date, days: int) -> int:
             time_limit_s=settings.schedule_time_limit_s,
             workers=settings.schedule_workers,
         )
-        return {"result": result.model_dump(mode="json"), "sessions": _refs(built)}
+        return {
+            "result": result.model_dump(mode="json"),
+            "sessions": _refs(built),
+            "booked": built.booked,
+        }
 
     return jobs.start_job(clinic, actor, KIND, params, work)
 
@@ -114,7 +118,7 @@ def _refs(built: ClinicInstance) -> dict[str, Any]:
             "modality": ref.modality,
         }
         for key, ref in built.sessions.items()
-    } | {"__booked__": built.booked}
+    }
 
 
 def _fingerprint(session: Session, start: date) -> str:
@@ -245,7 +249,7 @@ def _apply(
 ) -> None:
     result = ScheduleResult.model_validate(stored["result"])
     refs = stored["sessions"]
-    booked: dict[str, int] = refs["__booked__"]
+    booked: dict[str, int] = stored["booked"]
     now = clinic.now()
     gone = [c.session for c in result.cancelled] + [
         m.session for m in result.moves if m.before is not None and m.after is None

@@ -106,13 +106,8 @@ def start_analysis(
     params = {"region": entered.region.value, "filename": name, "taken_on": str(entered.taken_on)}
 
     def work() -> dict[str, Any]:
-        report = topography.analyze_bytes(
-            data,
-            filename,
-            knowledge=clinic.knowledge,
-            pixel_size_mm=entered.pixel_size_mm,
-            z_unit=entered.z_unit,
-            region=entered.region,
+        report = topography.analyze_map(
+            height_map, knowledge=clinic.knowledge, region=entered.region
         )
         document, png = topography.report_json(report), topography.overlay_png(report)
         with clinic.uow.write() as session:
