@@ -90,7 +90,9 @@ def test_recording_the_scars_replaces_the_region_and_keeps_the_others(
 @pytest.mark.parametrize(
     ("fields", "filename", "data", "path"),
     [
-        ({**TAKEN, "pixel_size_mm": None}, "cheek.npy", None, "--pixel-size"),
+        ({**TAKEN, "pixel_size_mm": None}, "cheek.npy", None, "pixel_size_mm"),
+        ({**TAKEN, "pixel_size_mm": 2.5}, "cheek.npy", None, "pixel_size_mm"),
+        ({**TAKEN, "z_unit": "furlong"}, "cheek.npy", None, "z_unit"),
         (TAKEN, "cheek.bmp", None, "file"),
         (TAKEN, "cheek.npy", b"not a numpy file", "file"),
         ({**TAKEN, "region": "elbow"}, "cheek.npy", None, "region"),

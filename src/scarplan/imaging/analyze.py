@@ -139,12 +139,22 @@ def _surfaces(
     points_y = block_centres(points.shape[0], points_factor) * pixel
     points_x = block_centres(points.shape[1], points_factor) * pixel
     levelled = points - plane.evaluate_grid(points_y, points_x)
-    field_mm = max(rows, cols) * factor * pixel
-    degree = min(params.form_degree, int(field_mm // params.form_scale_mm))
-    form_fit = fit_surface_on_blocks(levelled, points_factor, pixel, max(degree, 0))
+    degree = form_degree_for(max(rows, cols) * factor * pixel, params)
+    form_fit = fit_surface_on_blocks(levelled, points_factor, pixel, degree)
     form = plane.evaluate_grid(y_mm, x_mm) + form_fit.evaluate_grid(y_mm, x_mm)
     local, _ = local_reference(coarse.values - form, factor * pixel, params)
     return Surfaces(factor, form, form + local)
+
+
+def form_degree_for(field_mm: float, params: AnalysisParameters) -> int:
+    """Degree of the form polynomial for a map whose longer side is `field_mm`.
+
+    Always at least 2: curvature is the form itself, and a plane cannot take it out. On a
+    12.8 mm field over a cheek curved at 40 mm radius the edges sag 0.5 mm below the centre,
+    deeper than most scars, and with a plane the local reference misread the sagging edges
+    as depressions and the scars beside them as skin. Higher degrees only on larger fields
+    (one per `form_scale_mm`), so the polynomial cannot bend into a scar."""
+    return min(params.form_degree, max(2, int(field_mm // params.form_scale_mm)))
 
 
 def _depth_on_blocks(detection: BlockMeans, surfaces: Surfaces) -> FloatArray:

@@ -81,8 +81,10 @@ def sample_bilinear(
 ) -> FloatArray:
     """Bilinear interpolation of a block grid at full-resolution coordinates `rows` x `cols`.
 
-    Separable: first along columns for every coarse row, then along rows; outside the block
-    centres the edge value is held.
+    Separable: first along columns for every coarse row, then along rows. Between the outer
+    block centres and the map's edge (half a block) the edge interval is extended linearly:
+    holding the edge value there would put a steeply curved form up to half a block's rise
+    above the skin along the border, which reads as a row of shallow depressions.
     """
     row0, row_weight = _interval(rows, coarse.shape[0], factor)
     col0, col_weight = _interval(cols, coarse.shape[1], factor)
@@ -105,8 +107,7 @@ def _interval(positions: FloatArray, count: int, factor: int) -> tuple[np.ndarra
     if count == 1:
         return np.zeros(len(positions), dtype=np.intp), np.zeros(len(positions))
     lower = np.clip(np.floor(t).astype(np.intp), 0, count - 2)
-    weight = np.clip(t - lower, 0.0, 1.0)
-    return lower, weight
+    return lower, t - lower
 
 
 def pixel_range(start: int, stop: int) -> FloatArray:

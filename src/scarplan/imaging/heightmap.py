@@ -98,7 +98,7 @@ def pixel_size_problems(pixel_size_mm: float, path: str = "--pixel-size") -> lis
             FieldProblem(
                 path,
                 f"pixel size must be a positive number of mm, got {pixel_size_mm!r}",
-                "give the lateral size of one pixel in mm, e.g. --pixel-size 0.025",
+                "give the lateral size of one pixel in mm, e.g. 0.025",
             )
         ]
     if pixel_size_mm > MAX_PIXEL_SIZE_MM:

@@ -66,6 +66,24 @@ def format_for(filename: str) -> FileFormat:
     return known
 
 
+@dataclass(frozen=True)
+class OptionNames:
+    """What the caller calls the pixel size and height unit it passes, so that an error names
+    the field the user filled in: a command-line option or a form field."""
+
+    pixel_size: str
+    z_unit: str
+
+    def pixel_size_hint(self, example: str = "0.025") -> str:
+        if self.pixel_size.startswith("-"):
+            return f"{self.pixel_size} {example}"
+        return f"{self.pixel_size} = {example}"
+
+
+CLI_OPTIONS = OptionNames(pixel_size="--pixel-size", z_unit="--z-unit")
+FORM_FIELDS = OptionNames(pixel_size="pixel_size_mm", z_unit="z_unit")
+
+
 def read_height_map(
     data: bytes,
     filename: str,
@@ -73,11 +91,12 @@ def read_height_map(
     pixel_size_mm: float | None = None,
     z_unit: str | None = None,
     sidecar: bytes | None = None,
+    names: OptionNames = CLI_OPTIONS,
 ) -> HeightMap:
     """Decode a height map; heights come back in mm with NaN for missing pixels."""
     file_format = format_for(filename)
-    override_pixel = _checked_pixel_size(pixel_size_mm)
-    override_unit = ZUnit.parse(z_unit, "--z-unit") if z_unit is not None else None
+    override_pixel = _checked_pixel_size(pixel_size_mm, names)
+    override_unit = ZUnit.parse(z_unit, names.z_unit) if z_unit is not None else None
     side = parse_sidecar(sidecar) if sidecar is not None else Sidecar()
     raw = file_format.read(data, filename)
     pixel, pixel_from = _first_known(
@@ -88,9 +107,10 @@ def read_height_map(
             f"cannot analyse {filename}",
             [
                 FieldProblem(
-                    "--pixel-size",
+                    names.pixel_size,
                     f"a {file_format.name} file does not say how large its pixels are",
-                    f"give --pixel-size MM, or put pixel_size_mm in {filename}{SIDECAR_SUFFIX}",
+                    f"give the pixel size in mm ({names.pixel_size_hint()}), or put "
+                    f"pixel_size_mm in {filename}{SIDECAR_SUFFIX}",
                 )
             ],
         )
@@ -101,7 +121,8 @@ def read_height_map(
         unit, unit_from = DEFAULT_Z_UNIT, "default"
     heights = raw.values * unit.to_mm
     heights[~np.isfinite(heights)] = np.nan  # devices mark dropouts with NaN or +-inf
-    problems = height_problems(heights) + pixel_size_problems(pixel, f"pixel size ({pixel_from})")
+    pixel_field = names.pixel_size if pixel_from == "option" else f"pixel size ({pixel_from})"
+    problems = height_problems(heights) + pixel_size_problems(pixel, pixel_field)
     if problems:
         raise InputError(f"cannot analyse {filename}", problems)
     source = (
@@ -179,10 +200,10 @@ def _sidecar_error(path: str, message: str) -> InputError:
     return InputError("the sidecar is invalid", [FieldProblem(path, message, hint)])
 
 
-def _checked_pixel_size(pixel_size_mm: float | None) -> float | None:
+def _checked_pixel_size(pixel_size_mm: float | None, names: OptionNames) -> float | None:
     if pixel_size_mm is None:
         return None
-    problems = pixel_size_problems(pixel_size_mm)
+    problems = pixel_size_problems(pixel_size_mm, names.pixel_size)
     if problems:
         raise InputError("invalid pixel size", problems)
     return float(pixel_size_mm)

@@ -20,9 +20,10 @@ class AnalysisParameters:
     form_degree: int = 4
     """Highest degree of the robust polynomial that follows the face's curvature."""
     form_scale_mm: float = 12.0
-    """The form polynomial gets one degree per this many mm of the map's longer side (up to
-    `form_degree`), so it can never bend within a scar: a degree-4 polynomial across a 6 mm
-    map would follow a 3 mm scar instead of the skin around it."""
+    """Above degree 2, the form polynomial gets one degree per this many mm of the map's
+    longer side (up to `form_degree`), so it can never bend within a scar: a degree-4
+    polynomial across a 6 mm map would follow a 3 mm scar instead of the skin around it.
+    Degree 2 (curvature) is always removed (analyze.form_degree_for)."""
 
     # Local reference surface (the skin as it would be without the scars).
     reference_grid_mm: float = 0.2

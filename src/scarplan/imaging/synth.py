@@ -2,8 +2,9 @@
 
 The surface, in mm, is the sum of
 - tilt: a random plane up to `max_tilt_deg`;
-- form: a convex quadratic (cheek-like, partly cylindrical) sagging `form_sag_mm` at the
-  corners;
+- form: a convex quadratic (cheek-like, partly cylindrical) whose radius of curvature is
+  nowhere below `form_radius_mm` (a modelling assumption: 100 mm is a gently curved cheek,
+  3.3 mm of sag at the edges of a 51 mm field, 0.2 mm at the edges of a 12.8 mm one);
 - waviness: band-limited noise, wavelengths 8-40 mm, `waviness_um` RMS;
 - texture: band-limited noise, wavelengths 0.1-1.5 mm, `texture_um` RMS (skin micro-relief,
   also on scar floors);
@@ -54,7 +55,7 @@ class SynthParameters:
     noise_um: float = 5.0
     texture_um: float = 8.0
     waviness_um: float = 15.0
-    form_sag_mm: float = 3.0
+    form_radius_mm: float = 100.0
     max_tilt_deg: float = 5.0
     dropout_fraction: float = 0.001
     ice_pick: int = 8
@@ -72,9 +73,13 @@ class SynthParameters:
             problems.append(
                 FieldProblem("--pixel-size", "must be 0.005-0.1 mm", "e.g. --pixel-size 0.025")
             )
-        for name in ("noise_um", "texture_um", "waviness_um", "form_sag_mm", "max_tilt_deg"):
+        for name in ("noise_um", "texture_um", "waviness_um", "max_tilt_deg"):
             if getattr(self, name) < 0:
                 problems.append(FieldProblem(name, "must not be negative", ""))
+        if self.form_radius_mm <= 0:
+            problems.append(
+                FieldProblem("form_radius_mm", "must be positive", "use math.inf for a flat form")
+            )
         counts = (self.ice_pick, self.boxcar, self.rolling, self.touching_pairs)
         if min(counts) < 0:
             problems.append(FieldProblem("scar counts", "must not be negative", ""))
@@ -289,8 +294,10 @@ def _form(rng: np.random.Generator, coords: FloatArray, params: SynthParameters)
     twist = rng.uniform(-0.2, 0.2)
     slope = math.tan(math.radians(params.max_tilt_deg))
     tilt_x, tilt_y = rng.uniform(-slope, slope, size=2)
-    # Corners sag by form_sag_mm at most: the sum of the weights is kept at or below 1.
-    scale = params.form_sag_mm / (along_x + along_y + abs(twist))
+    # Curvature d2h/dx2 = 2 * sag / half**2 = 1 / radius along an axis of full weight; keeping
+    # the sum of the weights at 1 keeps every direction's curvature at or below 1 / radius.
+    sag = half**2 / (2 * params.form_radius_mm)
+    scale = sag / (along_x + along_y + abs(twist))
     rows = (-scale * along_y * u**2 + tilt_y * coords)[:, None]
     cols = (-scale * along_x * u**2 + tilt_x * coords)[None, :]
     return np.asarray(rows + cols - scale * twist * np.outer(u, u), dtype=np.float64)

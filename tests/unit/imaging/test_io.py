@@ -14,6 +14,7 @@ from scarplan.domain.errors import InputError
 from scarplan.imaging.file_format import ZUnit
 from scarplan.imaging.heightmap import HeightMap
 from scarplan.imaging.io import (
+    FORM_FIELDS,
     read_height_map,
     registered_formats,
     sidecar_bytes,
@@ -228,6 +229,22 @@ def test_bad_pixel_size_names_the_option(pixel: float) -> None:
     with pytest.raises(InputError) as error:
         read_height_map(npy_bytes(GRID_UM), "m.npy", pixel_size_mm=pixel)
     assert problem_paths(error) == ["--pixel-size"]
+
+
+def test_a_form_caller_gets_its_own_field_names() -> None:
+    # The web upload form calls these pixel_size_mm and z_unit, not --pixel-size and --z-unit.
+    with pytest.raises(InputError) as error:
+        read_height_map(npy_bytes(GRID_UM), "m.npy", names=FORM_FIELDS)
+    assert problem_paths(error) == ["pixel_size_mm"]
+    assert "pixel_size_mm = 0.025" in error.value.problems[0].hint
+    with pytest.raises(InputError) as error:
+        read_height_map(npy_bytes(GRID_UM), "m.npy", pixel_size_mm=9.0, names=FORM_FIELDS)
+    assert problem_paths(error) == ["pixel_size_mm"]
+    with pytest.raises(InputError) as error:
+        read_height_map(
+            npy_bytes(GRID_UM), "m.npy", pixel_size_mm=0.05, z_unit="inch", names=FORM_FIELDS
+        )
+    assert problem_paths(error) == ["z_unit"]
 
 
 def test_bad_z_unit_names_the_option() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from scarplan.imaging.analyze import form_degree_for
 from scarplan.imaging.form import remove_form
 from scarplan.imaging.grid import block_means, sample_bilinear
 from scarplan.imaging.level import level
@@ -74,6 +75,25 @@ def test_bilinear_sampling_reproduces_a_plane_inside_the_grid() -> None:
     sampled = sample_bilinear(coarse, 4, rows, cols)
     expected = np.add.outer((rows - 1.5) / 4, 2 * (cols - 1.5) / 4)
     np.testing.assert_allclose(sampled, expected)
+
+
+def test_bilinear_sampling_extends_a_plane_to_the_edges() -> None:
+    # Between the outer block centres and the map's edge the surface goes on, not flat: a held
+    # edge value on a steep form reads as a row of shallow depressions along the border.
+    coarse = np.add.outer(np.arange(8.0), 2 * np.arange(8.0))
+    edges = np.array([0.0, 0.5, 30.5, 31.0])
+    sampled = sample_bilinear(coarse, 4, edges, edges)
+    expected = np.add.outer((edges - 1.5) / 4, 2 * (edges - 1.5) / 4)
+    np.testing.assert_allclose(sampled, expected)
+
+
+def test_form_degree_is_at_least_two_and_grows_with_the_field() -> None:
+    params = AnalysisParameters()
+    assert form_degree_for(6.0, params) == 2
+    assert form_degree_for(12.8, params) == 2
+    assert form_degree_for(36.0, params) == 3
+    assert form_degree_for(51.2, params) == 4
+    assert form_degree_for(200.0, params) == params.form_degree
 
 
 def test_masked_mean_bridges_excluded_blocks() -> None:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import TopographyOverlayRecord, TopographyRecord
 from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.domain.vocabulary import Region
-from scarplan.imaging.io import read_height_map
+from scarplan.imaging.io import FORM_FIELDS, read_height_map
 from scarplan.services import topography
 from scarplan.services.clinic import assessments, jobs
 from scarplan.services.clinic.access import Permission, authorize, authorize_record, not_found
@@ -98,7 +98,11 @@ def start_analysis(
         )
     # Read now, so that a bad file is refused while the user waits, naming what is wrong.
     height_map = read_height_map(
-        data, filename, pixel_size_mm=entered.pixel_size_mm, z_unit=entered.z_unit
+        data,
+        filename,
+        pixel_size_mm=entered.pixel_size_mm,
+        z_unit=entered.z_unit,
+        names=FORM_FIELDS,
     )
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
