@@ -90,3 +90,41 @@ def test_a_job_of_another_kind_is_not_found(clinic: Clinic, clinician: Actor) ->
     finish(clinic)
     with pytest.raises(NotFoundError):
         jobs.read_job(clinic, job_id, "schedule")
+
+
+def test_a_long_job_does_not_hold_up_a_job_of_another_kind(
+    clinic: Clinic, clinician: Actor
+) -> None:
+    release = threading.Event()
+    order: list[str] = []
+
+    def long_run() -> dict[str, Any]:
+        order.append("long started")
+        release.wait(10)
+        order.append("long finished")
+        return {}
+
+    def quick(name: str) -> Any:
+        def work() -> dict[str, Any]:
+            order.append(name)
+            return {}
+
+        return work
+
+    first = jobs.start_job(clinic, clinician, "schedule", {}, long_run)
+    second = jobs.start_job(clinic, clinician, "schedule", {}, quick("second schedule"))
+    analysis = jobs.start_job(clinic, clinician, "topography", {}, quick("analysis"))
+    try:
+        for _ in range(500):
+            if jobs.read_job(clinic, analysis, "topography").status == "done":
+                break
+            threading.Event().wait(0.01)
+        # The analysis finished while the first run still held its lane; the second run of
+        # the same kind waits its turn.
+        assert jobs.read_job(clinic, analysis, "topography").status == "done"
+        assert jobs.read_job(clinic, first, "schedule").status == "running"
+        assert jobs.read_job(clinic, second, "schedule").status == "queued"
+    finally:
+        release.set()
+        finish(clinic)
+    assert order.index("long finished") < order.index("second schedule")

@@ -14,28 +14,36 @@ from typing import Protocol
 
 
 class JobRunner(Protocol):
-    def submit(self, work: Callable[[], None]) -> None:
-        """Run `work` some time soon; it records its own outcome and never raises."""
+    def submit(self, work: Callable[[], None], lane: str) -> None:
+        """Run `work` some time soon; it records its own outcome and never raises. Work of one
+        `lane` (the job's kind) runs in order; lanes do not wait for each other."""
 
     def shutdown(self) -> None:
         """Finish the jobs already submitted, then stop (the app's shutdown)."""
 
 
 class InProcessJobRunner:
-    """A small thread pool, started on first use. CP-SAT and NumPy release the GIL while they
-    compute, so a running job does not stall the web worker's other requests."""
+    """One worker thread per lane, started on first use.
 
-    def __init__(self, workers: int = 1) -> None:
-        self._workers = workers
-        self._pool: ThreadPoolExecutor | None = None
+    Per lane, not one pool: an optimiser run takes up to its time limit (a minute) on both
+    cores, and a 3D analysis of a few seconds queued behind it would keep its user waiting for
+    that minute. Within a lane jobs run one at a time, so two optimiser runs never compete for
+    the cores. CP-SAT and NumPy release the GIL while they compute, so a running job does not
+    stall the web worker's other requests.
+    """
+
+    def __init__(self) -> None:
+        self._lanes: dict[str, ThreadPoolExecutor] = {}
         self._futures: set[Future[None]] = set()
         self._lock = threading.Lock()
 
-    def submit(self, work: Callable[[], None]) -> None:
+    def submit(self, work: Callable[[], None], lane: str) -> None:
         with self._lock:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="scarplan-job")
-            future = self._pool.submit(work)
+            pool = self._lanes.get(lane)
+            if pool is None:
+                pool = ThreadPoolExecutor(1, thread_name_prefix=f"scarplan-job-{lane}")
+                self._lanes[lane] = pool
+            future = pool.submit(work)
             self._futures.add(future)
         future.add_done_callback(self._forget)
 
@@ -56,6 +64,6 @@ class InProcessJobRunner:
 
     def shutdown(self) -> None:
         with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
+            lanes, self._lanes = list(self._lanes.values()), {}
+        for pool in lanes:
             pool.shutdown(wait=True)

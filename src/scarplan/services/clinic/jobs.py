@@ -74,7 +74,7 @@ def start_job(
         session.flush()
         clinic.audit.changed(session, actor, "create", f"job:{kind}", record.id, patient_id)
         job_id = record.id
-    clinic.jobs.submit(lambda: _run(clinic, job_id, work))
+    clinic.jobs.submit(lambda: _run(clinic, job_id, work), lane=kind)
     return job_id
 
 
