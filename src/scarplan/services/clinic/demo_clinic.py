@@ -19,8 +19,17 @@ from sqlalchemy import func, select
 
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.domain.errors import InfeasibleError
-from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
+from scarplan.services.clinic import (
+    assessments,
+    patients,
+    photos,
+    plans,
+    schedule_setup,
+    sessions,
+    users,
+)
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 
 DEMO_USER = "demo"
 
@@ -250,4 +259,6 @@ def seed_demo_clinic(clinic: Clinic) -> str:
     _darker_skin_patient(clinic, actor, today)
     _pregnant_patient(clinic, actor, today)
     _new_patient(clinic, actor)
+    # So the clinic calendar and its optimiser work from the first start.
+    schedule_setup.save_setup(clinic, actor, DEMO_SCHEDULE, "demo clinic set-up")
     return password
