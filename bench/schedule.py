@@ -1,6 +1,7 @@
 """Benchmark: the clinic scheduler against a greedy baseline (issue 9).
 
 Run: .venv/bin/python bench/schedule.py [--sizes 100 500 2000] [--time-limit 60] [--workers 2]
+     [--seeds 1]
 
 For each size, generates a realistic instance (generated cases -> the real planner -> session
 requests; six months, three practitioners, one CO2 laser, one RF device, four rooms), solves it,
@@ -268,8 +269,10 @@ class Row:
         return 1 - self.deviation / max(self.greedy.objective.deviation_days, 1)
 
 
-def _measure(size: int, knowledge: KnowledgeBase, time_limit: float, workers: int) -> Row:
-    instance = generate_instance(size, SEED + size, knowledge, SETTINGS, START)
+def _measure(
+    size: int, seed: int, knowledge: KnowledgeBase, time_limit: float, workers: int
+) -> Row:
+    instance = generate_instance(size, seed, knowledge, SETTINGS, START)
     began = time.perf_counter()
     result = solve(instance, knowledge, time_limit_s=time_limit, workers=workers)
     seconds = time.perf_counter() - began
@@ -293,42 +296,56 @@ def _percent(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f} %"
 
 
+def _report(size: int, seed: int, row: Row, time_limit: float) -> list[str]:
+    g, i = row.greedy.objective, row.at_ideal.objective
+    at_ideal_saving = 1 - row.deviation / max(i.deviation_days, 1)
+    print(
+        f"{size:>8} {seed:>5} {row.sessions:>8} {row.seconds:>7.1f} "
+        f"{row.scheduled:>6}/{row.scheduled_bound!s:<6} {row.deviation:>10} "
+        f"{row.deviation_bound!s:>7} {_percent(row.gap):>7} | "
+        f"{g.scheduled:>6} {g.deviation_days:>6} {_percent(row.saving):>7} | "
+        f"{i.scheduled:>6} {i.deviation_days:>6} {_percent(at_ideal_saving):>7} | "
+        f"{'ok' if not row.violations else f'{row.violations} violations'}",
+        flush=True,
+    )
+    failures = []
+    if row.violations:
+        failures.append(f"{size}/{seed}: the checker found {row.violations} violations")
+    if size == TARGET_SIZE:
+        if row.seconds > time_limit:
+            failures.append(f"{size}/{seed}: {row.seconds:.1f} s over the {time_limit} s limit")
+        if row.gap is None or row.gap > TARGET_GAP:
+            failures.append(f"{size}/{seed}: gap {_percent(row.gap)} above {_percent(TARGET_GAP)}")
+        if row.saving < TARGET_SAVING or row.scheduled < g.scheduled:
+            failures.append(f"{size}/{seed}: saved {_percent(row.saving)} against greedy")
+    return failures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 500, 2000])
     parser.add_argument("--time-limit", type=float, default=Settings().schedule_time_limit_s)
     parser.add_argument("--workers", type=int, default=Settings().schedule_workers)
+    parser.add_argument(
+        "--seeds", type=int, default=1, help="instances per size (seeds SEED+size, +1, ...)"
+    )
     args = parser.parse_args()
     knowledge = load_knowledge_base()
     header = (
-        f"{'patients':>8} {'sessions':>8} {'time s':>7} {'booked':>13} {'deviation':>10} "
-        f"{'bound':>7} {'gap':>7} | {'greedy':>13} {'saved':>7} | {'@ideal':>13} {'saved':>7}"
-        f" | checker"
+        f"{'patients':>8} {'seed':>5} {'sessions':>8} {'time s':>7} {'booked':>13} "
+        f"{'deviation':>10} {'bound':>7} {'gap':>7} | {'greedy':>13} {'saved':>7} | "
+        f"{'@ideal':>13} {'saved':>7} | checker"
     )
     print(header)
-    failures = []
+    failures: list[str] = []
     for size in args.sizes:
-        row = _measure(size, knowledge, args.time_limit, args.workers)
-        g, i = row.greedy.objective, row.at_ideal.objective
-        at_ideal_saving = 1 - row.deviation / max(i.deviation_days, 1)
-        print(
-            f"{size:>8} {row.sessions:>8} {row.seconds:>7.1f} "
-            f"{row.scheduled:>6}/{row.scheduled_bound!s:<6} {row.deviation:>10} "
-            f"{row.deviation_bound!s:>7} {_percent(row.gap):>7} | "
-            f"{g.scheduled:>6} {g.deviation_days:>6} {_percent(row.saving):>7} | "
-            f"{i.scheduled:>6} {i.deviation_days:>6} {_percent(at_ideal_saving):>7} | "
-            f"{'ok' if not row.violations else f'{row.violations} violations'}",
-            flush=True,
-        )
-        if row.violations:
-            failures.append(f"{size}: the checker found {row.violations} violations")
-        if size == TARGET_SIZE:
-            if row.seconds > args.time_limit:
-                failures.append(f"{size}: {row.seconds:.1f} s over the {args.time_limit} s limit")
-            if row.gap is None or row.gap > TARGET_GAP:
-                failures.append(f"{size}: gap {_percent(row.gap)} above {_percent(TARGET_GAP)}")
-            if row.saving < TARGET_SAVING or row.scheduled < g.scheduled:
-                failures.append(f"{size}: saved {_percent(row.saving)} against greedy")
+        for seed in range(SEED + size, SEED + size + args.seeds):
+            failures += _report(
+                size,
+                seed,
+                _measure(size, seed, knowledge, args.time_limit, args.workers),
+                args.time_limit,
+            )
     print("booked: sessions booked / proven upper bound; gap: (deviation - bound) / deviation")
     for failure in failures:
         print(f"FAIL {failure}")
