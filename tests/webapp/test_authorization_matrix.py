@@ -10,6 +10,7 @@ checks that the table names every route of the app, so a new route cannot go uns
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -110,6 +111,9 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/patients/{patient_id}/export"): frozenset({A, C, P}),
     ("DELETE", "/api/v1/patients/{patient_id}"): frozenset({A}),
     ("GET", "/api/v1/research/export"): frozenset({R}),
+    ("GET", "/research"): frozenset({R}),
+    ("GET", "/account/tokens"): EVERYONE,
+    ("POST", "/account/tokens"): EVERYONE,
     ("GET", "/fhir/Patient/{patient_id}/$everything"): frozenset({C, P}),
     ("POST", "/api/v1/fhir/import"): frozenset({C}),
     ("GET", "/calendar"): frozenset({C, S}),
@@ -128,7 +132,11 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/topography/{topography_id}/assessment"): frozenset({C}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.
-SELF_SERVICE = {("POST", "/api/v1/tokens"), ("DELETE", "/api/v1/tokens/{token_id}")}
+SELF_SERVICE = {
+    ("POST", "/api/v1/tokens"),
+    ("DELETE", "/api/v1/tokens/{token_id}"),
+    ("POST", "/account/tokens/{token_id}/revoke"),
+}
 PUBLIC = {
     ("GET", "/"),
     ("GET", "/login"),
@@ -379,3 +387,38 @@ def test_every_role_manages_its_own_api_tokens_and_only_those(
     assert app_for.delete(f"/api/v1/tokens/{token['id']}").status_code == 204
     app_for.cookies.clear()
     assert app_for.get("/api/v1/session", headers=with_token).status_code == 401
+
+
+def _page_token_id(page: str, name: str) -> int:
+    found = re.search(rf"<td>{name}</td>.*?/account/tokens/(\d+)/revoke", page, flags=re.S)
+    assert found is not None, page
+    return int(found[1])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_revokes_its_own_tokens_on_the_page_and_only_those(
+    app_for: TestClient, world: World, role: str
+) -> None:
+    _sign_in(app_for, C)
+    theirs = app_for.post("/api/v1/tokens", json={"name": "dr-matrix-script"}).json()
+    _sign_in(app_for, role)
+    created = app_for.post("/account/tokens", data={"name": "mine", "days": "7"})
+    assert created.status_code == 201, created.text
+    own_id = _page_token_id(created.text, "mine")
+
+    if role != C:
+        assert "dr-matrix-script" not in created.text  # another user's token is never listed
+        refused = app_for.post(f"/account/tokens/{theirs['id']}/revoke")
+        assert refused.status_code == 404
+    revoked = app_for.post(f"/account/tokens/{own_id}/revoke")
+    assert (revoked.status_code, revoked.headers["location"]) == (303, "/account/tokens")
+
+    app_for.cookies.clear()
+    app_for.headers.pop("X-CSRF-Token", None)
+    anonymous = app_for.post(f"/account/tokens/{own_id}/revoke")
+    assert (anonymous.status_code, anonymous.headers["location"]) == (
+        303,
+        f"/login?next=/account/tokens/{own_id}/revoke",
+    )
+    with_clinicians = {"Authorization": f"Bearer {theirs['token']}"}
+    assert app_for.get("/api/v1/session", headers=with_clinicians).json()["role"] == C

@@ -72,6 +72,20 @@ class IssuedToken:
     """Shown once: only its hash is kept."""
 
 
+@dataclass(frozen=True)
+class TokenView:
+    """One of a user's API tokens as its owner may see it: never the secret (nor its hash)."""
+
+    id: int
+    name: str
+    role: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    active: bool
+    """Neither revoked nor expired: it still signs requests in."""
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -330,13 +344,44 @@ def sign_out(clinic: Clinic, token: str) -> None:
         )
 
 
+def token_roles(actor: Actor) -> list[Role]:
+    """The roles `actor` may give a token: none wider than their own, and the portal role
+    (which stands for one patient) only to that patient."""
+    own = POLICY[Role(actor.role)]
+    return [
+        role
+        for role in Role
+        if POLICY[role] <= own and (role != Role.PATIENT or actor.role == Role.PATIENT)
+    ]
+
+
+def list_api_tokens(clinic: Clinic, actor: Actor) -> list[TokenView]:
+    """The actor's own API tokens, newest first; another user's are never listed."""
+    now = clinic.now()
+    t = ApiTokenRecord
+    with clinic.uow.read() as session:
+        found = session.scalars(
+            select(t).where(t.user_id == actor.user_id).order_by(t.created_at.desc(), t.id.desc())
+        ).all()
+        return [
+            TokenView(
+                r.id,
+                r.name,
+                r.role,
+                r.created_at,
+                r.expires_at,
+                r.revoked_at,
+                r.revoked_at is None and r.expires_at > now,
+            )
+            for r in found
+        ]
+
+
 def issue_api_token(clinic: Clinic, actor: Actor, raw: object) -> IssuedToken:
     """A bearer token for `actor` with a role no wider than their own and an expiry."""
     entered = validated(NewToken, raw, "token")
     role = entered.role or Role(actor.role)
-    if not POLICY[role] <= POLICY[Role(actor.role)] or (
-        role == Role.PATIENT and actor.role != Role.PATIENT
-    ):
+    if role not in token_roles(actor):
         raise InputError(
             "the token is invalid",
             [FieldProblem("role", f"{role.value} is wider than your own role", "pick yours")],

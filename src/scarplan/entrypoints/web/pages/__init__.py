@@ -1,6 +1,7 @@
 """Server-rendered pages: each route parses the form, calls one service, renders a template."""
 
 from scarplan.entrypoints.web.pages import (
+    account,
     admin,
     assessments,
     auth,
@@ -10,6 +11,7 @@ from scarplan.entrypoints.web.pages import (
     plans,
     progress,
     reports,
+    research,
     sessions,
     topography,
 )
@@ -26,4 +28,6 @@ routers = [
     reports.router,
     knowledge.router,
     admin.router,
+    research.router,
+    account.router,
 ]

@@ -46,10 +46,10 @@ async def login(request: Request, clinic: ClinicDep) -> HTMLResponse | RedirectR
 
 def home_of(actor: Actor) -> str:
     """Where each role starts: a portal patient on their own record, a researcher (who has no
-    patient pages) on the knowledge base, everyone else on the patient list."""
+    patient pages) on the research export, everyone else on the patient list."""
     if actor.role == Role.PATIENT:
         return f"/patients/{actor.patient_id}"
-    return "/kb" if actor.role == Role.RESEARCHER else "/patients"
+    return "/research" if actor.role == Role.RESEARCHER else "/patients"
 
 
 @router.post("/logout")

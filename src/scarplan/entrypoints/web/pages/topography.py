@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, UploadFile
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from scarplan.domain.errors import FieldProblem, InputError, ScarplanError
 from scarplan.domain.vocabulary import Region
@@ -71,10 +72,15 @@ async def upload_map(
 @router.get("/topography/jobs/{analysis_job_id}", response_model=None)
 def analysis_job(
     request: Request, clinic: ClinicDep, actor: ActorDep, analysis_job_id: RecordId
-) -> HTMLResponse | RedirectResponse:
+) -> Response:
     job = topography.analysis_job(clinic, actor, analysis_job_id)
     if job.status == "done" and job.result:
-        return see_other(f"/topography/{job.result['topography_id']}")
+        finished = f"/topography/{job.result['topography_id']}"
+        if request.headers.get("HX-Request") == "true":
+            # The page's poll: a plain redirect would be followed inside the request and the
+            # analysis page swapped into the job's box (which it lacks, leaving it empty).
+            return Response(status_code=200, headers={"HX-Redirect": finished})
+        return see_other(finished)
     return render(request, "topography/job.html", {"actor": actor, "job": job})
 
 

@@ -1,0 +1,50 @@
+"""A refused form shows each problem beside the field it names, not only in the summary."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from scarplan.services.clinic import patients, users
+from scarplan.services.clinic.context import Clinic
+from support.clinic_data import patient_input
+from support.height_maps import small_map_npy
+
+PASSWORD = "a long test password"
+
+
+def _beside(page: str, field: str) -> str:
+    """The inline error inside the label that holds the input named `field`."""
+    label = re.search(
+        rf'<label>[^<]*<(?:input|select|textarea)[^>]*name="{field}".*?</label>', page, re.S
+    )
+    assert label is not None, f"no label for {field}"
+    error = re.search(r'<span class="field-error" role="alert">([^<]+)</span>', label[0])
+    assert error is not None, f"no error beside {field}: {label[0]}"
+    return error[1]
+
+
+def test_intake_shows_the_bad_birth_date_beside_its_field(signed_in: TestClient) -> None:
+    answer = signed_in.post(
+        "/patients",
+        data={"full_name": "Lena Park", "code": "P-2001", "birth_date": "2099-01-01"},
+    )
+    assert answer.status_code == 422
+    assert "future" in _beside(answer.text, "birth_date")
+    assert 'name="full_name"' in answer.text  # the form is shown again with what was typed
+
+
+def test_a_height_map_without_a_pixel_size_names_the_form_field(
+    signed_in: TestClient, clinic: Clinic
+) -> None:
+    clinician = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    patient = patients.create_patient(clinic, clinician, patient_input())
+    answer = signed_in.post(
+        f"/patients/{patient.id}/topography",
+        data={"region": "cheek_left", "taken_on": "2026-11-20"},
+        files={"file": ("cheek.npy", small_map_npy(), "application/octet-stream")},
+    )
+    assert answer.status_code == 422
+    assert "pixels" in _beside(answer.text, "pixel_size_mm")
+    assert "--pixel-size" not in answer.text

@@ -1,0 +1,75 @@
+"""Uploads through the HTML forms (not the JSON API): a progress photo and a height map.
+
+Both once failed with "no file" whatever was sent: the pages checked the form's part against
+FastAPI's UploadFile, a subclass of the Starlette class that form parsing returns."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from scarplan.services.clinic import patients, users
+from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.job_runner import InProcessJobRunner
+from support.clinic_data import patient_input
+from support.height_maps import PIXEL_SIZE_MM, small_map_npy
+
+PASSWORD = "a long test password"
+
+
+def _patient(clinic: Clinic) -> int:
+    clinician = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    return patients.create_patient(clinic, clinician, patient_input()).id
+
+
+def _jpeg() -> bytes:
+    raw = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 160, 140)).save(raw, format="JPEG")
+    return raw.getvalue()
+
+
+def test_a_photo_uploaded_on_the_progress_page_is_stored(
+    signed_in: TestClient, clinic: Clinic
+) -> None:
+    patient_id = _patient(clinic)
+    answer = signed_in.post(
+        f"/patients/{patient_id}/photos",
+        data={
+            "region": "cheek_left",
+            "angle": "front",
+            "taken_on": "2026-11-20",
+            "consent": "clinical_record",
+            "consent_confirmed": "yes",
+        },
+        files={"file": ("face.jpg", _jpeg(), "image/jpeg")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, re.findall(r'role="alert">[^<]+', answer.text)
+    listed = signed_in.get(f"/api/v1/patients/{patient_id}/photos").json()
+    assert [p["region"] for p in listed] == ["cheek_left"]
+
+
+def test_a_height_map_uploaded_on_the_page_is_analysed_and_shown(
+    signed_in: TestClient, clinic: Clinic
+) -> None:
+    patient_id = _patient(clinic)
+    answer = signed_in.post(
+        f"/patients/{patient_id}/topography",
+        data={"region": "cheek_left", "taken_on": "2026-11-20", "pixel_size_mm": PIXEL_SIZE_MM},
+        files={"file": ("cheek.npy", small_map_npy(), "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, re.findall(r'role="alert">[^<]+', answer.text)
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    shown = signed_in.get(answer.headers["location"])
+    assert shown.status_code == 200
+    overlay = re.search(r'src="(/topography/\d+/overlay\.png)"', shown.text)
+    assert overlay is not None, shown.text[:2000]
+    assert "Ice pick" in shown.text
+    png = signed_in.get(overlay[1])
+    assert png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG")

@@ -1,0 +1,125 @@
+"""The research page: a researcher lands on it, reads what the export holds and leaves out, and
+downloads it through the same route (and so the same service and audit entry) as the API."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from datetime import timedelta
+from html import unescape
+from urllib.parse import urlencode
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from scarplan.adapters.db.tables import AuditEventRecord
+from scarplan.services.clinic import assessments, patients, users
+from scarplan.services.clinic.context import Clinic
+from support.clinic_data import assessment_input, patient_input
+
+PASSWORD = "a long test password"
+NAMES = ("Ana Silva", "Bruno Costa")
+CODES = ("P-7001", "P-7002")
+
+
+def _sign_in(client: TestClient, username: str) -> str:
+    """Sign in on the login page; the page the user lands on."""
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token is not None
+    signed = client.post(
+        "/login",
+        data={"username": username, "password": PASSWORD, "csrf_token": token[1]},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    landing: str = signed.headers["location"]
+    return landing
+
+
+@pytest.fixture
+def cohort(client: TestClient, clinic: Clinic) -> None:
+    """Two patients with an assessment each, recorded by the client fixture's clinician."""
+    clinician = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    for code, name in zip(CODES, NAMES, strict=True):
+        record = patients.create_patient(clinic, clinician, patient_input(code, name))
+        assessments.record_assessment(
+            clinic, clinician, record.id, assessment_input(clinic.today() - timedelta(days=3))
+        )
+
+
+def _download_form(page: str) -> tuple[str, str, list[str]]:
+    """The form's action, the name of its date choice and the values offered."""
+    form = re.search(r'<form method="get" action="([^"]+)">(.*?)</form>', page, re.S)
+    assert form is not None
+    choices = re.findall(r'type="radio" name="([a-z]+)" value="([a-z]+)"', form[2])
+    assert len({name for name, _ in choices}) == 1
+    return unescape(form[1]), choices[0][0], [value for _, value in choices]
+
+
+def test_a_researcher_lands_on_the_research_page_with_its_link_in_the_nav(
+    client: TestClient, clinic: Clinic
+) -> None:
+    users.create_user(clinic, "res.one", "Res One", PASSWORD, "researcher")
+
+    assert _sign_in(client, "res.one") == "/research"
+    page = client.get("/research")
+    assert page.status_code == 200
+    assert '<a href="/research">Research</a>' in page.text
+    assert 'href="/account/tokens"' in page.text
+    for fact in ("HMAC-SHA256", "free-text", "Years only", "Parquet", "audit trail"):
+        assert fact in page.text
+    assert _download_form(page.text)[1:] == ("dates", ["shifted", "years"])
+
+
+@pytest.mark.parametrize("role", ["admin", "clinician", "staff"])
+def test_other_roles_have_no_research_link_and_are_refused_the_page(
+    client: TestClient, clinic: Clinic, role: str
+) -> None:
+    users.create_user(clinic, f"{role}.r", role, PASSWORD, role)
+    landing = _sign_in(client, f"{role}.r")
+    assert 'href="/research"' not in client.get(landing).text
+    assert client.get("/research").status_code == 403
+
+
+@pytest.mark.usefixtures("cohort")
+@pytest.mark.parametrize("dates", ["shifted", "years"])
+def test_the_page_downloads_the_de_identified_export_and_the_download_is_audited(
+    client: TestClient, clinic: Clinic, dates: str
+) -> None:
+    users.create_user(clinic, "res.one", "Res One", PASSWORD, "researcher")
+    _sign_in(client, "res.one")
+    action, field, _ = _download_form(client.get("/research").text)
+
+    download = client.get(f"{action}?{urlencode({field: dates})}")
+    assert download.status_code == 200, download.text
+    assert download.headers["content-type"] == "application/zip"
+    assert "attachment" in download.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(download.content)) as archive:
+        names = set(archive.namelist())
+        assert {"patients.csv", "patients.parquet", "manifest.json", "README.txt"} <= names
+        text = {n: archive.read(n).decode() for n in names if n.endswith((".csv", ".txt"))}
+        text["manifest.json"] = archive.read("manifest.json").decode()
+    patients_rows = list(csv.reader(io.StringIO(text["patients.csv"])))
+    assert patients_rows[0] == ["subject", "birth_year", "sex", "fitzpatrick"]
+    assert len(patients_rows) == 1 + len(NAMES)
+    assert all(re.fullmatch(r"S[0-9a-f]{16}", row[0]) for row in patients_rows[1:])
+    header = next(csv.reader(io.StringIO(text["assessments.csv"])))
+    assert ("assessed_year" if dates == "years" else "assessed_on") in header
+    for content in text.values():
+        for identifying in (*NAMES, *CODES, "1990-05-02"):
+            assert identifying not in content
+
+    with clinic.uow.read() as session:
+        (entry,) = session.scalars(
+            select(AuditEventRecord).where(
+                AuditEventRecord.action == "export", AuditEventRecord.entity == "research"
+            )
+        ).all()
+    assert (entry.username, entry.role, entry.patient_id) == ("res.one", "researcher", None)
+    assert entry.route == "GET /api/v1/research/export"
+    assert entry.detail["dates"] == dates
+    assert entry.detail["rows"]["patients"] == len(NAMES)
