@@ -10,6 +10,8 @@ down, and holes (excluded scars, missing data) are bridged from their surroundin
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy import ndimage
 
@@ -40,6 +42,60 @@ def masked_mean(values: FloatArray, weights: BoolArray, sigma_px: float) -> Floa
     return np.asarray(mean[tuple(nearest)])
 
 
+RIDGE = 0.01
+"""Shrinks the local slope towards zero where the weights lie mostly on one side, in units of
+the weight times sigma squared: at a straight border the slope is still mostly kept, in a
+corner or at the tip of a thin strip of skin it cannot run away."""
+
+
+def masked_local_plane(values: FloatArray, weights: BoolArray, sigma_px: float) -> FloatArray:
+    """Gaussian-weighted local *plane* fit of `values` where `weights` is true, evaluated at each
+    point (first-order normalised convolution); fills places far from any weight (nearest).
+
+    Where the weights surround a point evenly this equals the weighted mean; where they lie on
+    one side (the map's border, the rim of an excluded scar) the mean would be biased by the
+    slope of the skin and the plane is not."""
+    radius = max(1, math.ceil(TRUNCATE_SIGMAS * sigma_px))
+    offsets = np.arange(-radius, radius + 1, dtype=np.float64)
+    gauss = np.exp(-0.5 * (offsets / sigma_px) ** 2)
+    kernels = (gauss, gauss * offsets, gauss * offsets**2)
+    weight = weights.astype(np.float64)
+    weighted = np.where(weights, values, 0.0)
+
+    def along_rows(image: FloatArray, order: int) -> FloatArray:
+        return np.asarray(ndimage.correlate1d(image, kernels[order], axis=0, mode="constant"))
+
+    def along_cols(image: FloatArray, order: int) -> FloatArray:
+        return np.asarray(ndimage.correlate1d(image, kernels[order], axis=1, mode="constant"))
+
+    # Moments sum(kernel(d_row) * kernel(d_col) * image); a row pass is shared by the moments
+    # that use it (9 + 5 one-dimensional passes instead of 18).
+    w0, w1, w2 = (along_rows(weight, order) for order in range(3))
+    g00, g01, g02 = (along_cols(w0, order) for order in range(3))
+    g10, g11 = along_cols(w1, 0), along_cols(w1, 1)
+    g20 = along_cols(w2, 0)
+    v0, v1 = along_rows(weighted, 0), along_rows(weighted, 1)
+    f00, f01 = along_cols(v0, 0), along_cols(v0, 1)
+    f10 = along_cols(v1, 0)
+    ridge = RIDGE * sigma_px**2 * g00
+    g20 += ridge
+    g02 += ridge
+    # Cramer's rule for the intercept of the 3 x 3 normal equations
+    # [[g00, g10, g01], [g10, g20, g11], [g01, g11, g02]] (a, b_row, b_col) = (f00, f10, f01).
+    minor_a = g20 * g02 - g11 * g11
+    determinant = g00 * minor_a - g10 * (g10 * g02 - g11 * g01) + g01 * (g10 * g11 - g20 * g01)
+    numerator = f00 * minor_a - g10 * (f10 * g02 - g11 * f01) + g01 * (f10 * g11 - g20 * f01)
+    known = g00 > MIN_WEIGHT * gauss.sum() ** 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        plane = np.where(known, numerator / determinant, np.nan)
+    if known.all():
+        return plane
+    if not known.any():
+        return np.zeros_like(values)
+    nearest = ndimage.distance_transform_edt(~known, return_distances=False, return_indices=True)
+    return np.asarray(plane[tuple(nearest)])
+
+
 def local_reference(
     residual: FloatArray, block_mm: float, params: AnalysisParameters
 ) -> tuple[FloatArray, BoolArray]:
@@ -58,4 +114,6 @@ def local_reference(
             dips = depth > max(params.min_depth_mm / 2, params.footprint_sigmas * noise)
         excluded = ndimage.binary_dilation(dips, iterations=margin_px)
         reference = masked_mean(residual, valid & ~excluded, sigma_px)
-    return reference, excluded
+    # The rounds above only decide what to exclude, for which the mean is good enough; the
+    # surface that depths are measured from is the local plane, unbiased at borders and rims.
+    return masked_local_plane(residual, valid & ~excluded, sigma_px), excluded

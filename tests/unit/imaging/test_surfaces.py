@@ -11,7 +11,7 @@ from scarplan.imaging.grid import block_means, sample_bilinear
 from scarplan.imaging.level import level
 from scarplan.imaging.parameters import AnalysisParameters
 from scarplan.imaging.polynomial import fit_polynomial
-from scarplan.imaging.reference import local_reference, masked_mean
+from scarplan.imaging.reference import local_reference, masked_local_plane, masked_mean
 from unit.imaging.shapes import as_map, cone, grid_mm
 
 
@@ -103,6 +103,29 @@ def test_masked_mean_bridges_excluded_blocks() -> None:
     values[excluded] = -5.0
     mean = masked_mean(values, ~excluded, 3.0)
     np.testing.assert_allclose(mean, 2.0)
+
+
+def test_the_local_plane_follows_a_slope_to_the_border_and_across_a_hole() -> None:
+    # A weighted mean is one-sided at the border and at a hole's rim, so on sloping skin it
+    # sits above or below it there; the local plane does not (up to its small ridge).
+    rows, cols = np.mgrid[0:40, 0:50].astype(np.float64)
+    slope = 0.01 * cols - 0.004 * rows
+    weights = np.ones(slope.shape, dtype=bool)
+    weights[12:28, 15:35] = False  # an excluded scar
+    plane_error = np.abs(masked_local_plane(slope, weights, 5.0) - slope).max()
+    mean_error = np.abs(masked_mean(slope, weights, 5.0) - slope).max()
+    assert plane_error < 0.002
+    assert mean_error > 10 * plane_error
+
+
+def test_the_local_plane_is_the_weighted_mean_where_weights_surround_evenly() -> None:
+    rng = np.random.default_rng(4)
+    values = rng.normal(size=(60, 60))
+    weights = np.ones(values.shape, dtype=bool)
+    inner = (slice(25, 35), slice(25, 35))  # far from the border: symmetric weights
+    np.testing.assert_allclose(
+        masked_local_plane(values, weights, 3.0)[inner], masked_mean(values, weights, 3.0)[inner]
+    )
 
 
 def test_local_reference_stays_on_the_skin_around_a_deep_pit() -> None:
