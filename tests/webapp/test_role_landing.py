@@ -33,6 +33,9 @@ def test_each_role_lands_on_a_page_it_may_see(
     assert signed.status_code == 303
     landing = client.get(signed.headers["location"])
     assert landing.status_code == 200, (signed.headers["location"], landing.text[:300])
+    # The logo's link, "/", leads the same role to the same page.
+    home = client.get("/", follow_redirects=False)
+    assert (home.status_code, home.headers["location"]) == (303, signed.headers["location"])
 
 
 def test_a_portal_patient_downloads_their_data_from_their_page_and_sees_no_clinic_actions(

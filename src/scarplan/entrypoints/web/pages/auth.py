@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from scarplan.domain.errors import AuthenticationError, RateLimitedError
-from scarplan.entrypoints.web.deps import ClinicDep
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.errors import status_of
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.pages.common import render, see_other
@@ -23,8 +23,9 @@ def _safe_next(target: str) -> str:
 
 
 @router.get("/")
-def home() -> RedirectResponse:
-    return see_other("/patients")
+def home(actor: ActorDep) -> RedirectResponse:
+    """The start page of the signed-in user's role (the logo's link); sign-in first if none."""
+    return see_other(home_of(actor))
 
 
 @router.get("/login", response_class=HTMLResponse)
