@@ -1,5 +1,6 @@
-"""The FHIR endpoints: `$everything` as application/fhir+json, and the import with problem
-details that name the bundle path."""
+"""The FHIR endpoints: `$everything` as application/fhir+json, and the import; errors as
+OperationOutcomes (or problem details from the import when FHIR is not asked for) that name
+the bundle path."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+from fhir.resources.R4B.operationoutcome import OperationOutcome
 
 from support.fhir import assert_valid, clinical_content, resources
 
@@ -43,10 +45,22 @@ def test_everything_is_a_fhir_bundle(signed_in: TestClient) -> None:
     assert patient["name"] == [{"text": "Ana Souza"}]
 
 
-def test_everything_for_no_such_patient_is_404_problem_details(signed_in: TestClient) -> None:
+def outcome(response: Any) -> list[dict[str, Any]]:
+    """The issues of a FHIR OperationOutcome answer, checked against the R4B model."""
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    body = response.json()
+    OperationOutcome.model_validate(body)
+    assert body["resourceType"] == "OperationOutcome"
+    issues: list[dict[str, Any]] = body["issue"]
+    return issues
+
+
+def test_everything_for_no_such_patient_is_a_404_operation_outcome(signed_in: TestClient) -> None:
     response = signed_in.get("/fhir/Patient/999/$everything")
     assert response.status_code == 404
-    assert response.headers["content-type"].startswith("application/problem+json")
+    (issue,) = outcome(response)
+    assert (issue["severity"], issue["code"]) == ("error", "not-found")
+    assert "999" in issue["diagnostics"]
 
 
 def test_without_signing_in_a_fhir_client_gets_401_not_the_login_page(
@@ -54,6 +68,28 @@ def test_without_signing_in_a_fhir_client_gets_401_not_the_login_page(
 ) -> None:
     response = client.get("/fhir/Patient/1/$everything", follow_redirects=False)
     assert response.status_code == 401
+    (issue,) = outcome(response)
+    assert issue["code"] == "login"
+
+
+def test_an_import_asking_for_fhir_gets_an_operation_outcome_with_the_bundle_path(
+    signed_in: TestClient,
+) -> None:
+    patient_id = stored_patient(signed_in)
+    bundle = signed_in.get(f"/fhir/Patient/{patient_id}/$everything").json()
+    structure = next(
+        n for n, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == "BodyStructure"
+    )
+    bundle["entry"][structure]["resource"]["location"]["coding"][0]["code"] = "ear"
+    response = signed_in.post(
+        "/api/v1/fhir/import", json=bundle, headers={"accept": "application/fhir+json"}
+    )
+    assert response.status_code == 422
+    (issue,) = outcome(response)
+    assert issue["code"] == "invalid"
+    path = f"Bundle.entry[{structure}].resource.location.coding[0].code"
+    assert issue["expression"] == [path]
+    assert "ear" in issue["diagnostics"]
 
 
 def test_import_then_export_gives_the_same_bundle(signed_in: TestClient) -> None:

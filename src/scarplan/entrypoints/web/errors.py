@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -42,8 +43,48 @@ def status_of(error: ScarplanError) -> int:
 
 
 def wants_json(request: Request) -> bool:
-    # FHIR clients get problem details too, never the sign-in page.
+    # API and FHIR clients get machine-readable errors, never the sign-in page.
     return request.url.path.startswith(("/api/", "/fhir/"))
+
+
+FHIR_JSON = "application/fhir+json"
+ISSUE_TYPES = {401: "login", 403: "forbidden", 404: "not-found", 409: "conflict", 422: "invalid"}
+"""FHIR IssueType codes (hl7.org/fhir/R4/valueset-issue-type.html) for our statuses."""
+
+
+def wants_fhir(request: Request) -> bool:
+    """The FHIR base always answers in FHIR; the FHIR import under the REST API does when the
+    client asks for it (Accept), and answers problem details like the rest of the API if not."""
+    if request.url.path.startswith("/fhir/"):
+        return True
+    return request.url.path.startswith("/api/v1/fhir/") and FHIR_JSON in request.headers.get(
+        "accept", ""
+    )
+
+
+def operation_outcome(status: int, title: str, problems: list[FieldProblem]) -> Response:
+    """A FHIR OperationOutcome: one issue per problem, its path as a FHIRPath expression on the
+    bundle (`Bundle.entry[3].resource.code`), or one issue with the title alone."""
+    code = ISSUE_TYPES.get(status, "throttled" if status == 429 else "exception")
+    issues = [
+        {
+            "severity": "error",
+            "code": code,
+            "diagnostics": f"{title}: {p.message}" + (f" ({p.hint})" if p.hint else ""),
+            **({"expression": [f"Bundle.{p.path}"]} if p.path.startswith("entry[") else {}),
+        }
+        for p in problems
+    ] or [{"severity": "error", "code": code, "diagnostics": title}]
+    body = {"resourceType": "OperationOutcome", "issue": issues}
+    return Response(orjson.dumps(body), status_code=status, media_type=FHIR_JSON)
+
+
+def machine_error(
+    request: Request, status: int, title: str, problems: list[FieldProblem], **extra: Any
+) -> Response:
+    if wants_fhir(request):
+        return operation_outcome(status, title, problems)
+    return problem(status, title, problems, **extra)
 
 
 def problem(status: int, title: str, problems: list[FieldProblem], **extra: Any) -> JSONResponse:
@@ -97,20 +138,21 @@ def install_error_handlers(app: FastAPI) -> None:
                     {"constraint": c.constraint, "detail": c.detail, "relax": c.relax}
                     for c in error.conflicts
                 ]
-            return problem(status, error.message, problems, **extra)
+            return machine_error(request, status, error.message, problems, **extra)
         return _page(request, status, error.message, problems)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
         problems = _request_problems(error)
         if wants_json(request):
-            return problem(422, "the request is invalid", problems)
+            return machine_error(request, 422, "the request is invalid", problems)
         return _page(request, 422, "the request is invalid", problems)
 
     @app.exception_handler(LoginRequiredError)
     async def login_required(request: Request, _error: LoginRequiredError) -> Response:
         if wants_json(request):
-            return problem(401, "sign in first", [FieldProblem("", "no valid session", "")])
+            missing = [FieldProblem("", "no valid session", "")]
+            return machine_error(request, 401, "sign in first", missing)
         if request.headers.get("hx-request"):
             return Response(status_code=401, headers={"HX-Redirect": "/login"})
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
@@ -118,5 +160,5 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException) -> Response:
         if wants_json(request):
-            return problem(error.status_code, str(error.detail), [])
+            return machine_error(request, error.status_code, str(error.detail), [])
         return _page(request, error.status_code, str(error.detail), [])

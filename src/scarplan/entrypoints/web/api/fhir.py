@@ -2,7 +2,9 @@
 
 `GET /fhir/Patient/{patient_id}/$everything` answers `application/fhir+json`; the import is a
 scarplan operation, not a FHIR interaction (the bundle is a `collection`, not a `transaction`),
-so it lives under the REST API: `POST /api/v1/fhir/import`. docs/fhir.md has the details.
+so it lives under the REST API: `POST /api/v1/fhir/import`. Errors on the FHIR base are
+OperationOutcomes; the import answers one when asked (`Accept: application/fhir+json`) and
+problem details otherwise. docs/fhir.md has the details.
 """
 
 from __future__ import annotations
@@ -17,13 +19,13 @@ from starlette.concurrency import run_in_threadpool
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
+from scarplan.entrypoints.web.errors import FHIR_JSON
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.fhir_exchange import export_patient_bundle
 from scarplan.services.clinic.fhir_import import ImportReport, import_patient_bundle
 
 router = APIRouter(tags=["fhir"], responses=ERRORS)
-FHIR_JSON = "application/fhir+json"
 MAX_BUNDLE_BYTES = 256_000_000
 """A bundle carries its photos inline; this bounds one import's request body."""
 
