@@ -84,6 +84,22 @@ def test_five_wrong_passwords_lock_the_account_for_a_quarter_of_an_hour(
     assert failures == users.MAX_FAILED_LOGINS  # attempts while locked never reach a password
 
 
+def test_attempts_on_a_locked_account_are_audited(
+    clinic: Clinic, clinician: Actor, clock: FrozenClock
+) -> None:
+    for _ in range(users.MAX_FAILED_LOGINS):
+        with pytest.raises(AuthenticationError, match="wrong"):
+            users.sign_in(clinic, "dr.lee", "not the password")
+    for password in (PASSWORD, "another guess"):
+        with pytest.raises(AuthenticationError, match="too many failed sign-ins"):
+            users.sign_in(clinic, "dr.lee", password, address="203.0.113.9")
+    with clinic.uow.read() as session:
+        refused = session.scalars(
+            select(AuditEventRecord).where(AuditEventRecord.action == "sign_in_locked")
+        ).all()
+        assert [(r.user_id, r.address) for r in refused] == [(clinician.user_id, "203.0.113.9")] * 2
+
+
 def test_disabling_a_user_ends_their_sessions_and_tokens(
     clinic: Clinic, clinician: Actor, admin: Actor
 ) -> None:

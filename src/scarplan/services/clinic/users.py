@@ -238,18 +238,30 @@ def sign_in(clinic: Clinic, username: str, password: str, address: str = "") -> 
     name = username.strip().lower()
     if has_nul(name) or has_nul(password):
         raise AuthenticationError("wrong username or password")
+    refusal = AuthenticationError("wrong username or password")
     with clinic.uow.write() as session:
         user = session.scalar(select(User).where(User.username == name))
         if user is None:
             verify_password(password, DUMMY_HASH)
-            raise AuthenticationError("wrong username or password")
+            raise refusal
         if user.locked_until is not None and user.locked_until > now:
             verify_password(password, DUMMY_HASH)
             minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            raise AuthenticationError(
+            refusal = AuthenticationError(
                 f"too many failed sign-ins: try again in {minutes} minutes, or ask an admin"
             )
-        if not (user.active and verify_password(password, user.password_hash)):
+            # Recorded, and the transaction left normally so the record is kept: attempts on a
+            # locked account are what an attack looks like.
+            clinic.audit.changed(
+                session,
+                _at(_actor(user), address, "sign in"),
+                "sign_in_locked",
+                "user",
+                user.id,
+                None,
+                {"locked_until": user.locked_until.isoformat()},
+            )
+        elif not (user.active and verify_password(password, user.password_hash)):
             _count_failure(clinic, session, user, now, address)
         else:
             user.failed_logins = 0
@@ -271,7 +283,7 @@ def sign_in(clinic: Clinic, username: str, password: str, address: str = "") -> 
                 session, _at(actor, address, "sign in"), "sign_in", "user", user.id, None
             )
             return actor, token
-    raise AuthenticationError("wrong username or password")
+    raise refusal
 
 
 def _count_failure(
