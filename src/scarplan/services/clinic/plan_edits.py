@@ -17,7 +17,7 @@ from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.domain.vocabulary import Fitzpatrick, Modality
 from scarplan.homecare.routine import ProcedureDate, build_routine
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.clinic.inputs import PlanEdit, validated
+from scarplan.services.clinic.inputs import PlanEdit
 from scarplan.services.homecare import routine_json
 
 
@@ -99,10 +99,9 @@ def _totals(document: dict[str, Any]) -> None:
 
 
 def edited_sessions(
-    old: PlanVersionRecord, raw: Any, done: set[int], patient: PatientRecord, today: date
-) -> tuple[PlanEdit, dict[str, Any], list[int]]:
-    """The edit, the new version's document, and each new session's position in the old one."""
-    edit = validated(PlanEdit, raw, "plan edit")
+    old: PlanVersionRecord, edit: PlanEdit, done: set[int], patient: PatientRecord, today: date
+) -> tuple[dict[str, Any], list[int]]:
+    """The new version's document, and each new session's position in the old one."""
     positions = {s.position for s in old.sessions}
     problems = _request_problems(edit, positions, done, today)
     if problems:
@@ -130,7 +129,7 @@ def edited_sessions(
     document["sessions"] = sessions
     _totals(document)
     document["notes"] = [*document["notes"], f"Edited by the clinician: {edit.reason}"]
-    return edit, document, [position for _, position in rows]
+    return document, [position for _, position in rows]
 
 
 def routine_document(

@@ -29,6 +29,7 @@ from scarplan.domain.errors import FieldProblem, NotFoundError, StateError
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.inputs import PlanEdit, validated
 from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
 from scarplan.services.clinic.plan_edits import edited_sessions, routine_document
 from scarplan.services.homecare import routine_for_plan, routine_json
@@ -475,15 +476,16 @@ def cancel_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
 
 def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
     """Move or remove planned sessions; the result is a new version, the old ones are kept."""
+    edit = validated(PlanEdit, raw, "plan edit")
     with clinic.uow.write() as session:
         plan = _writable_plan(session, actor, plan_id)
         _require(plan, OPEN, "edit")
-        _check_based_on(plan, raw)
+        _check_based_on(plan, edit.based_on)
         old = current_version(plan)
         patient = session.get_one(PatientRecord, plan.patient_id)
         done = fulfilled(session, old)
-        edit, document, kept = edited_sessions(
-            old, raw, {s.position for s in old.sessions if s.id in done}, patient, clinic.today()
+        document, kept = edited_sessions(
+            old, edit, {s.position for s in old.sessions if s.id in done}, patient, clinic.today()
         )
         assessment = load_assessment(session, plan.assessment_id)
         case = stored_case(patient, assessment, clinic.today())
@@ -507,11 +509,10 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
         return plan_view(session, plan)
 
 
-def _check_based_on(plan: PlanRecord, raw: Any) -> None:
+def _check_based_on(plan: PlanRecord, based_on: int | None) -> None:
     """Refuse an edit made on an older version than the current one: the editor would
     otherwise overwrite, unseen, what a colleague changed in between."""
-    based_on = raw.get("based_on") if isinstance(raw, dict) else None
-    if isinstance(based_on, int) and based_on != plan.current_version:
+    if based_on is not None and based_on != plan.current_version:
         raise StateError(
             "the plan was changed by someone else",
             [
