@@ -22,12 +22,11 @@ from starlette.concurrency import run_in_threadpool
 from scarplan.bootstrap import Container
 from scarplan.domain.errors import PermissionDeniedError
 from scarplan.entrypoints.web.errors import LoginRequiredError
+from scarplan.entrypoints.web.session_keys import CSRF_KEY, SESSION_KEY
 from scarplan.services.clinic.access import Permission, can
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.users import session_actor, token_actor
 
-SESSION_KEY = "sid"
-CSRF_KEY = "csrf"
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 ACTOR_TTL = 2.0

@@ -21,6 +21,7 @@ from scarplan.domain.errors import (
     ScarplanError,
     StateError,
 )
+from scarplan.entrypoints.web.session_keys import CSRF_KEY
 
 
 class LoginRequiredError(Exception):
@@ -111,7 +112,7 @@ def _page(request: Request, status: int, title: str, problems: list[FieldProblem
             "title": title,
             "problems": problems,
             "status": status,
-            "csrf_token": request.session.get("csrf", "") if "session" in request.scope else "",
+            "csrf_token": request.session.get(CSRF_KEY, "") if "session" in request.scope else "",
         },
         status_code=status,
     )

@@ -16,7 +16,8 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import AuthenticationError, RateLimitedError
-from scarplan.entrypoints.web.deps import CSRF_KEY, SESSION_KEY, actor_cache
+from scarplan.entrypoints.web.deps import actor_cache
+from scarplan.entrypoints.web.session_keys import CSRF_KEY, SESSION_KEY
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.users import sign_in, sign_out
 
