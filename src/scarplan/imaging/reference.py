@@ -31,15 +31,22 @@ def masked_mean(values: FloatArray, weights: BoolArray, sigma_px: float) -> Floa
     denominator = ndimage.gaussian_filter(
         weights.astype(np.float64), sigma_px, mode="constant", truncate=TRUNCATE_SIGMAS
     )
-    known = denominator > MIN_WEIGHT
+    return _ratio_or_nearest(numerator, denominator, denominator > MIN_WEIGHT)
+
+
+def _ratio_or_nearest(
+    numerator: FloatArray, denominator: FloatArray, known: BoolArray
+) -> FloatArray:
+    """numerator / denominator where `known`; elsewhere the nearest known value (zero if
+    nothing is known): a hole far from any skin takes the estimate at its edge."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(known, numerator / denominator, np.nan)
+        estimate = np.where(known, numerator / denominator, np.nan)
     if known.all():
-        return mean
+        return estimate
     if not known.any():
-        return np.zeros_like(values)
+        return np.zeros_like(estimate)
     nearest = ndimage.distance_transform_edt(~known, return_distances=False, return_indices=True)
-    return np.asarray(mean[tuple(nearest)])
+    return np.asarray(estimate[tuple(nearest)])
 
 
 RIDGE = 0.01
@@ -85,15 +92,7 @@ def masked_local_plane(values: FloatArray, weights: BoolArray, sigma_px: float) 
     minor_a = g20 * g02 - g11 * g11
     determinant = g00 * minor_a - g10 * (g10 * g02 - g11 * g01) + g01 * (g10 * g11 - g20 * g01)
     numerator = f00 * minor_a - g10 * (f10 * g02 - g11 * f01) + g01 * (f10 * g11 - g20 * f01)
-    known = g00 > MIN_WEIGHT * gauss.sum() ** 2
-    with np.errstate(invalid="ignore", divide="ignore"):
-        plane = np.where(known, numerator / determinant, np.nan)
-    if known.all():
-        return plane
-    if not known.any():
-        return np.zeros_like(values)
-    nearest = ndimage.distance_transform_edt(~known, return_distances=False, return_indices=True)
-    return np.asarray(plane[tuple(nearest)])
+    return _ratio_or_nearest(numerator, determinant, g00 > MIN_WEIGHT * gauss.sum() ** 2)
 
 
 def local_reference(
