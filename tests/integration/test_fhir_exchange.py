@@ -6,7 +6,8 @@ export after importing it into an empty database, both as canonical FHIR JSON, e
 Bundle's `timestamp` (the moment of export). Resource ids, fullUrls and references are compared
 too: they derive from the patient's code and each resource's place in the record, never from
 database ids. For a case file the Patient's `name` differs as well: a case has none, and the
-import names the patient by their code.
+import names the patient by their code. The patient's planning preferences and each plan's
+stored document (the planner's reasons) are compared as stored too.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import hashlib
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,13 +44,24 @@ from scarplan.services.clinic.fhir_exchange import export_patient_bundle, patien
 from scarplan.services.clinic.fhir_import import import_patient_bundle
 from scarplan.services.demo import demo_cases_dir
 from scarplan.services.fhir import case_bundle
+from scarplan.services.homecare import plan_file_json
 from scarplan.settings import Settings
 from support.clinic_data import LESIONS, assessment_input, patient_input
 from support.clock import FrozenClock
-from support.fhir import assert_valid, clinical_content, counts, local, resources
+from support.fhir import (
+    assert_valid,
+    clinical_content,
+    counts,
+    local,
+    plan_document,
+    put_plan_document,
+    resources,
+)
 
 pytestmark = pytest.mark.db
 PASSWORD = "correct horse battery staple"
+UCUM = "http://unitsofmeasure.org"
+DOWNTIME_VALUE = "extension[2].valueDuration.value"
 
 
 def camera_photo(seed: int) -> bytes:
@@ -65,14 +77,43 @@ class Treated:
     photo_hashes: list[str]
 
 
+def preferences(today: date) -> dict[str, Any]:
+    """Every planning preference stated: a start, a budget, a downtime limit, two windows to
+    keep free (one with a reason) and a home-care budget."""
+    return {
+        "start_date": (today + timedelta(days=10)).isoformat(),
+        "budget": {"amount": 6000, "currency": "USD"},
+        "max_downtime_days": 10,
+        "avoid": [
+            {
+                "from": (today + timedelta(days=60)).isoformat(),
+                "to": (today + timedelta(days=70)).isoformat(),
+                "reason": "wedding",
+            },
+            {
+                "from": (today + timedelta(days=120)).isoformat(),
+                "to": (today + timedelta(days=122)).isoformat(),
+            },
+        ],
+        "home_care_budget": "medium",
+    }
+
+
 def treat(clinic: Clinic, clinician: Actor) -> Treated:
-    """Two assessments (one group typed from its width), a superseded plan, an accepted plan
-    edited once, two sessions (one fulfilling the plan, with parameters and two adverse events,
-    one added later), and three photos under two consent scopes."""
+    """A patient with every planning preference stated; two assessments (one group typed from
+    its width), a superseded plan, an accepted plan edited once, two sessions (one fulfilling
+    the plan, with parameters and two adverse events, one added later), and three photos under
+    two consent scopes."""
     record = patients.create_patient(
         clinic,
         clinician,
-        patient_input("P-0100", "Ana Souza", current_agents=["niacinamide"], sensitive_skin=True),
+        patient_input(
+            "P-0100",
+            "Ana Souza",
+            preferences=preferences(clinic.today()),
+            current_agents=["niacinamide"],
+            sensitive_skin=True,
+        ),
     )
     measured = [*LESIONS, {"region": "forehead", "count": 3, "width_mm": 1.0, "depth_mm": 0.8}]
     assessments.record_assessment(
@@ -180,6 +221,26 @@ def rows(clinic: Clinic, model: Any) -> int:
         return session.scalar(select(func.count()).select_from(model)) or 0
 
 
+SAVED = (
+    PatientRecord,
+    AssessmentRecord,
+    PlanRecord,
+    TreatmentSessionRecord,
+    PhotoRecord,
+    PhotoBlobRecord,
+)
+
+
+def assert_nothing_saved(clinic: Clinic, audited: int) -> None:
+    for model in SAVED:
+        assert rows(clinic, model) == 0, model
+    assert rows(clinic, AuditEventRecord) == audited
+
+
+def entry_of(bundle: dict[str, Any], kind: str, nth: int = 0) -> int:
+    return [n for n, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == kind][nth]
+
+
 def test_a_treated_patient_round_trips_into_an_empty_database(
     clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
 ) -> None:
@@ -228,6 +289,137 @@ def test_a_case_file_round_trips_through_the_database(
     (patient,) = resources(again, "Patient")
     assert patient.pop("name") == [{"text": "EX-MIXED"}]
     assert clinical_content(again) == clinical_content(exported)
+    # The case's preferences, as examples/mixed.yaml states them, and its plan with the reasons
+    # `scarplan plan --json` gives.
+    assert patients.get_patient(empty, importer, report.patient_id).intake["preferences"] == {
+        "start_date": "2027-01-11",
+        "budget": {"amount": 4000.0, "currency": "USD"},
+        "max_downtime_days": 7,
+        "avoid": [{"from": "2027-04-10", "to": "2027-04-18", "reason": "sister's wedding"}],
+        "home_care_budget": None,
+    }
+    (plan,) = plans.list_plans(empty, importer, report.patient_id)
+    assert plan.document == plan_file_json(case, knowledge, Settings(), empty.today())
+    assert plan.document["recommended"]
+    assert plan.document["excluded"]
+
+
+def test_preferences_and_each_plans_reasoning_come_back_exactly(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    treated = treat(clinic, clinician)
+    exported = export_patient_bundle(clinic, clinician, treated.id)
+    report = import_patient_bundle(empty, importer, exported)
+    original = patients.get_patient(clinic, clinician, treated.id).intake["preferences"]
+    imported = patients.get_patient(empty, importer, report.patient_id).intake["preferences"]
+    today = clinic.today()
+    assert original == {
+        "start_date": (today + timedelta(days=10)).isoformat(),
+        "budget": {"amount": 6000.0, "currency": "USD"},
+        "max_downtime_days": 10,
+        "avoid": [
+            {
+                "from": (today + timedelta(days=60)).isoformat(),
+                "to": (today + timedelta(days=70)).isoformat(),
+                "reason": "wedding",
+            },
+            {
+                "from": (today + timedelta(days=120)).isoformat(),
+                "to": (today + timedelta(days=122)).isoformat(),
+                "reason": "",
+            },
+        ],
+        "home_care_budget": "medium",
+    }
+    assert imported == original
+    before = plans.list_plans(clinic, clinician, treated.id)
+    after = plans.list_plans(empty, importer, report.patient_id)
+    assert [p.document for p in after] == [p.document for p in before]
+    assert [p.routine for p in after] == [p.routine for p in before]
+    edited = next(p for p in after if p.status == "in_progress")
+    assert edited.document["recommended"]
+    assert edited.document["sequence"]
+    assert edited.document["notes"][-1] == "Edited by the clinician: travels in May"
+
+
+def test_a_tampered_reasoning_document_is_refused_and_nothing_is_saved(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    bundle = export_patient_bundle(clinic, clinician, treat(clinic, clinician).id)
+    n = entry_of(bundle, "CarePlan", 1)
+    care_plan = bundle["entry"][n]["resource"]
+    document = plan_document(care_plan)
+    document["recommended"][0]["reasons"] = ["the best procedure there is"]
+    document["recommended"][0]["sources"] = ["made up"]
+    put_plan_document(care_plan, document)
+    audited = rows(empty, AuditEventRecord)
+    with pytest.raises(InputError) as error:
+        import_patient_bundle(empty, importer, bundle)
+    (problem,) = error.value.problems
+    assert problem.path == f"entry[{n}].resource.extension[1].valueAttachment.data"
+    assert problem.message.startswith("the plan document's recommended[0].sources[0]")
+    assert_nothing_saved(empty, audited)
+
+
+@pytest.mark.parametrize(
+    ("element", "value", "where"),
+    [
+        ("valueMoney", {"value": 6000}, "extension[1].valueMoney"),
+        ("valueMoney", {"value": -5, "currency": "USD"}, "extension[1].valueMoney.value"),
+        ("valueMoney", {"value": 6000, "currency": "usd"}, "extension[1].valueMoney.currency"),
+        ("valueDuration", {"value": 400, "system": UCUM, "code": "d"}, DOWNTIME_VALUE),
+        ("valueCode", "lavish", "extension[5].valueCode"),
+    ],
+)
+def test_a_malformed_preference_is_named_and_nothing_is_saved(
+    clinic: Clinic,
+    clinician: Actor,
+    empty: Clinic,
+    importer: Actor,
+    element: str,
+    value: Any,
+    where: str,
+) -> None:
+    bundle = export_patient_bundle(clinic, clinician, treat(clinic, clinician).id)
+    extensions = bundle["entry"][0]["resource"]["extension"]
+    (extension,) = [e for e in extensions if element in e]
+    extension[element] = value
+    audited = rows(empty, AuditEventRecord)
+    with pytest.raises(InputError) as error:
+        import_patient_bundle(empty, importer, bundle)
+    assert [p.path for p in error.value.problems] == [f"entry[0].resource.{where}"]
+    assert_nothing_saved(empty, audited)
+
+
+def test_a_window_to_avoid_that_ends_before_it_starts_is_named(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    bundle = export_patient_bundle(clinic, clinician, treat(clinic, clinician).id)
+    window = bundle["entry"][0]["resource"]["extension"][3]
+    assert window["url"].endswith("/preference-avoid")
+    period = window["extension"][0]["valuePeriod"]
+    period["start"], period["end"] = period["end"], period["start"]
+    with pytest.raises(InputError) as error:
+        import_patient_bundle(empty, importer, bundle)
+    (problem,) = error.value.problems
+    assert problem.path == "entry[0].resource.extension[3]"
+    assert "before" in problem.message
+    assert rows(empty, PatientRecord) == 0
+
+
+def test_a_plan_without_its_document_is_imported_without_reasoning(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    bundle = export_patient_bundle(clinic, clinician, treat(clinic, clinician).id)
+    for resource in resources(bundle, "CarePlan"):
+        resource["extension"] = [
+            e for e in resource["extension"] if not e["url"].endswith("/plan-document")
+        ]
+    report = import_patient_bundle(empty, importer, bundle)
+    assert report.warnings == []
+    for plan in plans.list_plans(empty, importer, report.patient_id):
+        assert plan.document["recommended"] == plan.document["excluded"] == []
+        assert plan.document["sessions"]
 
 
 def test_a_failed_import_leaves_nothing_behind(
@@ -243,16 +435,7 @@ def test_a_failed_import_leaves_nothing_behind(
     with pytest.raises(InputError) as error:
         import_patient_bundle(empty, importer, bundle)
     assert [p.path for p in error.value.problems] == [f"entry[{last}].resource.content.data"]
-    for model in (
-        PatientRecord,
-        AssessmentRecord,
-        PlanRecord,
-        TreatmentSessionRecord,
-        PhotoRecord,
-        PhotoBlobRecord,
-    ):
-        assert rows(empty, model) == 0, model
-    assert rows(empty, AuditEventRecord) == audited
+    assert_nothing_saved(empty, audited)
 
 
 def test_the_clinics_own_checks_name_the_bundle_path(

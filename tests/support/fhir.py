@@ -3,7 +3,10 @@ compares."""
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
+import json
 from collections import Counter
 from typing import Any
 
@@ -11,6 +14,7 @@ from fhir.resources.R4B import get_fhir_model_class
 from fhir.resources.R4B.bundle import Bundle
 
 LOCAL = "https://scarplan.org/fhir/CodeSystem/"
+PLAN_DOCUMENT = "https://scarplan.org/fhir/StructureDefinition/plan-document"
 
 
 def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -36,6 +40,29 @@ def by_url(bundle: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def observations(bundle: dict[str, Any], system: str, code: str) -> list[dict[str, Any]]:
     return [r for r in resources(bundle, "Observation") if local(r["code"], system) == code]
+
+
+def document_at(care_plan: dict[str, Any]) -> int:
+    """The position of the CarePlan's plan-document extension."""
+    urls = [extension["url"] for extension in care_plan.get("extension", [])]
+    return urls.index(PLAN_DOCUMENT)
+
+
+def plan_document(care_plan: dict[str, Any]) -> dict[str, Any]:
+    """The plan document a CarePlan carries, decoded."""
+    content = care_plan["extension"][document_at(care_plan)]["valueAttachment"]
+    document: dict[str, Any] = json.loads(base64.b64decode(content["data"]))
+    return document
+
+
+def put_plan_document(care_plan: dict[str, Any], document: dict[str, Any]) -> None:
+    """Replace the CarePlan's plan document with a matching size and hash, as someone editing
+    it on purpose would (so only its content can be refused)."""
+    data = json.dumps(document).encode()
+    content = care_plan["extension"][document_at(care_plan)]["valueAttachment"]
+    content["data"] = base64.b64encode(data).decode()
+    content["size"] = len(data)
+    content["hash"] = base64.b64encode(hashlib.sha1(data).digest()).decode()
 
 
 def clinical_content(bundle: dict[str, Any]) -> dict[str, Any]:

@@ -55,5 +55,11 @@ def test_displays_are_written_out() -> None:
 
 def test_docs_list_every_local_code_system_and_extension() -> None:
     text = DOCS.read_text(encoding="utf-8")
-    for url in [*codes.SYSTEMS, codes.PLANNED_COST, codes.DOWNTIME, codes.PLAN_STATUS]:
+    for url in [*codes.SYSTEMS, *codes.EXTENSIONS]:
         assert url in text, url
+
+
+def test_every_scarplan_extension_is_under_the_one_base() -> None:
+    assert len(set(codes.EXTENSIONS)) == len(codes.EXTENSIONS)
+    for url in codes.EXTENSIONS:
+        assert url.startswith("https://scarplan.org/fhir/StructureDefinition/"), url

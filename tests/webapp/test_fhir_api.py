@@ -9,13 +9,22 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from fhir.resources.R4B.operationoutcome import OperationOutcome
+from markupsafe import escape
 
 from support.fhir import assert_valid, clinical_content, resources
 
 INTAKE: dict[str, Any] = {
     "full_name": "Ana Souza",
     "patient": {"id": "P-9", "birth_date": "1995-04-02", "sex": "female", "fitzpatrick": "IV"},
+    "preferences": {
+        "start_date": "2026-12-01",
+        "budget": {"amount": 3000, "currency": "EUR"},
+        "max_downtime_days": 7,
+        "avoid": [{"from": "2027-02-10", "to": "2027-02-20", "reason": "wedding"}],
+        "home_care_budget": "low",
+    },
 }
+BUDGET = {"amount": 3000.0, "currency": "EUR"}
 LESIONS = [
     {"region": "cheek_left", "type": "ice_pick", "count": 12, "width_mm": 1.2, "depth_mm": 1.5},
     {"region": "cheek_right", "type": "rolling", "count": 6, "distensible": True},
@@ -108,6 +117,36 @@ def test_import_then_export_gives_the_same_bundle(signed_in: TestClient) -> None
     assert report["warnings"] == []
     again = signed_in.get(f"/fhir/Patient/{report['patient_id']}/$everything").json()
     assert again["entry"][0]["resource"]["identifier"][0]["value"] == "P-10"
+    # Resource ids derive from the patient's code, so the bundles differ in them; the
+    # preferences and the plan's reasoning (the CarePlan's extensions) come back the same.
+    (before,) = resources(bundle, "Patient")
+    (after,) = resources(again, "Patient")
+    assert after["extension"] == before["extension"]
+    assert len(after["extension"]) == 5
+    (plan_before,) = resources(bundle, "CarePlan")
+    (plan_after,) = resources(again, "CarePlan")
+    assert plan_after["extension"] == plan_before["extension"]
+    stored = signed_in.get(f"/api/v1/patients/{report['patient_id']}").json()
+    assert stored["intake"]["preferences"] == {**INTAKE["preferences"], "budget": BUDGET}
+
+
+def test_an_imported_plan_page_shows_the_planners_reasons(signed_in: TestClient) -> None:
+    patient_id = stored_patient(signed_in)
+    (original,) = signed_in.get(f"/api/v1/patients/{patient_id}/plans").json()
+    bundle = signed_in.get(f"/fhir/Patient/{patient_id}/$everything").json()
+    text = json.dumps(bundle).replace('"value": "P-9"', '"value": "P-10"')
+    imported = signed_in.post("/api/v1/fhir/import", content=text)
+    assert imported.status_code == 201, imported.text
+    (plan,) = signed_in.get(f"/api/v1/patients/{imported.json()['patient_id']}/plans").json()
+    assert plan["document"] == original["document"]
+    page = signed_in.get(f"/plans/{plan['id']}")
+    assert page.status_code == 200
+    first = original["document"]["recommended"][0]
+    assert str(escape(first["reasons"][0])) in page.text
+    assert f'href="/kb/{first["sources"][0]}"' in page.text
+    assert original["document"]["excluded"], "a 7-day downtime limit leaves procedures out"
+    for excluded in original["document"]["excluded"]:
+        assert str(escape(excluded["reasons"][0])) in page.text
 
 
 def test_an_invalid_bundle_is_422_naming_the_path(signed_in: TestClient) -> None:

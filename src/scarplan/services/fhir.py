@@ -1,9 +1,9 @@
-"""FHIR export of a case file (no database): the assessment, the plan and its home routine."""
+"""FHIR export of a case file (no database): the patient with their preferences, the assessment,
+the plan with its reasoning and its home routine."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -13,14 +13,13 @@ from scarplan.adapters.fhir import (
     ClinicalRecord,
     LesionFacts,
     PatientFacts,
-    PlanFacts,
-    PlannedSessionFacts,
-    RoutineStep,
     Scores,
     build_bundle,
+    plan_facts,
+    stated_preferences,
 )
 from scarplan.assessment import AssessmentResult, assess_case
-from scarplan.domain.case import SAFETY_FIELDS, Case, LesionGroup, Patient
+from scarplan.domain.case import SAFETY_FIELDS, Case, LesionGroup, Patient, Preferences
 from scarplan.knowledge import KnowledgeBase
 from scarplan.services.homecare import routine_for_plan, routine_json
 from scarplan.services.planning import plan_case, plan_json
@@ -50,6 +49,7 @@ def case_record(
         full_name=None,
         intake=stated_intake(case.patient),
         fitzpatrick_type=skin.value if skin else None,
+        preferences=stated_preferences(preference_values(case.preferences)),
     )
     return ClinicalRecord(
         patient=patient,
@@ -88,6 +88,22 @@ def stated_intake(patient: Patient) -> dict[str, Any]:
     return intake
 
 
+def preference_values(preferences: Preferences) -> dict[str, Any]:
+    """The case's preferences as the clinic stores them: the case file's JSON values."""
+    budget = preferences.budget
+    home_care = preferences.home_care_budget
+    return {
+        "start_date": preferences.start_date.isoformat() if preferences.start_date else None,
+        "budget": {"amount": float(budget.amount), "currency": budget.currency} if budget else None,
+        "max_downtime_days": preferences.max_downtime_days,
+        "avoid": [
+            {"from": w.start.isoformat(), "to": w.end.isoformat(), "reason": w.reason}
+            for w in preferences.avoid
+        ],
+        "home_care_budget": home_care.value if home_care else None,
+    }
+
+
 def lesion_document(lesion: LesionGroup) -> dict[str, Any]:
     values = {
         "region": lesion.region.value,
@@ -115,53 +131,4 @@ def _assessment(case: Case, result: AssessmentResult) -> AssessmentFacts:
             goodman_baron_quantitative=float(result.goodman_baron_quantitative.score),
             ecca=int(result.ecca.score),
         ),
-    )
-
-
-def plan_facts(
-    document: dict[str, Any],
-    status: str,
-    assessment: int,
-    done: set[int],
-    routine: dict[str, Any] | None,
-) -> PlanFacts:
-    """A plan document (the `scarplan plan --json` contract) and its home routine as FHIR
-    facts; `done` holds the positions of planned sessions a performed session fulfilled."""
-    return PlanFacts(
-        status=status,
-        start=date.fromisoformat(document["start_date"]),
-        assessment=assessment,
-        sessions=tuple(
-            PlannedSessionFacts(
-                day=date.fromisoformat(item["date"]),
-                modality=item["modality"],
-                regions=tuple(item["regions"]),
-                targets=tuple(item.get("targets", ())),
-                downtime_days=item["downtime_days"],
-                cost=Decimal(str(item["cost"]["amount"])) if item.get("cost") else None,
-                currency=item["cost"]["currency"] if item.get("cost") else None,
-                done=position in done,
-            )
-            for position, item in enumerate(document["sessions"])
-        ),
-        routine=routine_steps(routine),
-        notes=tuple(document.get("notes", ())),
-    )
-
-
-def routine_steps(routine: dict[str, Any] | None) -> tuple[RoutineStep, ...]:
-    """The routine's morning and evening steps as they appear in a bundle."""
-    if not routine:
-        return ()
-    return tuple(
-        RoutineStep(
-            slot=slot,
-            agent=step["agent"],
-            text=" ".join(part for part in (step["name"], step.get("strength", "")) if part),
-            dose=step.get("dose", ""),
-            frequency=step["frequency"],
-            order=step["order"],
-        )
-        for slot in ("am", "pm")
-        for step in routine.get(slot, [])
     )

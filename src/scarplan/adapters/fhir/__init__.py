@@ -6,6 +6,8 @@ Pure mapping: no database, no services. docs/fhir.md describes every resource an
 from scarplan.adapters.fhir.bundle import bundle_text
 from scarplan.adapters.fhir.export import build_bundle
 from scarplan.adapters.fhir.parse import parse_bundle, read_json
+from scarplan.adapters.fhir.plan_document import plan_facts, routine_steps
+from scarplan.adapters.fhir.preferences import stated_preferences
 from scarplan.adapters.fhir.record import (
     AdverseEventFacts,
     AssessmentFacts,
@@ -20,6 +22,8 @@ from scarplan.adapters.fhir.record import (
     Scores,
     SessionFacts,
     locate,
+    located,
+    relocated,
 )
 
 __all__ = [
@@ -38,6 +42,11 @@ __all__ = [
     "build_bundle",
     "bundle_text",
     "locate",
+    "located",
     "parse_bundle",
+    "plan_facts",
     "read_json",
+    "relocated",
+    "routine_steps",
+    "stated_preferences",
 ]

@@ -8,6 +8,8 @@ and every reference inside the bundle points to one of them.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import uuid
 from collections.abc import Iterator
@@ -34,6 +36,18 @@ def reference(resource: dict[str, Any]) -> dict[str, str]:
 
 def full_url(resource: dict[str, Any]) -> str:
     return f"{URN}{resource['id']}"
+
+
+def attachment(data: bytes, content_type: str, title: str) -> dict[str, Any]:
+    """An inline Attachment: the data in base64 with its size and SHA-1 hash."""
+    return {
+        "contentType": content_type,
+        "data": base64.b64encode(data).decode("ascii"),
+        "size": len(data),
+        # FHIR's Attachment.hash is the base64 of the data's SHA-1.
+        "hash": base64.b64encode(hashlib.sha1(data).digest()).decode("ascii"),
+        "title": title,
+    }
 
 
 def location(loc: tuple[int | str, ...]) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from scarplan.domain.vocabulary import Agent, Fitzpatrick, Modality, Region, ScarType
@@ -38,6 +39,24 @@ DUE_TO = "http://hl7.org/fhir/StructureDefinition/condition-dueTo"
 PLANNED_COST = f"{EXTENSION}planned-cost"
 DOWNTIME = f"{EXTENSION}downtime"
 PLAN_STATUS = f"{EXTENSION}plan-status"
+PLAN_DOCUMENT = f"{EXTENSION}plan-document"
+PREFERENCE_START_DATE = f"{EXTENSION}preference-start-date"
+PREFERENCE_BUDGET = f"{EXTENSION}preference-budget"
+PREFERENCE_MAX_DOWNTIME = f"{EXTENSION}preference-max-downtime"
+PREFERENCE_AVOID = f"{EXTENSION}preference-avoid"
+PREFERENCE_HOME_CARE_BUDGET = f"{EXTENSION}preference-home-care-budget"
+EXTENSIONS = (
+    PLANNED_COST,
+    DOWNTIME,
+    PLAN_STATUS,
+    PLAN_DOCUMENT,
+    PREFERENCE_START_DATE,
+    PREFERENCE_BUDGET,
+    PREFERENCE_MAX_DOWNTIME,
+    PREFERENCE_AVOID,
+    PREFERENCE_HOME_CARE_BUDGET,
+)
+"""Every scarplan extension (docs/fhir.md defines each)."""
 
 # --- external codes (each checked against a published source; docs/fhir.md says which) --------
 SCAR = (SNOMED, "275322007", "Scar")
@@ -264,3 +283,14 @@ def local_concept(name: str, code: str, text: str | None = None) -> dict[str, An
 def display(name: str, code: str) -> str:
     """The display of a code of a local code system."""
     return SYSTEMS[system(name)][code]
+
+
+def quantity(value: float, unit: str, shown: str | None = None) -> dict[str, Any]:
+    """A UCUM quantity; `shown` is the human-readable unit when it differs from the code."""
+    number = int(value) if isinstance(value, int) else float(value)
+    return {"value": number, "unit": shown or unit, "system": UCUM, "code": unit}
+
+
+def money(amount: Decimal | float, currency: str | None) -> dict[str, Any]:
+    """A Money value: the amount as a JSON number and its ISO 4217 currency."""
+    return {"value": float(amount), "currency": currency}

@@ -8,7 +8,7 @@ from typing import Any
 
 from scarplan.adapters.fhir import codes
 from scarplan.adapters.fhir.bundle import reference
-from scarplan.adapters.fhir.export_patient import PatientResources, quantity
+from scarplan.adapters.fhir.export_patient import PatientResources
 from scarplan.adapters.fhir.record import AssessmentFacts, LesionFacts
 
 Make = Callable[..., dict[str, Any]]
@@ -55,7 +55,7 @@ def assessment_resources(
                 (*lesion_key, "scar_count"),
                 "finding",
                 "scar_count",
-                valueQuantity=quantity(lesion.given["count"], COUNT_UNIT, "scars"),
+                valueQuantity=codes.quantity(lesion.given["count"], COUNT_UNIT, "scars"),
                 **site,
                 **focus,
             )
@@ -85,7 +85,7 @@ def _scores(observation: Make, facts: AssessmentFacts) -> list[dict[str, Any]]:
     scores = facts.scores
     if scores is None:
         return []
-    quantitative = quantity(scores.goodman_baron_quantitative, "{score}", "score")
+    quantitative = codes.quantity(scores.goodman_baron_quantitative, "{score}", "score")
     return [
         observation(
             ("goodman_baron_qualitative",),
@@ -105,7 +105,7 @@ def _scores(observation: Make, facts: AssessmentFacts) -> list[dict[str, Any]]:
 
 def _value(field: str, value: Any) -> dict[str, Any]:
     if field in ("width_mm", "depth_mm"):
-        return {"valueQuantity": quantity(value, "mm")}
+        return {"valueQuantity": codes.quantity(value, "mm")}
     if field == "edges":
         return {"valueCodeableConcept": codes.local_concept("edge-profile", value)}
     return {"valueBoolean": bool(value)}

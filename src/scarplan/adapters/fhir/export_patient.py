@@ -1,5 +1,5 @@
-"""Patient-level resources: the Patient, the intake's answers, skin type, the conditions and
-the medicines the patient takes or took."""
+"""Patient-level resources: the Patient (with the planning preferences), the intake's answers,
+skin type, the conditions and the medicines the patient takes or took."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from scarplan.adapters.fhir import codes
 from scarplan.adapters.fhir.bundle import reference, resource_id
+from scarplan.adapters.fhir.preferences import preference_extensions
 from scarplan.adapters.fhir.record import PatientFacts
 
 # The intake's yes/no answers, written only when the intake stated them.
@@ -42,6 +43,9 @@ class PatientResources:
             "identifier": [{"system": codes.PATIENT_CODE, "value": self.code}],
             "gender": intake.get("sex", "unknown"),
         }
+        preferences = preference_extensions(self.patient.preferences)
+        if preferences:
+            resource["extension"] = preferences
         if self.patient.full_name:
             resource["name"] = [{"text": self.patient.full_name}]
         if intake.get("birth_date"):
@@ -74,7 +78,7 @@ class PatientResources:
             found.append(answer)
         if intake.get("age_years") is not None:
             answer = self._answer("age_years")
-            answer["valueQuantity"] = quantity(intake["age_years"], "a", "years")
+            answer["valueQuantity"] = codes.quantity(intake["age_years"], "a", "years")
             found.append(answer)
         return found
 
@@ -177,9 +181,3 @@ class PatientResources:
             "medicationCodeableConcept": codes.local_concept("agent", agent),
             "subject": self.subject,
         }
-
-
-def quantity(value: float, unit: str, shown: str | None = None) -> dict[str, Any]:
-    """A UCUM quantity; `shown` is the human-readable unit when it differs from the code."""
-    number = int(value) if isinstance(value, int) else float(value)
-    return {"value": number, "unit": shown or unit, "system": codes.UCUM, "code": unit}

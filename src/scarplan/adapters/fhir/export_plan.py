@@ -1,5 +1,6 @@
-"""A treatment plan: the CarePlan, a ServiceRequest per planned session and a MedicationRequest
-per step of the home routine, each an activity of the CarePlan."""
+"""A treatment plan: the CarePlan (with the planner's explained plan as an extension), a
+ServiceRequest per planned session and a MedicationRequest per step of the home routine, each an
+activity of the CarePlan."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from typing import Any
 
 from scarplan.adapters.fhir import codes
 from scarplan.adapters.fhir.bundle import reference
-from scarplan.adapters.fhir.export_patient import PatientResources, quantity
+from scarplan.adapters.fhir.export_patient import PatientResources
+from scarplan.adapters.fhir.reasoning import document_extension
 from scarplan.adapters.fhir.record import PlanFacts, PlannedSessionFacts, RoutineStep
 
 CAREPLAN_STATUS = {
@@ -49,6 +51,8 @@ def plan_resources(
         "addresses": [reference(scars)],
         "supportingInfo": [reference(assessment_panel)],
     }
+    if plan.document is not None:
+        care_plan["extension"].append(document_extension(plan.document))
     if plan.sessions:
         care_plan["period"]["end"] = max(s.day for s in plan.sessions).isoformat()
     requests = [
@@ -82,10 +86,10 @@ def _service_request(
 ) -> dict[str, Any]:
     extensions: list[dict[str, Any]] = []
     if session.cost is not None:
-        money = {"value": float(session.cost), "currency": session.currency}
+        money = codes.money(session.cost, session.currency)
         extensions.append({"url": codes.PLANNED_COST, "valueMoney": money})
     extensions.append(
-        {"url": codes.DOWNTIME, "valueDuration": quantity(session.downtime_days, "d", "days")}
+        {"url": codes.DOWNTIME, "valueDuration": codes.quantity(session.downtime_days, "d", "days")}
     )
     request: dict[str, Any] = {
         "resourceType": "ServiceRequest",

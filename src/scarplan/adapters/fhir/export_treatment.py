@@ -3,13 +3,11 @@ Condition per adverse event (its complication); a Media per photo and the Consen
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from typing import Any
 
 from scarplan.adapters.fhir import codes
-from scarplan.adapters.fhir.bundle import reference
-from scarplan.adapters.fhir.export_patient import PatientResources, quantity
+from scarplan.adapters.fhir.bundle import attachment, reference
+from scarplan.adapters.fhir.export_patient import PatientResources
 from scarplan.adapters.fhir.record import AdverseEventFacts, PhotoFacts, SessionFacts
 
 
@@ -82,7 +80,7 @@ def _parameter(
     if spec.text:
         resource["valueString"] = str(value)
     elif spec.unit is not None:
-        resource["valueQuantity"] = quantity(value, spec.unit)
+        resource["valueQuantity"] = codes.quantity(value, spec.unit)
     else:
         resource["valueInteger"] = int(value)
     return resource
@@ -130,14 +128,9 @@ def media(
         "bodySite": codes.local_concept("region", photo.region),
         "width": photo.width_px,
         "height": photo.height_px,
-        "content": {
-            "contentType": photo.content_type,
-            "data": base64.b64encode(photo.data).decode("ascii"),
-            "size": len(photo.data),
-            # FHIR's Attachment.hash is the base64 of the data's SHA-1.
-            "hash": base64.b64encode(hashlib.sha1(photo.data).digest()).decode("ascii"),
-            "title": f"{region}, {angle}, {photo.taken_on.isoformat()}",
-        },
+        "content": attachment(
+            photo.data, photo.content_type, f"{region}, {angle}, {photo.taken_on.isoformat()}"
+        ),
     }
     if procedure is not None:
         resource["partOf"] = [reference(procedure)]

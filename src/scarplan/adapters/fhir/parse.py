@@ -4,8 +4,10 @@ Checks, in order, each reporting every problem it finds with its bundle path: th
 collection Bundle whose entries have a fullUrl and a resource of a kind scarplan reads; each
 resource is valid against its R4B model; every reference resolves inside the bundle and every
 coding has a system; then the clinical content: local codes known, required elements present,
-each resource where scarplan expects it. Nothing is written anywhere: the service stores the
-record, and its own validation errors are mapped back to bundle paths through `origins`.
+each resource where scarplan expects it, the Patient's preference extensions well formed, and
+each CarePlan's plan document valid and in agreement with the CarePlan. Nothing is written
+anywhere: the service stores the record, and its own validation errors are mapped back to bundle
+paths through `origins`.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
-"""The patient: demographics, intake answers, skin type, active acne and medicines."""
+"""The patient: demographics, planning preferences, intake answers, skin type, active acne and
+medicines."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from scarplan.adapters.fhir import codes
+from scarplan.adapters.fhir.preferences import read_preferences
 from scarplan.adapters.fhir.reader import Entry, Found, Reader
 from scarplan.adapters.fhir.record import Origins, PatientFacts
 
@@ -31,13 +33,14 @@ def read_patient(reader: Reader) -> PatientFacts | None:
     name = _name(entry)
     if name is not None:
         origins["full_name"] = f"{entry.at('name')}[0]"
+    preferences = read_preferences(reader, entry, origins)
     _screening(reader, intake, origins)
     skin_type = _fitzpatrick(reader, intake, origins)
     _conditions(reader, intake, origins)
     _medicines(reader, intake, origins)
     if code is None:
         return None
-    return PatientFacts(code, name, intake, skin_type, origins)
+    return PatientFacts(code, name, intake, skin_type, preferences, origins)
 
 
 def _code(reader: Reader, entry: Entry, origins: Origins) -> str | None:

@@ -1,15 +1,16 @@
 """Plans: each CarePlan with its planned sessions (ServiceRequest) and home routine
-(MedicationRequest), as the CarePlan's activities."""
+(MedicationRequest), as the CarePlan's activities, and the plan document it carries."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from scarplan.adapters.fhir import codes
 from scarplan.adapters.fhir.export_plan import TIMING
 from scarplan.adapters.fhir.reader import Entry, Reader
+from scarplan.adapters.fhir.reasoning import Schedule, read_document
 from scarplan.adapters.fhir.record import Origins, PlanFacts, PlannedSessionFacts, RoutineStep
 
 PLAN_STATUSES = ("proposed", "accepted", "in_progress", "completed", "superseded", "cancelled")
@@ -80,10 +81,12 @@ def _plan(
     requests: dict[str, tuple[int, int]],
 ) -> PlanFacts | None:
     origins: Origins = {"": entry.path}
+    before = len(reader.problems)
     status = _status(reader, entry)
     start = _start(reader, entry)
     assessment = _assessment(reader, entry, panels)
     sessions: list[PlannedSessionFacts] = []
+    places: list[str] = []
     routine: list[RoutineStep] = []
     for number, activity in enumerate(entry.get("activity") or []):
         where = f"{entry.at('activity')}[{number}].reference"
@@ -102,11 +105,18 @@ def _plan(
             if session is not None:
                 requests[target.url] = (index, len(sessions))
                 sessions.append(session)
+                places.append(target.path)
         else:
             step = _step(reader, target)
             if step is not None:
                 routine.append(step)
     notes = tuple(str(n.get("text", "")) for n in entry.get("note") or [])
+    schedule = (
+        Schedule(start, tuple(sessions), tuple(places), notes)
+        if start is not None and len(reader.problems) == before
+        else None
+    )
+    document = read_document(reader, entry, schedule)
     if status is None or start is None or assessment is None:
         return None
     return PlanFacts(
@@ -116,6 +126,7 @@ def _plan(
         tuple(sessions),
         tuple(routine),
         notes,
+        document,
         origins,
     )
 
@@ -179,28 +190,15 @@ def _downtime(reader: Reader, entry: Entry) -> int | None:
     if found is None:
         reader.problem(entry.at("extension"), f"has no {codes.DOWNTIME}", "the days of downtime")
         return None
-    duration = found.value.get("valueDuration") or {}
-    value = duration.get("value")
-    if duration.get("code") != "d" or value is None or float(value) != int(value):
-        reader.problem(f"{found.path}.valueDuration", "must be whole days", "UCUM code d")
-        return None
-    return int(value)
+    duration = reader.value(found, "Duration")
+    return reader.whole_days(duration) if duration is not None else None
 
 
 def _cost(reader: Reader, entry: Entry) -> tuple[Decimal | None, str | None]:
     found = reader.extension(entry, codes.PLANNED_COST)
-    if found is None:
-        return None, None
-    money = found.value.get("valueMoney") or {}
-    currency = money.get("currency")
-    try:
-        amount = Decimal(str(money.get("value")))
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite() or not isinstance(currency, str):
-        reader.problem(f"{found.path}.valueMoney", "needs a value and a currency", "")
-        return None, None
-    return amount, currency
+    money = reader.value(found, "Money") if found is not None else None
+    priced = reader.money(money) if money is not None else None
+    return priced if priced is not None else (None, None)
 
 
 def _step(reader: Reader, entry: Entry) -> RoutineStep | None:

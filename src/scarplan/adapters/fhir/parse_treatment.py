@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 from typing import Any
 
 from scarplan.adapters.fhir import codes
@@ -291,21 +288,4 @@ def _photo(
 
 
 def _image(reader: Reader, entry: Entry) -> bytes | None:
-    content = entry.get("content") or {}
-    where = entry.at("content")
-    text = content.get("data")
-    if not isinstance(text, str):
-        reader.problem(f"{where}.data", "is missing", "scarplan imports photos with their image")
-        return None
-    try:
-        data = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        reader.problem(f"{where}.data", "is not base64", "")
-        return None
-    size = content.get("size")
-    if size is not None and size != len(data):
-        reader.problem(f"{where}.size", f"says {size} bytes; the data has {len(data)}", "")
-    digest = content.get("hash")
-    if digest is not None and digest != base64.b64encode(hashlib.sha1(data).digest()).decode():
-        reader.problem(f"{where}.hash", "does not match the data (SHA-1)", "the image is damaged")
-    return data
+    return reader.attachment_data(entry.get("content"), entry.at("content"), "the image")

@@ -6,8 +6,12 @@ bundle at once, each as `entry[3].resource.code.coding[0].code: ...`.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from scarplan.adapters.fhir import codes
@@ -144,3 +148,68 @@ class Reader:
             if isinstance(item, dict) and item.get("url") == url:
                 return Found(item, f"{entry.at('extension')}[{number}]")
         return None
+
+    def extensions(self, entry: Entry, url: str) -> list[Found]:
+        return [
+            Found(item, f"{entry.at('extension')}[{number}]")
+            for number, item in enumerate(entry.get("extension") or [])
+            if isinstance(item, dict) and item.get("url") == url
+        ]
+
+    def single_extension(self, entry: Entry, url: str) -> Found | None:
+        """The resource's one extension with this url; a problem when it is given twice."""
+        found = self.extensions(entry, url)
+        for extra in found[1:]:
+            self.problem(extra.path, f"a second {url} (see {found[0].path})", "give it once")
+        return found[0] if found else None
+
+    def value(self, extension: Found, kind: str) -> Found | None:
+        """The extension's `value<kind>`; a problem when it has another value or none."""
+        item: dict[str, Any] = extension.value
+        others = sorted(k for k in item if k.startswith("value") and k != f"value{kind}")
+        if f"value{kind}" not in item or others or item.get("extension"):
+            self.problem(extension.path, f"must hold one value{kind}", f"the url is {item['url']}")
+            return None
+        return Found(item[f"value{kind}"], f"{extension.path}.value{kind}")
+
+    def money(self, found: Found) -> tuple[Decimal, str] | None:
+        """An amount and its currency from a Money value."""
+        money = found.value if isinstance(found.value, dict) else {}
+        currency = money.get("currency")
+        try:
+            amount = Decimal(str(money.get("value")))
+        except InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or not isinstance(currency, str):
+            self.problem(found.path, "needs a value and a currency", "")
+            return None
+        return amount, currency
+
+    def whole_days(self, found: Found) -> int | None:
+        """A number of days from a Duration in UCUM `d`."""
+        duration = found.value if isinstance(found.value, dict) else {}
+        value = duration.get("value")
+        if duration.get("code") != "d" or value is None or float(value) != int(value):
+            self.problem(found.path, "must be whole days", "UCUM code d")
+            return None
+        return int(value)
+
+    def attachment_data(self, content: Any, where: str, what: str) -> bytes | None:
+        """An inline Attachment's data, checked against its `size` and SHA-1 `hash` if given."""
+        content = content if isinstance(content, dict) else {}
+        text = content.get("data")
+        if not isinstance(text, str):
+            self.problem(f"{where}.data", "is missing", f"scarplan imports {what} inline")
+            return None
+        try:
+            data = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            self.problem(f"{where}.data", "is not base64", "")
+            return None
+        size = content.get("size")
+        if size is not None and size != len(data):
+            self.problem(f"{where}.size", f"says {size} bytes; the data has {len(data)}", "")
+        digest = content.get("hash")
+        if digest is not None and digest != base64.b64encode(hashlib.sha1(data).digest()).decode():
+            self.problem(f"{where}.hash", "does not match the data (SHA-1)", f"{what} is damaged")
+        return data

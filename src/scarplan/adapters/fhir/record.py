@@ -9,12 +9,17 @@ to fix. The empty path maps to the resource itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
+
+from scarplan.domain.errors import FieldProblem, InputError
 
 Origins = dict[str, str]
+Result = TypeVar("Result")
+Arguments = ParamSpec("Arguments")
 
 
 def _origins() -> Origins:
@@ -29,6 +34,9 @@ class PatientFacts:
     """The case file's `patient` fields that were stated, as JSON values, without `id`."""
     fitzpatrick_type: str | None
     """The skin type in use: stated, or scored from the questionnaire answers."""
+    preferences: dict[str, Any] = field(default_factory=dict)
+    """The case file's `preferences` that were stated, as JSON values (`stated_preferences`):
+    an unstated preference is absent, never null, zero or an empty list."""
     origins: Origins = field(default_factory=_origins, compare=False)
 
 
@@ -92,6 +100,10 @@ class PlanFacts:
     sessions: tuple[PlannedSessionFacts, ...]
     routine: tuple[RoutineStep, ...]
     notes: tuple[str, ...]
+    document: dict[str, Any] | None = None
+    """The planner's explained plan as stored with the plan (the `scarplan plan --json`
+    contract: recommendations with reasons and sources, exclusions, courses, sequencing, and
+    the sessions, routine and notes above); None when a bundle does not carry it."""
     origins: Origins = field(default_factory=_origins, compare=False)
 
 
@@ -152,3 +164,19 @@ def locate(origins: Origins, path: str) -> str:
         probe = probe[:cut] if cut > 0 else ""
     whole = origins.get("", "")
     return f"{whole} ({path})" if whole and path else whole or path
+
+
+def relocated(error: InputError, origins: Origins) -> InputError:
+    """The error with each field path replaced by the bundle path it was read from."""
+    problems = [FieldProblem(locate(origins, p.path), p.message, p.hint) for p in error.problems]
+    return InputError(f"{error.message} (in the FHIR bundle)", problems)
+
+
+def located(
+    origins: Origins, action: Callable[Arguments, Result], *args: Any, **kwargs: Any
+) -> Result:
+    """`action(*args, **kwargs)`, its input errors named by bundle paths."""
+    try:
+        return action(*args, **kwargs)
+    except InputError as error:
+        raise relocated(error, origins) from None

@@ -30,13 +30,14 @@ from scarplan.adapters.fhir import (
     Scores,
     SessionFacts,
     build_bundle,
+    plan_facts,
+    stated_preferences,
 )
 from scarplan.domain.errors import FieldProblem, NotFoundError
 from scarplan.services.clinic import assessments, patients, plans, sessions
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.sessions import SessionView
-from scarplan.services.fhir import plan_facts
 
 
 def export_patient_bundle(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, Any]:
@@ -88,7 +89,13 @@ def clinical_record(session: Session, patient_id: int) -> ClinicalRecord:
     treated = sessions.patient_sessions(session, patient_id)
     session_at = {record.id: index for index, record in enumerate(treated)}
     return ClinicalRecord(
-        patient=PatientFacts(patient.code, patient.full_name, patient.intake, patient.fitzpatrick),
+        patient=PatientFacts(
+            patient.code,
+            patient.full_name,
+            patient.intake,
+            patient.fitzpatrick,
+            preferences=stated_preferences(patient.preferences),
+        ),
         assessments=tuple(_assessment(record) for record in assessed),
         plans=tuple(
             plan_facts(

@@ -1,51 +1,43 @@
 """A FHIR bundle (as `scarplan fhir export` writes it) imported as a new patient, all or nothing.
 
-One transaction holds the patient, the assessments (scored again by this scarplan), the plans
-as given (sessions, costs, notes), the performed sessions with their adverse events and the
-photos. Each part goes through the same service functions as when it is entered by hand, so
+One transaction holds the patient with their planning preferences, the assessments (scored
+again by this scarplan), the plans as given (sessions, costs, notes, and the planner's reasoning
+when the bundle carries the plan document), the performed sessions with their adverse events and
+the photos. Each part goes through the same service functions as when it is entered by hand, so
 the same validation, permissions and audit entries apply; any problem rolls everything back and
 is reported with the bundle path to fix.
 
 What is recomputed rather than copied: the scale scores (a difference from the bundle's is
-reported as a warning) and the home routine, which scarplan derives from the case and the
-plan's dates; when the derived routine differs from the bundle's, the bundle's is kept as given
-(without its calendar of pauses) and a warning says so.
+reported as a warning) and, unless the plan document's routine has the bundle's steps, the home
+routine, which scarplan derives from the case and the plan's dates; when the derived routine
+differs from the bundle's, the bundle's is kept as given (without its calendar of pauses) and a
+warning says so (fhir_import_plans).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from scarplan.adapters.db.tables import AssessmentRecord, PatientRecord, PlanRecord
+from scarplan.adapters.db.tables import AssessmentRecord, PatientRecord
 from scarplan.adapters.fhir import (
     AssessmentFacts,
     ClinicalRecord,
-    Origins,
-    PlanFacts,
-    locate,
+    located,
     parse_bundle,
     read_json,
+    relocated,
 )
 from scarplan.adapters.photos import kept_photo
-from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.services.assessment import NOTICE
-from scarplan.services.clinic import assessments, patients, photos, plans, sessions
+from scarplan.services.clinic import assessments, patients, photos, sessions
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.plan_edits import routine_document
-from scarplan.services.fhir import routine_steps
+from scarplan.services.clinic.fhir_import_plans import import_plan
 
-REASON = "imported from a FHIR bundle"
 COUNTED = ("assessments", "plans", "sessions", "photos")
-Result = TypeVar("Result")
-Arguments = ParamSpec("Arguments")
 
 
 @dataclass(frozen=True)
@@ -71,15 +63,16 @@ def import_patient_bundle(clinic: Clinic, actor: Actor, raw: Any) -> ImportRepor
     entered = {
         "full_name": facts.full_name or facts.code,
         "patient": {"id": facts.code, **facts.intake},
+        "preferences": facts.preferences,
     }
-    intake = _located(facts.origins, patients.patient_intake, clinic, entered)
+    intake = located(facts.origins, patients.patient_intake, clinic, entered)
     try:
         with clinic.uow.write() as session:
-            patient = _located(facts.origins, patients.add_patient, session, clinic, actor, intake)
+            patient = located(facts.origins, patients.add_patient, session, clinic, actor, intake)
             report = _store(session, clinic, actor, patient, record)
     except IntegrityError:
         error = patients.code_taken_error(facts.code)
-        raise _relocated(error, facts.origins) from None
+        raise relocated(error, facts.origins) from None
     return report
 
 
@@ -92,7 +85,7 @@ def _store(
         for facts in record.assessments
     ]
     planned = [
-        _plan(session, clinic, actor, patient, assessed[plan.assessment], plan, warnings)
+        import_plan(session, clinic, actor, patient, assessed[plan.assessment], plan, warnings)
         for plan in record.plans
     ]
     treated = []
@@ -115,7 +108,7 @@ def _store(
                 for event in facts.adverse_events
             ],
         }
-        checked = _located(facts.origins, sessions.session_input, clinic, entered)
+        checked = located(facts.origins, sessions.session_input, clinic, entered)
         link = None
         if facts.planned is not None:
             plan = planned[facts.planned[0]]
@@ -131,8 +124,8 @@ def _store(
             "consent_confirmed": True,  # the bundle's Consent covering the photo is the record
             "session_id": treated[photo.session].id if photo.session is not None else None,
         }
-        given = _located(photo.origins, photos.photo_input, clinic, details)
-        image = _located(
+        given = located(photo.origins, photos.photo_input, clinic, details)
+        image = located(
             photo.origins,
             kept_photo,
             photo.data,
@@ -169,7 +162,7 @@ def _assessment(
         "lesions": [dict(lesion.given) for lesion in facts.lesions],
         "notes": facts.notes,
     }
-    stored = _located(
+    stored = located(
         facts.origins, assessments.add_assessment, session, clinic, actor, patient, entered
     )
     given = facts.scores
@@ -190,142 +183,3 @@ def _assessment(
             "scarplan's are stored"
         )
     return stored
-
-
-def _plan(
-    session: Session,
-    clinic: Clinic,
-    actor: Actor,
-    patient: PatientRecord,
-    assessment: AssessmentRecord,
-    facts: PlanFacts,
-    warnings: list[str],
-) -> PlanRecord:
-    document = _plan_document(facts, patient, assessment, clinic.settings.currency)
-    case = assessments.stored_case(patient, assessment, clinic.today())
-    derived = routine_document(case, document, clinic.knowledge)
-    if routine_steps(derived) == facts.routine:
-        document["routine"] = derived
-    else:
-        document["routine"] = _given_routine(facts)
-        warnings.append(
-            f"plan starting {facts.start}: its home routine differs from the one scarplan makes "
-            "for this patient and plan; it was kept as given, without a calendar of pauses"
-        )
-    status = plans.PlanStatus(facts.status)
-    return plans.add_plan(session, clinic, actor, assessment, document, status, REASON)
-
-
-def _plan_document(
-    facts: PlanFacts, patient: PatientRecord, assessment: AssessmentRecord, currency: str
-) -> dict[str, Any]:
-    """The plan in the `scarplan plan --json` shape, from what the bundle carries: the
-    sessions, costs and notes. The planner's reasoning is not in a bundle, so the lists of
-    recommendations, exclusions, courses and sequence rules are empty."""
-    totals = Counter(s.modality for s in facts.sessions)
-    seen: Counter[str] = Counter()
-    rows: list[dict[str, Any]] = []
-    for item in facts.sessions:
-        seen[item.modality] += 1
-        rows.append(
-            {
-                "date": item.day.isoformat(),
-                "modality": item.modality,
-                "number": seen[item.modality],
-                "of": totals[item.modality],
-                "targets": list(item.targets),
-                "regions": list(item.regions),
-                "downtime_days": item.downtime_days,
-                "recovered_by": (item.day + timedelta(days=item.downtime_days)).isoformat(),
-                "cost": (
-                    {"amount": float(item.cost), "currency": item.currency}
-                    if item.cost is not None
-                    else None
-                ),
-                "cost_basis": None,
-            }
-        )
-    priced = [s for s in facts.sessions if s.cost is not None]
-    currencies = sorted({s.currency or "" for s in priced})
-    if len(currencies) > 1:
-        raise _relocated(
-            InputError(
-                "the plan is invalid",
-                [
-                    FieldProblem(
-                        "", f"its sessions cost in {', '.join(currencies)}", "use one currency"
-                    )
-                ],
-            ),
-            facts.origins,
-        )
-    unpriced = list(dict.fromkeys(s.modality for s in facts.sessions if s.cost is None))
-    return {
-        "patient_id": patient.code,
-        "start_date": facts.start.isoformat(),
-        "fitzpatrick": assessment.fitzpatrick,
-        "scars": dict(assessment.counts),
-        "recommended": [],
-        "excluded": [],
-        "courses": [],
-        "sequence": [],
-        "sessions": rows,
-        "total_cost": {
-            "amount": float(sum(s.cost for s in priced if s.cost is not None)),
-            "currency": currencies[0] if currencies else currency,
-            "complete": not unpriced,
-            "unpriced": unpriced,
-        },
-        "budget": None,
-        "end_date": max(s.day for s in facts.sessions).isoformat() if rows else None,
-        "routine": None,
-        "notes": list(facts.notes),
-        "notice": NOTICE,
-    }
-
-
-def _given_routine(facts: PlanFacts) -> dict[str, Any]:
-    def steps(slot: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "agent": step.agent,
-                "name": step.text,
-                "order": step.order,
-                "strength": "",
-                "dose": step.dose,
-                "frequency": step.frequency,
-                "already_used": False,
-                "why": [],
-            }
-            for step in facts.routine
-            if step.slot == slot
-        ]
-
-    return {
-        "start_date": facts.start.isoformat(),
-        "am": steps("am"),
-        "pm": steps("pm"),
-        "calendar": [],
-        "checks": [],
-        "left_out": [],
-        "advice": [],
-        "referral": [],
-        "notes": [f"Home routine {REASON}, as given."],
-        "notice": NOTICE,
-    }
-
-
-def _relocated(error: InputError, origins: Origins) -> InputError:
-    """The error with each field path replaced by the bundle path it was read from."""
-    problems = [FieldProblem(locate(origins, p.path), p.message, p.hint) for p in error.problems]
-    return InputError(f"{error.message} (in the FHIR bundle)", problems)
-
-
-def _located(
-    origins: Origins, action: Callable[Arguments, Result], *args: Any, **kwargs: Any
-) -> Result:
-    """`action(*args, **kwargs)`, its input errors named by bundle paths."""
-    try:
-        return action(*args, **kwargs)
-    except InputError as error:
-        raise _relocated(error, origins) from None
