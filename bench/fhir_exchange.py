@@ -64,6 +64,16 @@ def build_patient(clinic: Clinic, actor: Actor, session_count: int, photo_count:
             "sex": "female",
             "fitzpatrick": "III",
         },
+        # Every preference stated, so the export and import carry their extensions too.
+        "preferences": {
+            "budget": {"amount": 6000, "currency": "USD"},
+            "max_downtime_days": 10,
+            "avoid": [
+                {"from": "2027-02-01", "to": "2027-02-10", "reason": "wedding"},
+                {"from": "2027-05-01", "to": "2027-05-03"},
+            ],
+            "home_care_budget": "medium",
+        },
     }
     patient = patients.create_patient(clinic, actor, intake).id
     day = NOW.date() - timedelta(days=session_count + 1)
