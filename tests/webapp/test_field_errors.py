@@ -48,3 +48,34 @@ def test_a_height_map_without_a_pixel_size_names_the_form_field(
     assert answer.status_code == 422
     assert "pixels" in _beside(answer.text, "pixel_size_mm")
     assert "--pixel-size" not in answer.text
+
+
+def test_a_plan_edit_on_an_old_version_is_refused_on_the_plan_page(signed_in: TestClient) -> None:
+    patient_id = signed_in.post(
+        "/api/v1/patients",
+        json={"full_name": "Ana Souza", "patient": {"id": "P-9", "birth_date": "1995-04-02"}},
+    ).json()["id"]
+    signed_in.post(
+        f"/api/v1/patients/{patient_id}/assessments",
+        json={
+            "date": "2026-11-20",
+            "lesions": [{"region": "cheek_left", "type": "ice_pick", "count": 12}],
+        },
+    )
+    plan = signed_in.post(f"/api/v1/patients/{patient_id}/plans").json()
+    last = plan["sessions"][-1]["position"]
+    answer = signed_in.post(
+        f"/plans/{plan['id']}/edit",
+        data={"based_on": "7", "reason": "patient travels", f"remove_{last}": "yes"},
+    )
+    # A colleague's newer version: the plan page again, the problem beside the edit, not an
+    # error page.
+    assert answer.status_code == 409
+    assert "Reason for the change" in answer.text
+    assert re.search(r'<span class="field-error" role="alert">[^<]*version 7', answer.text)
+    short = signed_in.post(
+        f"/plans/{plan['id']}/edit",
+        data={"based_on": "1", "reason": "x", f"remove_{last}": "yes"},
+    )
+    assert short.status_code == 422
+    assert "at least 3" in _beside(short.text, "reason")

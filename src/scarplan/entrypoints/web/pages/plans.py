@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from scarplan.domain.errors import InputError
+from scarplan.domain.errors import ScarplanError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import plan_edit
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
@@ -53,7 +53,7 @@ async def edit(
     entered = plan_edit(await request.form(), {s.position: s.day for s in page.plan.sessions})
     try:
         await run_in_threadpool(edit_plan, clinic, actor, plan_id, entered)
-    except InputError as error:
+    except ScarplanError as error:  # bad input (422) or a colleague's newer version (409)
         context = {
             "plan": page.plan,
             "patient": page.patient,
@@ -61,7 +61,7 @@ async def edit(
             "edit": entered,
             **form_errors(error),
         }
-        return render(request, "plans/show.html", context, status=422)
+        return render(request, "plans/show.html", context, status=form_errors(error)["status"])
     return see_other(f"/plans/{plan_id}")
 
 
