@@ -127,6 +127,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/patients/{patient_id}/topography"): frozenset({C, P}),
     ("POST", "/patients/{patient_id}/topography"): frozenset({C}),
     ("GET", "/topography/jobs/{analysis_job_id}"): frozenset({C, P}),
+    ("GET", "/topography/example.gsf"): frozenset({C}),
     ("GET", "/topography/{topography_id}"): frozenset({C, P}),
     ("GET", "/topography/{topography_id}/overlay.png"): frozenset({C, P}),
     ("POST", "/topography/{topography_id}/assessment"): frozenset({C}),

@@ -73,3 +73,25 @@ def test_a_height_map_uploaded_on_the_page_is_analysed_and_shown(
     png = signed_in.get(overlay[1])
     assert png.headers["content-type"] == "image/png"
     assert png.content.startswith(b"\x89PNG")
+
+
+def test_the_synthetic_example_uploads_without_calibration_and_finds_its_scars(
+    signed_in: TestClient, clinic: Clinic
+) -> None:
+    patient_id = _patient(clinic)
+    example = signed_in.get("/topography/example.gsf")
+    assert example.status_code == 200
+    assert 'filename="synthetic-cheek.gsf"' in example.headers["content-disposition"]
+    answer = signed_in.post(
+        f"/patients/{patient_id}/topography",
+        data={"region": "cheek_right", "taken_on": "2026-11-20"},  # no pixel size: the file has it
+        files={"file": ("synthetic-cheek.gsf", example.content, "application/octet-stream")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, re.findall(r'role="alert">[^<]+', answer.text)
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    shown = signed_in.get(answer.headers["location"]).text
+    # Planted: two ice pick scars, a boxcar and a rolling scar (EXAMPLE_MAP).
+    counts = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", shown))
+    assert counts == {"Ice pick": "2", "Boxcar": "1", "Rolling": "1"}

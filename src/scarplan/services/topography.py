@@ -237,6 +237,20 @@ class SynthesisSummary:
     size_px: int
 
 
+EXAMPLE_MAP = SynthParameters(size_px=640, ice_pick=2, boxcar=1, rolling=1, touching_pairs=0)
+"""A handheld device's field (16 mm at 0.025 mm pixels) with one scar of each kind and a
+second ice pick: something to upload when no device export is at hand."""
+EXAMPLE_SEED = 3
+EXAMPLE_NAME = "synthetic-cheek.gsf"
+
+
+def example_map() -> tuple[str, bytes]:
+    """A synthetic height map as a Gwyddion .gsf file, which carries its own pixel size, so it
+    uploads with no calibration entered. Clearly synthetic: its name says so."""
+    surface = synthesize(EXAMPLE_SEED, EXAMPLE_MAP)
+    return EXAMPLE_NAME, write_height_map(surface.height_map, EXAMPLE_NAME, ZUnit.M)
+
+
 def synthesize_to(
     path: Path, seed: int, params: SynthParameters, z_unit: ZUnit = ZUnit.UM
 ) -> SynthesisSummary:

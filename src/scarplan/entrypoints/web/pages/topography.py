@@ -20,6 +20,7 @@ from scarplan.services.clinic import topography
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.patients import get_patient
+from scarplan.services.topography import example_map as run_example
 
 router = APIRouter(include_in_schema=False)
 WRITE = [require(Permission.WRITE_CLINICAL)]
@@ -67,6 +68,15 @@ async def upload_map(
         context = {**_context(clinic, actor, patient_id), "entered": entered, **form_errors(error)}
         return render(request, "topography/list.html", context, 422)
     return see_other(f"/topography/jobs/{job_id}")
+
+
+@router.get("/topography/example.gsf", dependencies=WRITE)
+def example_map() -> Response:
+    name, data = run_example()
+    disposition = f'attachment; filename="{name}"'
+    return Response(
+        data, media_type="application/octet-stream", headers={"content-disposition": disposition}
+    )
 
 
 @router.get("/topography/jobs/{analysis_job_id}", response_model=None)
