@@ -194,6 +194,14 @@ class Settings(BaseSettings):
         le=64,
         description="Solver threads for the clinic scheduler (CP-SAT workers).",
     )
+    keep_height_maps: bool = Field(
+        default=True,
+        description=(
+            "Keep each uploaded 3D height map (compressed) with its analysis, so it can be "
+            "downloaded and analysed again with a newer pipeline. Off: only the measurements "
+            "and the overlay are kept (a 2048 x 2048 map is about 16 MB)."
+        ),
+    )
 
 
 def load_settings() -> Settings:

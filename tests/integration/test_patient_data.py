@@ -30,6 +30,7 @@ from scarplan.adapters.db.tables import (
     PlannedSessionRecord,
     PlanRecord,
     PlanVersionRecord,
+    TopographyMapRecord,
     TopographyOverlayRecord,
     TopographyRecord,
     TreatmentSessionRecord,
@@ -198,6 +199,9 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
         "topography_overlays": select(TopographyOverlayRecord.topography_id).where(
             TopographyOverlayRecord.topography_id.in_(maps)
         ),
+        "topography_maps": select(TopographyMapRecord.topography_id).where(
+            TopographyMapRecord.topography_id.in_(maps)
+        ),
     }
     with engine.connect() as connection:
         return {
@@ -314,6 +318,15 @@ def test_the_archive_holds_the_data_and_every_photo_as_stored(
         assert content == stored
         assert hashlib.sha256(content).hexdigest() == photo["sha256"]
         assert (photo["byte_size"], photo["content_type"]) == (len(content), "image/jpeg")
+    # The kept height map travels as uploaded, beside its overlay.
+    (measured,) = data["topography"]
+    with zipfile.ZipFile(target) as opened:
+        uploaded = opened.read(measured["map_file"])
+        assert opened.read(measured["overlay_file"]).startswith(b"\x89PNG")
+    assert measured["map_file"].endswith(".npy")
+    assert uploaded == small_map_npy()
+    assert hashlib.sha256(uploaded).hexdigest() == measured["sha256"]
+    assert measured["map_read_options"] == {"pixel_size_mm": PIXEL_SIZE_MM, "z_unit": None}
 
 
 def test_an_archive_never_overwrites_a_file(

@@ -3,6 +3,7 @@ the scars as an assessment, bad files refused with nothing saved, and who may se
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -137,3 +138,66 @@ def test_the_portal_patient_sees_their_own_analysis_only(
         topography.overlay_png(clinic, stranger, found.id)
     with pytest.raises(PermissionDeniedError):
         topography.start_analysis(clinic, own, patient_id, TAKEN, "a.npy", small_map_npy())
+
+
+def test_the_uploaded_map_is_kept_and_analysed_again_as_a_new_analysis(
+    clinic: Clinic, clinician: Actor, patient_id: int
+) -> None:
+    first = analysed(clinic, clinician, patient_id)
+    assert first.has_map
+    name, data = topography.height_map_file(clinic, clinician, first.id)
+    assert (name, data) == ("cheek.npy", small_map_npy())
+
+    job_id = topography.start_reanalysis(clinic, clinician, first.id)
+    finish(clinic)
+    job = topography.analysis_job(clinic, clinician, job_id)
+    assert job.status == "done", job.error
+    assert job.params["reanalysis_of"] == first.id
+    assert job.result is not None
+    again = topography.get_analysis(clinic, clinician, job.result["topography_id"])
+    # A new analysis beside the first, read with the pixel size entered at the upload.
+    assert again.id != first.id
+    assert (again.region, again.taken_on, again.filename) == (
+        first.region,
+        first.taken_on,
+        first.filename,
+    )
+    assert again.pixel_size_mm == PIXEL_SIZE_MM
+    assert again.report["counts_by_type"] == first.report["counts_by_type"]
+    listed = topography.list_analyses(clinic, clinician, patient_id)
+    assert sorted(a.id for a in listed) == sorted([first.id, again.id])
+    assert topography.get_analysis(clinic, clinician, first.id).report == first.report
+
+
+def test_a_clinic_that_keeps_no_maps_cannot_analyse_again(
+    clinic: Clinic, clinician: Actor, patient_id: int
+) -> None:
+    frugal = replace(
+        clinic, settings=clinic.settings.model_copy(update={"keep_height_maps": False})
+    )
+    found = analysed(frugal, clinician, patient_id)
+    assert not found.has_map
+    with pytest.raises(StateError, match="not kept"):
+        topography.start_reanalysis(frugal, clinician, found.id)
+    with pytest.raises(NotFoundError):
+        topography.height_map_file(frugal, clinician, found.id)
+    assert count_rows(clinic.uow.engine, JobRecord) == 1  # the refusal started no job
+
+
+def test_only_clinicians_analyse_again_and_a_portal_patient_downloads_only_their_own_map(
+    clinic: Clinic, clinician: Actor, patient_id: int
+) -> None:
+    found = analysed(clinic, clinician, patient_id)
+    users.create_user(clinic, "staff.kim", "Kim", "a long test password", "staff")
+    staff = users.sign_in(clinic, "staff.kim", "a long test password")[0]
+    with pytest.raises((PermissionDeniedError, NotFoundError)):
+        topography.start_reanalysis(clinic, staff, found.id)
+    with pytest.raises((PermissionDeniedError, NotFoundError)):
+        topography.height_map_file(clinic, staff, found.id)
+    other = patients.create_patient(clinic, clinician, patient_input("P-OTHER", "Other Person"))
+    users.create_user(
+        clinic, "portal.other", "Other", "a long test password", "patient", patient_id=other.id
+    )
+    stranger = users.sign_in(clinic, "portal.other", "a long test password")[0]
+    with pytest.raises(NotFoundError):
+        topography.height_map_file(clinic, stranger, found.id)

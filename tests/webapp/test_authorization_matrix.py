@@ -130,6 +130,8 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/topography/example.gsf"): frozenset({C}),
     ("GET", "/topography/{topography_id}"): frozenset({C, P}),
     ("GET", "/topography/{topography_id}/overlay.png"): frozenset({C, P}),
+    ("GET", "/topography/{topography_id}/map"): frozenset({C, P}),
+    ("POST", "/topography/{topography_id}/reanalyse"): frozenset({C}),
     ("POST", "/topography/{topography_id}/assessment"): frozenset({C}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.

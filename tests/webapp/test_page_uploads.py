@@ -73,6 +73,17 @@ def test_a_height_map_uploaded_on_the_page_is_analysed_and_shown(
     png = signed_in.get(overlay[1])
     assert png.headers["content-type"] == "image/png"
     assert png.content.startswith(b"\x89PNG")
+    # The map is kept: downloaded as uploaded, and analysed again as a new analysis.
+    analysis_id = overlay[1].split("/")[2]
+    kept = signed_in.get(f"/topography/{analysis_id}/map")
+    assert kept.content == small_map_npy()
+    assert 'filename="cheek.npy"' in kept.headers["content-disposition"]
+    again = signed_in.post(f"/topography/{analysis_id}/reanalyse", follow_redirects=False)
+    assert again.status_code == 303
+    assert clinic.jobs.wait_idle(60)
+    second = signed_in.get(again.headers["location"], follow_redirects=False)
+    assert second.status_code == 303
+    assert second.headers["location"] != f"/topography/{analysis_id}"
 
 
 def test_the_synthetic_example_uploads_without_calibration_and_finds_its_scars(

@@ -431,7 +431,8 @@ class JobRecord(Base):
 
 
 class TopographyRecord(Base):
-    """One analysed 3D height map of a face region: the measurements, not the raw map."""
+    """One analysed 3D height map of a face region: the measurements (the map itself, when
+    kept, is in TopographyMapRecord)."""
 
     __tablename__ = "topography_analyses"
     __table_args__ = (Index("ix_topography_analyses_patient_id", "patient_id"),)
@@ -451,6 +452,20 @@ class TopographyRecord(Base):
     """The assessment its lesions were recorded in, once a clinician did so."""
     created_at: Mapped[datetime] = mapped_column(Stamp)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class TopographyMapRecord(Base):
+    """The uploaded height map itself (zlib-compressed file bytes) and how it was read, kept
+    apart so that nothing but a download or a re-analysis ever loads it."""
+
+    __tablename__ = "topography_maps"
+
+    topography_id: Mapped[int] = mapped_column(
+        ForeignKey("topography_analyses.id", ondelete="CASCADE"), primary_key=True
+    )
+    compressed: Mapped[bytes] = mapped_column(LargeBinary)
+    read_options: Mapped[dict[str, Any]] = mapped_column(Json)
+    """The pixel size and height unit entered with the upload (null: from the file)."""
 
 
 class TopographyOverlayRecord(Base):

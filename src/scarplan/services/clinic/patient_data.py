@@ -15,10 +15,11 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from sqlalchemy import Connection, Delete, delete, select
@@ -38,6 +39,7 @@ from scarplan.adapters.db.tables import (
     PlannedSessionRecord,
     PlanRecord,
     PlanVersionRecord,
+    TopographyMapRecord,
     TopographyOverlayRecord,
     TopographyRecord,
     TreatmentSessionRecord,
@@ -201,6 +203,14 @@ def _collect(
     for number, measured in enumerate(maps, start=1):
         name = f"topography/{number:03d}-{measured.taken_on.isoformat()}-{measured.region}.png"
         images[name] = session.get_one(TopographyOverlayRecord, measured.id).png
+        kept = session.get(TopographyMapRecord, measured.id)
+        map_name = None
+        if kept is not None:
+            suffix = PurePath(measured.filename).suffix.lower() or ".bin"
+            map_name = (
+                f"topography/{number:03d}-{measured.taken_on.isoformat()}-{measured.region}{suffix}"
+            )
+            images[map_name] = zlib.decompress(kept.compressed)
         topography_entries.append(
             {
                 "id": measured.id,
@@ -212,6 +222,8 @@ def _collect(
                 "assessment_id": measured.assessment_id,
                 "result": measured.result,
                 "overlay_file": name,
+                "map_file": map_name,
+                "map_read_options": kept.read_options if kept is not None else None,
             }
         )
     document = {
@@ -333,6 +345,12 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
             "topography_overlays",
             delete(TopographyOverlayRecord).where(
                 TopographyOverlayRecord.topography_id.in_(topography_ids)
+            ),
+        ),
+        (
+            "topography_maps",
+            delete(TopographyMapRecord).where(
+                TopographyMapRecord.topography_id.in_(topography_ids)
             ),
         ),
         (

@@ -2,13 +2,15 @@
 interface, show the overlay and measurements, and record the scars found as an assessment.
 
 The file is read (and refused with the field at fault) while the request waits; the analysis
-then runs as a job. Only the measurements and the overlay image are kept, not the raw map:
-devices keep their own raw data, and a 4096 x 4096 map is 64 MB.
+then runs as a job. The measurements and the overlay are kept, and, unless the clinic turned
+`keep_height_maps` off, the uploaded file itself (compressed), so it can be downloaded and
+analysed again when the pipeline improves; a re-analysis is a new analysis beside the old one.
 """
 
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal
@@ -17,9 +19,14 @@ from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from scarplan.adapters.db.tables import TopographyOverlayRecord, TopographyRecord
+from scarplan.adapters.db.tables import (
+    TopographyMapRecord,
+    TopographyOverlayRecord,
+    TopographyRecord,
+)
 from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.domain.vocabulary import Region
+from scarplan.imaging.heightmap import HeightMap
 from scarplan.imaging.io import FORM_FIELDS, read_height_map
 from scarplan.services import topography
 from scarplan.services.clinic import assessments, jobs
@@ -29,6 +36,8 @@ from scarplan.services.clinic.inputs import InputModel, validated
 from scarplan.services.clinic.patients import load_patient
 
 KIND = "topography"
+COMPRESSION_LEVEL = 6
+"""zlib's default: float maps with device noise shrink little, text (CSV) maps a lot."""
 MAX_BYTES = 200_000_000
 """Largest map accepted: a 4096 x 4096 float32 TIFF is 64 MB, a CSV of it about three times."""
 
@@ -52,6 +61,8 @@ class TopographyView:
     report: dict[str, Any]
     assessment_id: int | None
     created_at: datetime
+    has_map: bool
+    """The uploaded map is kept: it can be downloaded and analysed again."""
 
     @property
     def scars(self) -> list[dict[str, Any]]:
@@ -64,7 +75,7 @@ class TopographyView:
         return lesions
 
 
-def _view(record: TopographyRecord) -> TopographyView:
+def _view(record: TopographyRecord, has_map: bool) -> TopographyView:
     return TopographyView(
         id=record.id,
         patient_id=record.patient_id,
@@ -76,7 +87,18 @@ def _view(record: TopographyRecord) -> TopographyView:
         report=record.result,
         assessment_id=record.assessment_id,
         created_at=record.created_at,
+        has_map=has_map,
     )
+
+
+def _kept(session: Session, topography_ids: list[int]) -> set[int]:
+    """Which of these analyses have their map kept (without loading any map)."""
+    found = session.scalars(
+        select(TopographyMapRecord.topography_id).where(
+            TopographyMapRecord.topography_id.in_(topography_ids)
+        )
+    )
+    return set(found)
 
 
 def start_analysis(
@@ -106,22 +128,56 @@ def start_analysis(
     )
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
-    name = filename[-200:]
-    params = {"region": entered.region.value, "filename": name, "taken_on": str(entered.taken_on)}
+    upload = _Upload(
+        patient_id=patient_id,
+        region=entered.region,
+        taken_on=entered.taken_on,
+        filename=filename[-200:],
+        data=data,
+        read_options={"pixel_size_mm": entered.pixel_size_mm, "z_unit": entered.z_unit},
+    )
+    return _start(clinic, actor, upload, height_map, {})
+
+
+@dataclass(frozen=True)
+class _Upload:
+    """A height map as uploaded, and how to read it again."""
+
+    patient_id: int
+    region: Region
+    taken_on: date
+    filename: str
+    data: bytes
+    read_options: dict[str, Any]
+
+
+def _start(
+    clinic: Clinic, actor: Actor, upload: _Upload, height_map: HeightMap, extra: dict[str, Any]
+) -> int:
+    """Analyse `height_map` as a job; its result is a new analysis (with the map itself when
+    the clinic keeps maps) and the job's result names it."""
+    params = {
+        "region": upload.region.value,
+        "filename": upload.filename,
+        "taken_on": str(upload.taken_on),
+        **extra,
+    }
+    keep = clinic.settings.keep_height_maps
 
     def work() -> dict[str, Any]:
         report = topography.analyze_map(
-            height_map, knowledge=clinic.knowledge, region=entered.region
+            height_map, knowledge=clinic.knowledge, region=upload.region
         )
         document, png = topography.report_json(report), topography.overlay_png(report)
+        kept = zlib.compress(upload.data, COMPRESSION_LEVEL) if keep else b""
         with clinic.uow.write() as session:
             record = TopographyRecord(
-                patient_id=patient_id,
-                region=entered.region.value,
-                taken_on=entered.taken_on,
-                filename=name,
-                sha256=hashlib.sha256(data).hexdigest(),
-                byte_size=len(data),
+                patient_id=upload.patient_id,
+                region=upload.region.value,
+                taken_on=upload.taken_on,
+                filename=upload.filename,
+                sha256=hashlib.sha256(upload.data).hexdigest(),
+                byte_size=len(upload.data),
                 pixel_size_mm=height_map.pixel_size_mm,
                 result=document,
                 created_at=clinic.now(),
@@ -130,10 +186,66 @@ def start_analysis(
             session.add(record)
             session.flush()
             session.add(TopographyOverlayRecord(topography_id=record.id, png=png))
-            clinic.audit.changed(session, actor, "create", "topography", record.id, patient_id)
+            if keep:
+                session.add(
+                    TopographyMapRecord(
+                        topography_id=record.id,
+                        compressed=kept,
+                        read_options=upload.read_options,
+                    )
+                )
+            clinic.audit.changed(
+                session, actor, "create", "topography", record.id, upload.patient_id, extra
+            )
             return {"topography_id": record.id}
 
-    return jobs.start_job(clinic, actor, KIND, params, work, patient_id=patient_id)
+    return jobs.start_job(clinic, actor, KIND, params, work, patient_id=upload.patient_id)
+
+
+def start_reanalysis(clinic: Clinic, actor: Actor, topography_id: int) -> int:
+    """Analyse a kept map again with today's pipeline, as a new analysis beside the old one
+    (which stays as it was); returns the job id."""
+    with clinic.uow.read() as session:
+        record = _load(session, actor, topography_id)
+        authorize(actor, Permission.WRITE_CLINICAL, record.patient_id)
+        kept = session.get(TopographyMapRecord, topography_id)
+        if kept is None:
+            raise StateError(
+                "the height map of this analysis was not kept",
+                [FieldProblem("topography_id", f"{topography_id} has no map", "upload it again")],
+            )
+        upload = _Upload(
+            patient_id=record.patient_id,
+            region=Region(record.region),
+            taken_on=record.taken_on,
+            filename=record.filename,
+            data=zlib.decompress(kept.compressed),
+            read_options=dict(kept.read_options),
+        )
+    height_map = read_height_map(
+        upload.data,
+        upload.filename,
+        pixel_size_mm=upload.read_options.get("pixel_size_mm"),
+        z_unit=upload.read_options.get("z_unit"),
+        names=FORM_FIELDS,
+    )
+    return _start(clinic, actor, upload, height_map, {"reanalysis_of": topography_id})
+
+
+def height_map_file(clinic: Clinic, actor: Actor, topography_id: int) -> tuple[str, bytes]:
+    """The kept map as it was uploaded: (its file name, its bytes)."""
+    with clinic.uow.read() as session:
+        record = _load(session, actor, topography_id)
+        kept = session.get(TopographyMapRecord, topography_id)
+        if kept is None:
+            raise not_found("topography_id", topography_id, "kept height map")
+        name, data, patient_id = (
+            record.filename,
+            zlib.decompress(kept.compressed),
+            record.patient_id,
+        )
+    clinic.audit.read(actor, "topography_map", topography_id, patient_id)
+    return name, data
 
 
 def analysis_job(clinic: Clinic, actor: Actor, job_id: int) -> jobs.JobView:
@@ -162,7 +274,8 @@ def _load(session: Session, actor: Actor, topography_id: int) -> TopographyRecor
 
 def get_analysis(clinic: Clinic, actor: Actor, topography_id: int) -> TopographyView:
     with clinic.uow.read() as session:
-        found = _view(_load(session, actor, topography_id))
+        record = _load(session, actor, topography_id)
+        found = _view(record, bool(_kept(session, [topography_id])))
     clinic.audit.read(actor, "topography", topography_id, found.patient_id)
     return found
 
@@ -181,14 +294,13 @@ def list_analyses(clinic: Clinic, actor: Actor, patient_id: int) -> list[Topogra
     clinic.audit.read(actor, "topography_list", None, patient_id)
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
-        return [
-            _view(r)
-            for r in session.scalars(
-                select(TopographyRecord)
-                .where(TopographyRecord.patient_id == patient_id)
-                .order_by(TopographyRecord.taken_on.desc(), TopographyRecord.id.desc())
-            )
-        ]
+        records = session.scalars(
+            select(TopographyRecord)
+            .where(TopographyRecord.patient_id == patient_id)
+            .order_by(TopographyRecord.taken_on.desc(), TopographyRecord.id.desc())
+        ).all()
+        kept = _kept(session, [r.id for r in records])
+        return [_view(r, r.id in kept) for r in records]
 
 
 def record_assessment(clinic: Clinic, actor: Actor, topography_id: int) -> int:

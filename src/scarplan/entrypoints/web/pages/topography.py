@@ -107,6 +107,28 @@ def analysis_page(
     return render(request, "topography/analysis.html", context)
 
 
+@router.get("/topography/{topography_id}/map")
+def height_map_file(clinic: ClinicDep, actor: ActorDep, topography_id: RecordId) -> Response:
+    name, data = topography.height_map_file(clinic, actor, topography_id)
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name) or "height-map"
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={
+            "content-disposition": f'attachment; filename="{safe}"',
+            "cache-control": "private, no-store",
+        },
+    )
+
+
+@router.post("/topography/{topography_id}/reanalyse", dependencies=WRITE, response_model=None)
+async def reanalyse(
+    clinic: ClinicDep, actor: ActorDep, topography_id: RecordId
+) -> RedirectResponse:
+    job_id = await run_in_threadpool(topography.start_reanalysis, clinic, actor, topography_id)
+    return see_other(f"/topography/jobs/{job_id}")
+
+
 @router.get("/topography/{topography_id}/overlay.png")
 def overlay(clinic: ClinicDep, actor: ActorDep, topography_id: RecordId) -> Response:
     png = topography.overlay_png(clinic, actor, topography_id)
