@@ -36,8 +36,11 @@ from scarplan.services.clinic.inputs import InputModel, validated
 from scarplan.services.clinic.patients import load_patient
 
 KIND = "topography"
-COMPRESSION_LEVEL = 6
-"""zlib's default: float maps with device noise shrink little, text (CSV) maps a lot."""
+COMPRESSION_LEVEL = 1
+"""zlib's fastest level. Measured on a 2048 x 2048 synthetic map: a binary float file (.npy,
+.gsf, 16.8 MB) keeps 91 % of its size in 0.45 s (level 6: 90 % in 0.65 s), a CSV (40.7 MB)
+47 % in 0.42 s (level 6: 42 % in 3.1 s). Device noise leaves floats little to compress, so
+more effort buys almost nothing and would double the job's time."""
 MAX_BYTES = 200_000_000
 """Largest map accepted: a 4096 x 4096 float32 TIFF is 64 MB, a CSV of it about three times."""
 
