@@ -152,6 +152,8 @@ class _Upload:
     filename: str
     data: bytes
     read_options: dict[str, Any]
+    compressed: bytes | None = None
+    """The kept form of `data`, when it is at hand already (a re-analysis of a kept map)."""
 
 
 def _start(
@@ -172,7 +174,9 @@ def _start(
             height_map, knowledge=clinic.knowledge, region=upload.region
         )
         document, png = topography.report_json(report), topography.overlay_png(report)
-        kept = zlib.compress(upload.data, COMPRESSION_LEVEL) if keep else b""
+        kept = b""
+        if keep:
+            kept = upload.compressed or zlib.compress(upload.data, COMPRESSION_LEVEL)
         with clinic.uow.write() as session:
             record = TopographyRecord(
                 patient_id=upload.patient_id,
@@ -224,6 +228,7 @@ def start_reanalysis(clinic: Clinic, actor: Actor, topography_id: int) -> int:
             filename=record.filename,
             data=zlib.decompress(kept.compressed),
             read_options=dict(kept.read_options),
+            compressed=kept.compressed,
         )
     height_map = read_height_map(
         upload.data,

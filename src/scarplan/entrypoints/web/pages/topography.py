@@ -70,13 +70,23 @@ async def upload_map(
     return see_other(f"/topography/jobs/{job_id}")
 
 
+def _file_download(name: str, data: bytes) -> Response:
+    """A height-map file to save: its name reduced to safe characters, never cached (a kept
+    map is patient data)."""
+    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name) or "height-map"
+    return Response(
+        data,
+        media_type="application/octet-stream",
+        headers={
+            "content-disposition": f'attachment; filename="{safe}"',
+            "cache-control": "private, no-store",
+        },
+    )
+
+
 @router.get("/topography/example.gsf", dependencies=WRITE)
 def example_map() -> Response:
-    name, data = run_example()
-    disposition = f'attachment; filename="{name}"'
-    return Response(
-        data, media_type="application/octet-stream", headers={"content-disposition": disposition}
-    )
+    return _file_download(*run_example())
 
 
 @router.get("/topography/jobs/{analysis_job_id}", response_model=None)
@@ -109,16 +119,7 @@ def analysis_page(
 
 @router.get("/topography/{topography_id}/map")
 def height_map_file(clinic: ClinicDep, actor: ActorDep, topography_id: RecordId) -> Response:
-    name, data = topography.height_map_file(clinic, actor, topography_id)
-    safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in name) or "height-map"
-    return Response(
-        data,
-        media_type="application/octet-stream",
-        headers={
-            "content-disposition": f'attachment; filename="{safe}"',
-            "cache-control": "private, no-store",
-        },
-    )
+    return _file_download(*topography.height_map_file(clinic, actor, topography_id))
 
 
 @router.post("/topography/{topography_id}/reanalyse", dependencies=WRITE, response_model=None)
