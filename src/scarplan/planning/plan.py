@@ -7,8 +7,8 @@ naming the clashing ones and what would relax each; nothing is broken silently.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -19,10 +19,13 @@ from scarplan.domain.vocabulary import ATROPHIC_SCAR_TYPES, Fitzpatrick, Modalit
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.modalities import PlanRole, SuitabilityRating
 from scarplan.planning.conventions import Figure, PlanningConventions
-from scarplan.planning.courses import CourseSpec, SessionPrice, course_spec
+from scarplan.planning.courses import CourseScope, CourseSpec, SessionPrice, course_spec
 from scarplan.planning.eligibility import Eligibility, add_months, evaluate_eligibility
+from scarplan.planning.gaps import CourseTiming, GapRules, Order, Turn
+from scarplan.planning.ranking import rank, ranked_value
 from scarplan.planning.recommend import Recommendation, Recommendations, ScarLoad, recommend
 from scarplan.planning.schedule import (
+    ONE_PER_PLAN,
     Infeasible,
     ScheduleProblem,
     Solved,
@@ -31,9 +34,12 @@ from scarplan.planning.schedule import (
     relaxed,
     solve,
 )
-from scarplan.planning.sequence import Precedence, alternations, precedences
+from scarplan.planning.sequence import orders, turns
+from scarplan.planning.techniques import LesionTreatment, assign_techniques
 
 WORTH_A_COURSE = frozenset({SuitabilityRating.FIRST_LINE, SuitabilityRating.GOOD})
+LONG_COURSE = 5
+"""Courses this long are re-assessed halfway as well as at the end."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,17 @@ class PlannedSession:
     regions: tuple[Region, ...]
     downtime: Figure
     price: SessionPrice | None
+    lesion_groups: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Review:
+    """A re-assessment visit: after a course, or before the second part of a long one."""
+
+    day: date
+    after: Modality
+    after_session: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -73,13 +90,17 @@ class Plan:
     not_in_plan: Mapping[Modality, str]
     expectations: Mapping[Modality, tuple[Expectation, ...]]
     courses: tuple[PlannedCourse, ...]
-    sequence: tuple[Precedence, ...]
+    sequence: tuple[Order, ...]
     sessions: tuple[PlannedSession, ...]
     total_cost: Money
     unpriced: tuple[Modality, ...]
     budget: Money | None
     end_date: date | None
     notes: tuple[str, ...]
+    lesion_treatments: tuple[LesionTreatment, ...] = ()
+    reviews: tuple[Review, ...] = ()
+    alternations: tuple[Turn, ...] = ()
+    default_gap_days: int = 14
 
     @property
     def cost_complete(self) -> bool:
@@ -112,29 +133,39 @@ def build_plan(
     load = scar_load(assessment)
     lesion_types = {lesion.type for lesion in assessment.lesions}
     eligibility = evaluate_eligibility(case, lesion_types, fitzpatrick, knowledge, policies, start)
-    recommendations = recommend(
+    found = recommend(
         load, eligibility, knowledge, fitzpatrick, preferences.max_downtime_days, conventions
     )
+    treatments = assign_techniques(assessment, knowledge, _not_possible(found))
+    recommendations = rank(found, treatments, fitzpatrick, knowledge, conventions)
     currency = preferences.budget.currency if preferences.budget else conventions.currency
     not_in_plan: dict[Modality, str] = {}
     candidates: list[CourseSpec] = []
-    for recommendation in recommendations.recommended:
-        reason = _not_a_course(recommendation, knowledge)
-        if reason:
-            not_in_plan[recommendation.modality] = reason
-        else:
-            candidates.append(course_spec(recommendation, load, knowledge, conventions, currency))
-    cover, uncovered_notes = _cover(load, candidates, recommendations)
+    ranked = recommendations.recommended
+    for position, recommendation in enumerate(ranked):
+        scope = _scope(recommendation, treatments, knowledge, position, len(ranked))
+        if isinstance(scope, str):
+            not_in_plan[recommendation.modality] = scope
+            continue
+        candidates.append(
+            course_spec(recommendation, scope, load, knowledge, conventions, currency)
+        )
+    cover, uncovered_notes = _cover(load, candidates, recommendations, treatments)
+    chosen_modalities = [c.modality for c in candidates]
+    rules = GapRules(
+        courses={c.modality: _timing(c) for c in candidates},
+        orders=orders(chosen_modalities, knowledge, conventions),
+        turns=turns(chosen_modalities, knowledge),
+        default_gap_days=conventions.default_gap_days,
+    )
     problem = ScheduleProblem(
         courses=candidates,
         earliest={m: (eligibility[m].earliest(start) - start).days for m in Modality},
-        precedences=precedences((c.modality for c in candidates), knowledge, conventions),
-        alternations=alternations((c.modality for c in candidates), knowledge),
+        rules=rules,
         avoid=_windows(case, start),
         budget_cents=cents(preferences.budget.amount) if preferences.budget else None,
         horizon_days=(add_months(start, conventions.horizon_months) - start).days,
         cover=cover,
-        default_gap_days=conventions.default_gap_days,
     )
     solved = solve(problem) if candidates else Solved((), {})
     if isinstance(solved, Infeasible):
@@ -155,12 +186,11 @@ def build_plan(
     )
     for course in candidates:
         if course.modality not in solved.chosen:
-            not_in_plan[course.modality] = _left_out(course, chosen, problem)
+            not_in_plan[course.modality] = _left_out(course, chosen, problem, recommendations)
     total = sum((s.price.amount for s in sessions if s.price is not None), Decimal(0))
     unpriced = tuple(dict.fromkeys(s.modality for s in sessions if s.price is None))
-    applied = tuple(
-        p for p in problem.precedences if p.first in solved.chosen and p.then in solved.chosen
-    )
+    in_plan = set(solved.chosen)
+    applied = tuple(o for o in rules.orders if o.first in in_plan and o.then in in_plan)
     return Plan(
         patient_id=case.patient.id,
         start=start,
@@ -180,29 +210,154 @@ def build_plan(
         notes=tuple(
             _notes(recommendations, eligibility, uncovered_notes, chosen, unpriced, knowledge)
         ),
+        lesion_treatments=_as_booked(treatments, in_plan),
+        reviews=_reviews(courses, solved, start),
+        alternations=tuple(t for t in rules.turns if t.pair <= in_plan),
+        default_gap_days=conventions.default_gap_days,
     )
 
 
-def _not_a_course(recommendation: Recommendation, knowledge: KnowledgeBase) -> str:
-    entry = knowledge.modalities[recommendation.modality]
+def _not_possible(found: Recommendations) -> Callable[[Modality], str | None]:
+    """Why a procedure cannot treat this patient's lesion groups now, or None if it can."""
+    excluded = {e.modality: e.reasons[0] for e in found.excluded}
+    possible = {r.modality for r in found.recommended}
+
+    def reason(modality: Modality) -> str | None:
+        if modality in excluded:
+            return excluded[modality]
+        if modality not in possible:
+            return "not rated as treating these scars in the knowledge base"
+        return None
+
+    return reason
+
+
+def _timing(course: CourseSpec) -> CourseTiming:
+    return CourseTiming(
+        course.interval_min_days.value,
+        course.interval_max_days,
+        course.downtime.value,
+        course.interval_min_days.basis,
+        course.interval_min_days.sources,
+    )
+
+
+def _scope(
+    recommendation: Recommendation,
+    treatments: tuple[LesionTreatment, ...],
+    knowledge: KnowledgeBase,
+    position: int,
+    count: int,
+) -> CourseScope | str:
+    """What the course would treat, or why it is not a course of this plan."""
+    m = recommendation.modality
+    entry = knowledge.modalities[m]
+    value = ranked_value(position, count, recommendation)
+    groups = [t for t in treatments if m in (t.technique, t.then)]
+    if groups:
+        return CourseScope(
+            targets=tuple(t for t in ScarType if any(g.scar_type is t for g in groups)),
+            regions=_regions(groups),
+            lesion_groups=tuple(g.index for g in groups),
+            scars=sum(g.count for g in groups),
+            value=value,
+        )
     if entry.plan_role is PlanRole.ADJUNCT:
         return "an adjunct: the clinician may add it to another procedure"
+    if entry.plan_role is not PlanRole.RESURFACING:
+        preferred = [t for t in treatments if m in t.wanted]
+        if preferred:
+            return "; ".join(
+                dict.fromkeys(
+                    f"for {t.label}, {_name(t.technique or t.then)} is preferred"
+                    if (t.technique or t.then)
+                    else f"for {t.label}, not possible now"
+                    for t in preferred
+                )
+            )
+        return "not the technique for any lesion group here (see the lesion groups)"
     if not any(entry.rating_for(t) in WORTH_A_COURSE for t in recommendation.targets):
         return "only fair for the scar types present, so not a course of its own"
     if recommendation.score <= 0:
         return "its skin-type risk outweighs its benefit for this patient"
-    return ""
+    field = [t for t in treatments if t.field and t.scar_type in recommendation.targets]
+    if not field:
+        return "no lesion group here needs a field treatment that it gives"
+    return CourseScope(
+        targets=tuple(t for t in ScarType if any(g.scar_type is t for g in field)),
+        regions=_regions(field),
+        lesion_groups=tuple(g.index for g in field),
+        scars=None,
+        value=value,
+    )
+
+
+def _name(modality: Modality | None) -> str:
+    return modality.value if modality else "nothing"
+
+
+def _regions(groups: list[LesionTreatment]) -> tuple[Region, ...]:
+    return tuple(sorted({g.region for g in groups}, key=list(Region).index))
+
+
+def _as_booked(
+    treatments: tuple[LesionTreatment, ...], in_plan: set[Modality]
+) -> tuple[LesionTreatment, ...]:
+    """The per-group treatments as the plan books them (a technique left out is not booked)."""
+    return tuple(
+        replace(
+            t,
+            technique=t.technique if t.technique in in_plan else None,
+            then=t.then if t.then in in_plan else None,
+        )
+        for t in treatments
+    )
+
+
+def _reviews(courses: tuple[PlannedCourse, ...], solved: Solved, start: date) -> tuple[Review, ...]:
+    """A re-assessment after every course of two or more sessions, one healing interval after
+    its last session; a long course (5 or more) is also re-assessed before its second half."""
+    found = []
+    for course in courses:
+        spec = course.spec
+        days = solved.days[spec.modality]
+        if len(days) < 2:
+            continue
+        settle = max(spec.interval_min_days.value, spec.downtime.value)
+        found.append(
+            Review(
+                start + timedelta(days[-1] + settle),
+                spec.modality,
+                len(days),
+                f"re-assess after the course of {len(days)} sessions before deciding on more",
+            )
+        )
+        if len(days) >= LONG_COURSE:
+            half = (len(days) + 1) // 2
+            found.append(
+                Review(
+                    start + timedelta(days[half]),
+                    spec.modality,
+                    half,
+                    f"re-assess after the first {half} sessions, before the rest of the course",
+                )
+            )
+    return tuple(sorted(found, key=lambda r: (r.day, r.after.value)))
 
 
 def _cover(
-    load: ScarLoad, candidates: list[CourseSpec], recommendations: Recommendations
+    load: ScarLoad,
+    candidates: list[CourseSpec],
+    recommendations: Recommendations,
+    treatments: tuple[LesionTreatment, ...],
 ) -> tuple[dict[ScarType, tuple[Modality, ...]], list[str]]:
     cover: dict[ScarType, tuple[Modality, ...]] = {}
     notes = []
     for scar_type in ATROPHIC_SCAR_TYPES:
         if not load.counts.get(scar_type):
             continue
-        treating = tuple(c.modality for c in candidates if scar_type in c.targets)
+        groups = {t.index for t in treatments if t.scar_type is scar_type}
+        treating = tuple(c.modality for c in candidates if groups & set(c.lesion_groups))
         if treating:
             cover[scar_type] = treating
             continue
@@ -244,6 +399,7 @@ def _sessions(chosen: list[CourseSpec], solved: Solved, start: date) -> tuple[Pl
             regions=course.regions,
             downtime=course.downtime,
             price=course.price,
+            lesion_groups=course.lesion_groups,
         )
         for course in chosen
         for number, day in enumerate(solved.days[course.modality], start=1)
@@ -255,18 +411,42 @@ def _course_cost(course: CourseSpec) -> Decimal:
     return course.price.amount * course.sessions.value if course.price else Decimal(0)
 
 
-def _left_out(course: CourseSpec, chosen: list[CourseSpec], problem: ScheduleProblem) -> str:
-    same_role = [c for c in chosen if c.role is course.role]
+def _left_out(
+    course: CourseSpec,
+    chosen: list[CourseSpec],
+    problem: ScheduleProblem,
+    recommendations: Recommendations,
+) -> str:
+    """Why a candidate course has no sessions, honestly: ranked lower, or it did not fit."""
+    order = [r.modality for r in recommendations.recommended]
+    same_role = [c for c in chosen if c.role is course.role and c.role in ONE_PER_PLAN]
+    full = (
+        f"a full course of {course.sessions.value} sessions"
+        f"{f' ({_course_cost(course):.2f} {course.price.currency})' if course.price else ''}"
+    )
     if same_role:
+        other = same_role[0]
+        if order.index(other.modality) < order.index(course.modality):
+            return (
+                f"one {course.role.value} course per plan: {other.modality.value} is ranked "
+                "higher for this patient"
+            )
         return (
-            f"one {course.role.value} course per plan: {same_role[0].modality.value} "
-            "scored higher or fitted the budget and dates better"
+            f"one {course.role.value} course per plan: {full} did not fit the budget, dates or "
+            f"downtime, so {other.modality.value} was booked instead"
         )
     if problem.budget_cents is not None:
         planned = sum(cents(_course_cost(c)) for c in chosen)
         if planned + cents(_course_cost(course)) > problem.budget_cents:
-            return "adding it would take the plan over the budget"
-    return "it could not be placed around the other sessions, avoid dates and horizon"
+            return (
+                f"{full} would take the plan over the budget, and a shorter course is not a "
+                "course: raise the budget, treat fewer regions now, start later, or choose "
+                "another option"
+            )
+    return (
+        f"{full} could not be placed around the other sessions, the dates to avoid and the "
+        "planning horizon"
+    )
 
 
 def _expectations(

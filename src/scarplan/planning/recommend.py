@@ -62,6 +62,13 @@ class Recommendation:
     reasons: tuple[str, ...]
     cautions: tuple[str, ...]
     sources: tuple[str, ...]
+    tier: int = 2
+    """0 first-line for this patient's scars and skin type, 1 second-line, 2 other
+    (planning.ranking)."""
+    line: str = ""
+    """Why it holds its tier, in words."""
+    lesion_groups: tuple[int, ...] = ()
+    """The assessed lesion groups it would treat."""
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 Days are integers counted from the plan's start. The model holds, as hard rules: the interval
 range between sessions of one procedure, the order and healing gap between different procedures,
-each procedure's earliest date (dated deferrals), at most one course per plan role. The patient's
-constraints are switched on by assumption literals so that, when they cannot all hold, the
-solver names a subset that clashes: the budget, each avoid window, the horizon, and treating
-each scar type present.
+each procedure's earliest date (dated deferrals), at most one release, resurfacing and volume
+course (focal techniques each treat their own lesion groups, so several may be in one plan).
+Every gap comes from `planning.gaps`, the rule plan edits and the clinic calendar also use.
+The patient's constraints are switched on by assumption literals so that, when they cannot
+all hold, the solver names a subset that clashes: the budget, each avoid window, the horizon,
+and treating each scar type present.
 
 Objectives, in order (each stage fixes the previous optimum): the most valuable set of courses
 (recommendation scores), then the earliest last session, then the fewest sessions without a
@@ -24,13 +26,15 @@ from ortools.sat.python import cp_model
 
 from scarplan.domain.vocabulary import Modality, ScarType
 from scarplan.knowledge.schema.modalities import PlanRole
+from scarplan.knowledge.schema.rules import SequenceAnchor
 from scarplan.planning.courses import CourseSpec
-from scarplan.planning.sequence import Alternation, Precedence
+from scarplan.planning.gaps import GapRules
 
 CENTS = Decimal(100)
 EARLY_ROLES = frozenset({PlanRole.FOCAL, PlanRole.RELEASE})
 """Among equally short plans, deep and tethered scars are treated first; resurfacing then blends
 (reference 5: TCA CROSS or punch, then resurfacing after healing; subcision first)."""
+ONE_PER_PLAN = frozenset({PlanRole.RELEASE, PlanRole.RESURFACING, PlanRole.VOLUME})
 SOLVER_SEED = 20261121
 DETERMINISTIC_TIME_LIMIT = 20.0
 
@@ -48,14 +52,13 @@ class Window:
 class ScheduleProblem:
     courses: Sequence[CourseSpec]
     earliest: Mapping[Modality, int]
-    precedences: Sequence[Precedence]
-    alternations: Sequence[Alternation]
+    rules: GapRules
+    """The one gap rule (planning.gaps) for the candidate courses."""
     avoid: Sequence[Window]
     budget_cents: int | None
     horizon_days: int
     cover: Mapping[ScarType, tuple[Modality, ...]]
     """Each scar type to treat, with the candidate courses that treat it."""
-    default_gap_days: int
 
 
 @dataclass(frozen=True)
@@ -86,90 +89,50 @@ def cents(amount: Decimal) -> int:
     return int((amount * CENTS).to_integral_value())
 
 
-def gap_between(
-    earlier: CourseSpec,
-    later: CourseSpec,
-    precedence: Mapping[tuple[Modality, Modality], Precedence],
-    alternation: Mapping[frozenset[Modality], Alternation],
-    default_gap_days: int,
-) -> int:
-    """Days from a session of `earlier` to a later session of a different procedure."""
-    rule = precedence.get((earlier.modality, later.modality))
-    turn = alternation.get(frozenset({earlier.modality, later.modality}))
-    if rule is not None:
-        gap = rule.gap.value
-    elif turn is not None:
-        gap = turn.gap.value
-    else:
-        gap = default_gap_days
-    return max(gap, earlier.downtime.value)
-
-
-def interval_bounds(course: CourseSpec) -> tuple[int, int | None]:
-    """Days between two sessions of one procedure: at least its interval and its downtime."""
-    low = max(course.interval_min_days.value, course.downtime.value)
-    high = course.interval_max_days
-    return low, (None if high is None else max(high, low))
-
-
-def alternating_bound(high: int, turn: Alternation) -> int:
-    """Alternating with another procedure leaves room for one of its sessions in between."""
-    return max(high, 2 * (turn.gap_max_days or turn.gap.value))
-
-
 def _build(problem: ScheduleProblem) -> _Model:
     model = cp_model.CpModel()
     far = 3 * problem.horizon_days + 365
     built = _Model(model, {}, {}, model.new_int_var(0, far, "end"))
-    alternation = {a.pair: a for a in problem.alternations}
     for course in problem.courses:
         built.selected[course.modality] = model.new_bool_var(f"x_{course.modality.value}")
     within = built.assumptions.setdefault("horizon", model.new_bool_var("horizon"))
     for course in problem.courses:
-        _add_course(built, course, problem, alternation, far)
+        _add_course(built, course, problem, far)
         last = built.days[course.modality][-1]
         model.add(last <= problem.horizon_days).only_enforce_if(
             [built.selected[course.modality], within]
         )
     for role_members in _by_role(problem.courses).values():
         model.add_at_most_one(built.selected[m] for m in role_members)
-    _add_pairs(built, problem, alternation)
+    _add_pairs(built, problem)
     _add_patient_constraints(built, problem)
     model.add_assumptions(list(built.assumptions.values()))
     return built
 
 
-def _add_course(
-    built: _Model,
-    course: CourseSpec,
-    problem: ScheduleProblem,
-    alternation: Mapping[frozenset[Modality], Alternation],
-    far: int,
-) -> None:
+def _add_course(built: _Model, course: CourseSpec, problem: ScheduleProblem, far: int) -> None:
     """One course's sessions, their spacing, and its part in the end and ordering terms."""
-    model, m = built.model, course.modality
+    model, m, rules = built.model, course.modality, problem.rules
     x = built.selected[m]
     earliest = problem.earliest.get(m, 0)
     days = built.days[m] = [
         model.new_int_var(earliest, far, f"d_{m.value}_{k}") for k in range(course.sessions.value)
     ]
-    low, high = interval_bounds(course)
+    gap, widened = rules.same(m), rules.same(m, alternating=True)
     partners = [
-        (built.selected[other], turn)
-        for pair, turn in alternation.items()
-        if m in pair
-        for other in pair - {m}
-        if other in built.selected
+        built.selected[other]
+        for other in built.selected
+        if other != m and rules.turn(m, other) is not None
     ]
     for before, after in pairwise(days):
-        model.add(after >= before + low).only_enforce_if(x)
-        if high is None:
+        model.add(after >= before + gap.min_days).only_enforce_if(x)
+        if gap.max_days is None:
             continue
-        alone = [x, *(~partner for partner, _ in partners)]
-        model.add(after <= before + high).only_enforce_if(alone)
-        for partner, turn in partners:
-            widened = alternating_bound(high, turn)
-            model.add(after <= before + widened).only_enforce_if([x, partner])
+        model.add(after <= before + gap.max_days).only_enforce_if([x, *(~p for p in partners)])
+        for partner in partners:
+            model.add(after <= before + (widened.max_days or gap.max_days)).only_enforce_if(
+                [x, partner]
+            )
     model.add(built.end >= days[-1]).only_enforce_if(x)
     if course.role in EARLY_ROLES:
         first_day = model.new_int_var(0, far, f"first_{m.value}")
@@ -178,29 +141,31 @@ def _add_course(
         built.deep_first.append(first_day)
 
 
-def _add_pairs(
-    built: _Model,
-    problem: ScheduleProblem,
-    alternation: Mapping[frozenset[Modality], Alternation],
-) -> None:
+def _add_pairs(built: _Model, problem: ScheduleProblem) -> None:
     """Order rules and healing gaps between sessions of two different procedures."""
-    model, days = built.model, built.days
-    precedence = {(p.first, p.then): p for p in problem.precedences}
+    model, days, rules = built.model, built.days, problem.rules
     for a, b in combinations(problem.courses, 2):
         both = [built.selected[a.modality], built.selected[b.modality]]
-        if (a.modality, b.modality) in precedence or (b.modality, a.modality) in precedence:
-            earlier, later = (a, b) if (a.modality, b.modality) in precedence else (b, a)
-            gap = gap_between(earlier, later, precedence, alternation, problem.default_gap_days)
-            last_earlier = days[earlier.modality][-1]
-            model.add(days[later.modality][0] >= last_earlier + gap).only_enforce_if(both)
-            continue
-        gap_ab = gap_between(a, b, precedence, alternation, problem.default_gap_days)
-        gap_ba = gap_between(b, a, precedence, alternation, problem.default_gap_days)
-        for da in days[a.modality]:
-            for db in days[b.modality]:
-                a_first = model.new_bool_var("")
-                model.add(db >= da + gap_ab).only_enforce_if([*both, a_first])
-                model.add(da >= db + gap_ba).only_enforce_if([*both, ~a_first])
+        earlier, later = (a, b) if rules.order(b.modality, a.modality) is None else (b, a)
+        rule = rules.order(earlier.modality, later.modality)
+        first_days, then_days = days[earlier.modality], days[later.modality]
+        if rule is not None:
+            gap = rules.between(earlier.modality, later.modality).min_days
+            anchor = first_days[-1] if rule.after is SequenceAnchor.COURSE else first_days[0]
+            model.add(then_days[0] >= anchor + gap).only_enforce_if(both)
+            if rule.after is SequenceAnchor.COURSE:
+                continue
+            # Only the opening session must come first; the rest keep apart either way.
+            pairs = [(d, e) for d in first_days[1:] for e in then_days]
+            forward = rules.loose(earlier.modality, later.modality).min_days
+        else:
+            pairs = [(d, e) for d in first_days for e in then_days]
+            forward = rules.between(earlier.modality, later.modality).min_days
+        backward = rules.between(later.modality, earlier.modality).min_days
+        for d, e in pairs:
+            d_first = model.new_bool_var("")
+            model.add(e >= d + forward).only_enforce_if([*both, d_first])
+            model.add(d >= e + backward).only_enforce_if([*both, ~d_first])
 
 
 def _add_patient_constraints(built: _Model, problem: ScheduleProblem) -> None:
@@ -227,9 +192,12 @@ def _add_patient_constraints(built: _Model, problem: ScheduleProblem) -> None:
 
 
 def _by_role(courses: Sequence[CourseSpec]) -> dict[str, list[Modality]]:
+    """Courses that compete for a role held once per plan (focal techniques do not compete:
+    each treats its own lesion groups)."""
     roles: dict[str, list[Modality]] = {}
     for course in courses:
-        roles.setdefault(course.role.value, []).append(course.modality)
+        if course.role in ONE_PER_PLAN:
+            roles.setdefault(course.role.value, []).append(course.modality)
     return roles
 
 

@@ -2,94 +2,85 @@
 
 The rules come from sequencing.yaml. A published order with a published gap uses that gap;
 an order without one, and any pair without a rule, use the clinic's default gap
-(`default_gap_between_modalities_days`). The scheduler also never starts a session before the
-previous procedure's downtime is over.
+(`default_gap_between_modalities_days`). `planning.gaps` applies them.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from scarplan.domain.vocabulary import Modality
 from scarplan.knowledge import KnowledgeBase
-from scarplan.planning.conventions import DAYS_PER_WEEK, Figure, PlanningConventions
+from scarplan.planning.conventions import DAYS_PER_WEEK, PlanningConventions
+from scarplan.planning.gaps import Order, Turn
 
 DEFAULT_GAP_POLICY = "clinic policy default_gap_between_modalities_days"
 
 
-@dataclass(frozen=True)
-class Precedence:
-    """Every session of `first` comes before every session of `then`, `gap` days apart."""
-
-    first: Modality
-    then: Modality
-    gap: Figure
-    rule_id: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Alternation:
-    """Two procedures given in turn, `gap` days apart (published protocols)."""
-
-    pair: frozenset[Modality]
-    gap: Figure
-    gap_max_days: int | None
-    rule_id: str
-    note: str
-
-
-def precedences(
+def orders(
     modalities: Iterable[Modality], knowledge: KnowledgeBase, conventions: PlanningConventions
-) -> list[Precedence]:
+) -> list[Order]:
+    """The order rules between the given procedures; one per ordered pair, the strictest."""
     chosen = set(modalities)
-    found: list[Precedence] = []
+    found: list[Order] = []
     for rule in knowledge.sequencing.sequence:
-        if rule.min_gap_weeks is not None and rule.min_gap_weeks.min is not None:
-            weeks = rule.min_gap_weeks
-            gap = Figure(
-                math.ceil(weeks.min * DAYS_PER_WEEK),  # type: ignore[operator]
-                f"published gap {weeks.describe('weeks')}",
-                tuple(weeks.sources),
-            )
+        weeks = rule.min_gap_weeks
+        if weeks is not None and weeks.min is not None:
+            days = math.ceil(weeks.min * DAYS_PER_WEEK)
+            basis = f"published gap {weeks.describe('weeks')}"
+            sources = tuple(weeks.sources)
         else:
-            gap = Figure(conventions.default_gap_days, DEFAULT_GAP_POLICY)
+            days, basis, sources = conventions.default_gap_days, DEFAULT_GAP_POLICY, ()
         for first in rule.first:
             for then in rule.then:
                 if first in chosen and then in chosen and first != then:
-                    found.append(Precedence(first, then, gap, rule.id, rule.reason))
+                    found.append(
+                        Order(
+                            first,
+                            then,
+                            days,
+                            rule.id,
+                            rule.reason,
+                            sources or tuple(rule.sources),
+                            rule.after,
+                            basis,
+                        )
+                    )
     return _strictest(found)
 
 
-def _strictest(found: list[Precedence]) -> list[Precedence]:
-    """One precedence per ordered pair: the largest gap any rule asks for."""
-    best: dict[tuple[Modality, Modality], Precedence] = {}
+def _strictest(found: list[Order]) -> list[Order]:
+    """One rule per ordered pair: a whole-course wait beats a first-session one, then the
+    largest gap."""
+    best: dict[tuple[Modality, Modality], Order] = {}
     for item in found:
         key = (item.first, item.then)
-        if key not in best or item.gap.value > best[key].gap.value:
+        current = best.get(key)
+        if current is None or _strength(item) > _strength(current):
             best[key] = item
     return list(best.values())
 
 
-def alternations(modalities: Iterable[Modality], knowledge: KnowledgeBase) -> list[Alternation]:
+def _strength(order: Order) -> tuple[int, int]:
+    return (1 if order.after.value == "course" else 0, order.gap_days)
+
+
+def turns(modalities: Iterable[Modality], knowledge: KnowledgeBase) -> list[Turn]:
     chosen = set(modalities)
     found = []
     for rule in knowledge.sequencing.alternation:
-        if set(rule.modalities) <= chosen and rule.gap_weeks.min is not None:
-            weeks = rule.gap_weeks
+        weeks = rule.gap_weeks
+        if set(rule.modalities) <= chosen and weeks.min is not None:
             found.append(
-                Alternation(
+                Turn(
                     frozenset(rule.modalities),
-                    Figure(
-                        math.ceil(weeks.min * DAYS_PER_WEEK),  # type: ignore[operator]
-                        f"published alternation every {weeks.describe('weeks')}",
-                        tuple(weeks.sources),
-                    ),
+                    math.ceil(weeks.min * DAYS_PER_WEEK),
                     None if weeks.max is None else math.floor(weeks.max * DAYS_PER_WEEK),
                     rule.id,
+                    tuple(weeks.sources),
                     rule.note,
+                    f"published alternation every {weeks.describe('weeks')}",
                 )
             )
     return found

@@ -1,43 +1,81 @@
-"""The days allowed between two consecutive sessions of a plan, when a scheduler moves them.
+"""A stored plan's gap rule, read back from its typed document (planning.document).
 
-One rule for the clinic calendar (plans as stored) and the benchmark generator (plans as made):
-both pass the plan in its `scarplan plan --json` shape (`services.planning.plan_json`).
+The rule itself is `planning.gaps.GapRules`, the one the planner solved with; this module only
+rebuilds it from what a plan document records, so the clinic calendar, the benchmark generator
+and plan edits apply exactly the planner's rule. Documents from before the rule was recorded
+in full (no `after`, `alternations` or `default_gap_days`) read with the defaults they were
+planned under: whole-course orders, no alternations, the clinic's current default gap.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from scarplan.domain.vocabulary import Modality
+from scarplan.planning.document import PlanDocument
+from scarplan.planning.gaps import CourseTiming, GapRules, Order, Turn
+
+
+def rules_from_document(document: PlanDocument, default_gap: int) -> GapRules:
+    courses = {
+        c.modality: CourseTiming(
+            c.interval_days.value,
+            c.interval_days.max,
+            c.downtime_days.value,
+            c.interval_days.basis,
+            tuple(c.interval_days.sources),
+        )
+        for c in document.courses
+    }
+    orders = [
+        Order(
+            s.first,
+            s.then,
+            s.gap_days.value,
+            s.rule,
+            s.reason,
+            tuple(s.gap_days.sources),
+            s.after,
+            s.gap_days.basis,
+        )
+        for s in document.sequence
+    ]
+    turns = [
+        Turn(
+            frozenset(t.modalities),
+            t.gap_days.value,
+            t.max_days,
+            t.rule,
+            tuple(t.gap_days.sources),
+        )
+        for t in document.alternations
+    ]
+    gap = document.default_gap_days if document.default_gap_days is not None else default_gap
+    return GapRules(courses, orders, turns, gap)
 
 
 def gap_limits(
-    previous: str, current: str, planned_gap: int, document: dict[str, Any], default_gap: int
+    previous: str,
+    current: str,
+    planned_gap: int,
+    document: PlanDocument | None,
+    default_gap: int,
 ) -> tuple[int, int | None]:
     """Minimum and maximum days between two consecutive sessions of a plan.
 
-    The same procedure: the course's interval and at least its downtime (the planner's own rule,
-    `planning.schedule.interval_bounds`), up to its published maximum. Two procedures: the
-    plan's sequencing rule for the pair, else the clinic's default gap; no maximum. The plan as
-    accepted is always allowed: a clinician who edited a session closer or further than the
-    rule keeps that gap within the limits.
+    The plan's own rule (`planning.gaps`). The plan as accepted is always allowed: a clinician
+    who edited a session closer or further than the rule keeps that gap within the limits.
     """
-    if previous == current:
-        course = next((c for c in document.get("courses", []) if c["modality"] == current), None)
-        interval: dict[str, Any] = (
-            course["interval_days"] if course else {"value": default_gap, "max": None}
-        )
-        downtime = int(course["downtime_days"]["value"]) if course else 0
-        low, high = max(int(interval["value"]), downtime), interval.get("max")
+    rules = (
+        rules_from_document(document, default_gap)
+        if document is not None
+        else GapRules({}, default_gap_days=default_gap)
+    )
+    before, after = Modality(previous), Modality(current)
+    if before == after:
+        alternating = any(rules.turn(after, other) for other in rules.courses if other != after)
+        gap = rules.same(after, alternating)
     else:
-        rule = next(
-            (
-                s
-                for s in document.get("sequence", [])
-                if s["first"] == previous and s["then"] == current
-            ),
-            None,
-        )
-        low, high = (int(rule["gap_days"]["value"]) if rule else default_gap), None
-    low = max(0, min(low, planned_gap))
+        gap = rules.between(before, after)
+    low, high = max(0, min(gap.min_days, planned_gap)), gap.max_days
     if high is not None:
         high = max(int(high), planned_gap, low)
     return low, high

@@ -11,8 +11,11 @@ from scarplan.adapters.casefile import read_case_file
 from scarplan.assessment import assess_case
 from scarplan.domain.case import Case, Money
 from scarplan.knowledge import KnowledgeBase
+from scarplan.knowledge.schema.modalities import PlanRole
 from scarplan.planning.conventions import Figure, PlanningConventions
+from scarplan.planning.document import PlanDocument, read_plan_document
 from scarplan.planning.plan import Plan, build_plan
+from scarplan.planning.techniques import LesionTreatment
 from scarplan.services.assessment import NOTICE
 from scarplan.settings import Settings
 
@@ -72,8 +75,42 @@ def _figure(figure: Figure) -> dict[str, Any]:
     return {"value": figure.value, "basis": figure.basis, "sources": list(figure.sources)}
 
 
+def _lesion_group(treatment: LesionTreatment, plan: Plan) -> dict[str, Any]:
+    field = next(
+        (
+            c.spec.modality
+            for c in plan.courses
+            if c.spec.role is PlanRole.RESURFACING and treatment.index in c.spec.lesion_groups
+        ),
+        None,
+    )
+    return {
+        "index": treatment.index,
+        "region": treatment.region.value,
+        "type": treatment.scar_type.value,
+        "count": treatment.count,
+        "label": treatment.label,
+        "rule": treatment.rule_id,
+        "technique": treatment.technique.value if treatment.technique else None,
+        "field": field.value if field else None,
+        "then": [treatment.then.value] if treatment.then else [],
+        "not_possible": [{"modality": m.value, "reason": why} for m, why in treatment.blocked],
+        "reason": treatment.reason,
+        "sources": list(treatment.sources),
+    }
+
+
 def plan_json(plan: Plan, routine: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The `scarplan plan --json` contract (architecture.md), with the reasoning behind it."""
+    """The `scarplan plan --json` contract (architecture.md), as JSON-ready data."""
+    return plan_document(plan, routine).model_dump(mode="json")
+
+
+def plan_document(plan: Plan, routine: dict[str, Any] | None = None) -> PlanDocument:
+    """The plan as the typed plan document (planning.document), with the reasoning behind it."""
+    return read_plan_document(_document_data(plan, routine))
+
+
+def _document_data(plan: Plan, routine: dict[str, Any] | None) -> dict[str, Any]:
     expectations = plan.expectations
     return {
         "patient_id": plan.patient_id,
@@ -86,6 +123,9 @@ def plan_json(plan: Plan, routine: dict[str, Any] | None = None) -> dict[str, An
                 "targets": [t.value for t in r.targets],
                 "regions": [region.value for region in r.regions],
                 "score": r.score,
+                "tier": ("first_line", "second_line", "other")[r.tier],
+                "line": r.line,
+                "lesion_groups": list(r.lesion_groups),
                 "in_plan": r.modality not in plan.not_in_plan,
                 "not_in_plan_reason": plan.not_in_plan.get(r.modality),
                 "reasons": list(r.reasons),
@@ -125,16 +165,29 @@ def plan_json(plan: Plan, routine: dict[str, Any] | None = None) -> dict[str, An
             }
             for c in plan.courses
         ],
+        "lesion_groups": [_lesion_group(t, plan) for t in plan.lesion_treatments],
         "sequence": [
             {
-                "first": p.first.value,
-                "then": p.then.value,
-                "gap_days": _figure(p.gap),
-                "rule": p.rule_id,
-                "reason": p.reason,
+                "first": o.first.value,
+                "then": o.then.value,
+                "after": o.after.value,
+                "gap_days": {"value": o.gap_days, "basis": o.basis, "sources": list(o.sources)},
+                "rule": o.rule_id,
+                "reason": o.reason,
             }
-            for p in plan.sequence
+            for o in plan.sequence
         ],
+        "alternations": [
+            {
+                "modalities": sorted(m.value for m in t.pair),
+                "gap_days": {"value": t.gap_days, "basis": t.basis, "sources": list(t.sources)},
+                "max_days": t.gap_max_days,
+                "rule": t.rule_id,
+                "note": t.note,
+            }
+            for t in plan.alternations
+        ],
+        "default_gap_days": plan.default_gap_days,
         "sessions": [
             {
                 "date": s.day.isoformat(),
@@ -143,12 +196,22 @@ def plan_json(plan: Plan, routine: dict[str, Any] | None = None) -> dict[str, An
                 "of": s.of,
                 "targets": [t.value for t in s.targets],
                 "regions": [region.value for region in s.regions],
+                "lesion_groups": list(s.lesion_groups),
                 "downtime_days": s.downtime.value,
                 "recovered_by": (s.day + timedelta(days=s.downtime.value)).isoformat(),
                 "cost": _money(s.price.money) if s.price else None,
                 "cost_basis": s.price.basis if s.price else None,
             }
             for s in plan.sessions
+        ],
+        "reviews": [
+            {
+                "date": r.day.isoformat(),
+                "after": r.after.value,
+                "after_session": r.after_session,
+                "reason": r.reason,
+            }
+            for r in plan.reviews
         ],
         "total_cost": {
             **(_money(plan.total_cost) or {}),

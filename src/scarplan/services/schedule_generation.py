@@ -51,7 +51,7 @@ from scarplan.scheduling.model import (
     TimeRange,
 )
 from scarplan.services.plan_gaps import gap_limits
-from scarplan.services.planning import plan_case, plan_json
+from scarplan.services.planning import plan_case, plan_document
 from scarplan.settings import Settings
 
 HORIZON_DAYS = 182
@@ -145,7 +145,7 @@ def _gaps(plan: Plan, index: int, settings: Settings) -> tuple[int, int]:
         before.modality.value,
         after.modality.value,
         planned,
-        plan_json(plan),
+        plan_document(plan),
         settings.default_gap_between_modalities_days,
     )
     if high is None:

@@ -6,7 +6,7 @@ Pure mapping: no database, no services. docs/fhir.md describes every resource an
 from scarplan.adapters.fhir.bundle import bundle_text
 from scarplan.adapters.fhir.export import build_bundle
 from scarplan.adapters.fhir.parse import parse_bundle, read_json
-from scarplan.adapters.fhir.plan_document import plan_facts, routine_steps
+from scarplan.adapters.fhir.plan_facts import plan_facts, routine_steps
 from scarplan.adapters.fhir.preferences import stated_preferences
 from scarplan.adapters.fhir.record import (
     AdverseEventFacts,

@@ -25,9 +25,9 @@ from pydantic import ValidationError
 
 from scarplan.adapters.fhir import codes
 from scarplan.adapters.fhir.bundle import attachment, location
-from scarplan.adapters.fhir.plan_document import PlanDocument
 from scarplan.adapters.fhir.reader import Entry, Reader
 from scarplan.adapters.fhir.record import PlannedSessionFacts
+from scarplan.planning.document import PlanDocument
 
 CONTENT_TYPE = "application/json"
 TITLE = "The planner's explained plan (scarplan plan --json)"

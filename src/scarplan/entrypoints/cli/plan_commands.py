@@ -49,11 +49,30 @@ def _money(value: dict[str, Any] | None) -> str:
     return f"{value['amount']:,.2f} {value['currency']}"
 
 
+def _render_lesion_groups(data: dict[str, Any]) -> None:
+    if not data["lesion_groups"]:
+        return
+    out.print("[bold]Each lesion group and what treats it[/]")
+    for group in data["lesion_groups"]:
+        parts = [group["technique"] or "no scar-by-scar technique"]
+        if group["field"]:
+            parts.append(f"field {group['field']}")
+        parts.extend(f"then {m}" for m in group["then"])
+        out.print(
+            f"- {group['region']}: {group['count']} {group['label']} -> {'; '.join(parts)}",
+            markup=False,
+        )
+        out.print(f"   why: {group['reason']} [{', '.join(group['sources'])}]", markup=False)
+        for blocked in group["not_possible"]:
+            out.print(f"   not possible now: {blocked['modality']}: {blocked['reason']}")
+
+
 def render_plan(data: dict[str, Any]) -> None:
     skin = data["fitzpatrick"] or "unknown"
     out.print(
         f"[bold]Plan for {data['patient_id']}[/] from {data['start_date']} (Fitzpatrick {skin})"
     )
+    _render_lesion_groups(data)
     out.print("[bold]Recommended, best first[/]")
     for rank, item in enumerate(data["recommended"], start=1):
         status = (
@@ -61,7 +80,7 @@ def render_plan(data: dict[str, Any]) -> None:
         )
         out.print(
             f"{rank}. [bold]{item['modality']}[/] for {', '.join(item['targets'])} "
-            f"(score {item['score']}); {status}"
+            f"({item['line']}; benefit score {item['score']}); {status}"
         )
         for reason in item["reasons"]:
             out.print(f"   why: {reason}", markup=False)
@@ -99,6 +118,8 @@ def render_plan(data: dict[str, Any]) -> None:
         missing = f" (without {', '.join(total['unpriced'])})" if total["unpriced"] else ""
         budget = f"; budget {_money(data['budget'])}" if data["budget"] else ""
         out.print(f"Total {_money(total)}{missing}{budget}; last session {data['end_date']}")
+        for review in data["reviews"]:
+            out.print(f"Re-assessment {review['date']}: {review['after']}, {review['reason']}")
     else:
         out.print("[bold]No procedure can be scheduled now.[/]")
     for note in data["notes"]:

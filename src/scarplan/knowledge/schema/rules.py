@@ -82,14 +82,26 @@ class ConditionsFile(StrictModel):
     conditions: tuple[ConditionEntry, ...]
 
 
+class SequenceAnchor(StrEnum):
+    """What `then` waits for: the whole course of `first`, or only its first session."""
+
+    COURSE = "course"
+    FIRST_SESSION = "first_session"
+
+
 class SequenceRule(StrictModel):
-    """`first` procedures come before `then` procedures, at least `min_gap_weeks` apart."""
+    """`first` procedures come before `then` procedures, at least `min_gap_weeks` apart.
+
+    With `after: first_session` only the first session of `first` must come before (subcision
+    opens a plan and its repeats may interleave with resurfacing); by default the whole course.
+    """
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     first: tuple[Modality, ...] = Field(min_length=1)
     then: tuple[Modality, ...] = Field(min_length=1)
     reason: Text
     min_gap_weeks: CitedRange | None = None
+    after: SequenceAnchor = SequenceAnchor.COURSE
     sources: tuple[SourceId, ...] = ()
     policy: PolicyId | None = None
 

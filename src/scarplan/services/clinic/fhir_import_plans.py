@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import AssessmentRecord, PatientRecord, PlanRecord
 from scarplan.adapters.fhir import PlanFacts, relocated, routine_steps
 from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.planning.document import read_plan_document
 from scarplan.services.assessment import NOTICE
 from scarplan.services.clinic import assessments, plans
 from scarplan.services.clinic.context import Actor, Clinic
@@ -45,7 +46,7 @@ def import_plan(
     # a document: derived again, or kept as given.
     if facts.document is None or routine_steps(document["routine"]) != facts.routine:
         case = assessments.stored_case(patient, assessment, clinic.today())
-        derived = routine_document(case, document, clinic.knowledge)
+        derived = routine_document(case, read_plan_document(document), clinic.knowledge)
         if routine_steps(derived) == facts.routine:
             document["routine"] = derived
         else:

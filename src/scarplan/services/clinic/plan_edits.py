@@ -6,7 +6,8 @@ of one procedure closer than its healing interval, downtime inside a date the pa
 
 from __future__ import annotations
 
-import copy
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,11 +15,13 @@ from typing import Any
 from scarplan.adapters.db.tables import PatientRecord, PlanVersionRecord
 from scarplan.domain.case import Case
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.domain.vocabulary import Fitzpatrick, Modality
+from scarplan.domain.vocabulary import Modality
 from scarplan.homecare.routine import ProcedureDate, build_routine
 from scarplan.knowledge import KnowledgeBase
+from scarplan.planning.document import PlanDocument, Session, Total, read_plan_document
 from scarplan.services.clinic.inputs import PlanEdit
 from scarplan.services.homecare import routine_json
+from scarplan.services.plan_gaps import rules_from_document
 
 
 def _request_problems(
@@ -48,98 +51,111 @@ def _request_problems(
 
 
 def _rule_problems(
-    sessions: list[dict[str, Any]], document: dict[str, Any], patient: PatientRecord
+    sessions: list[Session],
+    moved: set[tuple[date, Modality]],
+    document: PlanDocument,
+    patient: PatientRecord,
+    default_gap: int,
 ) -> list[str]:
-    problems = []
-    minimum = {c["modality"]: c["interval_days"]["value"] for c in document["courses"]}
-    last: dict[str, date] = {}
-    for item in sessions:
-        day = date.fromisoformat(item["date"])
-        previous = last.get(item["modality"])
-        gap = minimum.get(item["modality"])
-        if previous is not None and gap is not None and (day - previous).days < gap:
-            problems.append(
-                f"{item['modality']} on {day} is {(day - previous).days} days after the one on "
-                f"{previous}; its healing interval is at least {gap} days"
-            )
-        last[item["modality"]] = day
+    """The plan's gap rule (the planner's own, `planning.gaps`) for every pair of sessions a
+    moved session belongs to, and the patient's dates to avoid.
+
+    A session moved later than a published maximum interval is allowed: the maxima are the
+    trials' spacing, not a healing limit, and a patient's delay is the clinician's call."""
+    rules = rules_from_document(document, default_gap)
+    problems = [
+        f"{breach.text}{_cited(breach.gap.sources)}"
+        for breach in rules.breaches([(s.date, s.modality) for s in sessions])
+        if (breach.earlier in moved or breach.later in moved) and not breach.too_far
+    ]
     for window in patient.preferences.get("avoid", []):
         start, end = date.fromisoformat(window["from"]), date.fromisoformat(window["to"])
         for item in sessions:
-            day = date.fromisoformat(item["date"])
-            recovered = day + timedelta(days=item["downtime_days"])
-            if day <= end and start <= recovered:
+            recovered = item.date + timedelta(days=item.downtime_days)
+            if item.date <= end and start <= recovered:
                 reason = f" ({window['reason']})" if window.get("reason") else ""
                 problems.append(
-                    f"{item['modality']} on {day} heals until {recovered}, inside the dates to "
-                    f"avoid {start} to {end}{reason}"
+                    f"{item.modality.value} on {item.date} heals until {recovered}, inside the "
+                    f"dates to avoid {start} to {end}{reason}"
                 )
     return problems
 
 
-def _renumbered(sessions: list[dict[str, Any]]) -> None:
-    totals: dict[str, int] = {}
-    for item in sessions:
-        totals[item["modality"]] = totals.get(item["modality"], 0) + 1
-    seen: dict[str, int] = {}
-    for item in sessions:
-        seen[item["modality"]] = seen.get(item["modality"], 0) + 1
-        item["number"], item["of"] = seen[item["modality"]], totals[item["modality"]]
+def _cited(sources: Sequence[str]) -> str:
+    return f" (sources: {', '.join(sources)})" if sources else ""
 
 
-def _totals(document: dict[str, Any]) -> None:
-    sessions = document["sessions"]
-    total = document["total_cost"]
-    priced = [s for s in sessions if s["cost"] is not None]
-    if "currency" in total:
-        total["amount"] = float(sum(Decimal(str(s["cost"]["amount"])) for s in priced))
-    total["unpriced"] = sorted({s["modality"] for s in sessions if s["cost"] is None})
-    total["complete"] = not total["unpriced"]
-    document["end_date"] = max(s["date"] for s in sessions) if sessions else None
+def _renumbered(sessions: list[Session]) -> list[Session]:
+    totals = Counter(item.modality for item in sessions)
+    seen: Counter[Modality] = Counter()
+    renumbered = []
+    for item in sessions:
+        seen[item.modality] += 1
+        renumbered.append(
+            item.model_copy(update={"number": seen[item.modality], "of": totals[item.modality]})
+        )
+    return renumbered
+
+
+def _total(document: PlanDocument, sessions: list[Session]) -> Total:
+    priced = [s.cost for s in sessions if s.cost is not None]
+    unpriced = sorted({s.modality for s in sessions if s.cost is None}, key=lambda m: m.value)
+    update: dict[str, object] = {"unpriced": unpriced, "complete": not unpriced}
+    if document.total_cost.currency is not None:
+        update["amount"] = float(sum((Decimal(str(c.amount)) for c in priced), Decimal(0)))
+    return document.total_cost.model_copy(update=update)
 
 
 def edited_sessions(
-    old: PlanVersionRecord, edit: PlanEdit, done: set[int], patient: PatientRecord, today: date
-) -> tuple[dict[str, Any], list[int]]:
+    old: PlanVersionRecord,
+    edit: PlanEdit,
+    done: set[int],
+    patient: PatientRecord,
+    today: date,
+    default_gap: int,
+) -> tuple[PlanDocument, list[int]]:
     """The new version's document, and each new session's position in the old one."""
     positions = {s.position for s in old.sessions}
     problems = _request_problems(edit, positions, done, today)
     if problems:
         raise InputError("the plan edit is invalid", problems)
-    document = copy.deepcopy(old.document)
+    document = read_plan_document(old.document)
     moved = {m.position: m.day for m in edit.move}
     kept = [p for p in sorted(positions) if p not in set(edit.remove)]
-    rows: list[tuple[dict[str, Any], int]] = []
+    rows: list[tuple[Session, int]] = []
     for position in kept:
-        item = dict(document["sessions"][position])
+        item = document.sessions[position]
         if position in moved:
-            item["date"] = moved[position].isoformat()
-            recovered = moved[position] + timedelta(days=item["downtime_days"])
-            item["recovered_by"] = recovered.isoformat()
+            day = moved[position]
+            recovered = day + timedelta(days=item.downtime_days)
+            item = item.model_copy(update={"date": day, "recovered_by": recovered})
         rows.append((item, position))
-    rows.sort(key=lambda row: (row[0]["date"], row[1]))
+    rows.sort(key=lambda row: (row[0].date, row[1]))
     sessions = [item for item, _ in rows]
-    broken = _rule_problems(sessions, document, patient)
+    moved_now = {(day, document.sessions[position].modality) for position, day in moved.items()}
+    broken = _rule_problems(sessions, moved_now, document, patient, default_gap)
     if broken:
         raise InputError(
             "the edited plan breaks its rules",
             [FieldProblem("move", text, "choose another date") for text in broken],
         )
-    _renumbered(sessions)
-    document["sessions"] = sessions
-    _totals(document)
-    document["notes"] = [*document["notes"], f"Edited by the clinician: {edit.reason}"]
-    return document, [position for _, position in rows]
+    sessions = _renumbered(sessions)
+    edited = document.model_copy(
+        update={
+            "sessions": sessions,
+            "total_cost": _total(document, sessions),
+            "end_date": max(s.date for s in sessions) if sessions else None,
+            "notes": [*document.notes, f"Edited by the clinician: {edit.reason}"],
+        }
+    )
+    return edited, [position for _, position in rows]
 
 
 def routine_document(
-    case: Case, document: dict[str, Any], knowledge: KnowledgeBase
+    case: Case, document: PlanDocument, knowledge: KnowledgeBase
 ) -> dict[str, Any]:
-    """The home routine around the edited plan's procedure dates."""
-    procedures = [
-        ProcedureDate(date.fromisoformat(s["date"]), Modality(s["modality"]), s["downtime_days"])
-        for s in document["sessions"]
-    ]
-    fitzpatrick = Fitzpatrick(document["fitzpatrick"]) if document["fitzpatrick"] else None
-    start = date.fromisoformat(document["start_date"])
-    return routine_json(build_routine(case, fitzpatrick, procedures, knowledge, start))
+    """The home routine around the (edited or imported) plan's procedure dates."""
+    procedures = [ProcedureDate(s.date, s.modality, s.downtime_days) for s in document.sessions]
+    return routine_json(
+        build_routine(case, document.fitzpatrick, procedures, knowledge, document.start_date)
+    )

@@ -484,12 +484,20 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
         old = current_version(plan)
         patient = session.get_one(PatientRecord, plan.patient_id)
         done = fulfilled(session, old)
-        document, kept = edited_sessions(
-            old, edit, {s.position for s in old.sessions if s.id in done}, patient, clinic.today()
+        edited, kept = edited_sessions(
+            old,
+            edit,
+            {s.position for s in old.sessions if s.id in done},
+            patient,
+            clinic.today(),
+            clinic.settings.default_gap_between_modalities_days,
         )
         assessment = load_assessment(session, plan.assessment_id)
         case = stored_case(patient, assessment, clinic.today())
-        document["routine"] = routine_document(case, document, clinic.knowledge)
+        document = {
+            **edited.model_dump(mode="json"),
+            "routine": routine_document(case, edited, clinic.knowledge),
+        }
         now = clinic.now()
         version = _version(plan.current_version + 1, edit.reason, document, actor, now)
         plan.versions.append(version)

@@ -14,7 +14,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -28,6 +27,7 @@ from scarplan.adapters.db.tables import (
     TreatmentSessionRecord,
 )
 from scarplan.domain.vocabulary import Modality
+from scarplan.planning.document import PlanDocument, read_plan_document
 from scarplan.scheduling.model import (
     Assignment,
     Availability,
@@ -169,7 +169,7 @@ def _planned_sessions(session: Session, end: date) -> list[_Planned]:
     ]
 
 
-def _documents(session: Session, plan_ids: set[int]) -> dict[int, dict[str, Any]]:
+def _documents(session: Session, plan_ids: set[int]) -> dict[int, PlanDocument]:
     if not plan_ids:
         return {}
     rows = session.execute(
@@ -181,7 +181,7 @@ def _documents(session: Session, plan_ids: set[int]) -> dict[int, dict[str, Any]
         )
         .where(PlanRecord.id.in_(plan_ids))
     ).all()
-    return {row.id: row.document or {} for row in rows}
+    return {row.id: read_plan_document(row.document) for row in rows if row.document}
 
 
 def _avoid_windows(session: Session, patient_ids: list[int]) -> dict[int, list[tuple[date, date]]]:
@@ -200,7 +200,7 @@ def _avoid_windows(session: Session, patient_ids: list[int]) -> dict[int, list[t
 
 
 def _requests(
-    items: Sequence[_Planned], documents: dict[int, dict[str, Any]], start: date, default_gap: int
+    items: Sequence[_Planned], documents: dict[int, PlanDocument], start: date, default_gap: int
 ) -> list[SessionRequest]:
     requests: list[SessionRequest] = []
     for index, item in enumerate(items):
@@ -212,7 +212,7 @@ def _requests(
                 before.modality,
                 item.modality,
                 (item.day - before.day).days,
-                documents.get(item.plan_id, {}),
+                documents.get(item.plan_id),
                 default_gap,
             )
         requests.append(

@@ -1,24 +1,29 @@
-"""The plan document (the `scarplan plan --json` contract, architecture.md) as the import reads
-it, and the plan facts a document implies.
+"""The plan document: the `scarplan plan --json` contract (architecture.md) as one typed model.
 
-The model is strict and closed: every element the planner writes, with its type and the shared
-vocabulary where one applies, and nothing else, so a document that was damaged or edited into
-something the plan page, the reports and plan edits cannot read is refused at the bundle path it
-came from. Text is bounded, so is every list.
+The planner's result is presented as this model (services.planning.plan_document), stored as
+it is in each plan version, read back through it by plan edits, the clinic calendar, reports,
+FHIR and the API, and shown in the OpenAPI document. It is strict and closed: every element the
+planner writes, with its type and the shared vocabulary where one applies, and nothing else, so
+a document damaged or edited into something the pages cannot read is refused where it came
+from. Text is bounded, so is every list.
+
+Version 1 documents (before per-lesion-group plans) still read: every element added since has a
+default (no lesion groups, no reviews, whole-course orders, the clinic's default gap).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from scarplan.adapters.fhir.record import PlanFacts, PlannedSessionFacts, RoutineStep
 from scarplan.domain.vocabulary import Agent, Fitzpatrick, Modality, Region, ScarType
 from scarplan.knowledge.schema.common import SourceId
 from scarplan.knowledge.schema.modalities import PlanRole
+from scarplan.knowledge.schema.rules import SequenceAnchor
 
 MAX_ITEMS = 1000
 Bounded = Field(max_length=MAX_ITEMS)
@@ -28,6 +33,7 @@ Code = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Count = Annotated[int, Field(ge=0, le=100_000)]
 Amount = Annotated[float, Field(ge=0, le=100_000_000)]
 Sources = Annotated[list[SourceId], Bounded]
+Indices = Annotated[list[Count], Bounded]
 
 
 class Closed(BaseModel):
@@ -39,11 +45,22 @@ class Statement(Closed):
     sources: Sources
 
 
+class Tier(StrEnum):
+    FIRST_LINE = "first_line"
+    SECOND_LINE = "second_line"
+    OTHER = "other"
+
+
 class Recommended(Closed):
     modality: Modality
     targets: Annotated[list[ScarType], Bounded]
     regions: Annotated[list[Region], Bounded]
     score: float
+    """Expected benefit: suitability for the scars present by their share, evidence, risk."""
+    tier: Tier = Tier.OTHER
+    line: Text = ""
+    """Why it holds its tier, in words (e.g. the technique for narrow ice pick scars)."""
+    lesion_groups: Indices = []
     in_plan: bool
     not_in_plan_reason: Text | None
     reasons: Annotated[list[Text], Bounded]
@@ -85,8 +102,52 @@ class Course(Closed):
 class Precedence(Closed):
     first: Modality
     then: Modality
+    after: SequenceAnchor = SequenceAnchor.COURSE
+    """`then` waits for the whole course of `first`, or only its first session."""
     gap_days: Figure
     rule: Text
+    reason: Text
+
+
+class Alternation(Closed):
+    modalities: Annotated[list[Modality], Field(min_length=2, max_length=2)]
+    gap_days: Figure
+    max_days: Count | None
+    rule: Text
+    note: Text
+
+
+class NotPossible(Closed):
+    modality: Modality
+    reason: Text
+
+
+class LesionGroupPlan(Closed):
+    """What treats one assessed lesion group, and why."""
+
+    index: Count
+    region: Region
+    type: ScarType
+    count: Count
+    label: Text
+    rule: Text | None
+    technique: Modality | None
+    """The focal or release technique booked for it (null: the field treatment only)."""
+    field: Modality | None
+    """The field (resurfacing) course that treats its region, if booked."""
+    then: Annotated[list[Modality], Bounded]
+    """Later treatments after the field course (a filler)."""
+    not_possible: Annotated[list[NotPossible], Bounded]
+    reason: Text
+    sources: Sources
+
+
+class Review(Closed):
+    """A re-assessment visit after a course (or before the second half of a long one)."""
+
+    date: Day
+    after: Modality
+    after_session: Annotated[int, Field(ge=1, le=MAX_ITEMS)]
     reason: Text
 
 
@@ -104,6 +165,7 @@ class Session(Closed):
     regions: Annotated[list[Region], Field(min_length=1, max_length=len(Region))]
     downtime_days: Annotated[int, Field(ge=0, le=365)]
     recovered_by: Day
+    lesion_groups: Indices = []
     cost: Money | None
     cost_basis: Text | None
 
@@ -183,9 +245,14 @@ class PlanDocument(Closed):
     scars: dict[ScarType, Count]
     recommended: Annotated[list[Recommended], Bounded]
     excluded: Annotated[list[Excluded], Bounded]
+    lesion_groups: Annotated[list[LesionGroupPlan], Bounded] = []
     courses: Annotated[list[Course], Bounded]
     sequence: Annotated[list[Precedence], Bounded]
+    alternations: Annotated[list[Alternation], Bounded] = []
+    default_gap_days: Count | None = None
+    """The clinic's gap between different procedures when planned (null: before it was kept)."""
     sessions: Annotated[list[Session], Bounded]
+    reviews: Annotated[list[Review], Bounded] = []
     total_cost: Total
     budget: Money | None
     end_date: Day | None
@@ -194,51 +261,9 @@ class PlanDocument(Closed):
     notice: Text
 
 
-def plan_facts(
-    document: dict[str, Any],
-    status: str,
-    assessment: int,
-    done: set[int],
-    routine: dict[str, Any] | None,
-) -> PlanFacts:
-    """A plan document and its home routine as FHIR facts, the document itself carried along;
-    `done` holds the positions of planned sessions a performed session fulfilled."""
-    return PlanFacts(
-        status=status,
-        start=date.fromisoformat(document["start_date"]),
-        assessment=assessment,
-        sessions=tuple(
-            PlannedSessionFacts(
-                day=date.fromisoformat(item["date"]),
-                modality=item["modality"],
-                regions=tuple(item["regions"]),
-                targets=tuple(item.get("targets", ())),
-                downtime_days=item["downtime_days"],
-                cost=Decimal(str(item["cost"]["amount"])) if item.get("cost") else None,
-                currency=item["cost"]["currency"] if item.get("cost") else None,
-                done=position in done,
-            )
-            for position, item in enumerate(document["sessions"])
-        ),
-        routine=routine_steps(routine),
-        notes=tuple(document.get("notes", ())),
-        document=document,
-    )
+def read_plan_document(data: Mapping[str, Any]) -> PlanDocument:
+    """A plan document from JSON-shaped data (a stored version, the planner's presentation).
 
-
-def routine_steps(routine: dict[str, Any] | None) -> tuple[RoutineStep, ...]:
-    """The routine's morning and evening steps as they appear in a bundle."""
-    if not routine:
-        return ()
-    return tuple(
-        RoutineStep(
-            slot=slot,
-            agent=step["agent"],
-            text=" ".join(part for part in (step["name"], step.get("strength", "")) if part),
-            dose=step.get("dose", ""),
-            frequency=step["frequency"],
-            order=step["order"],
-        )
-        for slot in ("am", "pm")
-        for step in routine.get(slot, [])
-    )
+    Dates arrive as ISO strings, so values are converted as JSON would be; the model stays
+    closed, so an unknown or damaged element is refused with its path."""
+    return PlanDocument.model_validate(data, strict=False)
