@@ -60,11 +60,14 @@ def _placed(
         )
     alternative = [t for t in treatments if m in t.wanted]
     if alternative:
+        # The rule's other techniques are first-line options too (e.g. punch excision for
+        # narrow ice picks, PMMA-collagen for distensible rolling scars); the one booked comes
+        # first because the rule prefers it.
         labels = "; ".join(dict.fromkeys(t.label for t in alternative))
         return replace(
             recommendation,
-            tier=1,
-            line=f"an alternative technique for {labels}",
+            tier=0,
+            line=f"a first-line alternative for {labels}",
             lesion_groups=tuple(t.index for t in alternative),
         )
     return replace(
@@ -85,9 +88,11 @@ def rank(
     """The same recommendations, each with its tier and lesion groups, best first."""
     placed = [_placed(r, treatments, fitzpatrick, knowledge) for r in found.recommended]
 
-    def key(r: Recommendation) -> tuple[int, float, int, str]:
+    booked = {m for t in treatments for m in (t.technique, t.then) if m is not None}
+
+    def key(r: Recommendation) -> tuple[int, bool, float, int, str]:
         downtime = planning_downtime(knowledge.modalities[r.modality], conventions).value
-        return (r.tier, -r.score, downtime, r.modality.value)
+        return (r.tier, r.modality not in booked, -r.score, downtime, r.modality.value)
 
     placed.sort(key=key)
     return replace(found, recommended=tuple(placed))
