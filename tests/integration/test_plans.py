@@ -333,3 +333,54 @@ def test_an_unknown_plan_or_version_is_not_found_and_names_the_field(
 
     assert [p.path for p in no_plan.value.problems] == ["plan_id"]
     assert [p.path for p in no_version.value.problems] == ["version"]
+
+
+def test_an_edit_that_breaks_the_order_rule_is_refused_with_the_rule_and_its_source(
+    clinic: Clinic, clinician: Actor
+) -> None:
+    """Resurfacing waits 4-6 weeks after a punch (ACNEORG-PUNCH relaying Jacob 2001, HEBER):
+    moving the first resurfacing session to 10 days after the punch is refused, naming the
+    rule and its sources, and nothing is saved."""
+    record = patients.create_patient(
+        clinic,
+        clinician,
+        patient_input(
+            "P-0002",
+            fitzpatrick="II",
+            preferences={"start_date": "2027-02-01", "max_downtime_days": 14},
+        ),
+    )
+    lesions = [
+        {"region": "cheek_left", "type": "ice_pick", "count": 3, "width_mm": 2.8, "depth_mm": 2.2},
+        {
+            "region": "temple_left",
+            "type": "boxcar",
+            "count": 8,
+            "width_mm": 2.5,
+            "depth_mm": 0.4,
+            "edges": "sharp",
+        },
+    ]
+    assessments.record_assessment(
+        clinic, clinician, record.id, assessment_input(clinic.today(), lesions)
+    )
+    proposed = plans.propose_plan(clinic, clinician, record.id)
+    punch = next(s for s in by_day(proposed) if s.modality == "punch_excision")
+    field = next(s for s in by_day(proposed) if s.modality not in ("punch_excision", "tca_cross"))
+    assert (field.day - punch.day).days >= 28
+
+    with pytest.raises(InputError) as error:
+        plans.edit_plan(
+            clinic,
+            clinician,
+            proposed.id,
+            {
+                "reason": "sooner",
+                "move": [{"position": field.position, "day": punch.day + timedelta(days=10)}],
+            },
+        )
+
+    messages = " ".join(p.message for p in error.value.problems)
+    assert "punch_then_resurfacing" in messages
+    assert "ACNEORG-PUNCH" in messages
+    unchanged(clinic, proposed, clinician)

@@ -136,7 +136,7 @@ def build_plan(
     found = recommend(
         load, eligibility, knowledge, fitzpatrick, preferences.max_downtime_days, conventions
     )
-    treatments = assign_techniques(assessment, knowledge, _not_possible(found))
+    treatments = assign_techniques(assessment.lesions, knowledge, _not_possible(found))
     recommendations = rank(found, treatments, fitzpatrick, knowledge, conventions)
     currency = preferences.budget.currency if preferences.budget else conventions.currency
     not_in_plan: dict[Modality, str] = {}

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from scarplan.assessment import AssessmentResult
 from scarplan.assessment.results import TypedLesion
 from scarplan.domain.vocabulary import ATROPHIC_SCAR_TYPES, Fitzpatrick, Modality, Region, ScarType
 from scarplan.knowledge import KnowledgeBase
@@ -68,11 +67,11 @@ def _choose(
 
 
 def assign_techniques(
-    assessment: AssessmentResult, knowledge: KnowledgeBase, excluded: Exclusion
+    lesions: Iterable[TypedLesion], knowledge: KnowledgeBase, excluded: Exclusion
 ) -> tuple[LesionTreatment, ...]:
     """One treatment per atrophic lesion group, in the assessment's order."""
     treatments = []
-    for typed in assessment.lesions:
+    for typed in lesions:
         if typed.type not in ATROPHIC_SCAR_TYPES:
             continue
         lesion = typed.lesion
