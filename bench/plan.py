@@ -38,7 +38,6 @@ from scarplan.domain.vocabulary import (
 from scarplan.knowledge import KnowledgeBase, load_knowledge_base
 from scarplan.planning.conventions import Figure
 from scarplan.planning.schedule import ScheduleProblem, Solved, Window, solve
-from scarplan.services.plan_gaps import rules_from_document
 from scarplan.services.planning import plan_case, plan_document
 from scarplan.settings import Settings
 
@@ -104,7 +103,7 @@ def forty_sessions(knowledge: KnowledgeBase) -> ScheduleProblem:
     return ScheduleProblem(
         courses=courses,
         earliest={},
-        rules=rules_from_document(plan_document(plan), 14),
+        rules=plan_document(plan).gap_rules(14),
         avoid=[Window(100, 120, "away"), Window(300, 330, "away")],
         budget_cents=None,
         horizon_days=5 * 365,

@@ -42,6 +42,31 @@ Keys of ``expected`` (every key is optional; an unknown key is an error, so a ty
 - ``notes_contain``: substrings that must each occur in some note.
 - ``course_figures``: {modality: {sessions, interval_days, interval_max, downtime_days}}: the
   course figures of docs/planning.md section 3 (only the keys given are checked).
+
+Per lesion group and relational keys (issue 19). Lesion groups are numbered 0.. in the case's
+lesion order (plan JSON ``lesion_groups``, each found by its ``index``). Where a key below, or
+``modality_sessions``/``session_count`` above, takes a modality, ``field:N`` stands for lesion
+group N's field modality (``lesion_groups[N].field``, which must then be set), so dates and
+relations can be pinned where the rules leave the choice between two field courses open.
+
+- ``lesion_techniques``: {index: modality or null}: ``lesion_groups[index].technique``.
+- ``field_for``: {index: modality or null}: ``lesion_groups[index].field``.
+- ``field_one_of``: {index: [modalities]}: ``lesion_groups[index].field`` is one of these.
+- ``then_for``: {index: [modalities]}: ``lesion_groups[index].then`` (order ignored).
+- ``order``: [[a, b, min_days]]: every session of b is at least min_days after the LAST session
+  of a (both must have sessions).
+- ``starts_after``: [[a, b, min_days]]: the FIRST session of b is at least min_days after the
+  FIRST session of a (both must have sessions).
+- ``recommended_top3``: each modality is among the first three entries of ``recommended``.
+- ``recommended_before``: [[a, b]]: a ranks above b in ``recommended`` (both recommended).
+- ``reviews_after``: each modality has a ``reviews`` entry with ``after`` equal to it, dated
+  after that modality's last session.
+- ``min_sessions``: {modality: n}: at least n sessions.
+- ``regions_treated``: {modality: [regions]}: the exact set of regions its sessions treat.
+- ``no_reason_contains``: substrings that occur in no ``recommended`` entry's
+  ``not_in_plan_reason``.
+- ``not_in_plan_reason``: {modality: substring}: the modality is recommended, has no sessions,
+  and its ``not_in_plan_reason`` contains the substring.
 """
 
 from __future__ import annotations
@@ -84,6 +109,19 @@ PLAN_KEYS = {
     "cautions",
     "notes_contain",
     "course_figures",
+    "lesion_techniques",
+    "field_for",
+    "field_one_of",
+    "then_for",
+    "order",
+    "starts_after",
+    "recommended_top3",
+    "recommended_before",
+    "reviews_after",
+    "min_sessions",
+    "no_reason_contains",
+    "not_in_plan_reason",
+    "regions_treated",
 }
 
 
@@ -150,10 +188,11 @@ def _check_sessions(result: dict[str, Any], expected: dict[str, Any]) -> None:
         assert sessions, "no sessions"
         day, modality = expected["first_session"]
         assert [sessions[0]["date"], sessions[0]["modality"]] == [_iso(day), modality]
-    for modality, days in expected.get("modality_sessions", {}).items():
-        assert by_modality.get(modality) == [_iso(day) for day in days], modality
-    for modality, count in expected.get("session_count", {}).items():
-        assert len(by_modality.get(modality, [])) == count, modality
+    for name, days in expected.get("modality_sessions", {}).items():
+        modality = _resolve(name, result)
+        assert by_modality.get(modality) == [_iso(day) for day in days], name
+    for name, count in expected.get("session_count", {}).items():
+        assert len(by_modality.get(_resolve(name, result), [])) == count, name
     if expected.get("no_sessions"):
         assert sessions == []
         assert result["end_date"] is None
@@ -191,6 +230,99 @@ def _check_costs_notes_courses(result: dict[str, Any], expected: dict[str, Any])
             assert actual[key] == value, (modality, key, actual[key])
 
 
+def _lesion_groups(result: dict[str, Any]) -> list[dict[str, Any]]:
+    assert "lesion_groups" in result, "plan JSON has no lesion_groups (issue 19 planner)"
+    groups: list[dict[str, Any]] = result["lesion_groups"]
+    indices = [g["index"] for g in groups]
+    assert indices == sorted(set(indices)), f"lesion_groups not in case order: {indices}"
+    return groups
+
+
+def _group(groups: list[dict[str, Any]], index: int) -> dict[str, Any]:
+    found = [g for g in groups if g["index"] == index]
+    assert found, f"no lesion group {index} (plan lists {[g['index'] for g in groups]})"
+    return found[0]
+
+
+def _resolve(name: str, result: dict[str, Any]) -> str:
+    """A modality id, or ``field:N`` for lesion group N's field modality."""
+    if not name.startswith("field:"):
+        return name
+    field = _group(_lesion_groups(result), int(name.removeprefix("field:")))["field"]
+    assert field is not None, f"{name}: lesion group has no field treatment"
+    return str(field)
+
+
+def _dates(result: dict[str, Any], name: str) -> list[date]:
+    modality = _resolve(name, result)
+    days = [date.fromisoformat(s["date"]) for s in result["sessions"] if s["modality"] == modality]
+    assert days, f"{name} ({modality}) has no sessions"
+    return days
+
+
+def _check_lesion_groups(result: dict[str, Any], expected: dict[str, Any]) -> None:
+    keys = ("lesion_techniques", "field_for", "field_one_of", "then_for")
+    if not set(keys) & set(expected):
+        return
+    groups = _lesion_groups(result)
+    for index, modality in expected.get("lesion_techniques", {}).items():
+        assert _group(groups, index)["technique"] == modality, (index, _group(groups, index))
+    for index, modality in expected.get("field_for", {}).items():
+        assert _group(groups, index)["field"] == modality, (index, _group(groups, index))
+    for index, choices in expected.get("field_one_of", {}).items():
+        assert _group(groups, index)["field"] in choices, (index, _group(groups, index))
+    for index, modalities in expected.get("then_for", {}).items():
+        assert sorted(_group(groups, index)["then"]) == sorted(modalities), (
+            index,
+            _group(groups, index),
+        )
+
+
+def _check_relations(result: dict[str, Any], expected: dict[str, Any]) -> None:
+    for first, then, days in expected.get("order", []):
+        last = max(_dates(result, first))
+        earliest = min(_dates(result, then))
+        assert (earliest - last).days >= days, (first, then, last, earliest)
+    for first, then, days in expected.get("starts_after", []):
+        start = min(_dates(result, first))
+        later = min(_dates(result, then))
+        assert (later - start).days >= days, (first, then, start, later)
+    for name, count in expected.get("min_sessions", {}).items():
+        assert len(_dates(result, name)) >= count, name
+    for name, regions in expected.get("regions_treated", {}).items():
+        modality = _resolve(name, result)
+        treated = {r for s in result["sessions"] if s["modality"] == modality for r in s["regions"]}
+        assert treated == set(regions), (name, modality, sorted(treated))
+    reviews = result.get("reviews")
+    for name in expected.get("reviews_after", []):
+        assert reviews is not None, "plan JSON has no reviews (issue 19 planner)"
+        modality, last = _resolve(name, result), max(_dates(result, name))
+        dated = [date.fromisoformat(r["date"]) for r in reviews if r["after"] == modality]
+        assert any(day > last for day in dated), (name, modality, last, reviews)
+
+
+def _check_ranking(result: dict[str, Any], expected: dict[str, Any]) -> None:
+    order = [r["modality"] for r in result["recommended"]]
+    for name in expected.get("recommended_top3", []):
+        modality = _resolve(name, result)
+        assert modality in order[:3], (modality, order[:3])
+    for pair in expected.get("recommended_before", []):
+        above, below = (_resolve(name, result) for name in pair)
+        assert above in order, f"{above} should be recommended"
+        assert below in order, f"{below} should be recommended"
+        assert order.index(above) < order.index(below), (above, below, order)
+    reasons = [r["not_in_plan_reason"] or "" for r in result["recommended"]]
+    for text in expected.get("no_reason_contains", []):
+        assert not any(text in reason for reason in reasons), (text, reasons)
+    recommended = {r["modality"]: r for r in result["recommended"]}
+    planned = {s["modality"] for s in result["sessions"]}
+    for modality, text in expected.get("not_in_plan_reason", {}).items():
+        assert modality in recommended, f"{modality} should be recommended"
+        assert modality not in planned, f"{modality} should have no sessions"
+        reason = recommended[modality]["not_in_plan_reason"] or ""
+        assert text in reason, (modality, reason)
+
+
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
 def test_golden_plan(path: Path, knowledge: KnowledgeBase) -> None:
     golden = yaml.safe_load(path.read_text())
@@ -213,3 +345,6 @@ def test_golden_plan(path: Path, knowledge: KnowledgeBase) -> None:
     _check_recommendations(result, expected)
     _check_sessions(result, expected)
     _check_costs_notes_courses(result, expected)
+    _check_lesion_groups(result, expected)
+    _check_relations(result, expected)
+    _check_ranking(result, expected)

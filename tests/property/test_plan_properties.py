@@ -38,7 +38,6 @@ from scarplan.domain.vocabulary import (
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.rules import SequenceAnchor
 from scarplan.planning.plan import Plan
-from scarplan.services.plan_gaps import rules_from_document
 from scarplan.services.planning import plan_case, plan_document, plan_json
 from scarplan.settings import Settings
 
@@ -155,7 +154,7 @@ def _check_invariants(case: Case, plan: Plan, knowledge: KnowledgeBase) -> None:
             else:
                 needed = default
             assert (b.day - a.day).days >= max(needed, a.downtime.value), (a, b)
-    rules = rules_from_document(plan_document(plan), SETTINGS.default_gap_between_modalities_days)
+    rules = plan_document(plan).gap_rules(SETTINGS.default_gap_between_modalities_days)
     assert not rules.breaches([(s.day, s.modality) for s in plan.sessions])
     priced = [s.price.amount for s in plan.sessions if s.price is not None]
     assert plan.total_cost.amount == sum(priced, Decimal(0))

@@ -24,6 +24,7 @@ from scarplan.domain.vocabulary import Agent, Fitzpatrick, Modality, Region, Sca
 from scarplan.knowledge.schema.common import SourceId
 from scarplan.knowledge.schema.modalities import PlanRole
 from scarplan.knowledge.schema.rules import SequenceAnchor
+from scarplan.planning.gaps import CourseTiming, GapRules, Order, Turn
 
 MAX_ITEMS = 1000
 Bounded = Field(max_length=MAX_ITEMS)
@@ -259,6 +260,45 @@ class PlanDocument(Closed):
     routine: Routine | None
     notes: Annotated[list[Text], Bounded]
     notice: Text
+
+    def gap_rules(self, default_gap_days: int) -> GapRules:
+        """The plan's own gap rule (planning.gaps) as it was planned; `default_gap_days`
+        stands in for documents from before the default was recorded."""
+        courses = {
+            c.modality: CourseTiming(
+                c.interval_days.value,
+                c.interval_days.max,
+                c.downtime_days.value,
+                c.interval_days.basis,
+                tuple(c.interval_days.sources),
+            )
+            for c in self.courses
+        }
+        orders = [
+            Order(
+                s.first,
+                s.then,
+                s.gap_days.value,
+                s.rule,
+                s.reason,
+                tuple(s.gap_days.sources),
+                s.after,
+                s.gap_days.basis,
+            )
+            for s in self.sequence
+        ]
+        turns = [
+            Turn(
+                frozenset(t.modalities),
+                t.gap_days.value,
+                t.max_days,
+                t.rule,
+                tuple(t.gap_days.sources),
+            )
+            for t in self.alternations
+        ]
+        gap = self.default_gap_days if self.default_gap_days is not None else default_gap_days
+        return GapRules(courses, orders, turns, gap)
 
 
 def read_plan_document(data: Mapping[str, Any]) -> PlanDocument:

@@ -22,7 +22,7 @@ from scarplan.planning.conventions import Figure, PlanningConventions
 from scarplan.planning.courses import CourseScope, CourseSpec, SessionPrice, course_spec
 from scarplan.planning.eligibility import Eligibility, add_months, evaluate_eligibility
 from scarplan.planning.gaps import CourseTiming, GapRules, Order, Turn
-from scarplan.planning.ranking import rank, ranked_value
+from scarplan.planning.ranking import PUNCHES, rank, ranked_value
 from scarplan.planning.recommend import Recommendation, Recommendations, ScarLoad, recommend
 from scarplan.planning.schedule import (
     ONE_PER_PLAN,
@@ -38,6 +38,7 @@ from scarplan.planning.sequence import orders, turns
 from scarplan.planning.techniques import LesionTreatment, assign_techniques
 
 WORTH_A_COURSE = frozenset({SuitabilityRating.FIRST_LINE, SuitabilityRating.GOOD})
+OTHER_TIER = 2
 LONG_COURSE = 5
 """Courses this long are re-assessed halfway as well as at the end."""
 
@@ -209,6 +210,7 @@ def build_plan(
         end_date=sessions[-1].day if sessions else None,
         notes=tuple(
             _notes(recommendations, eligibility, uncovered_notes, chosen, unpriced, knowledge)
+            + _blend_notes(treatments, chosen)
         ),
         lesion_treatments=_as_booked(treatments, in_plan),
         reviews=_reviews(courses, solved, start),
@@ -276,11 +278,18 @@ def _scope(
                 )
             )
         return "not the technique for any lesion group here (see the lesion groups)"
-    if not any(entry.rating_for(t) in WORTH_A_COURSE for t in recommendation.targets):
+    lined = recommendation.tier < OTHER_TIER  # a first- or second-line field option
+    if not lined and not any(entry.rating_for(t) in WORTH_A_COURSE for t in recommendation.targets):
         return "only fair for the scar types present, so not a course of its own"
-    if recommendation.score <= 0:
+    if not lined and recommendation.score <= 0:
         return "its skin-type risk outweighs its benefit for this patient"
-    field = [t for t in treatments if t.field and t.scar_type in recommendation.targets]
+    # The field course treats the groups of the types it targets, and blends the sites of
+    # punch techniques (resurfacing 4-6 weeks after, ACNEORG-PUNCH, HEBER).
+    field = [
+        t
+        for t in treatments
+        if t.field and (t.scar_type in recommendation.targets or t.technique in PUNCHES)
+    ]
     if not field:
         return "no lesion group here needs a field treatment that it gives"
     return CourseScope(
@@ -315,15 +324,26 @@ def _as_booked(
 
 
 def _reviews(courses: tuple[PlannedCourse, ...], solved: Solved, start: date) -> tuple[Review, ...]:
-    """A re-assessment after every course of two or more sessions, one healing interval after
-    its last session; a long course (5 or more) is also re-assessed before its second half."""
+    """A re-assessment one healing interval after every course of two or more sessions (and
+    before the second half of a long one), and after a punch technique, whose site heals over
+    4-6 weeks before resurfacing is decided (ACNEORG-PUNCH, HEBER)."""
     found = []
     for course in courses:
         spec = course.spec
         days = solved.days[spec.modality]
+        settle = max(spec.interval_min_days.value, spec.downtime.value)
+        if len(days) == 1 and spec.modality in PUNCHES:
+            found.append(
+                Review(
+                    start + timedelta(days[0] + settle),
+                    spec.modality,
+                    1,
+                    "check the healing of the punch sites and decide whether to resurface the "
+                    "fine lines",
+                )
+            )
         if len(days) < 2:
             continue
-        settle = max(spec.interval_min_days.value, spec.downtime.value)
         found.append(
             Review(
                 start + timedelta(days[-1] + settle),
@@ -356,8 +376,17 @@ def _cover(
     for scar_type in ATROPHIC_SCAR_TYPES:
         if not load.counts.get(scar_type):
             continue
-        groups = {t.index for t in treatments if t.scar_type is scar_type}
-        treating = tuple(c.modality for c in candidates if groups & set(c.lesion_groups))
+        # A group with a technique is treated by it (subcision for rolling scars, not the field
+        # course over them); a group without one by the field course.
+        of_type = [t for t in treatments if t.scar_type is scar_type]
+        techniques = {t.technique for t in of_type if t.technique is not None}
+        groups = {t.index for t in of_type}
+        treating = tuple(
+            c.modality
+            for c in candidates
+            if groups & set(c.lesion_groups)
+            and (not techniques or c.modality in techniques or c.role is not PlanRole.RESURFACING)
+        )
         if treating:
             cover[scar_type] = treating
             continue
@@ -462,6 +491,20 @@ def _expectations(
             text += f" (improvement {outcome.improvement_pct.describe('%')})"
         found.append(Expectation(text, tuple(outcome.sources)))
     return tuple(found)
+
+
+def _blend_notes(treatments: tuple[LesionTreatment, ...], chosen: list[CourseSpec]) -> list[str]:
+    """Punch sites no field course in the plan covers: their fine lines can be resurfaced
+    later if they show (optional for excision, usual after grafting; ACNEORG-PUNCH, HEBER)."""
+    covered = {r for c in chosen if c.role is PlanRole.RESURFACING for r in c.regions}
+    open_sites = [t for t in treatments if t.technique in PUNCHES and t.region not in covered]
+    if not open_sites:
+        return []
+    regions = ", ".join(dict.fromkeys(t.region.value.replace("_", " ") for t in open_sites))
+    return [
+        f"The fine lines left by the punch techniques ({regions}) can be resurfaced 4-6 weeks "
+        "after healing if they show; decide at the re-assessment (ACNEORG-PUNCH, HEBER)."
+    ]
 
 
 def _notes(

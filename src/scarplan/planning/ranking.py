@@ -1,25 +1,32 @@
 """Rank the possible procedures the way a specialist reads them.
 
-First the techniques each lesion group calls for (techniques.yaml) and the first-line field
-treatments for the patient's scar and skin types (its field lines), then second-line options,
-then the rest; within a tier the expected benefit (the recommendation score: suitability for
-the scars present weighted by their share, evidence, skin-type risk), then the shorter
-downtime. Never the earliest end date: the order is fixed before any schedule exists.
+First the techniques each lesion group calls for (techniques.yaml; the one booked before the
+rule's alternatives) and the first-line field treatments for the patient's scar and skin types
+(its field lines), then second-line options, then the rest; within a tier the stronger
+evidence, then the expected benefit for this patient (the recommendation score: suitability for
+the scars present weighted by their share, minus the skin-type risk), then the shorter downtime,
+then the lower price. Benefit comes before downtime because the patient's downtime limit has
+already excluded what they cannot accept, and a day less of redness does not outweigh a higher
+pigment risk for the skin type (e.g. non-ablative laser PIH 7-12 % in Asian skin, CHAN2007).
+Never the earliest end date: the order is fixed before any schedule exists.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 
 from scarplan.domain.vocabulary import Fitzpatrick, Modality, ScarType
 from scarplan.knowledge import KnowledgeBase
-from scarplan.knowledge.schema.modalities import PlanRole
+from scarplan.knowledge.schema.modalities import EvidenceLevel, PlanRole, PriceUnit
 from scarplan.planning.conventions import PlanningConventions, planning_downtime
 from scarplan.planning.recommend import Recommendation, Recommendations
 from scarplan.planning.techniques import LesionTreatment, field_tier
 
 FIELD_TYPES = frozenset({ScarType.BOXCAR, ScarType.ROLLING})
+PUNCHES = frozenset({Modality.PUNCH_EXCISION, Modality.PUNCH_ELEVATION, Modality.PUNCH_GRAFTING})
+EVIDENCE_ORDER = [EvidenceLevel.MODERATE, EvidenceLevel.LOW, EvidenceLevel.VERY_LOW]
 
 
 def _types(values: Sequence[ScarType]) -> str:
@@ -90,12 +97,35 @@ def rank(
 
     booked = {m for t in treatments for m in (t.technique, t.then) if m is not None}
 
-    def key(r: Recommendation) -> tuple[int, bool, float, int, str]:
-        downtime = planning_downtime(knowledge.modalities[r.modality], conventions).value
-        return (r.tier, r.modality not in booked, -r.score, downtime, r.modality.value)
+    def key(r: Recommendation) -> tuple[int, bool, int, float, int, float, str]:
+        entry = knowledge.modalities[r.modality]
+        downtime = planning_downtime(entry, conventions).value
+        return (
+            r.tier,
+            r.modality not in booked,
+            EVIDENCE_ORDER.index(entry.evidence.level),
+            -r.score,
+            downtime,
+            _session_cost(r.modality, knowledge, conventions),
+            r.modality.value,
+        )
 
     placed.sort(key=key)
     return replace(found, recommended=tuple(placed))
+
+
+def _session_cost(
+    modality: Modality, knowledge: KnowledgeBase, conventions: PlanningConventions
+) -> float:
+    """A session's price for comparing options: the clinic's, else the upper published
+    estimate per session; unknown or per-scar prices compare last."""
+    clinic = (conventions.clinic_prices or {}).get(modality)
+    if clinic is not None:
+        return float(clinic)
+    estimate = knowledge.prices.get(modality)
+    if estimate is None or estimate.per is not PriceUnit.SESSION:
+        return math.inf
+    return estimate.max if estimate.max is not None else estimate.min
 
 
 def ranked_value(position: int, count: int, recommendation: Recommendation) -> int:

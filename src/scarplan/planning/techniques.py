@@ -72,9 +72,10 @@ def assign_techniques(
     """One treatment per atrophic lesion group, in the assessment's order."""
     treatments = []
     for typed in lesions:
-        if typed.type not in ATROPHIC_SCAR_TYPES:
-            continue
         lesion = typed.lesion
+        if typed.type not in ATROPHIC_SCAR_TYPES:
+            treatments.append(_referred(typed, knowledge))
+            continue
         rule = _first_rule(knowledge.techniques.lesion_rules, typed)
         if rule is None:
             treatments.append(
@@ -117,6 +118,26 @@ def assign_techniques(
             )
         )
     return tuple(treatments)
+
+
+def _referred(typed: TypedLesion, knowledge: KnowledgeBase) -> LesionTreatment:
+    """A raised scar group: no atrophic-scar technique treats it; it is referred on."""
+    entry = knowledge.scar_types[typed.type]
+    return LesionTreatment(
+        index=typed.index,
+        region=typed.lesion.region,
+        scar_type=typed.type,
+        count=typed.lesion.count,
+        rule_id=None,
+        label=f"{entry.name.lower()}s",
+        technique=None,
+        then=None,
+        field=False,
+        wanted=(),
+        blocked=(),
+        reason=entry.patient_summary,
+        sources=tuple(entry.morphology.sources),
+    )
 
 
 def _cited(rule: LesionRule) -> tuple[str, ...]:

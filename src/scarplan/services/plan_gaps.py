@@ -11,45 +11,7 @@ from __future__ import annotations
 
 from scarplan.domain.vocabulary import Modality
 from scarplan.planning.document import PlanDocument
-from scarplan.planning.gaps import CourseTiming, GapRules, Order, Turn
-
-
-def rules_from_document(document: PlanDocument, default_gap: int) -> GapRules:
-    courses = {
-        c.modality: CourseTiming(
-            c.interval_days.value,
-            c.interval_days.max,
-            c.downtime_days.value,
-            c.interval_days.basis,
-            tuple(c.interval_days.sources),
-        )
-        for c in document.courses
-    }
-    orders = [
-        Order(
-            s.first,
-            s.then,
-            s.gap_days.value,
-            s.rule,
-            s.reason,
-            tuple(s.gap_days.sources),
-            s.after,
-            s.gap_days.basis,
-        )
-        for s in document.sequence
-    ]
-    turns = [
-        Turn(
-            frozenset(t.modalities),
-            t.gap_days.value,
-            t.max_days,
-            t.rule,
-            tuple(t.gap_days.sources),
-        )
-        for t in document.alternations
-    ]
-    gap = document.default_gap_days if document.default_gap_days is not None else default_gap
-    return GapRules(courses, orders, turns, gap)
+from scarplan.planning.gaps import GapRules
 
 
 def gap_limits(
@@ -65,7 +27,7 @@ def gap_limits(
     who edited a session closer or further than the rule keeps that gap within the limits.
     """
     rules = (
-        rules_from_document(document, default_gap)
+        document.gap_rules(default_gap)
         if document is not None
         else GapRules({}, default_gap_days=default_gap)
     )

@@ -6,11 +6,10 @@ proposed or accepted plan is superseded when another plan of the patient is acce
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, Row, select
@@ -26,27 +25,18 @@ from scarplan.adapters.db.tables import (
     TreatmentSessionRecord,
 )
 from scarplan.domain.errors import FieldProblem, NotFoundError, StateError
+from scarplan.planning.document import read_plan_document
+from scarplan.planning.lifecycle import ACTIVE, OPEN, AvoidWindow, Plan, PlanStatus
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import PlanEdit, validated
 from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
-from scarplan.services.clinic.plan_edits import edited_sessions, routine_document
+from scarplan.services.clinic.plan_edits import routine_document
 from scarplan.services.homecare import routine_for_plan, routine_json
 from scarplan.services.planning import plan_case, plan_json
 
-
-class PlanStatus(StrEnum):
-    PROPOSED = "proposed"
-    ACCEPTED = "accepted"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    SUPERSEDED = "superseded"
-    CANCELLED = "cancelled"
-
-
-OPEN = (PlanStatus.PROPOSED, PlanStatus.ACCEPTED, PlanStatus.IN_PROGRESS)
-ACTIVE = (PlanStatus.ACCEPTED, PlanStatus.IN_PROGRESS)
+__all__ = ["ACTIVE", "OPEN", "PlanStatus"]
 
 
 @dataclass(frozen=True)
@@ -106,6 +96,30 @@ def load_plan(session: Session, plan_id: int) -> PlanRecord:
 
 def current_version(plan: PlanRecord) -> PlanVersionRecord:
     return next(v for v in plan.versions if v.version == plan.current_version)
+
+
+def aggregate(session: Session, plan: PlanRecord) -> Plan:
+    """The stored plan as its aggregate (planning.lifecycle): status, document, sessions done."""
+    version = current_version(plan)
+    done = fulfilled(session, version)
+    return Plan(
+        plan.id,
+        PlanStatus(plan.status),
+        read_plan_document(version.document),
+        frozenset(s.position for s in version.sessions if s.id in done),
+    )
+
+
+def save_status(plan: PlanRecord, state: Plan, now: datetime) -> None:
+    """Write the aggregate's status back, with the dates that go with it."""
+    if state.status.value == plan.status:
+        return
+    plan.status = state.status.value
+    plan.updated_at = now
+    if state.status is PlanStatus.ACCEPTED:
+        plan.accepted_at = now
+    if state.status is PlanStatus.COMPLETED:
+        plan.completed_at = now
 
 
 def fulfilled(session: Session, version: PlanVersionRecord) -> dict[int, int]:
@@ -397,20 +411,12 @@ def active_plan(session: Session, patient_id: int) -> PlanRecord | None:
     return load_plan(session, plan_id) if plan_id is not None else None
 
 
-def _require(plan: PlanRecord, allowed: tuple[PlanStatus, ...], action: str) -> None:
-    if plan.status not in allowed:
-        wanted = " or ".join(s.value for s in allowed)
-        raise StateError(
-            f"cannot {action} a plan that is {plan.status}",
-            [FieldProblem("status", f"plan {plan.id} is {plan.status}", f"it must be {wanted}")],
-        )
-
-
 def accept_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
     """Accept a proposed plan; the patient's other proposed or accepted plans are superseded."""
     with clinic.uow.write() as session:
         plan = _writable_plan(session, actor, plan_id)
-        _require(plan, (PlanStatus.PROPOSED,), "accept")
+        state = aggregate(session, plan)
+        state.accept()
         running = session.scalar(
             select(PlanRecord.id).where(
                 PlanRecord.patient_id == plan.patient_id,
@@ -430,11 +436,10 @@ def accept_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
                 PlanRecord.status.in_((PlanStatus.PROPOSED.value, PlanStatus.ACCEPTED.value)),
             )
         ):
-            other.status = PlanStatus.SUPERSEDED.value
-            other.updated_at = now
-        plan.status = PlanStatus.ACCEPTED.value
-        plan.accepted_at = now
-        plan.updated_at = now
+            replaced = aggregate(session, other)
+            replaced.supersede()
+            save_status(other, replaced, now)
+        save_status(plan, state, now)
         session.flush()
         clinic.audit.changed(session, actor, "accept", "plan", plan.id, plan.patient_id)
         return plan_view(session, plan)
@@ -447,31 +452,24 @@ def _writable_plan(session: Session, actor: Actor, plan_id: int) -> PlanRecord:
 
 
 def _finish(
-    clinic: Clinic,
-    actor: Actor,
-    plan_id: int,
-    status: PlanStatus,
-    allowed: tuple[PlanStatus, ...],
-    action: str,
+    clinic: Clinic, actor: Actor, plan_id: int, change: Callable[[Plan], None], action: str
 ) -> PlanView:
     with clinic.uow.write() as session:
         plan = _writable_plan(session, actor, plan_id)
-        _require(plan, allowed, action)
-        plan.status = status.value
-        plan.updated_at = clinic.now()
-        if status is PlanStatus.COMPLETED:
-            plan.completed_at = plan.updated_at
+        state = aggregate(session, plan)
+        change(state)
+        save_status(plan, state, clinic.now())
         session.flush()
         clinic.audit.changed(session, actor, action, "plan", plan.id, plan.patient_id)
         return plan_view(session, plan)
 
 
 def complete_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
-    return _finish(clinic, actor, plan_id, PlanStatus.COMPLETED, ACTIVE, "complete")
+    return _finish(clinic, actor, plan_id, Plan.complete, "complete")
 
 
 def cancel_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
-    return _finish(clinic, actor, plan_id, PlanStatus.CANCELLED, OPEN, "cancel")
+    return _finish(clinic, actor, plan_id, Plan.cancel, "cancel")
 
 
 def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
@@ -479,19 +477,20 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
     edit = validated(PlanEdit, raw, "plan edit")
     with clinic.uow.write() as session:
         plan = _writable_plan(session, actor, plan_id)
-        _require(plan, OPEN, "edit")
+        state = aggregate(session, plan)
         _check_based_on(plan, edit.based_on)
         old = current_version(plan)
         patient = session.get_one(PatientRecord, plan.patient_id)
         done = fulfilled(session, old)
-        edited, kept = edited_sessions(
-            old,
-            edit,
-            {s.position for s in old.sessions if s.id in done},
-            patient,
+        result = state.edit(
+            {m.position: m.day for m in edit.move},
+            edit.remove,
+            edit.reason,
             clinic.today(),
+            _avoid_windows(patient.preferences),
             clinic.settings.default_gap_between_modalities_days,
         )
+        edited, kept = result.document, result.kept
         assessment = load_assessment(session, plan.assessment_id)
         case = stored_case(patient, assessment, clinic.today())
         document = {
@@ -515,6 +514,15 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
             session, actor, "edit", "plan", plan.id, plan.patient_id, {"version": version.version}
         )
         return plan_view(session, plan)
+
+
+def _avoid_windows(preferences: dict[str, Any]) -> list[AvoidWindow]:
+    return [
+        AvoidWindow(
+            date.fromisoformat(w["from"]), date.fromisoformat(w["to"]), w.get("reason") or ""
+        )
+        for w in preferences.get("avoid", [])
+    ]
 
 
 def _check_based_on(plan: PlanRecord, based_on: int | None) -> None:

@@ -16,11 +16,12 @@ from scarplan.adapters.db.tables import (
     TreatmentSessionRecord,
 )
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
+from scarplan.planning.lifecycle import Plan
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventInput, SessionInput, validated
 from scarplan.services.clinic.patients import load_patient
-from scarplan.services.clinic.plans import PlanStatus, active_plan, current_version, fulfilled
+from scarplan.services.clinic.plans import active_plan, aggregate, current_version, save_status
 
 
 @dataclass(frozen=True)
@@ -81,26 +82,17 @@ def _event(entered: AdverseEventInput) -> AdverseEventRecord:
 
 def _planned_match(
     session: Session, plan: PlanRecord, entered: SessionInput
-) -> PlannedSessionRecord | None:
-    """The planned session this one fulfils: the one named, or the next open one of its kind."""
-    done = fulfilled(session, current_version(plan))
-    open_sessions = [s for s in current_version(plan).sessions if s.id not in done]
+) -> tuple[Plan, PlannedSessionRecord | None]:
+    """The plan's aggregate and the planned session this one fulfils: the one named, or the
+    next open one of its kind (the aggregate's rule)."""
+    state = aggregate(session, plan)
+    rows = {s.position: s for s in current_version(plan).sessions}
+    named: int | None = None
     if entered.planned_session_id is not None:
-        match = next((s for s in open_sessions if s.id == entered.planned_session_id), None)
-        if match is None or match.modality != entered.modality.value:
-            raise InputError(
-                "the session is invalid",
-                [
-                    FieldProblem(
-                        "planned_session_id",
-                        f"{entered.planned_session_id} is not an open {entered.modality} "
-                        "session of the patient's current plan",
-                        "leave it empty to match by procedure",
-                    )
-                ],
-            )
-        return match
-    return next((s for s in open_sessions if s.modality == entered.modality.value), None)
+        # An id of another plan or version names no position: the aggregate refuses it.
+        named = next((p for p, s in rows.items() if s.id == entered.planned_session_id), len(rows))
+    position = state.fulfilment(entered.modality, named)
+    return state, rows[position] if position is not None else None
 
 
 def _check_dates(entered: SessionInput, today: date) -> None:
@@ -125,11 +117,15 @@ def record_session(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> S
     with clinic.uow.write() as session:
         load_patient(session, patient_id)
         plan = active_plan(session, patient_id)
-        planned = _planned_match(session, plan, entered) if plan is not None else None
-        linked = (plan.id, planned.id) if plan is not None and planned is not None else None
+        if plan is None:
+            return session_view(add_session(session, clinic, actor, patient_id, entered, None))
+        state, planned = _planned_match(session, plan, entered)
+        linked = (plan.id, planned.id) if planned is not None else None
         record = add_session(session, clinic, actor, patient_id, entered, linked)
-        if plan is not None and planned is not None:
-            _advance(session, plan, clinic.now())
+        if planned is not None:
+            state.record_session(planned.position)
+            save_status(plan, state, clinic.now())
+            plan.updated_at = clinic.now()
         return session_view(record)
 
 
@@ -168,15 +164,6 @@ def add_session(
     session.flush()
     clinic.audit.changed(session, actor, "create", "session", record.id, patient_id)
     return record
-
-
-def _advance(session: Session, plan: PlanRecord, now: datetime) -> None:
-    if plan.status == PlanStatus.ACCEPTED.value:
-        plan.status = PlanStatus.IN_PROGRESS.value
-    if len(fulfilled(session, current_version(plan))) == len(current_version(plan).sessions):
-        plan.status = PlanStatus.COMPLETED.value
-        plan.completed_at = now
-    plan.updated_at = now
 
 
 def _load_session(session: Session, session_id: int) -> TreatmentSessionRecord:
