@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from scarplan.adapters.db.tables import HomeRoutineRecord, PlannedSessionRecord, PlanVersionRecord
+from scarplan.adapters.db.tables import (
+    AssessmentRecord,
+    HomeRoutineRecord,
+    PlannedSessionRecord,
+    PlanVersionRecord,
+)
 from scarplan.domain.errors import InputError, NotFoundError, StateError
+from scarplan.planning.document import read_plan_document
 from scarplan.services.clinic import assessments, patients, plans, sessions
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.plans import PlannedSessionView, PlanView
@@ -384,3 +393,47 @@ def test_an_edit_that_breaks_the_order_rule_is_refused_with_the_rule_and_its_sou
     assert "punch_then_resurfacing" in messages
     assert "ACNEORG-PUNCH" in messages
     unchanged(clinic, proposed, clinician)
+
+
+V1_DOCUMENT = Path(__file__).parents[1] / "support" / "plan_v1_mixed.json"
+
+
+def test_a_stored_plan_of_the_earlier_shape_loads_and_edits(
+    clinic: Clinic, clinician: Actor, patient_id: int
+) -> None:
+    """A version 1 plan document (written by the planner before per-lesion-group plans: no
+    lesion groups, reviews, alternations or recorded default gap) is read through the typed
+    document and edited under the same gap rule."""
+    document = json.loads(V1_DOCUMENT.read_text(encoding="utf-8"))
+    assert "lesion_groups" not in document
+    with clinic.uow.write() as session:
+        assessment = session.scalars(
+            select(AssessmentRecord).where(AssessmentRecord.patient_id == patient_id)
+        ).one()
+        record = plans.add_plan(
+            session, clinic, clinician, assessment, document, plans.PlanStatus.PROPOSED, "v1"
+        )
+        plan_id = record.id
+    stored = plans.get_plan(clinic, clinician, plan_id)
+    typed = read_plan_document(stored.document)
+    assert typed.lesion_groups == []
+    assert typed.default_gap_days is None
+    first, second = repeated(stored)
+    too_soon = first.day + timedelta(days=interval_days(stored, first.modality) - 1)
+    with pytest.raises(InputError):
+        plans.edit_plan(
+            clinic,
+            clinician,
+            plan_id,
+            {"reason": "sooner", "move": [{"position": second.position, "day": too_soon}]},
+        )
+    last = by_day(stored)[-1]
+    later = last.day + timedelta(days=7)
+    edited = plans.edit_plan(
+        clinic,
+        clinician,
+        plan_id,
+        {"reason": "a week later", "move": [{"position": last.position, "day": later}]},
+    )
+    assert edited.version == 2
+    assert later in {s.day for s in edited.sessions}
