@@ -299,9 +299,11 @@ def test_a_case_file_round_trips_through_the_database(
         "home_care_budget": None,
     }
     (plan,) = plans.list_plans(empty, importer, report.patient_id)
-    assert plan.document == plan_file_json(case, knowledge, Settings(), empty.today())
-    assert plan.document["recommended"]
-    assert plan.document["excluded"]
+    assert plan.document.model_dump(mode="json") == plan_file_json(
+        case, knowledge, Settings(), empty.today()
+    )
+    assert plan.document.recommended
+    assert plan.document.excluded
 
 
 def test_preferences_and_each_plans_reasoning_come_back_exactly(
@@ -337,9 +339,9 @@ def test_preferences_and_each_plans_reasoning_come_back_exactly(
     assert [p.document for p in after] == [p.document for p in before]
     assert [p.routine for p in after] == [p.routine for p in before]
     edited = next(p for p in after if p.status == "in_progress")
-    assert edited.document["recommended"]
-    assert edited.document["sequence"]
-    assert edited.document["notes"][-1] == "Edited by the clinician: travels in May"
+    assert edited.document.recommended
+    assert edited.document.sequence
+    assert edited.document.notes[-1] == "Edited by the clinician: travels in May"
 
 
 def test_a_tampered_reasoning_document_is_refused_and_nothing_is_saved(
@@ -418,8 +420,9 @@ def test_a_plan_without_its_document_is_imported_without_reasoning(
     report = import_patient_bundle(empty, importer, bundle)
     assert report.warnings == []
     for plan in plans.list_plans(empty, importer, report.patient_id):
-        assert plan.document["recommended"] == plan.document["excluded"] == []
-        assert plan.document["sessions"]
+        assert plan.document.recommended == []
+        assert plan.document.excluded == []
+        assert plan.document.sessions
 
 
 def test_a_failed_import_leaves_nothing_behind(

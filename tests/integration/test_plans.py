@@ -17,7 +17,6 @@ from scarplan.adapters.db.tables import (
     PlanVersionRecord,
 )
 from scarplan.domain.errors import InputError, NotFoundError, StateError
-from scarplan.planning.document import read_plan_document
 from scarplan.services.clinic import assessments, patients, plans, sessions
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.plans import PlannedSessionView, PlanView
@@ -66,8 +65,8 @@ def by_day(plan: PlanView) -> list[PlannedSessionView]:
 
 
 def interval_days(plan: PlanView, modality: str) -> int:
-    course = next(c for c in plan.document["courses"] if c["modality"] == modality)
-    days: int = course["interval_days"]["value"]
+    course = next(c for c in plan.document.courses if c.modality == modality)
+    days: int = course.interval_days.value
     return days
 
 
@@ -88,15 +87,16 @@ def test_a_proposal_stores_the_planners_sessions_and_routine(
     assert (found.status, found.version, found.patient_id) == ("proposed", 1, patient_id)
     assert found == proposed
     assert found.sessions, "the planner proposed no session"
-    assert len(found.sessions) == len(found.document["sessions"])
-    for planned, item in zip(found.sessions, found.document["sessions"], strict=True):
+    document = found.document.model_dump(mode="json")
+    assert len(found.sessions) == len(document["sessions"])
+    for planned, item in zip(found.sessions, document["sessions"], strict=True):
         assert (planned.day.isoformat(), planned.modality) == (item["date"], item["modality"])
         assert planned.regions == item["regions"]
         assert planned.done_by_session_id is None
     assert min(s.day for s in found.sessions) >= date(2027, 1, 11)
     assert found.end_date == max(s.day for s in found.sessions)
     assert found.routine is not None
-    assert found.routine == found.document["routine"]
+    assert found.routine == document["routine"]
     assert [v.version for v in found.versions] == [1]
     assert count_rows(clinic.uow.engine, PlannedSessionRecord) == len(found.sessions)
     assert count_rows(clinic.uow.engine, HomeRoutineRecord) == 1
@@ -415,7 +415,7 @@ def test_a_stored_plan_of_the_earlier_shape_loads_and_edits(
         )
         plan_id = record.id
     stored = plans.get_plan(clinic, clinician, plan_id)
-    typed = read_plan_document(stored.document)
+    typed = stored.document
     assert typed.lesion_groups == []
     assert typed.default_gap_days is None
     first, second = repeated(stored)

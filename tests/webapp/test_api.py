@@ -186,3 +186,18 @@ def test_openapi_documents_the_records(client: TestClient) -> None:
     ):
         assert path in spec["paths"], path
     assert "PatientIntake" in spec["components"]["schemas"]
+
+
+def test_openapi_shows_the_plans_real_schema(client: TestClient) -> None:
+    """The plan document is a typed model in the OpenAPI document, not a free-form object:
+    its lesion groups with their technique, its sessions and its re-assessment visits."""
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    view = schemas["PlanView"]["properties"]["document"]
+    assert view == {"$ref": "#/components/schemas/PlanDocument"}
+    document = schemas["PlanDocument"]["properties"]
+    assert {"lesion_groups", "sessions", "reviews", "recommended", "sequence"} <= set(document)
+    group = schemas["LesionGroupPlan"]["properties"]
+    assert {"region", "type", "technique", "field", "then", "reason", "sources"} <= set(group)
+    modality = schemas["Modality"]["enum"]
+    assert "tca_cross" in modality
+    assert "punch_elevation" in modality

@@ -138,7 +138,7 @@ def _plan(session: Session, plan_id: int) -> dict[str, Any]:
                 "total_cost": view.total_cost,
                 "end_date": view.end_date,
                 "sessions": view.sessions,
-                "document": view.document,
+                "document": view.document.model_dump(mode="json"),
                 "routine": view.routine,
             }
         )

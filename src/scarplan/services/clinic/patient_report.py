@@ -60,7 +60,7 @@ def patient_report(
 def plan_document(plan: PlanView) -> dict[str, Any]:
     """The plan's explained document with its sessions as they stand now (edits, done)."""
     return {
-        **plan.document,
+        **plan.document.model_dump(mode="json"),
         "sessions": [
             {
                 "date": s.day.isoformat(),

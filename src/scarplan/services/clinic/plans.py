@@ -25,7 +25,7 @@ from scarplan.adapters.db.tables import (
     TreatmentSessionRecord,
 )
 from scarplan.domain.errors import FieldProblem, NotFoundError, StateError
-from scarplan.planning.document import read_plan_document
+from scarplan.planning.document import PlanDocument, read_plan_document
 from scarplan.planning.lifecycle import ACTIVE, OPEN, AvoidWindow, Plan, PlanStatus
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
@@ -73,7 +73,7 @@ class PlanView:
     total_cost: Decimal | None
     end_date: date | None
     sessions: list[PlannedSessionView]
-    document: dict[str, Any]
+    document: PlanDocument
     """The planner's explained plan (the `scarplan plan --json` contract) for this version."""
     routine: dict[str, Any] | None
     versions: list[VersionSummary]
@@ -354,7 +354,7 @@ def read_plan_view(session: Session, plan_id: int, version_number: int | None = 
         total_cost=head.total_cost,
         end_date=head.end_date,
         sessions=_sessions_once(planned),
-        document=head.document or {},
+        document=read_plan_document(head.document),
         routine=head.routine,
         versions=[
             VersionSummary(v.version, v.reason, v.created_at, v.total_cost, v.end_date)
