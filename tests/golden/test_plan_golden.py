@@ -41,7 +41,7 @@ Keys of ``expected`` (every key is optional; an unknown key is an error, so a ty
 - ``cautions``: {modality: substring} of one of its recommendation's cautions.
 - ``notes_contain``: substrings that must each occur in some note.
 - ``course_figures``: {modality: {sessions, interval_days, interval_max, downtime_days}}: the
-  course figures of docs/planning.md section 3 (only the keys given are checked).
+  course figures of docs/planning.md section 5 (only the keys given are checked).
 
 Per lesion group and relational keys (issue 19). Lesion groups are numbered 0.. in the case's
 lesion order (plan JSON ``lesion_groups``, each found by its ``index``). Where a key below, or
