@@ -9,10 +9,14 @@ from decimal import Decimal
 from scarplan.domain.vocabulary import (
     AcneSeverity,
     Agent,
+    Allergy,
     EdgeProfile,
     Fitzpatrick,
     HomeCareBudget,
+    Implant,
     IsotretinoinStatus,
+    MedicalCondition,
+    Medication,
     Region,
     ScarType,
     Sex,
@@ -56,6 +60,16 @@ class IsotretinoinHistory:
 
 
 @dataclass(frozen=True)
+class PriorProcedure:
+    """A procedure the patient had before: a modality id or `permanent_filler`."""
+
+    kind: str
+    regions: tuple[Region, ...] = ()
+    day: date | None = None
+    product: str = ""
+
+
+@dataclass(frozen=True)
 class Patient:
     id: str
     sex: Sex = Sex.UNKNOWN
@@ -73,6 +87,11 @@ class Patient:
     isotretinoin: IsotretinoinHistory = field(default_factory=IsotretinoinHistory)
     sensitive_skin: bool = False
     current_agents: tuple[Agent, ...] = ()
+    conditions: tuple[MedicalCondition, ...] = ()
+    allergies: tuple[Allergy, ...] = ()
+    implants: tuple[Implant, ...] = ()
+    medications: tuple[Medication, ...] = ()
+    prior_procedures: tuple[PriorProcedure, ...] = ()
     unstated: frozenset[str] = frozenset()
     """Safety fields the case did not state; they took their default and need confirming."""
 

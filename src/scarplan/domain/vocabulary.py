@@ -115,3 +115,49 @@ class EdgeProfile(StrEnum):
 
     SHARP = "sharp"
     SLOPED = "sloped"
+
+
+class MedicalCondition(StrEnum):
+    """Parts of the medical history that change a scar plan (case file `patient.conditions`)."""
+
+    VITILIGO = "vitiligo"
+    PSORIASIS = "psoriasis"
+    LICHEN_PLANUS = "lichen_planus"
+    LUPUS = "lupus"
+    SCLERODERMA = "scleroderma"
+    AUTOIMMUNE_OTHER = "autoimmune_other"
+    IMMUNOSUPPRESSED = "immunosuppressed"
+    BLEEDING_DISORDER = "bleeding_disorder"
+    DIABETES_UNCONTROLLED = "diabetes_uncontrolled"
+    BODY_DYSMORPHIC_DISORDER = "body_dysmorphic_disorder"
+    PIH_HISTORY = "pih_history"
+    HYPERTROPHIC_SCAR_HISTORY = "hypertrophic_scar_history"
+    ACTIVE_COLD_SORE = "active_cold_sore"
+
+
+class Allergy(StrEnum):
+    """Allergies that matter for scar procedures (case file `patient.allergies`)."""
+
+    LIDOCAINE = "lidocaine"
+    LOCAL_ANAESTHETIC_OTHER = "local_anaesthetic_other"
+    BOVINE_COLLAGEN = "bovine_collagen"
+    HYALURONIC_ACID = "hyaluronic_acid"
+    HYALURONIDASE = "hyaluronidase"
+
+
+class Implant(StrEnum):
+    """Implants that matter for energy-based procedures (case file `patient.implants`)."""
+
+    IMPLANTED_ELECTRONIC_DEVICE = "implanted_electronic_device"
+    FACIAL_METAL_IMPLANT = "facial_metal_implant"
+
+
+class Medication(StrEnum):
+    """Medication classes that change a scar plan (case file `patient.medications`)."""
+
+    PHOTOSENSITISING = "photosensitising"
+    IMMUNOSUPPRESSANT = "immunosuppressant"
+
+
+PERMANENT_FILLER = "permanent_filler"
+"""A prior procedure `kind` beside the modality ids: silicone, PMMA and other permanent fillers."""

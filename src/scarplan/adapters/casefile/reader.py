@@ -23,6 +23,7 @@ from scarplan.domain.case import (
     Money,
     Patient,
     Preferences,
+    PriorProcedure,
 )
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.domain.vocabulary import AcneSeverity
@@ -245,6 +246,19 @@ def _patient(patient: PatientIn) -> Patient:
         else IsotretinoinHistory(),
         sensitive_skin=patient.sensitive_skin,
         current_agents=tuple(dict.fromkeys(patient.current_agents)),
+        conditions=tuple(dict.fromkeys(patient.conditions)),
+        allergies=tuple(dict.fromkeys(patient.allergies)),
+        implants=tuple(dict.fromkeys(patient.implants)),
+        medications=tuple(dict.fromkeys(patient.medications)),
+        prior_procedures=tuple(
+            PriorProcedure(
+                kind=item.kind,
+                regions=tuple(dict.fromkeys(item.regions)),
+                day=item.date,
+                product=item.product,
+            )
+            for item in patient.prior_procedures
+        ),
         unstated=frozenset(
             name for name in SAFETY_FIELDS if name not in stated or getattr(patient, name) is None
         ),

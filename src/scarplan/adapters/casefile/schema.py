@@ -16,12 +16,18 @@ from pydantic import (
 )
 
 from scarplan.domain.vocabulary import (
+    PERMANENT_FILLER,
     AcneSeverity,
     Agent,
+    Allergy,
     EdgeProfile,
     Fitzpatrick,
     HomeCareBudget,
+    Implant,
     IsotretinoinStatus,
+    MedicalCondition,
+    Medication,
+    Modality,
     Region,
     ScarType,
     Sex,
@@ -43,6 +49,21 @@ def _iso_date(value: Any) -> Any:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+PRIOR_PROCEDURE_KINDS = (*(m.value for m in Modality), PERMANENT_FILLER)
+
+
+def _prior_kind(value: Any) -> Any:
+    if not isinstance(value, str) or value not in PRIOR_PROCEDURE_KINDS:
+        kinds = ", ".join(PRIOR_PROCEDURE_KINDS)
+        raise ValueError(f"expected a procedure id or permanent_filler, one of {kinds}")
+    return value
+
+
+PriorProcedureKind = Annotated[
+    str,
+    BeforeValidator(_prior_kind),
+    Field(json_schema_extra={"enum": list(PRIOR_PROCEDURE_KINDS)}),
+]
 StrictFloat = Annotated[float, Strict()]
 StrictInt = Annotated[int, Strict()]
 
@@ -62,6 +83,15 @@ class IsotretinoinIn(_Model):
         if self.status is not IsotretinoinStatus.STOPPED and self.stopped_on is not None:
             raise ValueError("stopped_on goes with status 'stopped' only")
         return self
+
+
+class PriorProcedureIn(_Model):
+    kind: PriorProcedureKind = Field(
+        description="A procedure id (e.g. ha_filler) or permanent_filler (silicone, PMMA...)."
+    )
+    product: str = Field("", max_length=200, description="Product, e.g. silicone.")
+    regions: list[Region] = Field(default_factory=list, max_length=len(Region))
+    date: IsoDate | None = Field(None, description="When it was done, if known.")
 
 
 class PatientIn(_Model):
@@ -98,6 +128,31 @@ class PatientIn(_Model):
         default_factory=list,
         max_length=20,
         description="Home-care agents the patient already uses (ids), e.g. [tretinoin].",
+    )
+    conditions: list[MedicalCondition] = Field(
+        default_factory=list,
+        max_length=len(MedicalCondition),
+        description="Medical history that changes the plan (ids), e.g. [vitiligo, pih_history].",
+    )
+    allergies: list[Allergy] = Field(
+        default_factory=list,
+        max_length=len(Allergy),
+        description="Allergies (ids), e.g. [lidocaine, bovine_collagen].",
+    )
+    implants: list[Implant] = Field(
+        default_factory=list,
+        max_length=len(Implant),
+        description="Implants (ids): implanted_electronic_device, facial_metal_implant.",
+    )
+    medications: list[Medication] = Field(
+        default_factory=list,
+        max_length=len(Medication),
+        description="Medication classes (ids): photosensitising, immunosuppressant.",
+    )
+    prior_procedures: list[PriorProcedureIn] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Earlier procedures: a procedure id or permanent_filler, regions, date.",
     )
 
 
