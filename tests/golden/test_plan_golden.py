@@ -67,6 +67,10 @@ relations can be pinned where the rules leave the choice between two field cours
   ``not_in_plan_reason``.
 - ``not_in_plan_reason``: {modality: substring}: the modality is recommended, has no sessions,
   and its ``not_in_plan_reason`` contains the substring.
+- ``preparation_before``: list of [modality, kind, days]: a ``preparations`` entry of that kind
+  (``test`` or ``priming``) prepares the modality and is dated exactly `days` before its first
+  session (a test is read by then: ``until`` is not after that session).
+- ``no_preparations``: true when the plan must have no ``preparations``.
 """
 
 from __future__ import annotations
@@ -122,6 +126,8 @@ PLAN_KEYS = {
     "no_reason_contains",
     "not_in_plan_reason",
     "regions_treated",
+    "preparation_before",
+    "no_preparations",
 }
 
 
@@ -294,6 +300,15 @@ def _check_relations(result: dict[str, Any], expected: dict[str, Any]) -> None:
         treated = {r for s in result["sessions"] if s["modality"] == modality for r in s["regions"]}
         assert treated == set(regions), (name, modality, sorted(treated))
     reviews = result.get("reviews")
+    if expected.get("no_preparations"):
+        assert result["preparations"] == [], result["preparations"]
+    for name, kind, days in expected.get("preparation_before", []):
+        modality, first = _resolve(name, result), min(_dates(result, name))
+        found = [p for p in result["preparations"] if p["kind"] == kind and modality in p["before"]]
+        assert found, (modality, kind, result["preparations"])
+        placed, until = date.fromisoformat(found[0]["date"]), date.fromisoformat(found[0]["until"])
+        assert (first - placed).days == days, (modality, first, found[0])
+        assert until <= first, (modality, first, found[0])
     for name in expected.get("reviews_after", []):
         assert reviews is not None, "plan JSON has no reviews (issue 19 planner)"
         modality, last = _resolve(name, result), max(_dates(result, name))

@@ -143,6 +143,21 @@ class LesionGroupPlan(Closed):
     sources: Sources
 
 
+class PreparationItem(Closed):
+    """A test (skin test, test spot) or a priming period before a procedure's first session."""
+
+    kind: Annotated[str, StringConstraints(pattern=r"^(test|priming)$")]
+    what: Text
+    date: Day
+    """The day the test is placed, or priming starts."""
+    until: Day
+    """The day the test is read, or the first session priming leads to."""
+    before: Annotated[list[Modality], Bounded]
+    agents: Annotated[list[Agent], Bounded] = []
+    reason: Text
+    sources: Sources
+
+
 class Review(Closed):
     """A re-assessment visit after a course (or before the second half of a long one)."""
 
@@ -254,6 +269,7 @@ class PlanDocument(Closed):
     """The clinic's gap between different procedures when planned (null: before it was kept)."""
     sessions: Annotated[list[Session], Bounded]
     reviews: Annotated[list[Review], Bounded] = []
+    preparations: Annotated[list[PreparationItem], Bounded] = []
     total_cost: Total
     budget: Money | None
     end_date: Day | None

@@ -20,6 +20,7 @@ from scarplan.domain.vocabulary import (
     ScarType,
 )
 from scarplan.knowledge import KnowledgeBase
+from scarplan.knowledge.schema.common import PreTreatmentTest, Priming
 from scarplan.knowledge.schema.rules import Action, ConditionEntry, ConditionId, Effect
 
 DARKER_TYPES = frozenset({Fitzpatrick.IV, Fitzpatrick.V, Fitzpatrick.VI})
@@ -40,6 +41,10 @@ class Finding:
     policy: str | None
     not_before: date | None = None
     """For a deferral with a known end (e.g. months after isotretinoin stopped)."""
+    test: PreTreatmentTest | None = None
+    """A test to book before the first session (action test_first)."""
+    priming: Priming | None = None
+    """Agents to use at home for some weeks before the first session."""
 
     @property
     def blocks(self) -> bool:
@@ -173,6 +178,8 @@ def evaluate_eligibility(
                 not_before=_not_before(case, condition_id, effect)
                 if action is Action.DEFER
                 else None,
+                test=effect.test,
+                priming=effect.priming,
             )
             for modality in effect.modalities:
                 findings[modality].append(finding)

@@ -22,6 +22,7 @@ from scarplan.planning.conventions import Figure, PlanningConventions
 from scarplan.planning.courses import CourseScope, CourseSpec, SessionPrice, course_spec
 from scarplan.planning.eligibility import Eligibility, add_months, evaluate_eligibility
 from scarplan.planning.gaps import CourseTiming, GapRules, Order, Turn
+from scarplan.planning.preparations import Preparation, lead_days, preparations
 from scarplan.planning.ranking import PUNCHES, rank, ranked_value
 from scarplan.planning.recommend import Recommendation, Recommendations, ScarLoad, recommend
 from scarplan.planning.schedule import (
@@ -100,6 +101,7 @@ class Plan:
     notes: tuple[str, ...]
     lesion_treatments: tuple[LesionTreatment, ...] = ()
     reviews: tuple[Review, ...] = ()
+    preparations: tuple[Preparation, ...] = ()
     alternations: tuple[Turn, ...] = ()
     default_gap_days: int = 14
 
@@ -161,7 +163,13 @@ def build_plan(
     )
     problem = ScheduleProblem(
         courses=candidates,
-        earliest={m: (eligibility[m].earliest(start) - start).days for m in Modality},
+        earliest={
+            m: max(
+                (eligibility[m].earliest(start) - start).days,
+                lead_days(m, eligibility, knowledge),
+            )
+            for m in Modality
+        },
         rules=rules,
         avoid=_windows(case, start),
         budget_cents=cents(preferences.budget.amount) if preferences.budget else None,
@@ -214,6 +222,9 @@ def build_plan(
         ),
         lesion_treatments=_as_booked(treatments, in_plan),
         reviews=_reviews(courses, solved, start),
+        preparations=preparations(
+            {c.spec.modality: c.first for c in courses}, eligibility, knowledge
+        ),
         alternations=tuple(t for t in rules.turns if t.pair <= in_plan),
         default_gap_days=conventions.default_gap_days,
     )

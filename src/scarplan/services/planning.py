@@ -204,6 +204,19 @@ def _document_data(plan: Plan, routine: dict[str, Any] | None) -> dict[str, Any]
             }
             for s in plan.sessions
         ],
+        "preparations": [
+            {
+                "kind": p.kind,
+                "what": p.what,
+                "date": p.day.isoformat(),
+                "until": p.until.isoformat(),
+                "before": [m.value for m in p.before],
+                "agents": list(p.agents),
+                "reason": p.reason,
+                "sources": list(p.sources),
+            }
+            for p in plan.preparations
+        ],
         "reviews": [
             {
                 "date": r.day.isoformat(),

@@ -118,6 +118,15 @@ def render_plan(data: dict[str, Any]) -> None:
         missing = f" (without {', '.join(total['unpriced'])})" if total["unpriced"] else ""
         budget = f"; budget {_money(data['budget'])}" if data["budget"] else ""
         out.print(f"Total {_money(total)}{missing}{budget}; last session {data['end_date']}")
+        for item in data["preparations"]:
+            before = ", ".join(item["before"])
+            if item["kind"] == "test":
+                out.print(
+                    f"Before {before}: {item['what']}, on {item['date']}, read {item['until']}",
+                    markup=False,
+                )
+            else:
+                out.print(f"Before {before}: {item['what']}, from {item['date']}", markup=False)
         for review in data["reviews"]:
             out.print(f"Re-assessment {review['date']}: {review['after']}, {review['reason']}")
     else:

@@ -92,3 +92,23 @@ def cited_source_ids(value: object) -> set[str]:
     for model in iter_models(value):
         found.update(getattr(model, "sources", ()))
     return found
+
+
+class PreTreatmentTest(Cited):
+    """A test before the first session of a procedure: a skin test (an ingredient allergy) or a
+    test spot (how the skin heals and pigments), booked `lead_days` before that session and
+    read `read_after_days` after it is done."""
+
+    what: Text
+    """Plain words, e.g. "bovine collagen skin test on the forearm"."""
+    lead_days: CitedRange
+    read_after_days: CitedRange | None = None
+
+
+class Priming(Cited):
+    """Agents used at home for `weeks` before the first session (e.g. hydroquinone and
+    tretinoin before TCA CROSS in darker skin)."""
+
+    agents: tuple[str, ...] = Field(min_length=1)
+    """Home-care agent ids (agents.yaml)."""
+    weeks: CitedRange

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from scarplan.domain.vocabulary import Fitzpatrick, Modality, ScarType
 from scarplan.knowledge.schema.common import (
     Cited,
     CitedRange,
     Number,
+    PreTreatmentTest,
     Statement,
     StrictModel,
     Text,
@@ -123,6 +125,8 @@ class ModalityEntry(StrictModel):
     skin_type_risks: tuple[SkinTypeRisk, ...] = ()
     evidence: Evidence
     aftercare: tuple[Statement, ...] = ()
+    tests: tuple[PreTreatmentTest, ...] = ()
+    """Tests every patient has before the first session (e.g. a skin test for a product)."""
     notes: tuple[Statement, ...] = ()
     device: str | None = Field(default=None, pattern=r"^[a-z][a-z0-9_]*$")
     """The scarce device a session needs (for clinic scheduling), if any."""
@@ -141,10 +145,18 @@ class PriceUnit(StrEnum):
     SESSION = "session"
     SCAR = "scar"
     SYRINGE = "syringe"
+    VIAL = "vial"
+
+
+PER_PRODUCT = frozenset({PriceUnit.SYRINGE, PriceUnit.VIAL})
 
 
 class PriceEstimate(Cited):
-    """A default price, always an estimate; a clinic sets its own in settings."""
+    """A published price, always an estimate: a range with its currency, unit and year.
+
+    The clinic's own price list overrides it (docs/planning.md). `sources` cite the figure;
+    a low-tier source (consumer cost page, news relay) says so in its `note`.
+    """
 
     modality: Modality
     min: Number = Field(ge=0)
@@ -152,8 +164,26 @@ class PriceEstimate(Cited):
     """None where the source gives only a lower bound ("may exceed")."""
     currency: str = Field(pattern=r"^[A-Z]{3}$")
     per: PriceUnit
+    """What one price pays for: a session, a scar (focal techniques), a syringe or a vial."""
+    units_per_session: CitedRange | None = None
+    """Syringes or vials in one session, cited; required when `per` is syringe or vial."""
     year: int = Field(ge=1990, le=2100)
+    """The year of the figure: the survey year, else the date the page gives; for an undated
+    page the year it was read, which the note then says."""
     note: str = ""
+
+    @model_validator(mode="after")
+    def _range_and_units(self) -> Self:
+        if self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is greater than max ({self.max:g})")
+        if self.per in PER_PRODUCT and self.units_per_session is None:
+            raise ValueError(
+                f"a price per {self.per.value} needs units_per_session (how many a session "
+                "uses, cited), or give a price per session"
+            )
+        if self.per not in PER_PRODUCT and self.units_per_session is not None:
+            raise ValueError("units_per_session applies only to a price per syringe or vial")
+        return self
 
 
 class PricesFile(StrictModel):

@@ -12,6 +12,8 @@ from scarplan.knowledge.schema.common import (
     Cited,
     CitedRange,
     PolicyId,
+    PreTreatmentTest,
+    Priming,
     SourceId,
     StrictModel,
     Text,
@@ -40,6 +42,8 @@ class Action(StrEnum):
     EXCLUDE = "exclude"
     DEFER = "defer"
     REFER = "refer"
+    TEST_FIRST = "test_first"
+    """Possible after a test (e.g. a test spot), which the planner books before it."""
     CAUTION = "caution"
 
     @property
@@ -59,6 +63,10 @@ class Effect(StrictModel):
     reason: Text
     advice: str = ""
     wait_months: CitedRange | None = None
+    test: PreTreatmentTest | None = None
+    """With action test_first: the test to book before the first session."""
+    priming: Priming | None = None
+    """Agents to use at home for some weeks before the first session."""
     sources: tuple[SourceId, ...] = ()
     policy: PolicyId | None = None
 
@@ -68,6 +76,8 @@ class Effect(StrictModel):
             raise ValueError("an effect needs sources, or a clinic policy where none exist")
         if self.action is Action.DEFER and self.wait_months is None and self.policy is None:
             raise ValueError("a deferral needs wait_months (cited) or a clinic policy")
+        if (self.action is Action.TEST_FIRST) != (self.test is not None):
+            raise ValueError("action test_first goes with a `test`, and a `test` with it")
         return self
 
 
