@@ -4,7 +4,6 @@ the assessment it was made from, or the latest assessment when there is no plan 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from typing import Any
 
 from scarplan.adapters.reports.content import Fact, PerformedSession, ReportContent, Variant
@@ -58,26 +57,14 @@ def patient_report(
 
 
 def plan_document(plan: PlanView) -> dict[str, Any]:
-    """The plan's explained document with its sessions as they stand now (edits, done)."""
-    return {
-        **plan.document.model_dump(mode="json"),
-        "sessions": [
-            {
-                "date": s.day.isoformat(),
-                "modality": s.modality,
-                "number": s.number,
-                "of": s.of,
-                "regions": s.regions,
-                "downtime_days": s.downtime_days,
-                "recovered_by": (s.day + timedelta(days=s.downtime_days)).isoformat(),
-                "cost": {"amount": float(s.cost), "currency": plan.currency}
-                if s.cost is not None
-                else None,
-                "done": s.done_by_session_id is not None,
-            }
-            for s in plan.sessions
-        ],
-    }
+    """The plan's explained document with each session marked done or not (the version's
+    sessions are in position order, as its planned sessions are)."""
+    document = plan.document.model_dump(mode="json")
+    done = {s.position for s in plan.sessions if s.done_by_session_id is not None}
+    document["sessions"] = [
+        {**item, "done": position in done} for position, item in enumerate(document["sessions"])
+    ]
+    return document
 
 
 def performed_sessions(sessions: Sequence[SessionView]) -> tuple[PerformedSession, ...]:
