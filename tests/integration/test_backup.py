@@ -33,6 +33,7 @@ from scarplan.services.clinic import (
     patients,
     photos,
     plans,
+    prices,
     schedule_runs,
     schedule_setup,
     sessions,
@@ -41,6 +42,7 @@ from scarplan.services.clinic import (
 )
 from scarplan.services.clinic.audit import AuditTrail
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.demo_clinic import DEMO_PRICES
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.settings import Settings
@@ -115,6 +117,8 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     users.sign_in(clinic, "dr.lee", PASSWORD, "10.0.0.7")
     users.issue_api_token(clinic, clinician, {"name": "lab export"})
     schedule_setup.save_setup(clinic, clinician, DEMO_SCHEDULE, "opening set-up")
+    admin = users.create_user(clinic, "admin.backup", "Admin", "a long test password", "admin")
+    prices.save_price_list(clinic, admin, DEMO_PRICES, "opening prices")
     run = schedule_runs.start_run(clinic, clinician, clinic.today() + timedelta(days=1), 90)
     measured = {"region": "cheek_left", "taken_on": day.isoformat(), "pixel_size_mm": PIXEL_SIZE_MM}
     topography.start_analysis(clinic, clinician, treated.id, measured, "cheek.npy", small_map_npy())

@@ -210,9 +210,10 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
         }
 
 
-# Linked only through `created_by`, an account that manages the schedule: never a portal
-# patient's (the patient role has no schedule.manage), so never a patient's own row.
-STAFF_ONLY = {"schedule_resources"}
+# Linked only through `created_by`, an account that manages the schedule or the prices: never
+# a portal patient's (the patient role has neither schedule.manage nor prices.manage), so never
+# a patient's own row.
+STAFF_ONLY = {"schedule_resources", "clinic_price_lists"}
 
 
 def tables_linked_to_patients() -> set[str]:

@@ -13,9 +13,18 @@ from decimal import Decimal
 
 from scarplan.domain.vocabulary import Modality
 from scarplan.knowledge.schema.common import CitedRange
-from scarplan.knowledge.schema.modalities import ModalityEntry
+from scarplan.knowledge.schema.modalities import ModalityEntry, PriceUnit
 
 DAYS_PER_WEEK = 7
+
+
+@dataclass(frozen=True)
+class ClinicPrice:
+    """The clinic's own price for one procedure, in the conventions' `currency`."""
+
+    amount: Decimal
+    per: PriceUnit = PriceUnit.SESSION
+    """Per session, or per scar (the focal techniques)."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +37,11 @@ class PlanningConventions:
     fallback_downtime_days: int = 7
     horizon_months: int = 24
     currency: str = "USD"
-    clinic_prices: Mapping[Modality, Decimal] | None = None
+    """The currency of `clinic_prices` (and of a plan without a budget)."""
+    clinic_prices: Mapping[Modality, ClinicPrice] | None = None
+    """The clinic's prices: they override the published estimates, procedure by procedure."""
+    price_list: str = "the clinic's prices (settings)"
+    """Where `clinic_prices` come from, as a session's cost basis names it."""
 
 
 @dataclass(frozen=True)

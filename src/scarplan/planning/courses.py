@@ -2,7 +2,8 @@
 
 Published figures come from the knowledge base; where it has none, the clinic's planning
 conventions (settings `fallback_*`) fill in and every such value says so in its `basis`.
-A clinic's own price replaces the published estimate.
+Every session has a price: the clinic's own (its price list), else the published estimate, whose
+range is kept and whose upper end is planned. A procedure is never counted as free.
 """
 
 from __future__ import annotations
@@ -10,13 +11,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from enum import StrEnum
 
 from scarplan.domain.case import Money
 from scarplan.domain.vocabulary import Modality, Region, ScarType
 from scarplan.knowledge import KnowledgeBase
-from scarplan.knowledge.schema.modalities import ModalityEntry, PlanRole, PriceUnit
+from scarplan.knowledge.schema.modalities import (
+    PER_PRODUCT,
+    ModalityEntry,
+    PlanRole,
+    PriceEstimate,
+    PriceUnit,
+)
 from scarplan.planning.conventions import (
     DAYS_PER_WEEK,
+    ClinicPrice,
     Figure,
     PlanningConventions,
     planning_downtime,
@@ -24,20 +33,36 @@ from scarplan.planning.conventions import (
 from scarplan.planning.recommend import Recommendation, ScarLoad
 
 
+class PriceSource(StrEnum):
+    """Where a session's price comes from."""
+
+    CLINIC = "clinic"
+    PUBLISHED_ESTIMATE = "published_estimate"
+
+
 @dataclass(frozen=True)
 class SessionPrice:
-    """The price of one session: the amount planned (upper estimate) and its range."""
+    """The price of one session: the amount planned and its range.
+
+    A clinic price is one figure (`low == high == amount`); a published estimate keeps its
+    range and plans its upper end (`amount == high`), which is what the budget check counts.
+    """
 
     amount: Decimal
     low: Decimal
-    high: Decimal | None
+    high: Decimal
     currency: str
+    source: PriceSource
     basis: str
     sources: tuple[str, ...] = ()
 
     @property
     def money(self) -> Money:
         return Money(self.amount, self.currency)
+
+    @property
+    def is_estimate(self) -> bool:
+        return self.source is PriceSource.PUBLISHED_ESTIMATE
 
 
 @dataclass(frozen=True)
@@ -55,8 +80,7 @@ class CourseSpec:
     interval_min_days: Figure
     interval_max_days: int | None
     downtime: Figure
-    price: SessionPrice | None
-    price_note: str
+    price: SessionPrice
     lesion_groups: tuple[int, ...] = ()
     """The assessed lesion groups this course treats (indices in the assessment)."""
 
@@ -117,37 +141,70 @@ def session_price(
     load: ScarLoad,
     knowledge: KnowledgeBase,
     conventions: PlanningConventions,
-    plan_currency: str,
-) -> tuple[SessionPrice | None, str]:
-    """The planned price of one session in `plan_currency`, or None with the reason."""
+) -> SessionPrice:
+    """The price of one session, in the currency of the price it comes from: the clinic's
+    price for the procedure, else its published estimate (every procedure has one: the
+    knowledge base refuses to load without it). Per-scar prices are multiplied by the scars
+    the course's lesion groups hold (`scars`), or all scars of its target types."""
     clinic = (conventions.clinic_prices or {}).get(modality)
     if clinic is not None:
-        if conventions.currency != plan_currency:
-            return None, (
-                f"the clinic price is in {conventions.currency}, the plan in {plan_currency}"
-            )
-        return SessionPrice(clinic, clinic, clinic, plan_currency, "clinic price"), ""
-    estimate = knowledge.prices.get(modality)
-    if estimate is None:
-        return None, "no published price: set the clinic's price (SCARPLAN_PRICES)"
-    if estimate.currency != plan_currency:
-        return (
-            None,
-            f"the published estimate is in {estimate.currency}, the plan in {plan_currency}",
-        )
-    factor = Decimal(1)
-    unit = "per session"
+        return _clinic_price(clinic, scars, targets, load, conventions)
+    return _estimate_price(knowledge.prices[modality], scars, targets, load)
+
+
+def _clinic_price(
+    clinic: ClinicPrice,
+    scars: int | None,
+    targets: tuple[ScarType, ...],
+    load: ScarLoad,
+    conventions: PlanningConventions,
+) -> SessionPrice:
+    factor, unit = Decimal(1), "per session"
+    if clinic.per is PriceUnit.SCAR:
+        count = _scars_treated(targets, load, scars)
+        factor, unit = Decimal(count), f"per scar x {count} scars"
+    amount = _money(float(clinic.amount)) * factor
+    basis = f"{conventions.price_list} ({unit})"
+    return SessionPrice(amount, amount, amount, conventions.currency, PriceSource.CLINIC, basis)
+
+
+def _estimate_price(
+    estimate: PriceEstimate,
+    scars: int | None,
+    targets: tuple[ScarType, ...],
+    load: ScarLoad,
+) -> SessionPrice:
+    factor, unit = Decimal(1), "per session"
     if estimate.per is PriceUnit.SCAR:
-        factor = Decimal(_scars_treated(targets, load, scars))
-        unit = f"per scar x {factor} scars"
-    elif estimate.per is PriceUnit.SYRINGE:
-        return None, "the published estimate is per syringe; set a clinic price per session"
+        count = _scars_treated(targets, load, scars)
+        factor, unit = Decimal(count), f"per scar x {count} scars"
+    elif estimate.per in PER_PRODUCT and estimate.units_per_session is not None:
+        published = estimate.units_per_session
+        per_session = published.max if published.max is not None else published.min
+        count = math.ceil(per_session or 1)
+        factor, unit = Decimal(count), f"per {estimate.per.value} x {count} a session"
     low = _money(estimate.min) * factor
-    high = None if estimate.max is None else _money(estimate.max) * factor
-    amount = high if high is not None else low
-    bound = "upper" if estimate.max is not None else "lower-bound-only"
-    basis = f"{bound} published estimate {estimate.year} ({unit})"
-    return SessionPrice(amount, low, high, plan_currency, basis, tuple(estimate.sources)), ""
+    high = low if estimate.max is None else _money(estimate.max) * factor
+    bound = "upper end of the" if estimate.max is not None else "lower bound only of the"
+    basis = (
+        f"{bound} published estimate {estimate.currency} {_figure(estimate)} "
+        f"({estimate.year}, {unit})"
+    )
+    return SessionPrice(
+        high,
+        low,
+        high,
+        estimate.currency,
+        PriceSource.PUBLISHED_ESTIMATE,
+        basis,
+        tuple(estimate.sources),
+    )
+
+
+def _figure(estimate: PriceEstimate) -> str:
+    if estimate.max is None or estimate.max == estimate.min:
+        return f"{estimate.min:,.0f}"
+    return f"{estimate.min:,.0f}-{estimate.max:,.0f}"
 
 
 def _money(value: float) -> Decimal:
@@ -160,15 +217,12 @@ def course_spec(
     load: ScarLoad,
     knowledge: KnowledgeBase,
     conventions: PlanningConventions,
-    plan_currency: str,
 ) -> CourseSpec:
     modality = recommendation.modality
     entry = knowledge.modalities[modality]
     sessions, published = _sessions(entry, conventions)
     interval_min, interval_max = _interval(entry, conventions)
-    price, price_note = session_price(
-        modality, treats.scars, treats.targets, load, knowledge, conventions, plan_currency
-    )
+    price = session_price(modality, treats.scars, treats.targets, load, knowledge, conventions)
     return CourseSpec(
         modality=modality,
         role=entry.plan_role,
@@ -182,5 +236,4 @@ def course_spec(
         interval_max_days=interval_max,
         downtime=planning_downtime(entry, conventions),
         price=price,
-        price_note=price_note,
     )

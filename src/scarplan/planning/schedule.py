@@ -9,10 +9,11 @@ The patient's constraints are switched on by assumption literals so that, when t
 all hold, the solver names a subset that clashes: the budget, each avoid window, the horizon,
 and treating each scar type present.
 
-Objectives, in order (each stage fixes the previous optimum): the most valuable set of courses
-(recommendation scores), then the earliest last session, then the fewest sessions without a
-price, then the lowest cost, then focal and release courses as early as possible. One worker
-and a fixed seed make the result deterministic.
+Every course has a price (the clinic's, else the upper end of the published estimate), and the
+budget counts every course. Objectives, in order (each stage fixes the previous optimum): the
+most valuable set of courses (recommendation scores), then the earliest last session, then the
+lowest cost, then focal and release courses as early as possible. One worker and a fixed seed
+make the result deterministic.
 """
 
 from __future__ import annotations
@@ -204,20 +205,16 @@ def _by_role(courses: Sequence[CourseSpec]) -> dict[str, list[Modality]]:
 def _cost(
     problem: ScheduleProblem, selected: Mapping[Modality, cp_model.IntVar]
 ) -> cp_model.LinearExpr:
-    priced = [c for c in problem.courses if c.price is not None]
+    """The planned cost of the chosen courses, in cents: every course counts (a procedure is
+    never free), each at its planned price per session times its sessions."""
     return cp_model.LinearExpr.weighted_sum(
-        [selected[c.modality] for c in priced],
-        [cents(c.price.amount) * c.sessions.value for c in priced if c.price is not None],
+        [selected[c.modality] for c in problem.courses],
+        [course_cents(c) for c in problem.courses],
     )
 
 
-def _unpriced(
-    problem: ScheduleProblem, selected: Mapping[Modality, cp_model.IntVar]
-) -> cp_model.LinearExpr:
-    unpriced = [c for c in problem.courses if c.price is None]
-    return cp_model.LinearExpr.weighted_sum(
-        [selected[c.modality] for c in unpriced], [c.sessions.value for c in unpriced]
-    )
+def course_cents(course: CourseSpec) -> int:
+    return cents(course.price.amount) * course.sessions.value
 
 
 def _solver() -> cp_model.CpSolver:
@@ -243,7 +240,6 @@ def solve(problem: ScheduleProblem, cheapest: bool = False) -> Solved | Infeasib
         else [
             -value,
             built.end,
-            _unpriced(problem, built.selected),
             _cost(problem, built.selected),
             cp_model.LinearExpr.sum(built.deep_first),
         ]

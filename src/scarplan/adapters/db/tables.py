@@ -369,6 +369,22 @@ class ScheduleResourcesRecord(Base):
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
+class ClinicPriceListRecord(Base):
+    """A version of the clinic's own price list: its currency and a price per procedure (per
+    session, or per scar for the focal techniques). Each change adds a row, who made it, when
+    and why; the newest is in force and none is lost."""
+
+    __tablename__ = "clinic_price_lists"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    prices: Mapped[dict[str, Any]] = mapped_column(Json)
+    """{procedure id: {"amount": "250.00", "per": "session" | "scar"}}"""
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 class AppointmentRecord(Base):
     """A booked slot for one planned session: day, time, practitioner, device and room.
 
