@@ -81,7 +81,9 @@ class Settings(BaseSettings):
         default_factory=dict,
         description=(
             "The clinic's own price per session by procedure id, in `currency`; overrides the "
-            "knowledge base's published estimates. Example: "
+            "knowledge base's published estimates. The clinic app's price list (/admin/prices) "
+            "replaces these once a version is saved; they remain the prices of the CLI and of "
+            "a clinic without a saved list. Example: "
             "SCARPLAN_PRICES='{\"tca_cross\": 250}'."
         ),
     )
@@ -177,6 +179,65 @@ class Settings(BaseSettings):
             "ablative resurfacing and mechanical dermabrasion wait (and, conservatively, deep "
             "peels); the rest proceed with caution. 'six_months' applies the older label wait "
             "of 5-6 months to every effect that names this policy."
+        ),
+    )
+    bleeding_disorder_policy: Literal["refer", "caution"] = Field(
+        default="refer",
+        description=(
+            "Clinic policy (sources say fillers and needling may not be appropriate, but give no "
+            "rule): with a bleeding disorder, procedures that puncture or cut the skin "
+            "(subcision, needling, punch techniques, fillers, PRP) are referred for a "
+            "haematology opinion rather than planned. 'caution' only flags them."
+        ),
+    )
+    impaired_healing_deep_resurfacing_policy: Literal["refer", "caution"] = Field(
+        default="refer",
+        description=(
+            "Clinic policy (sources call these relative contraindications and give no rule): "
+            "with immunosuppression or an autoimmune or connective-tissue disease, the deepest "
+            "full-face wounding procedures (fully ablative resurfacing, deep peels, "
+            "dermabrasion) are referred for a specialist decision. 'caution' only flags them."
+        ),
+    )
+    uncontrolled_diabetes_policy: Literal["defer", "caution"] = Field(
+        default="defer",
+        description=(
+            "Clinic policy (no published rule): with uncontrolled diabetes, procedures that "
+            "wound the skin or inject into it wait until the diabetes is controlled. "
+            "'caution' only flags them."
+        ),
+    )
+    active_cold_sore_policy: Literal["defer", "caution"] = Field(
+        default="defer",
+        description=(
+            "Clinic policy (guidelines list active viral infection as a contraindication but "
+            "give no waiting time): with an active cold sore, procedures wait until it has "
+            "healed. 'caution' only flags them."
+        ),
+    )
+    photosensitising_medication_policy: Literal["defer", "caution"] = Field(
+        default="defer",
+        description=(
+            "Clinic policy on a published contraindication (IADVL peel guideline: "
+            "photosensitising medication): medium and deep peels wait until the medicine is "
+            "stopped. 'caution' only flags them."
+        ),
+    )
+    facial_metal_implant_rf_policy: Literal["exclude", "caution"] = Field(
+        default="exclude",
+        description=(
+            "Clinic policy (only manufacturer and clinic pages; no study): with a metal implant "
+            "in the face, RF microneedling is left out. 'caution' keeps it, to be done away "
+            "from the implant."
+        ),
+    )
+    recent_ha_filler_rf_policy: Literal["caution", "defer"] = Field(
+        default="caution",
+        description=(
+            "Clinic policy on a published caution (RF microneedling damaged hyaluronic-acid "
+            "filler along its needle tracks): with an HA filler in a treated region in the last "
+            "12 months, 'caution' flags RF microneedling; 'defer' moves it to 12 months after "
+            "the injection, when the filler may have been absorbed."
         ),
     )
     schedule_time_limit_s: float = Field(
