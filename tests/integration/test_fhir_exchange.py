@@ -82,7 +82,7 @@ def preferences(today: date) -> dict[str, Any]:
     keep free (one with a reason) and a home-care budget."""
     return {
         "start_date": (today + timedelta(days=10)).isoformat(),
-        "budget": {"amount": 6000, "currency": "USD"},
+        "budget": {"amount": 7000, "currency": "USD"},
         "max_downtime_days": 10,
         "avoid": [
             {
@@ -317,7 +317,7 @@ def test_preferences_and_each_plans_reasoning_come_back_exactly(
     today = clinic.today()
     assert original == {
         "start_date": (today + timedelta(days=10)).isoformat(),
-        "budget": {"amount": 6000.0, "currency": "USD"},
+        "budget": {"amount": 7000.0, "currency": "USD"},
         "max_downtime_days": 10,
         "avoid": [
             {
@@ -547,3 +547,105 @@ def test_the_export_timestamp_is_the_clinic_clock(
     assert export_patient_bundle(clinic, clinician, treated.id)["timestamp"] == (
         "2026-12-01T08:30:00Z"
     )
+
+
+# --- the medical history (issue 20) -----------------------------------------------------------
+
+HISTORY: dict[str, Any] = {
+    "conditions": ["vitiligo", "hypertrophic_scar_history"],
+    "allergies": ["lidocaine", "hyaluronidase"],
+    "implants": ["implanted_electronic_device", "facial_metal_implant"],
+    "medications": ["photosensitising", "immunosuppressant"],
+    "prior_procedures": [
+        {
+            "kind": "permanent_filler",
+            "product": "silicone",
+            "regions": ["cheek_left"],
+            "date": "2015-05-01",
+        },
+        {"kind": "fractional_co2", "regions": ["forehead", "nose"], "date": "2024-06-10"},
+        {"kind": "subcision"},
+    ],
+}
+
+
+def with_history(clinic: Clinic, clinician: Actor) -> int:
+    """A patient with every kind of history item, an assessment and a session with an adverse
+    event: their Conditions and Procedures sit beside the history's."""
+    record = patients.create_patient(
+        clinic, clinician, patient_input("P-0200", "Lena Park", **HISTORY)
+    )
+    day = clinic.today() - timedelta(days=20)
+    assessments.record_assessment(clinic, clinician, record.id, assessment_input(day))
+    sessions.record_session(
+        clinic,
+        clinician,
+        record.id,
+        {
+            "performed_on": (day + timedelta(days=5)).isoformat(),
+            "modality": "subcision",
+            "regions": ["cheek_right"],
+            "practitioner": "Dr Lee",
+            "adverse_events": [
+                {"kind": "bruising", "onset_on": (day + timedelta(days=5)).isoformat()}
+            ],
+        },
+    )
+    return record.id
+
+
+def test_a_medical_history_round_trips_into_an_empty_database(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    patient_id = with_history(clinic, clinician)
+    exported = export_patient_bundle(clinic, clinician, patient_id)
+    assert_valid(exported)
+    found = counts(exported)
+    # 2 history conditions, the acne scars and the bruising; 3 earlier procedures and the session
+    assert {k: found[k] for k in ("Condition", "AllergyIntolerance", "Device", "Procedure")} == {
+        "Condition": 4,
+        "AllergyIntolerance": 2,
+        "Device": 2,
+        "Procedure": 4,
+    }
+    history = [r for r in resources(exported, "Condition") if local(r["code"], "condition")]
+    assert [local(r["code"], "condition") for r in history] == HISTORY["conditions"]
+
+    report = import_patient_bundle(empty, importer, copy.deepcopy(exported))
+    assert (report.sessions, report.warnings) == (1, [])
+    again = export_patient_bundle(empty, importer, report.patient_id)
+    assert clinical_content(again) == clinical_content(exported)
+    stored = patients.get_patient(empty, importer, report.patient_id).intake["patient"]
+    assert {name: stored[name] for name in HISTORY} == HISTORY
+
+
+def test_an_unknown_history_code_is_named_and_nothing_is_saved(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    bundle = export_patient_bundle(clinic, clinician, with_history(clinic, clinician))
+    device = entry_of(bundle, "Device", 1)
+    bundle["entry"][device]["resource"]["type"]["coding"][0]["code"] = "cochlear_implant"
+    audited = rows(empty, AuditEventRecord)
+    with pytest.raises(InputError) as error:
+        import_patient_bundle(empty, importer, bundle)
+    (problem,) = error.value.problems
+    assert problem.path == f"entry[{device}].resource.type.coding[0].code"
+    assert "implanted_electronic_device, facial_metal_implant" in problem.hint
+    assert_nothing_saved(empty, audited)
+
+
+def test_a_future_earlier_procedure_is_named_at_its_date(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    bundle = export_patient_bundle(clinic, clinician, with_history(clinic, clinician))
+    earlier = entry_of(bundle, "Procedure", 1)  # the laser, before the clinic's session
+    resource = bundle["entry"][earlier]["resource"]
+    assert local(resource["code"], "modality") == "fractional_co2"
+    resource["performedDateTime"] = "2030-01-01"
+    audited = rows(empty, AuditEventRecord)
+    with pytest.raises(InputError) as error:
+        import_patient_bundle(empty, importer, bundle)
+    (problem,) = error.value.problems
+    assert problem.path == f"entry[{earlier}].resource.performedDateTime"
+    assert "future" in problem.message
+    assert_nothing_saved(empty, audited)

@@ -9,7 +9,18 @@ from pathlib import Path
 import pytest
 
 from scarplan.adapters.fhir import codes
-from scarplan.domain.vocabulary import Agent, Fitzpatrick, Modality, Region, ScarType
+from scarplan.domain.vocabulary import (
+    PERMANENT_FILLER,
+    Agent,
+    Allergy,
+    Fitzpatrick,
+    Implant,
+    MedicalCondition,
+    Medication,
+    Modality,
+    Region,
+    ScarType,
+)
 from scarplan.services.clinic.inputs import (
     AdverseEventKind,
     ConsentScope,
@@ -31,10 +42,27 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "fhir.md"
         ("adverse-event", AdverseEventKind),
         ("photo-angle", PhotoAngle),
         ("photo-consent", ConsentScope),
+        ("condition", MedicalCondition),
+        ("allergy", Allergy),
+        ("implant", Implant),
+        ("medication-class", Medication),
     ],
 )
 def test_a_code_system_has_exactly_the_vocabulary_ids(name: str, ids: type[StrEnum]) -> None:
     assert set(codes.SYSTEMS[codes.system(name)]) == {i.value for i in ids}
+
+
+def test_an_earlier_procedure_is_a_procedure_or_a_permanent_filler() -> None:
+    assert set(codes.SYSTEMS[codes.system("prior-procedure")]) == {PERMANENT_FILLER}
+    assert PERMANENT_FILLER not in codes.SYSTEMS[codes.system("modality")]
+
+
+def test_standard_codes_of_the_history_are_listed_in_the_docs() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    for system, code, display in [*codes.CONDITION_SNOMED.values(), *codes.ALLERGY_SNOMED.values()]:
+        assert system == codes.SNOMED
+        assert f"SNOMED CT {code}" in text, code
+        assert display in text, display
 
 
 def test_every_recorded_session_parameter_has_a_code_and_a_ucum_unit_or_a_type() -> None:

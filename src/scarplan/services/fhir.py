@@ -19,7 +19,14 @@ from scarplan.adapters.fhir import (
     stated_preferences,
 )
 from scarplan.assessment import AssessmentResult, assess_case
-from scarplan.domain.case import SAFETY_FIELDS, Case, LesionGroup, Patient, Preferences
+from scarplan.domain.case import (
+    SAFETY_FIELDS,
+    Case,
+    LesionGroup,
+    Patient,
+    Preferences,
+    PriorProcedure,
+)
 from scarplan.knowledge import KnowledgeBase
 from scarplan.services.homecare import routine_for_plan, routine_json
 from scarplan.services.planning import plan_case, plan_json
@@ -85,7 +92,25 @@ def stated_intake(patient: Patient) -> dict[str, Any]:
         intake["sensitive_skin"] = True
     if patient.current_agents:
         intake["current_agents"] = [a.value for a in patient.current_agents]
+    for name in ("conditions", "allergies", "implants", "medications"):
+        listed = getattr(patient, name)
+        if listed:
+            intake[name] = [item.value for item in listed]
+    if patient.prior_procedures:
+        intake["prior_procedures"] = [_prior(item) for item in patient.prior_procedures]
     return intake
+
+
+def _prior(procedure: PriorProcedure) -> dict[str, Any]:
+    """An earlier procedure as the intake keeps it: what was stated."""
+    item: dict[str, Any] = {"kind": procedure.kind}
+    if procedure.product:
+        item["product"] = procedure.product
+    if procedure.regions:
+        item["regions"] = [region.value for region in procedure.regions]
+    if procedure.day is not None:
+        item["date"] = procedure.day.isoformat()
+    return item
 
 
 def preference_values(preferences: Preferences) -> dict[str, Any]:

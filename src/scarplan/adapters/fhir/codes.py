@@ -12,7 +12,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from scarplan.domain.vocabulary import Agent, Fitzpatrick, Modality, Region, ScarType
+from scarplan.domain.vocabulary import (
+    PERMANENT_FILLER,
+    Agent,
+    Allergy,
+    Fitzpatrick,
+    Implant,
+    MedicalCondition,
+    Medication,
+    Modality,
+    Region,
+    ScarType,
+)
 
 BASE = "https://scarplan.org/fhir"
 LOCAL = f"{BASE}/CodeSystem/"
@@ -34,6 +45,7 @@ MEDIA_TYPE = f"{HL7}media-type"
 CONSENT_SCOPE = f"{HL7}consentscope"
 ACT_CODE = f"{HL7}v3-ActCode"
 MEDICATION_STATEMENT_CATEGORY = f"{HL7}medication-statement-category"
+ALLERGY_CLINICAL = f"{HL7}allergyintolerance-clinical"
 
 DUE_TO = "http://hl7.org/fhir/StructureDefinition/condition-dueTo"
 PLANNED_COST = f"{EXTENSION}planned-cost"
@@ -80,6 +92,17 @@ PRIVACY_CONSENT = (CONSENT_SCOPE, "patient-privacy", "Privacy Consent")
 CONSENT_DOCUMENT = (LOINC, "59284-0", "Consent Document")
 OPT_IN = (ACT_CODE, "OPTIN", "opt-in")
 PATIENT_SPECIFIED = (MEDICATION_STATEMENT_CATEGORY, "patientspecified", "Patient Specified")
+ALLERGY_ACTIVE = (ALLERGY_CLINICAL, "active", "Active")
+
+# The medical history's standard codes, given beside the local ones where the exact concept was
+# found (docs/fhir.md says where); the other ids have the local code only.
+CONDITION_SNOMED = {
+    MedicalCondition.VITILIGO: (SNOMED, "56727007", "Vitiligo"),
+    MedicalCondition.PSORIASIS: (SNOMED, "9014002", "Psoriasis"),
+    MedicalCondition.LUPUS: (SNOMED, "200936003", "Lupus erythematosus"),
+    MedicalCondition.BODY_DYSMORPHIC_DISORDER: (SNOMED, "83482000", "Body dysmorphic disorder"),
+}
+ALLERGY_SNOMED = {Allergy.LIDOCAINE: (SNOMED, "387480006", "Lidocaine")}
 
 # --- local code systems -------------------------------------------------------------------------
 SCAR_TYPES = {
@@ -130,6 +153,7 @@ AGENTS = {
     Agent.BENZOYL_PEROXIDE: "Benzoyl peroxide",
     Agent.AZELAIC_ACID: "Azelaic acid",
     Agent.NIACINAMIDE: "Niacinamide",
+    Agent.HYDROQUINONE: "Hydroquinone (topical)",
     Agent.SUNSCREEN: "Broad-spectrum sunscreen",
     Agent.HYDROCOLLOID_PATCH: "Hydrocolloid patch",
     Agent.ISOTRETINOIN: "Isotretinoin (oral)",
@@ -189,6 +213,46 @@ PHOTO_ANGLES = {
     "right_profile": "Right profile",
     "close_up": "Close-up",
 }
+CONDITIONS = {
+    MedicalCondition.VITILIGO: "Vitiligo",
+    MedicalCondition.PSORIASIS: "Psoriasis",
+    MedicalCondition.LICHEN_PLANUS: "Lichen planus",
+    MedicalCondition.LUPUS: "Lupus erythematosus (systemic or cutaneous)",
+    MedicalCondition.SCLERODERMA: "Scleroderma or morphoea",
+    MedicalCondition.AUTOIMMUNE_OTHER: "Other autoimmune disease",
+    MedicalCondition.IMMUNOSUPPRESSED: "Immunosuppressed",
+    MedicalCondition.BLEEDING_DISORDER: "Bleeding or clotting disorder",
+    MedicalCondition.DIABETES_UNCONTROLLED: "Poorly controlled diabetes",
+    MedicalCondition.BODY_DYSMORPHIC_DISORDER: "Body dysmorphic disorder",
+    MedicalCondition.PIH_HISTORY: "History of post-inflammatory hyperpigmentation",
+    MedicalCondition.HYPERTROPHIC_SCAR_HISTORY: "History of hypertrophic scarring",
+    MedicalCondition.ACTIVE_COLD_SORE: "Active cold sore (herpes labialis)",
+}
+ALLERGIES = {
+    Allergy.LIDOCAINE: "Lidocaine",
+    Allergy.LOCAL_ANAESTHETIC_OTHER: "Local anaesthetic other than lidocaine",
+    Allergy.BOVINE_COLLAGEN: "Bovine collagen",
+    Allergy.HYALURONIC_ACID: "Hyaluronic acid",
+    Allergy.HYALURONIDASE: "Hyaluronidase",
+}
+MEDICINE_ALLERGIES = frozenset(
+    {Allergy.LIDOCAINE, Allergy.LOCAL_ANAESTHETIC_OTHER, Allergy.HYALURONIDASE}
+)
+"""The allergies to medicines (AllergyIntolerance category `medication`); the others are to
+filler materials, which FHIR's categories do not name."""
+IMPLANTS = {
+    Implant.IMPLANTED_ELECTRONIC_DEVICE: (
+        "Implanted electronic device (pacemaker, defibrillator, neurostimulator, cochlear implant)"
+    ),
+    Implant.FACIAL_METAL_IMPLANT: "Metal implant in the face (plates, screws, wires)",
+}
+MEDICATION_CLASSES = {
+    Medication.PHOTOSENSITISING: "Photosensitising medicine",
+    Medication.IMMUNOSUPPRESSANT: "Immunosuppressant medicine",
+}
+PRIOR_PROCEDURES = {PERMANENT_FILLER: "Permanent dermal filler (silicone, PMMA or similar)"}
+"""Earlier procedures that are not scarplan procedures; the others use the `modality` codes."""
+PROCEDURE_CATEGORIES = {"prior_procedure": "Earlier procedure, from the patient's history"}
 PHOTO_CONSENTS = {
     "clinical_record": "Use in the clinical record",
     "teaching": "Use in teaching",
@@ -246,6 +310,12 @@ SYSTEMS: dict[str, dict[str, str]] = {
     f"{LOCAL}adverse-event": ADVERSE_EVENTS,
     f"{LOCAL}photo-angle": PHOTO_ANGLES,
     f"{LOCAL}photo-consent": PHOTO_CONSENTS,
+    f"{LOCAL}condition": _named(CONDITIONS),
+    f"{LOCAL}allergy": _named(ALLERGIES),
+    f"{LOCAL}implant": _named(IMPLANTS),
+    f"{LOCAL}medication-class": _named(MEDICATION_CLASSES),
+    f"{LOCAL}prior-procedure": PRIOR_PROCEDURES,
+    f"{LOCAL}procedure-category": PROCEDURE_CATEGORIES,
 }
 """Every local code system: its URL -> {code: display}."""
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from scarplan.adapters.fhir.bundle import make_bundle
 from scarplan.adapters.fhir.export_assessment import assessment_resources
+from scarplan.adapters.fhir.export_history import history_resources
 from scarplan.adapters.fhir.export_patient import PatientResources
 from scarplan.adapters.fhir.export_plan import plan_resources
 from scarplan.adapters.fhir.export_treatment import (
@@ -66,6 +67,7 @@ def build_bundle(record: ClinicalRecord, timestamp: datetime) -> dict[str, Any]:
         *patient_level,
         *conditions,
         *owner.medicines(),
+        *history_resources(owner),
         *assessed,
         *planned,
         *treated,

@@ -36,6 +36,8 @@ SUPPORTED = (
     "Practitioner",
     "Observation",
     "Condition",
+    "AllergyIntolerance",
+    "Device",
     "MedicationStatement",
     "BodyStructure",
     "CarePlan",

@@ -1,11 +1,17 @@
-"""The patient: demographics, planning preferences, intake answers, skin type, active acne and
-medicines."""
+"""The patient: demographics, planning preferences, intake answers, skin type, active acne,
+medicines and the medical history (parse_history)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from scarplan.adapters.fhir import codes
+from scarplan.adapters.fhir.parse_history import (
+    is_medication_class,
+    medication_class,
+    put_medication_classes,
+    read_history,
+)
 from scarplan.adapters.fhir.preferences import read_preferences
 from scarplan.adapters.fhir.reader import Entry, Found, Reader
 from scarplan.adapters.fhir.record import Origins, PatientFacts
@@ -38,6 +44,7 @@ def read_patient(reader: Reader) -> PatientFacts | None:
     skin_type = _fitzpatrick(reader, intake, origins)
     _conditions(reader, intake, origins)
     _medicines(reader, intake, origins)
+    read_history(reader, intake, origins)
     if code is None:
         return None
     return PatientFacts(code, name, intake, skin_type, preferences, origins)
@@ -185,9 +192,15 @@ def _severity(reader: Reader, entry: Entry) -> Found | None:
 
 def _medicines(reader: Reader, intake: dict[str, Any], origins: Origins) -> None:
     current: list[str] = []
+    classes: list[tuple[Found, Entry]] = []
     for entry in reader.of_kind("MedicationStatement"):
         reader.used.add(entry.url)
         reader.subject(entry)
+        if is_medication_class(reader, entry):
+            found = medication_class(reader, entry)
+            if found is not None:
+                classes.append((found, entry))
+            continue
         agent = reader.code(
             entry.get("medicationCodeableConcept"), entry.at("medicationCodeableConcept"), "agent"
         )
@@ -206,6 +219,7 @@ def _medicines(reader: Reader, intake: dict[str, Any], origins: Origins) -> None
             )
     if current:
         intake["current_agents"] = current
+    put_medication_classes(intake, origins, classes)
 
 
 def _isotretinoin(reader: Reader, entry: Entry, intake: dict[str, Any], origins: Origins) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scarplan.adapters.fhir import codes
+from scarplan.adapters.fhir.parse_history import is_prior_procedure
 from scarplan.adapters.fhir.parse_patient import SEVERITIES
 from scarplan.adapters.fhir.reader import Entry, Found, Reader
 from scarplan.adapters.fhir.record import AdverseEventFacts, Origins, PhotoFacts, SessionFacts
@@ -18,6 +19,8 @@ def read_sessions(
     read = []
     fulfilled: dict[tuple[int, int], str] = {}
     for entry in reader.of_kind("Procedure"):
+        if is_prior_procedure(reader, entry):
+            continue  # the patient's history (parse_history)
         reader.used.add(entry.url)
         reader.subject(entry)
         session = _session(reader, entry, requests, parameters.get(entry.url, []))

@@ -121,7 +121,12 @@ def _page(request: Request, status: int, title: str, problems: list[FieldProblem
 def _request_problems(error: RequestValidationError) -> list[FieldProblem]:
     problems = []
     for item in error.errors():
-        location = [str(part) for part in item["loc"] if part not in ("body", "query", "path")]
+        location = [
+            f"[{part}]" if isinstance(part, int) else str(part)
+            for part in item["loc"]
+            if part not in ("body", "query", "path")
+        ]
+        # List positions as the case file validator writes them: patient.conditions[1].
         path = ".".join(location).replace(".[", "[")
         problems.append(FieldProblem(path, item["msg"].removeprefix("Value error, "), ""))
     return problems

@@ -3,6 +3,7 @@ validator names the field ("write a number") instead of the form silently droppi
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,8 @@ SAFETY_FLAGS = (
     "skin_infection",
 )
 QUESTIONS = 10
+HISTORY_LISTS = ("conditions", "allergies", "implants", "medications")
+PRIOR_ROW = re.compile(r"prior_kind_(\d{1,3})")
 
 
 def text(form: FormData, name: str) -> str:
@@ -61,6 +64,9 @@ def patient_intake(form: FormData) -> dict[str, Any]:
         _put(patient["isotretinoin"], "stopped_on", text(form, "isotretinoin_stopped_on"))
     patient["sensitive_skin"] = text(form, "sensitive_skin") == "yes"
     patient["current_agents"] = texts(form, "current_agents")
+    for name in HISTORY_LISTS:
+        _put_list(patient, name, texts(form, name))
+    _put_list(patient, "prior_procedures", prior_procedures(form))
     preferences: dict[str, Any] = {}
     _put(preferences, "start_date", text(form, "start_date"))
     amount = text(form, "budget_amount")
@@ -83,6 +89,28 @@ def patient_intake(form: FormData) -> dict[str, Any]:
         if start or end
     ]
     return {"full_name": text(form, "full_name"), "patient": patient, "preferences": preferences}
+
+
+def _put_list(target: dict[str, Any], key: str, items: list[Any]) -> None:
+    if items:
+        target[key] = items
+
+
+def prior_procedures(form: FormData) -> list[dict[str, Any]]:
+    """The "Earlier procedures" rows (`prior_*_<row>`) in row order; untouched blank rows and
+    rows ticked for removal are left out."""
+    rows = sorted({int(m[1]) for key in form if (m := PRIOR_ROW.fullmatch(key))})
+    found = []
+    for row in rows:
+        if text(form, f"prior_remove_{row}") == "yes":
+            continue
+        item: dict[str, Any] = {"kind": text(form, f"prior_kind_{row}")}
+        _put(item, "product", text(form, f"prior_product_{row}"))
+        _put_list(item, "regions", texts(form, f"prior_regions_{row}"))
+        _put(item, "date", text(form, f"prior_date_{row}"))
+        if item["kind"] or len(item) > 1:
+            found.append(item)
+    return found
 
 
 LESION_COLUMNS = ("region", "type", "count", "width_mm", "depth_mm", "edges", "distensible")

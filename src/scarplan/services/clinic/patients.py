@@ -117,6 +117,15 @@ def _check_dates(intake: PatientIntake, today: date) -> None:
                 "a course still running is status: current",
             )
         )
+    for index, procedure in enumerate(patient.prior_procedures):
+        if procedure.date is not None and procedure.date > today:
+            problems.append(
+                FieldProblem(
+                    f"patient.prior_procedures[{index}].date",
+                    f"{procedure.date} is in the future",
+                    "an earlier procedure has been done: give the day it was done",
+                )
+            )
     if problems:
         raise InputError("the patient record is invalid", problems)
 

@@ -1,5 +1,6 @@
-// scarplan page behaviour: lesion rows on the assessment form. No framework; event delegation
-// on document so rows added later, and parts swapped in by HTMX, work without re-binding.
+// scarplan page behaviour: lesion rows on the assessment form, earlier-procedure rows on the
+// intake. No framework; event delegation on document so rows added later, and parts swapped in
+// by HTMX, work without re-binding.
 "use strict";
 
 (function () {
@@ -43,12 +44,35 @@
     changed();
   }
 
+  // Intake: another "Earlier procedures" row, its fields numbered after the last row's.
+  function addPriorProcedure() {
+    var template = document.getElementById("prior-row-template");
+    var rows = document.getElementById("prior-rows");
+    if (!template || !rows) {
+      return;
+    }
+    var next = 0;
+    rows.querySelectorAll("[name^='prior_kind_']").forEach(function (field) {
+      next = Math.max(next, parseInt(field.name.slice("prior_kind_".length), 10) + 1);
+    });
+    var row = template.content.firstElementChild.cloneNode(true);
+    row.querySelectorAll("[name]").forEach(function (field) {
+      field.name = field.name.replace("__row__", String(next));
+    });
+    row.querySelector("legend").textContent = "Procedure " + (next + 1);
+    rows.appendChild(row);
+    row.querySelector("select").focus();
+  }
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (!(target instanceof Element)) {
       return;
     }
-    if (target.closest("[data-add-lesion]")) {
+    if (target.closest("[data-add-prior]")) {
+      event.preventDefault();
+      addPriorProcedure();
+    } else if (target.closest("[data-add-lesion]")) {
       event.preventDefault();
       addLesion();
     } else if (target.closest("[data-remove-row]")) {
