@@ -11,11 +11,14 @@ Case file format (``tests/golden/routine/rNN_*.yaml``, one case per file)::
     via: build_routine        # optional; "routine_case" runs the planner (see below)
     case: {scarplan_case: 1, patient: ..., preferences: {start_date: ...}, assessment: ...}
     procedures: [[2027-03-15, chemical_peel_medium, 7], ...]   # optional (build_routine only)
+    primings: [[2027-03-15, 2027-03-29, [hydroquinone, tretinoin], [tca_cross]], ...]  # optional
     expected: {...}
 
 ``via: build_routine`` (the default) tests the routine independently of the planner: the
 Fitzpatrick type comes from ``assess_case``, the procedures are given directly as
-``[date, modality, downtime days]`` and the start is ``preferences.start_date``.
+``[date, modality, downtime days]``, the priming periods the plan would book as
+``[start, first session, [agents], [procedures]]`` (issue 20) and the start is
+``preferences.start_date``.
 ``via: routine_case`` builds the routine around the case's own plan
 (``routine_case(case, knowledge, Settings(), today)``); such a case may only check what does
 not depend on the planner's dates, so the date keys below are refused for it.
@@ -40,6 +43,8 @@ Keys of ``expected`` (every key is optional; an unknown key is an error, so a ty
   ``[date, agent or null, event, until]`` that must each be in the JSON calendar.
 - ``calendar_agent_events`` (date key): {agent: [events]}: the exact sequence of calendar events
   for that agent, in calendar order.
+- ``calendar_text`` (date key): entries ``[date, agent or null, event, substring]``: a calendar
+  entry of that date, agent and event whose text contains the substring (e.g. the resume date).
 
 Every case also checks one invariant of docs/homecare.md: the two agents of an ``irritation``
 conflict are never applied on the same day (first 26 weeks from the start).
@@ -57,6 +62,7 @@ import yaml
 from scarplan.adapters.casefile import parse_case_text
 from scarplan.assessment import assess_case
 from scarplan.domain.vocabulary import Agent, Modality
+from scarplan.homecare.priming import PrimingPeriod
 from scarplan.homecare.routine import ProcedureDate, Routine, build_routine
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.agents import TimeOfDay
@@ -65,7 +71,13 @@ from scarplan.settings import Settings
 
 CASES = sorted((Path(__file__).parent / "routine").glob("r*.yaml"))
 
-DATE_KEYS = {"applied", "not_applied", "calendar_events", "calendar_agent_events"}
+DATE_KEYS = {
+    "applied",
+    "not_applied",
+    "calendar_events",
+    "calendar_agent_events",
+    "calendar_text",
+}
 PLAIN_KEYS = {
     "am",
     "pm",
@@ -102,6 +114,7 @@ def _build(golden: dict[str, Any], knowledge: KnowledgeBase) -> Routine:
     case = parse_case_text(yaml.safe_dump(golden["case"]), today)
     if golden.get("via", "build_routine") == "routine_case":
         assert "procedures" not in golden, "routine_case takes its procedures from the plan"
+        assert "primings" not in golden, "routine_case takes its priming from the plan"
         routine, _notes = routine_case(case, knowledge, Settings(), today)
         return routine
     assert golden.get("via", "build_routine") == "build_routine", golden.get("via")
@@ -110,9 +123,19 @@ def _build(golden: dict[str, Any], knowledge: KnowledgeBase) -> Routine:
         ProcedureDate(_day(day), Modality(modality), int(downtime))
         for day, modality, downtime in golden.get("procedures", [])
     ]
+    primings = [
+        PrimingPeriod(
+            tuple(Agent(a) for a in agents),
+            _day(begins),
+            _day(until),
+            tuple(Modality(m) for m in before),
+            ("KHUNGER2011",),
+        )
+        for begins, until, agents, before in golden.get("primings", [])
+    ]
     start = case.preferences.start_date
     assert start is not None, "a build_routine case needs preferences.start_date"
-    return build_routine(case, fitzpatrick, procedures, knowledge, start)
+    return build_routine(case, fitzpatrick, procedures, knowledge, start, primings)
 
 
 def _check_steps(result: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -183,6 +206,13 @@ def _check_calendar(result: dict[str, Any], expected: dict[str, Any]) -> None:
             assert any(e["until"] == _iso(until[0]) for e in matches), (event, matches)
     for agent, events in expected.get("calendar_agent_events", {}).items():
         assert [e["event"] for e in calendar if e["agent"] == agent] == events, agent
+    for day, agent, name, text in expected.get("calendar_text", []):
+        found = [
+            e["text"]
+            for e in calendar
+            if e["date"] == _iso(day) and e["agent"] == agent and e["event"] == name
+        ]
+        assert any(text in t for t in found), (day, agent, name, text, found)
 
 
 def _check_irritation_pairs(routine: Routine, result: dict[str, Any]) -> None:

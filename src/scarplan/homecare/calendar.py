@@ -1,4 +1,7 @@
-"""The dated calendar a patient follows: titration steps, pauses, stops and healing weeks."""
+"""The dated calendar a patient follows: priming, titration steps, pauses, stops and healing
+weeks. An agent never starts, steps up or resumes inside one of its own pauses: its titration
+waits for the pause to end (`schedule.phases_from`), and overlapping or back-to-back pauses are
+one pause, resumed after the last of them (`schedule.merged`)."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from datetime import date, timedelta
 
 from scarplan.domain.vocabulary import Agent
 from scarplan.homecare.routine import Routine
+from scarplan.homecare.schedule import merged
 from scarplan.knowledge.schema.agents import Frequency
 
 FREQUENCY_WORDS = {
@@ -34,6 +38,19 @@ class CalendarEntry:
 
 def routine_calendar(routine: Routine) -> list[CalendarEntry]:
     entries: list[CalendarEntry] = []
+    for period in routine.primings:
+        names = " and ".join(a.value.replace("_", " ") for a in period.agents)
+        before = ", ".join(m.value for m in period.before)
+        entries.append(
+            CalendarEntry(
+                period.start,
+                period.until,
+                None,
+                "priming",
+                f"priming before {before} on {period.until.isoformat()}: {names} every day",
+                period.sources,
+            )
+        )
     for step in routine.steps:
         usage = step.usage
         if step.as_needed:
@@ -45,29 +62,32 @@ def routine_calendar(routine: Routine) -> list[CalendarEntry]:
             if phase.note:
                 text += f" ({phase.note})"
             entries.append(CalendarEntry(phase.start, None, step.agent, verb, text, phase.sources))
-        for pause in usage.pauses:
+        first = usage.phases[0].start if usage.phases else routine.start
+        for pause in merged(usage.pauses):
             if usage.stop is not None and pause.start >= usage.stop:
                 continue  # no longer in use: nothing to pause
+            if pause.end < first and not step.already_used:
+                continue  # over before the agent starts: its start waits for it instead
+            resume = pause.end + timedelta(1)
+            then = (
+                f"resume from {resume.isoformat()}: {pause.resume_when}"
+                if usage.stop is None or resume < usage.stop
+                else f"do not resume it (it stops on {usage.stop.isoformat()})"
+            )
             entries.append(
                 CalendarEntry(
                     pause.start,
                     pause.end,
                     step.agent,
                     "pause",
-                    f"pause {step.name} for {pause.reason}; resume from "
-                    f"{(pause.end + timedelta(1)).isoformat()}: {pause.resume_when}",
+                    f"pause {step.name} for {pause.reason}; {then}",
                     pause.sources,
                 )
             )
-        if usage.stop is not None:  # only an agent yielding to a retinoid has a stop date
+        if usage.stop is not None:
             entries.append(
                 CalendarEntry(
-                    usage.stop,
-                    None,
-                    step.agent,
-                    "stop",
-                    f"stop {step.name}: the retinoid is now used every day and they must not "
-                    "share a day",
+                    usage.stop, None, step.agent, "stop", f"stop {step.name}: {usage.stop_reason}"
                 )
             )
     for procedure in routine.procedures:

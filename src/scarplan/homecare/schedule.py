@@ -7,7 +7,8 @@ in tests read the same rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from scarplan.knowledge.schema.agents import Frequency
@@ -55,7 +56,9 @@ class Usage:
     phases: tuple[Phase, ...]
     pauses: tuple[PauseWindow, ...] = ()
     stop: date | None = None
-    """No use from this date on (e.g. an acid once the retinoid is nightly)."""
+    """No use from this date on (e.g. an acid once the retinoid is nightly, or hydroquinone at
+    the end of the course it primes)."""
+    stop_reason: str = ""
     yields_to: Usage | None = None
     """Another agent this one never shares a day with (an irritating pair): it goes first."""
 
@@ -81,16 +84,59 @@ class Usage:
 
 
 def phases_from(
-    start: date, steps: list[tuple[Frequency, int | None, str, tuple[str, ...]]]
+    start: date,
+    steps: list[tuple[Frequency, int | None, str, tuple[str, ...]]],
+    pauses: Sequence[PauseWindow] = (),
 ) -> tuple[Phase, ...]:
-    """Consecutive phases: each step lasts its weeks; a step without weeks lasts from then on."""
-    phases, day = [], start
+    """Consecutive phases: each step lasts its weeks of days in use; a step without weeks lasts
+    from then on. Paused days do not count, so no phase starts or steps up inside one of the
+    agent's own pauses: it begins the day after the pause ends."""
+    phases, day = [], _in_use_from(start, pauses)
     for frequency, weeks, note, sources in steps:
         phases.append(Phase(day, frequency, note, sources))
         if weeks is None:
             break
-        day += timedelta(weeks=weeks)
+        day = _in_use_from(_after_days_in_use(day, weeks * 7, pauses), pauses)
     return tuple(phases)
+
+
+def _paused(day: date, pauses: Sequence[PauseWindow]) -> PauseWindow | None:
+    return next((p for p in pauses if p.start <= day <= p.end), None)
+
+
+def _in_use_from(day: date, pauses: Sequence[PauseWindow]) -> date:
+    """The first day on or after `day` outside every pause."""
+    while (pause := _paused(day, pauses)) is not None:
+        day = pause.end + timedelta(days=1)
+    return day
+
+
+def _after_days_in_use(day: date, count: int, pauses: Sequence[PauseWindow]) -> date:
+    """The day after `count` days outside the pauses, counted from `day`."""
+    while count > 0:
+        if _paused(day, pauses) is None:
+            count -= 1
+        day += timedelta(days=1)
+    return day
+
+
+def merged(pauses: Sequence[PauseWindow]) -> tuple[PauseWindow, ...]:
+    """Overlapping or back-to-back pauses as one: the agent resumes only after the last of them
+    (sessions 2 weeks apart with a 2-week stop before each never leave a day in between)."""
+    found: list[PauseWindow] = []
+    for pause in sorted(pauses, key=lambda p: (p.start, p.end)):
+        if found and pause.start <= found[-1].end + timedelta(days=1):
+            last = found[-1]
+            found[-1] = replace(
+                last,
+                end=max(last.end, pause.end),
+                reason=f"{last.reason}, {pause.reason}",
+                resume_when=pause.resume_when if pause.end >= last.end else last.resume_when,
+                sources=tuple(dict.fromkeys([*last.sources, *pause.sources])),
+            )
+        else:
+            found.append(pause)
+    return tuple(found)
 
 
 def days(start: date, end: date) -> list[date]:

@@ -16,6 +16,7 @@ class AgentClass(StrEnum):
     BHA = "bha"
     ANTIMICROBIAL = "antimicrobial"
     ANTI_INFLAMMATORY = "anti_inflammatory"
+    DEPIGMENTING = "depigmenting"
     SUNSCREEN = "sunscreen"
     DRESSING = "dressing"
     ORAL = "oral"
@@ -145,6 +146,10 @@ class AgentEntry(StrictModel):
     gentle_titration_steps: tuple[TitrationStep, ...] = ()
     """A slower published schedule, used for sensitive skin and Fitzpatrick IV-VI."""
     dose: Dose | None = None
+    max_course_weeks: CitedRange | None = None
+    """The longest continuous use the sources support (e.g. hydroquinone, whose ochronosis was
+    reported mostly after courses longer than 3 months); a routine that starts the agent stops it
+    by the lower end."""
     notes: tuple[Statement, ...] = ()
 
 
