@@ -47,3 +47,5 @@ def test_golden_assessment(path: Path, knowledge: KnowledgeBase) -> None:
     assert result["goodman_baron"]["qualitative_by_region"] == gb["by_region"]
     assert result["goodman_baron"]["quantitative_score"] == gb["quantitative_score"]
     assert result["ecca"] == expected["ecca"]
+    if "macular" in expected:
+        assert result["macular"] == expected["macular"]

@@ -71,6 +71,17 @@ relations can be pinned where the rules leave the choice between two field cours
   (``test`` or ``priming``) prepares the modality and is dated exactly `days` before its first
   session (a test is read by then: ``until`` is not after that session).
 - ``no_preparations``: true when the plan must have no ``preparations``.
+- ``preparation_dates``: list of [modality, kind, date, until]: a ``preparations`` entry of that
+  kind prepares the modality, placed (or started) on ``date`` and read (or ending) on ``until``.
+- ``preparation_agents``: {modality: [agents]}: the agents of the priming that prepares it.
+- ``notes_not_contain``: substrings that occur in no note.
+
+Routine keys (issue 20), checked on the routine built around the plan
+(``services.homecare.routine_for_plan``):
+
+- ``routine_steps``: {am: [agents], pm: [agents]}: the exact morning / evening agents.
+- ``routine_calendar_events``: entries ``[date, agent or null, event]`` or with ``until``.
+- ``routine_agent_events``: {agent: [events]}: the exact sequence of that agent's events.
 """
 
 from __future__ import annotations
@@ -85,6 +96,7 @@ import yaml
 from scarplan.adapters.casefile import parse_case_text
 from scarplan.domain.errors import InfeasibleError
 from scarplan.knowledge import KnowledgeBase
+from scarplan.services.homecare import routine_for_plan, routine_json
 from scarplan.services.planning import plan_case, plan_json
 from scarplan.settings import Settings
 
@@ -128,7 +140,11 @@ PLAN_KEYS = {
     "regions_treated",
     "preparation_before",
     "no_preparations",
+    "preparation_dates",
+    "preparation_agents",
+    "notes_not_contain",
 }
+ROUTINE_KEYS = {"routine_steps", "routine_calendar_events", "routine_agent_events"}
 
 
 def _iso(value: Any) -> str:
@@ -222,6 +238,8 @@ def _check_costs_notes_courses(result: dict[str, Any], expected: dict[str, Any])
     notes = result["notes"]
     for text in expected.get("notes_contain", []):
         assert any(text in note for note in notes), (text, notes)
+    for text in expected.get("notes_not_contain", []):
+        assert not any(text in note for note in notes), (text, notes)
     courses = {c["modality"]: c for c in result["courses"]}
     for modality, figures in expected.get("course_figures", {}).items():
         assert modality in courses, f"{modality} should have a course"
@@ -309,6 +327,17 @@ def _check_relations(result: dict[str, Any], expected: dict[str, Any]) -> None:
         placed, until = date.fromisoformat(found[0]["date"]), date.fromisoformat(found[0]["until"])
         assert (first - placed).days == days, (modality, first, found[0])
         assert until <= first, (modality, first, found[0])
+    for name, kind, day, until in expected.get("preparation_dates", []):
+        modality = _resolve(name, result)
+        found = [p for p in result["preparations"] if p["kind"] == kind and modality in p["before"]]
+        assert found, (modality, kind, result["preparations"])
+        assert [found[0]["date"], found[0]["until"]] == [_iso(day), _iso(until)], found[0]
+    for name, agents in expected.get("preparation_agents", {}).items():
+        modality = _resolve(name, result)
+        found = [p for p in result["preparations"] if p["kind"] == "priming"]
+        found = [p for p in found if modality in p["before"]]
+        assert found, (modality, result["preparations"])
+        assert found[0]["agents"] == agents, found[0]
     for name in expected.get("reviews_after", []):
         assert reviews is not None, "plan JSON has no reviews (issue 19 planner)"
         modality, last = _resolve(name, result), max(_dates(result, name))
@@ -338,13 +367,30 @@ def _check_ranking(result: dict[str, Any], expected: dict[str, Any]) -> None:
         assert text in reason, (modality, reason)
 
 
+def _check_routine(routine: dict[str, Any], expected: dict[str, Any]) -> None:
+    for slot, agents in expected.get("routine_steps", {}).items():
+        assert [step["agent"] for step in routine[slot]] == agents, (slot, routine[slot])
+    calendar = routine["calendar"]
+    for day, agent, name, *until in expected.get("routine_calendar_events", []):
+        matches = [
+            e
+            for e in calendar
+            if e["date"] == _iso(day) and e["agent"] == agent and e["event"] == name
+        ]
+        assert matches, f"no routine calendar entry {[day, agent, name]}"
+        if until:
+            assert any(e["until"] == _iso(until[0]) for e in matches), matches
+    for agent, events in expected.get("routine_agent_events", {}).items():
+        assert [e["event"] for e in calendar if e["agent"] == agent] == events, agent
+
+
 @pytest.mark.parametrize("path", CASES, ids=[path.stem for path in CASES])
 def test_golden_plan(path: Path, knowledge: KnowledgeBase) -> None:
     golden = yaml.safe_load(path.read_text())
     today = golden["today"]
     assert isinstance(today, date)
     expected: dict[str, Any] = golden["expected"]
-    unknown = set(expected) - INFEASIBLE_KEYS - PLAN_KEYS
+    unknown = set(expected) - INFEASIBLE_KEYS - PLAN_KEYS - ROUTINE_KEYS
     assert not unknown, f"unknown expectation keys: {sorted(unknown)}"
     settings = Settings(**golden.get("settings", {}))
     case = parse_case_text(yaml.safe_dump(golden["case"]), today)
@@ -356,7 +402,10 @@ def test_golden_plan(path: Path, knowledge: KnowledgeBase) -> None:
         _check_infeasible(raised.value, expected)
         return
 
-    result = plan_json(plan_case(case, knowledge, settings, today))
+    plan = plan_case(case, knowledge, settings, today)
+    result = plan_json(plan)
+    if set(expected) & ROUTINE_KEYS:
+        _check_routine(routine_json(routine_for_plan(case, plan, knowledge)), expected)
     _check_recommendations(result, expected)
     _check_sessions(result, expected)
     _check_costs_notes_courses(result, expected)

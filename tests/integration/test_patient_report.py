@@ -79,6 +79,31 @@ def test_the_report_follows_the_plan_as_carried_out(
     assert "prolonged erythema" in performed.adverse_events[0]
 
 
+def test_the_report_of_a_stored_plan_says_what_treats_each_scar_group(
+    clinic: Clinic, clinician: Actor, patient_id: int
+) -> None:
+    # support/clinic_data.LESIONS: 14 ice pick scars 1.1 mm wide on the left cheek are narrow
+    # (under 2 mm, techniques.yaml ice_pick_narrow): TCA CROSS, scar by scar.
+    plans.propose_plan(clinic, clinician, patient_id)
+
+    content = patient_report(clinic, clinician, patient_id, Variant.PATIENT)
+
+    assert [(g.number, g.region) for g in content.lesion_groups] == [
+        (n, region)
+        for n, region in enumerate(("cheek_left", "temple_left", "cheek_right"), start=1)
+    ]
+    narrow = content.lesion_groups[0]
+    assert narrow.technique is not None
+    assert narrow.technique.name == "TCA CROSS"
+    # The visits are the stored plan's sessions as they stand.
+    crosses = sum(1 for s in content.sessions if s.modality == "tca_cross")
+    assert narrow.technique.sessions == crosses
+    assert narrow.plain.startswith("Your left cheek: 14 narrow ice pick scars — TCA CROSS")
+    assert narrow.reason.refs
+    assert {s.number for s in content.sources} >= set(narrow.reason.refs)
+    assert [r.after for r in content.reviews]
+
+
 def test_reading_a_report_is_audited_and_needs_clinical_access(
     clinic: Clinic, clinician: Actor, admin: Actor, patient_id: int
 ) -> None:

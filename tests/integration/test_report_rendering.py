@@ -6,17 +6,23 @@ from __future__ import annotations
 import re
 import subprocess
 from datetime import date
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
-from scarplan.adapters.reports.content import ReportContent, Variant
+from scarplan.adapters.casefile import read_case_file
+from scarplan.adapters.reports.content import LesionGroup, ReportContent, Variant
+from scarplan.adapters.reports.render import render_html
+from scarplan.assessment import assess_case
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.assessment import NOTICE
+from scarplan.services.assessment import NOTICE, assessment_json
 from scarplan.services.demo import demo_cases_dir
+from scarplan.services.report_content import ReportInputs, build_report
 from scarplan.services.reports import (
+    case_plan_documents,
     case_report,
     rendered,
     report_format,
@@ -25,7 +31,8 @@ from scarplan.services.reports import (
 )
 from scarplan.settings import Settings
 
-TODAY = date(2026, 11, 21)
+# On or after every example's assessment date (punched-out, teenager and history: 1 Dec 2026).
+TODAY = date(2026, 12, 1)
 CASES = sorted(p.name for p in demo_cases_dir().glob("*.yaml"))
 
 
@@ -125,6 +132,7 @@ def test_the_html_report_is_whole_and_its_links_resolve(knowledge: KnowledgeBase
     assert page.headings == [
         "Your scars",
         "How severe they are: the scores",
+        "Each group of scars and what treats it",
         "The recommended plan",
         "Timeline",
         "Downtime and aftercare",
@@ -139,8 +147,9 @@ def test_the_html_report_is_whole_and_its_links_resolve(knowledge: KnowledgeBase
     # Each session is drawn twice on the timeline (its day and its downtime); dates to avoid
     # add one shaded column each.
     assert page.rects == 2 * len(content.sessions) + len(content.avoid)
-    # Ten face-map regions plus the head outline and the eyes.
-    assert page.paths == 12
+    # Two face maps (scars by grade, scar groups by treatment): ten regions each, plus the head
+    # outline and the eyes.
+    assert page.paths == 2 * 12
     # Self-contained: no outside files.
     assert "<link" not in html
     assert "src=" not in html
@@ -153,3 +162,160 @@ def test_bad_output_suffix_and_variant_name_the_field(tmp_path: Path) -> None:
         variant_named("doctor")
     assert [p.path for p in suffix.value.problems] == ["output"]
     assert [p.path for p in variant.value.problems] == ["variant"]
+
+
+# Issue 19: what treats each lesion group. Narrow ice picks on the right cheek, wide (2.8 mm)
+# punched-out ones on the left; by techniques.yaml, ice pick scars under 2 mm wide get TCA CROSS
+# first (ice_pick_narrow), 2-3.5 mm wide ones punch excision first (ice_pick_wide).
+PUNCHED_OUT = """\
+scarplan_case: 1
+patient:
+  id: EX-19
+  age_years: 38
+  sex: male
+  fitzpatrick: II
+  active_acne: none
+preferences:
+  start_date: 2027-02-01{limit}
+assessment:
+  date: 2026-11-20
+  lesions:
+    - {{region: cheek_right, type: ice_pick, count: 11, width_mm: 0.9, depth_mm: 1.2}}
+    - {{region: cheek_left, type: ice_pick, count: 3, width_mm: 2.8, depth_mm: 2.2}}
+"""
+
+
+def punched_out(
+    knowledge: KnowledgeBase, tmp_path: Path, variant: Variant, downtime: int | None = None
+) -> ReportContent:
+    limit = f"\n  max_downtime_days: {downtime}" if downtime is not None else ""
+    case = tmp_path / "punched-out.yaml"
+    case.write_text(PUNCHED_OUT.format(limit=limit), encoding="utf-8")
+    return case_report(case, knowledge, Settings(), TODAY, variant)
+
+
+def group_in(content: ReportContent, region: str) -> LesionGroup:
+    (group,) = [g for g in content.lesion_groups if g.region == region]
+    return group
+
+
+def visits(content: ReportContent, modality: str) -> int:
+    return sum(1 for s in content.sessions if s.modality == modality)
+
+
+def section_text(html: str, heading_id: str) -> str:
+    """The visible text of the section a heading id opens, whitespace collapsed."""
+    start = html.index(f'id="{heading_id}"')
+    end = html.index("</section>", start)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", html[start:end])).split())
+
+
+def cited_ids(content: ReportContent, refs: tuple[int, ...]) -> set[str]:
+    return {s.id for s in content.sources if s.number in refs}
+
+
+def test_the_patient_report_says_in_plain_words_what_treats_each_scar_group(
+    knowledge: KnowledgeBase, tmp_path: Path
+) -> None:
+    content = punched_out(knowledge, tmp_path, Variant.PATIENT)
+    narrow, wide = group_in(content, "cheek_right"), group_in(content, "cheek_left")
+    assert [g.number for g in content.lesion_groups] == [1, 2]
+    assert narrow.technique is not None
+    assert narrow.technique.name == "TCA CROSS"
+    assert wide.technique is not None
+    assert wide.technique.name == "Punch excision"
+    # The visits are the plan's own sessions of the technique.
+    crosses = visits(content, "tca_cross")
+    assert crosses >= 1
+    assert narrow.plain.startswith(
+        "Your right cheek: 11 narrow ice pick scars — TCA CROSS, a few drops of strong acid "
+        f"pressed into each scar, {crosses} visit"
+    )
+    assert wide.plain.startswith("Your left cheek: 3 wide punched-out ice pick scars — Punch")
+    # The reasons are cited with the report's numbers, from the rules' sources.
+    assert {"FABB2010", "KHUNGER2011"} <= cited_ids(content, narrow.reason.refs)
+    assert {"HEBER", "ACNEORG-PUNCH"} <= cited_ids(content, wide.reason.refs)
+
+    html = render_html(content)
+    text = section_text(html, "groups-h")
+    assert narrow.plain in text
+    assert wide.plain in text
+    assert f"[{','.join(str(n) for n in narrow.reason.refs)}]" in text.replace(" ", "")
+    assert "field" not in text.lower()
+    # The map numbers the groups as the list does, on their regions.
+    assert "Right cheek: group 1" in html
+    assert "Left cheek: group 2" in html
+    # Re-assessment visits are listed with the sessions.
+    assert content.reviews
+    timeline = section_text(html, "timeline-h")
+    assert "Re-assessment visits" in timeline
+    for review in content.reviews:
+        assert review.reason in timeline
+
+
+def test_the_clinician_summary_tabulates_each_groups_technique(
+    knowledge: KnowledgeBase, tmp_path: Path
+) -> None:
+    content = punched_out(knowledge, tmp_path, Variant.CLINICIAN)
+    html = render_html(content)
+    text = section_text(html, "groups-h")
+    crosses = visits(content, "tca_cross")
+    assert (
+        f"1 Right cheek 11 narrow ice pick scars TCA CROSS {crosses} session"
+        f"{'s' if crosses != 1 else ''}"
+    ) in text
+    assert "2 Left cheek 3 wide punched-out ice pick scars Punch excision 1 session" in text
+    assert "Right cheek, narrow ice pick scars: Narrow (under 2 mm)" in text
+    sessions = section_text(html, "sessions-h")
+    assert "Re-assessment visits" in sessions
+    assert "after TCA CROSS session" in sessions
+
+
+def test_a_technique_the_patient_cannot_have_now_is_named_with_its_reason(
+    knowledge: KnowledgeBase, tmp_path: Path
+) -> None:
+    # A 9-day downtime limit: punch excision (up to 10 days) is out, punch grafting (7 days),
+    # the wide ice picks' next technique, is not.
+    content = punched_out(knowledge, tmp_path, Variant.CLINICIAN, downtime=9)
+    wide = group_in(content, "cheek_left")
+    assert wide.technique is not None
+    assert wide.technique.name == "Punch grafting"
+    assert [n.modality for n in wide.not_possible] == ["punch_excision"]
+    assert "9 days" in wide.not_possible[0].reason
+    text = section_text(render_html(content), "groups-h")
+    assert f"Not possible now: Punch excision: {wide.not_possible[0].reason}" in text
+    patient = punched_out(knowledge, tmp_path, Variant.PATIENT, downtime=9)
+    assert "Not possible for you now: Punch excision (" in section_text(
+        render_html(patient), "groups-h"
+    )
+
+
+def test_a_plan_made_before_lesion_groups_has_no_group_section(
+    knowledge: KnowledgeBase, tmp_path: Path
+) -> None:
+    punched_out(knowledge, tmp_path, Variant.PATIENT)
+    case = read_case_file(tmp_path / "punched-out.yaml", TODAY)
+    plan, problems, routine = case_plan_documents(case, knowledge, Settings(), TODAY)
+    assert plan is not None
+    version_1 = {k: v for k, v in plan.items() if k not in ("lesion_groups", "reviews")}
+    for variant in Variant:
+        content = build_report(
+            ReportInputs(
+                case=case,
+                subject="case EX-19",
+                assessment=assessment_json(assess_case(case, knowledge)),
+                plan=version_1,
+                plan_problem=problems,
+                routine=routine,
+                performed=(),
+                today=TODAY,
+            ),
+            knowledge,
+            variant,
+        )
+        assert content.lesion_groups == ()
+        assert content.reviews == ()
+        html = render_html(content)
+        assert 'id="groups-h"' not in html
+        assert "Re-assessment visits" not in html
+        assert content.sessions

@@ -38,8 +38,9 @@ def assess_case(case: Case, knowledge: KnowledgeBase) -> AssessmentResult:
     )
     first_band = min(scales.goodman_baron_quantitative.count_multipliers, key=lambda b: b.min_count)
     assert first_band.max_count is not None  # the schema makes only the last band open-ended
+    macular = case.assessment.macular
     qualitative = goodman_baron_qualitative(
-        typed, limits.shallow_max_depth_mm, first_band.max_count
+        typed, limits.shallow_max_depth_mm, first_band.max_count, macular
     )
     mappings = {scar_type: entry.scales for scar_type, entry in knowledge.scar_types.items()}
     counts: Counter[ScarType] = Counter()
@@ -64,11 +65,12 @@ def assess_case(case: Case, knowledge: KnowledgeBase) -> AssessmentResult:
         ),
         goodman_baron_qualitative=qualitative,
         goodman_baron_quantitative=goodman_baron_quantitative(
-            typed, scales.goodman_baron_quantitative, mappings, limits.shallow_max_depth_mm
+            typed, scales.goodman_baron_quantitative, mappings, limits.shallow_max_depth_mm, macular
         ),
         ecca=ecca_score(typed, scales.ecca, mappings),
         warnings=tuple(warnings),
         sources=tuple(sorted({*SCALE_SOURCES, *limits.sources})),
+        macular=macular,
     )
 
 

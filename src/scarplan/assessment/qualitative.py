@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from scarplan.assessment.grouping import group_lesions, total_count
 from scarplan.assessment.results import QualitativeLesion, QualitativeResult, TypedLesion
+from scarplan.domain.case import MacularMarks
 from scarplan.domain.vocabulary import Region, ScarType
 
-MILD, MODERATE, SEVERE = 2, 3, 4
+MACULAR, MILD, MODERATE, SEVERE = 1, 2, 3, 4
 
 
 def _region_looks_visible(
@@ -50,10 +51,16 @@ def _grade(lesion: TypedLesion, region_visible: bool) -> QualitativeLesion:
 
 
 def goodman_baron_qualitative(
-    lesions: Sequence[TypedLesion], deep_mm: float, visible_above_count: int
+    lesions: Sequence[TypedLesion],
+    deep_mm: float,
+    visible_above_count: int,
+    macular: Sequence[MacularMarks] = (),
 ) -> QualitativeResult:
     """`deep_mm`: boxcar's shallow/deep split; `visible_above_count`: the last count of the
-    quantitative scale's first band. Both come from the knowledge base (docs/assessment.md)."""
+    quantitative scale's first band. Both come from the knowledge base (docs/assessment.md).
+
+    A region with flat (macular) marks and no contour scar is grade 1; where it also has
+    contour scars, they decide (grade 2-4). Marks never count toward a region's visibility."""
     by_region = group_lesions(lesions, lambda lesion: lesion.lesion.region)
     graded = []
     region_grades: dict[Region, int] = {}
@@ -62,7 +69,9 @@ def goodman_baron_qualitative(
         region_lesions = [_grade(member, region_visible) for member in members]
         graded.extend(region_lesions)
         region_grades[region] = max(lesion.grade for lesion in region_lesions)
+    for marks in macular:
+        region_grades.setdefault(marks.region, MACULAR)
     graded.sort(key=lambda lesion: lesion.index)
     return QualitativeResult(
-        grade=max(region_grades.values()), by_region=region_grades, lesions=tuple(graded)
+        grade=max(region_grades.values(), default=0), by_region=region_grades, lesions=tuple(graded)
     )

@@ -6,9 +6,13 @@ from collections.abc import Mapping, Sequence
 
 from scarplan.assessment.grouping import group_lesions, total_count
 from scarplan.assessment.results import QuantitativeItem, QuantitativeResult, TypedLesion
+from scarplan.domain.case import MacularMarks
 from scarplan.domain.vocabulary import ScarType
 from scarplan.knowledge.schema.scales import CountBand, GoodmanBaronQuantitative
 from scarplan.knowledge.schema.scar_types import ScaleMapping
+
+MACULAR_CATEGORY = "macular"
+"""The scale's category for flat erythematous or pigmented marks (scales.yaml)."""
 
 
 def quantitative_category(lesion: TypedLesion, mapping: ScaleMapping, deep_mm: float) -> str:
@@ -31,17 +35,21 @@ def goodman_baron_quantitative(
     scale: GoodmanBaronQuantitative,
     mappings: Mapping[ScarType, ScaleMapping],
     deep_mm: float,
+    macular: Sequence[MacularMarks] = (),
 ) -> QuantitativeResult:
-    """Points x count multiplier per category; `deep_mm` is boxcar's shallow/deep split."""
+    """Points x count multiplier per category; `deep_mm` is boxcar's shallow/deep split. Flat
+    marks (`macular`, every region together) are the scale's macular category; their item lists
+    no lesion groups."""
     grouped = group_lesions(
         lesions, lambda lesion: quantitative_category(lesion, mappings[lesion.type], deep_mm)
     )
+    marks = sum(m.count for m in macular)
     items = []
     for category in scale.categories:  # the scale's order, for a stable, readable breakdown
-        members = grouped.get(category.id)
-        if not members:
+        members = grouped.get(category.id, [])
+        count = total_count(members) + (marks if category.id == MACULAR_CATEGORY else 0)
+        if not count:
             continue
-        count = total_count(members)
         items.append(
             QuantitativeItem(
                 category=category.id,

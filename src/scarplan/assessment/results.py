@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-from scarplan.domain.case import LesionGroup
+from scarplan.domain.case import LesionGroup, MacularMarks
 from scarplan.domain.vocabulary import Fitzpatrick, Region, ScarType
 
 
@@ -119,3 +119,5 @@ class AssessmentResult:
     ecca: EccaResult
     warnings: tuple[str, ...]
     sources: tuple[str, ...]
+    macular: tuple[MacularMarks, ...] = ()
+    """Flat marks as recorded (graded 1 where a region has no contour scar)."""

@@ -15,6 +15,7 @@ from scarplan.domain.vocabulary import (
     HomeCareBudget,
     Implant,
     IsotretinoinStatus,
+    MarkColour,
     MedicalCondition,
     Medication,
     Region,
@@ -127,9 +128,20 @@ class LesionGroup:
 
 
 @dataclass(frozen=True)
+class MacularMarks:
+    """Flat acne marks in one face region: a change of colour, not of contour (Goodman & Baron
+    grade 1). Not scars of a type: they are graded and scored, never planned for."""
+
+    region: Region
+    count: int
+    colour: MarkColour | None = None
+
+
+@dataclass(frozen=True)
 class Assessment:
     date: date
     lesions: tuple[LesionGroup, ...]
+    macular: tuple[MacularMarks, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ class Agent(StrEnum):
     BENZOYL_PEROXIDE = "benzoyl_peroxide"
     AZELAIC_ACID = "azelaic_acid"
     NIACINAMIDE = "niacinamide"
+    HYDROQUINONE = "hydroquinone"
     SUNSCREEN = "sunscreen"
     HYDROCOLLOID_PATCH = "hydrocolloid_patch"
     # Oral treatment a doctor prescribes; home care refers, never recommends it directly.
@@ -115,6 +116,18 @@ class EdgeProfile(StrEnum):
 
     SHARP = "sharp"
     SLOPED = "sloped"
+
+
+class MarkColour(StrEnum):
+    """The colour of flat (macular) acne marks, Goodman & Baron grade 1: a colour problem, not a
+    contour problem (docs/assessment.md s.4)."""
+
+    ERYTHEMATOUS = "erythematous"
+    """Red or pink."""
+    HYPERPIGMENTED = "hyperpigmented"
+    """Darker than the skin around."""
+    HYPOPIGMENTED = "hypopigmented"
+    """Lighter than the skin around."""
 
 
 class MedicalCondition(StrEnum):

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 from scarplan.domain.case import Case
 from scarplan.domain.vocabulary import AcneSeverity, Agent, Fitzpatrick, HomeCareBudget, Modality
+from scarplan.homecare import priming
+from scarplan.homecare.priming import PrimingPeriod
 from scarplan.homecare.schedule import PauseWindow, Phase, Usage, phases_from
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.agents import (
@@ -28,6 +30,7 @@ from scarplan.knowledge.schema.common import Statement
 from scarplan.knowledge.schema.homecare import SeverityAdvice
 
 RETINOIDS = (Agent.TRETINOIN, Agent.ADAPALENE, Agent.RETINOL)
+RETINOID_SET = frozenset(RETINOIDS)
 DARKER = frozenset({Fitzpatrick.IV, Fitzpatrick.V, Fitzpatrick.VI})
 UNSAFE_IN_PREGNANCY = frozenset({PregnancyStatus.AVOID, PregnancyStatus.CONTRAINDICATED})
 ACTIVES_BY_BUDGET = {HomeCareBudget.LOW: 1, HomeCareBudget.MEDIUM: 2, HomeCareBudget.HIGH: 4}
@@ -78,6 +81,9 @@ class LeftOut:
     agent: Agent
     reason: str
     sources: tuple[str, ...]
+    stop_now: str = ""
+    """For an agent the patient uses now and must not go on using (unsafe in pregnancy or
+    breastfeeding): 'Stop tretinoin now: ...'. `reason` says why, with its sources."""
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,7 @@ class Routine:
     left_out: tuple[LeftOut, ...]
     advice: tuple[tuple[str, tuple[Statement, ...]], ...]
     referral: tuple[Statement, ...]
+    primings: tuple[PrimingPeriod, ...] = ()
 
     def slot(self, slot: TimeOfDay) -> tuple[Step, ...]:
         return tuple(s for s in self.steps if s.slot is slot)
@@ -106,6 +113,7 @@ class _Pick:
     agent: Agent
     why: tuple[Statement, ...]
     already_used: bool = False
+    priming: PrimingPeriod | None = None
 
 
 def _unsafe_in_pregnancy(entry: AgentEntry) -> bool:
@@ -113,7 +121,11 @@ def _unsafe_in_pregnancy(entry: AgentEntry) -> bool:
 
 
 def _choose(
-    case: Case, fitzpatrick: Fitzpatrick | None, knowledge: KnowledgeBase, start: date
+    case: Case,
+    fitzpatrick: Fitzpatrick | None,
+    knowledge: KnowledgeBase,
+    start: date,
+    primings: Sequence[PrimingPeriod] = (),
 ) -> tuple[list[_Pick], list[LeftOut]]:
     """The actives, most important first, and what was left out and why."""
     patient = case.patient
@@ -128,7 +140,14 @@ def _choose(
     if expecting:
         for retinoid in RETINOIDS:
             entry = agents[retinoid]
-            left.append(LeftOut(retinoid, entry.pregnancy.note, entry.pregnancy.sources))
+            left.append(
+                LeftOut(
+                    retinoid,
+                    entry.pregnancy.note,
+                    entry.pregnancy.sources,
+                    _stop_now(entry, patient.pregnant) if retinoid in current else "",
+                )
+            )
     elif current_retinoid is not None:
         picks.append(_Pick(current_retinoid, agents[current_retinoid].purpose, True))
     elif (patient.age_on(start) or MIN_AGE_OTC_RETINOID) < MIN_AGE_OTC_RETINOID:
@@ -152,18 +171,39 @@ def _choose(
     for extra in picks[limit:]:
         left.append(LeftOut(extra.agent, f"left out for the {tier.value} home-care budget", ()))
     picks = picks[:limit]
+    picks.extend(_priming_picks(primings, picks, current, expecting, knowledge, left))
     for agent in current:
         if agent in {p.agent for p in picks} or agent is Agent.SUNSCREEN:
             continue
         entry = agents[agent]
         if expecting and _unsafe_in_pregnancy(entry):
             if agent not in RETINOIDS:
-                left.append(LeftOut(agent, entry.pregnancy.note, entry.pregnancy.sources))
+                left.append(
+                    LeftOut(
+                        agent,
+                        entry.pregnancy.note,
+                        entry.pregnancy.sources,
+                        _stop_now(entry, patient.pregnant),
+                    )
+                )
             continue
         if agent in RETINOIDS and any(p.agent in RETINOIDS for p in picks):
             left.append(LeftOut(agent, "one retinoid at a time", ()))
             continue
         picks.append(_Pick(agent, entry.purpose, True))
+    if expecting:
+        # A prescribed oral treatment contraindicated in pregnancy (isotretinoin): stop it now.
+        for agent in patient.current_agents:
+            entry = agents[agent]
+            if agent in ORAL and entry.pregnancy.status is PregnancyStatus.CONTRAINDICATED:
+                left.append(
+                    LeftOut(
+                        agent,
+                        entry.pregnancy.note,
+                        entry.pregnancy.sources,
+                        _stop_now(entry, patient.pregnant),
+                    )
+                )
     if acne:
         patch = agents[Agent.HYDROCOLLOID_PATCH]
         picks.append(
@@ -173,6 +213,67 @@ def _choose(
         _Pick(Agent.SUNSCREEN, knowledge.homecare.sun_protection, Agent.SUNSCREEN in current)
     )
     return picks, left
+
+
+def _priming_picks(
+    primings: Sequence[PrimingPeriod],
+    picks: list[_Pick],
+    current: list[Agent],
+    expecting: bool,
+    knowledge: KnowledgeBase,
+    left: list[LeftOut],
+) -> list[_Pick]:
+    """The priming agents the routine does not already hold (not cut by the home-care budget:
+    the plan needs them); unsafe ones in pregnancy are left out, and a priming retinoid when
+    another retinoid is used (one retinoid at a time). A priming retinoid replaces the new
+    retinoid the routine would start."""
+    found: list[_Pick] = []
+    for period in primings:
+        for agent in period.agents:
+            new = next((p for p in picks if p.agent in RETINOIDS and not p.already_used), None)
+            if agent in RETINOIDS and new is not None:
+                why = (priming.statement(period), *knowledge.agents[agent].purpose)
+                picks[picks.index(new)] = _Pick(agent, why, False, period)
+    for period in primings:
+        for agent in period.agents:
+            held = {p.agent for p in [*picks, *found]} | {x.agent for x in left}
+            entry = knowledge.agents[agent]
+            if agent in held:
+                continue
+            if agent in RETINOIDS:
+                left.append(
+                    LeftOut(
+                        agent,
+                        "one retinoid at a time: the retinoid in the routine stands in for it "
+                        "during the priming, or a prescriber decides",
+                        period.sources,
+                    )
+                )
+            elif expecting and _unsafe_in_pregnancy(entry):
+                if agent not in current:  # one in use is left out below, with "stop now"
+                    left.append(LeftOut(agent, entry.pregnancy.note, entry.pregnancy.sources))
+            else:
+                why = (priming.statement(period), *entry.purpose)
+                found.append(_Pick(agent, why, agent in current, period))
+    return found
+
+
+def _stop_now(entry: AgentEntry, pregnant: bool) -> str:
+    """'Stop tretinoin now: ...' for an agent in use that is unsafe in pregnancy or
+    breastfeeding; a prescribed one also needs its prescriber today."""
+    state, when = (
+        ("pregnant", "in pregnancy") if pregnant else ("breastfeeding", "while breastfeeding")
+    )
+    verb = (
+        "must not be used"
+        if entry.pregnancy.status is PregnancyStatus.CONTRAINDICATED
+        else "is not advised"
+    )
+    name = entry.name.split(" (")[0].lower()  # "Tretinoin (topical)" -> "tretinoin"
+    text = f"Stop {name} now: you are {state}, and it {verb} {when}"
+    if entry.agent_class is AgentClass.ORAL:
+        text += "; contact your prescriber today"
+    return f"{text}."
 
 
 def _slot(entry: AgentEntry, taken_pm: bool) -> TimeOfDay:
@@ -193,20 +294,35 @@ def _strength(entry: AgentEntry, already_used: bool) -> str:
     return ""
 
 
-def _phases(entry: AgentEntry, start: date, gentle: bool, already_used: bool) -> tuple[Phase, ...]:
+def _phases(
+    entry: AgentEntry,
+    start: date,
+    gentle: bool,
+    already_used: bool,
+    pauses: Sequence[PauseWindow] = (),
+) -> tuple[Phase, ...]:
+    """The titration phases; paused days do not count, so no phase begins inside a pause."""
     steps = entry.gentle_titration_steps if gentle and entry.gentle_titration_steps else None
     steps = steps or entry.titration_steps
     if already_used or not steps:
         frequency = steps[-1].frequency if steps else Frequency.DAILY
         note = "continue as now" if already_used else "daily"
         sources = tuple(steps[-1].sources) if steps else ()
-        return (Phase(start, frequency, note, sources),)
-    return phases_from(start, [(s.frequency, s.weeks, s.note, tuple(s.sources)) for s in steps])
+        return phases_from(start, [(frequency, None, note, sources)], pauses)
+    return phases_from(
+        start, [(s.frequency, s.weeks, s.note, tuple(s.sources)) for s in steps], pauses
+    )
 
 
 def _pauses(
-    entry: AgentEntry, fitzpatrick: Fitzpatrick | None, procedures: Sequence[ProcedureDate]
+    entry: AgentEntry,
+    fitzpatrick: Fitzpatrick | None,
+    procedures: Sequence[ProcedureDate],
+    primed: frozenset[Modality] = frozenset(),
 ) -> tuple[PauseWindow, ...]:
+    """Each procedure's pause: from the upper `before_days` (the lower end before a procedure
+    this agent primes: the priming trial kept it going, KHUNGER2011) to the end of the downtime
+    (or `after_days`)."""
     windows = []
     for procedure in procedures:
         for pause in entry.pauses:
@@ -214,7 +330,11 @@ def _pauses(
                 continue
             if not _pause_applies(pause.skin_types, fitzpatrick):
                 continue
-            before = pause.before_days.max or pause.before_days.min or 0
+            low, high = pause.before_days.min, pause.before_days.max
+            if procedure.modality in primed:
+                before = low if low is not None else high or 0
+            else:
+                before = high if high is not None else low or 0
             after = (
                 pause.after_days.max or pause.after_days.min or 0
                 if pause.after_days
@@ -251,8 +371,9 @@ def build_routine(
     procedures: Sequence[ProcedureDate],
     knowledge: KnowledgeBase,
     start: date,
+    primings: Sequence[PrimingPeriod] = (),
 ) -> Routine:
-    picks, left = _choose(case, fitzpatrick, knowledge, start)
+    picks, left = _choose(case, fitzpatrick, knowledge, start, primings)
     gentle = case.patient.sensitive_skin or fitzpatrick is None or fitzpatrick in DARKER
     steps: list[Step] = []
     checks: list[Check] = []
@@ -260,10 +381,19 @@ def build_routine(
         entry = knowledge.agents[pick.agent]
         taken_pm = any(s.slot is TimeOfDay.PM and s.agent in RETINOIDS for s in steps)
         slot = _slot(entry, taken_pm)
-        usage = Usage(
-            _phases(entry, start, gentle, pick.already_used),
-            _pauses(entry, fitzpatrick, procedures),
+        own = pick.priming is not None and pick.agent not in RETINOIDS and not pick.already_used
+        begins = pick.priming.start if own and pick.priming is not None else start
+        pauses = _pauses(
+            entry, fitzpatrick, procedures, priming.primed(pick.agent, primings, RETINOID_SET)
         )
+        usage = Usage(_phases(entry, begins, gentle, pick.already_used, pauses), pauses)
+        ends = (
+            None
+            if pick.already_used
+            else priming.stop(entry, begins, pick.priming if own else None, procedures)
+        )
+        if ends is not None:
+            usage = replace(usage, stop=ends[0], stop_reason=ends[1])
         irritating: AgentConflict | None = None
         for earlier in list(steps):
             conflict = _conflict(earlier.agent, pick.agent, knowledge)
@@ -309,6 +439,7 @@ def build_routine(
             )
         )
     steps.sort(key=lambda s: (s.slot.value, s.order, s.agent.value))
+    checks.extend(_course_checks(steps, knowledge))
     checks.extend(_safety_checks(case, fitzpatrick, knowledge))
     prevention = next(
         (p for p in knowledge.homecare.prevention if p.severity is case.patient.active_acne), None
@@ -316,7 +447,14 @@ def build_routine(
     advice = _advice(case, procedures, knowledge, prevention)
     referral = prevention.advice if prevention is not None and prevention.refer else ()
     return Routine(
-        start, tuple(steps), tuple(procedures), tuple(checks), tuple(left), advice, referral
+        start,
+        tuple(steps),
+        tuple(procedures),
+        tuple(checks),
+        tuple(left),
+        advice,
+        referral,
+        tuple(primings),
     )
 
 
@@ -326,7 +464,31 @@ def _yield(usage: Usage, first: Usage) -> Usage:
         (p.start for p in first.phases if p.frequency in (Frequency.DAILY, Frequency.TWICE_DAILY)),
         None,
     )
-    return replace(usage, yields_to=first, stop=daily)
+    if daily is None or (usage.stop is not None and usage.stop <= daily):
+        return replace(usage, yields_to=first)
+    reason = "the retinoid is now used every day and they must not share a day"
+    return replace(usage, yields_to=first, stop=daily, stop_reason=reason)
+
+
+def _course_checks(steps: Sequence[Step], knowledge: KnowledgeBase) -> list[Check]:
+    """An agent with a course limit (hydroquinone: ochronosis after long use) gets a check."""
+    checks = []
+    for step in steps:
+        limit = knowledge.agents[step.agent].max_course_weeks
+        if limit is None:
+            continue
+        weeks = int(limit.min if limit.min is not None else limit.max or 0)
+        checks.append(
+            Check(
+                "course limit",
+                (step.agent,),
+                limit.note,
+                f"use {step.name.lower()} for at most {weeks} weeks in a row, with sunscreen "
+                "every day; stop and see the doctor if grey or blue-black patches appear",
+                tuple(limit.sources),
+            )
+        )
+    return checks
 
 
 def _safety_checks(

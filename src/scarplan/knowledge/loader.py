@@ -48,6 +48,9 @@ FILE_SCHEMAS: dict[str, type[BaseModel]] = {
 }
 
 
+COURSE_SESSIONS = 2
+"""A typical course of this many sessions or more needs a published interval."""
+
 # libyaml's safe loader when PyYAML has it: it cuts knowledge-base start-up (bench/kb.py).
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -112,6 +115,8 @@ def describe_path(file_name: str, raw: Any, path: Sequence[str | int]) -> str:
             item = entries[path[1]]
             if isinstance(item, Mapping) and "id" in item:
                 label = repr(item["id"])
+            elif isinstance(item, Mapping) and "modality" in item:
+                label = repr(item["modality"])  # prices.yaml names its entries by procedure
         field = ".".join(str(part) for part in path[2:]) or "(the entry itself)"
         return f"{file_name}: {path[0]} entry {label}: field {field}"
     field = ".".join(str(part) for part in path) or "(top level)"
@@ -172,6 +177,8 @@ def _cross_problems(
 ) -> Iterable[FieldProblem]:
     yield from _duplicate_ids(documents)
     yield from _missing_entries(models)
+    yield from _price_problems(models)
+    yield from _missing_course_figures(models)
     yield from _low_tier_safety_rules(models)
     yield from _unknown_scale_ids(models)
 
@@ -226,6 +233,59 @@ def _missing_entries(models: Mapping[str, BaseModel | None]) -> Iterable[FieldPr
             )
 
 
+def _price_problems(models: Mapping[str, BaseModel | None]) -> Iterable[FieldProblem]:
+    """Every procedure has exactly one published price: a plan never counts one as free."""
+    prices = models["prices.yaml"]
+    assert isinstance(prices, PricesFile)
+    seen: set[Modality] = set()
+    for index, price in enumerate(prices.prices):
+        if price.modality in seen:
+            yield FieldProblem(
+                f"prices.yaml: prices.{index}.modality",
+                f"a second price for the procedure {price.modality.value!r}",
+                "give each procedure one price (a range where sources disagree)",
+            )
+        seen.add(price.modality)
+    for missing in sorted(set(Modality) - seen):
+        yield FieldProblem(
+            "prices.yaml",
+            f"no price for the procedure {missing.value!r}",
+            "add its published price range (currency, year, unit, sources); a plan never "
+            "counts a procedure as free",
+        )
+
+
+def _missing_course_figures(models: Mapping[str, BaseModel | None]) -> Iterable[FieldProblem]:
+    """Every procedure's course length and downtime, and a course's interval, are real cited
+    figures: the planner has no silent default to fall back on."""
+    modalities = models["modalities.yaml"]
+    assert isinstance(modalities, ModalitiesFile)
+    for entry in modalities.modalities:
+        where = f"modalities.yaml: modalities entry {entry.id.value!r}"
+        if entry.sessions is None:
+            yield FieldProblem(
+                f"{where}: field sessions",
+                "no course length (sessions)",
+                "add the published number of sessions with its sources",
+            )
+        if entry.downtime_days is None:
+            yield FieldProblem(
+                f"{where}: field downtime_days",
+                "no downtime (downtime_days)",
+                "add what the patient lives with after a session (days), with its sources",
+            )
+        course = (
+            entry.sessions is not None
+            and max(entry.sessions.usual or 0, entry.sessions.min or 0) >= COURSE_SESSIONS
+        )
+        if course and entry.interval_weeks is None:
+            yield FieldProblem(
+                f"{where}: field interval_weeks",
+                "a course of several sessions without an interval between them",
+                "add the published interval (weeks) with its sources",
+            )
+
+
 def _low_tier_safety_rules(models: Mapping[str, BaseModel | None]) -> Iterable[FieldProblem]:
     sources = models["sources.yaml"]
     conditions = models["conditions.yaml"]
@@ -251,6 +311,12 @@ def _unknown_scale_ids(models: Mapping[str, BaseModel | None]) -> Iterable[Field
     assert isinstance(scales, ScalesFile)
     ecca_items = {item.id for item in scales.ecca.items}
     categories = {category.id for category in scales.goodman_baron_quantitative.categories}
+    if "macular" not in categories:  # flat marks (case file `macular`) are scored in it
+        yield FieldProblem(
+            "scales.yaml: goodman_baron_quantitative: field categories",
+            "has no 'macular' category, which scores the flat marks an assessment records",
+            "restore the category (macular erythematous or pigmented scars, 1 point)",
+        )
     for entry in scar_types.scar_types:
         mapping = entry.scales
         checks = [

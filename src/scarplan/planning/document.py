@@ -24,9 +24,18 @@ from scarplan.domain.vocabulary import Agent, Fitzpatrick, Modality, Region, Sca
 from scarplan.knowledge.schema.common import SourceId
 from scarplan.knowledge.schema.modalities import PlanRole
 from scarplan.knowledge.schema.rules import SequenceAnchor
+from scarplan.planning.courses import PriceSource
 from scarplan.planning.gaps import CourseTiming, GapRules, Order, Turn
 
 MAX_ITEMS = 1000
+
+
+def _omitted() -> Any:
+    """An optional element left out of the JSON when it has no value (a range only where
+    there is one)."""
+    return Field(default=None, exclude_if=lambda value: value is None)
+
+
 Bounded = Field(max_length=MAX_ITEMS)
 Day = date
 Text = Annotated[str, StringConstraints(max_length=20_000)]
@@ -75,6 +84,16 @@ class Excluded(Closed):
     targets: Annotated[list[ScarType], Bounded]
     reasons: Annotated[list[Text], Bounded]
     relax: Text | None
+    sources: Sources
+    causes: Annotated[list[Text], Bounded] = []
+    """Each reason in a few words, parallel to `reasons` (empty in plans stored before)."""
+
+
+class PlanCaution(Closed):
+    """A caution stated once for the plan, with the recommended procedures it concerns."""
+
+    text: Text
+    procedures: Annotated[list[Modality], Bounded]
     sources: Sources
 
 
@@ -172,6 +191,25 @@ class Money(Closed):
     currency: Code
 
 
+class SessionCost(Money):
+    """What one session costs and where the price comes from. `amount` is the figure the plan
+    counts (and the budget check): a clinic price, or the upper end of a published estimate,
+    whose range `min` and `max` give."""
+
+    source: PriceSource | None = _omitted()
+    """`clinic` or `published_estimate`; absent only in plans stored before costs said so."""
+    min: Amount | None = _omitted()
+    max: Amount | None = _omitted()
+
+    @model_validator(mode="after")
+    def _range(self) -> Self:
+        if (self.min is None) != (self.max is None):
+            raise ValueError("give both min and max, or neither")
+        if self.min is not None and self.max is not None and not self.min <= self.max:
+            raise ValueError("min is greater than max")
+        return self
+
+
 class Session(Closed):
     date: Day
     modality: Modality
@@ -182,15 +220,24 @@ class Session(Closed):
     downtime_days: Annotated[int, Field(ge=0, le=365)]
     recovered_by: Day
     lesion_groups: Indices = []
-    cost: Money | None
+    cost: SessionCost | None
+    """Never null in a plan made now (a procedure is never free); null in plans stored before
+    every procedure had a price."""
     cost_basis: Text | None
 
 
 class Total(Closed):
-    """The plan's cost: `amount` and `currency` together, or neither (never null)."""
+    """The plan's cost: `amount` and `currency` together, or neither (never null).
+
+    `amount` is the planned total (clinic prices and the upper ends of published estimates);
+    where any session is priced by an estimate, `min` and `max` give the range. `complete` is
+    true and `unpriced` empty in plans made now; older plans may list sessions without a price."""
 
     amount: Amount | None = None
     currency: Code | None = None
+    min: Amount | None = _omitted()
+    """The total at the low ends of the published estimates (absent: no estimate used)."""
+    max: Amount | None = _omitted()
     complete: bool
     unpriced: Annotated[list[Modality], Bounded]
 
@@ -199,6 +246,12 @@ class Total(Closed):
         given = {"amount", "currency"} & self.model_fields_set
         if given and (len(given) == 1 or self.amount is None or self.currency is None):
             raise ValueError("give both amount and currency, or neither")
+        if (self.min is None) != (self.max is None):
+            raise ValueError("give both min and max, or neither")
+        if self.min is not None and (self.amount is None or self.max is None):
+            raise ValueError("a range needs the amount too")
+        if self.min is not None and self.max is not None and not self.min <= self.max:
+            raise ValueError("min is greater than max")
         return self
 
 
@@ -234,6 +287,9 @@ class LeftOut(Closed):
     agent: Agent
     reason: Text
     sources: Sources
+    stop_now: Text | None = None
+    """For an agent the patient uses now that is unsafe for her (e.g. tretinoin in pregnancy):
+    'Stop tretinoin now: ...'; `reason` says why."""
 
 
 class Advice(Closed):
@@ -260,6 +316,8 @@ class PlanDocument(Closed):
     fitzpatrick: Fitzpatrick | None
     scars: dict[ScarType, Count]
     recommended: Annotated[list[Recommended], Bounded]
+    cautions: Annotated[list[PlanCaution], Bounded] = []
+    """Each distinct caution of `recommended` once (empty in plans stored before)."""
     excluded: Annotated[list[Excluded], Bounded]
     lesion_groups: Annotated[list[LesionGroupPlan], Bounded] = []
     courses: Annotated[list[Course], Bounded]
@@ -272,6 +330,9 @@ class PlanDocument(Closed):
     preparations: Annotated[list[PreparationItem], Bounded] = []
     total_cost: Total
     budget: Money | None
+    budget_checked: bool = True
+    """False when the budget's currency differs from the prices' (no exchange rate is
+    applied, so the plan was not held to it; a note says so)."""
     end_date: Day | None
     routine: Routine | None
     notes: Annotated[list[Text], Bounded]

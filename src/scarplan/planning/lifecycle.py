@@ -244,4 +244,9 @@ def _total(document: PlanDocument, sessions: list[Session]) -> Total:
     update: dict[str, object] = {"unpriced": unpriced, "complete": not unpriced}
     if document.total_cost.currency is not None:
         update["amount"] = float(sum((Decimal(str(c.amount)) for c in priced), Decimal(0)))
+        ranged = any(c.min is not None for c in priced)
+        low = sum((Decimal(str(c.amount if c.min is None else c.min)) for c in priced), Decimal(0))
+        high = sum((Decimal(str(c.amount if c.max is None else c.max)) for c in priced), Decimal(0))
+        update["min"] = float(low) if ranged else None
+        update["max"] = float(high) if ranged else None
     return document.total_cost.model_copy(update=update)

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from scarplan.assessment import AssessmentResult
 from scarplan.domain.case import Case, Money
-from scarplan.domain.errors import Conflict, InfeasibleError
+from scarplan.domain.errors import Conflict, FieldProblem, InfeasibleError, InputError
 from scarplan.domain.vocabulary import ATROPHIC_SCAR_TYPES, Fitzpatrick, Modality, Region, ScarType
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.modalities import PlanRole, SuitabilityRating
@@ -24,7 +24,13 @@ from scarplan.planning.eligibility import Eligibility, add_months, evaluate_elig
 from scarplan.planning.gaps import CourseTiming, GapRules, Order, Turn
 from scarplan.planning.preparations import Preparation, lead_days, preparations
 from scarplan.planning.ranking import PUNCHES, rank, ranked_value
-from scarplan.planning.recommend import Recommendation, Recommendations, ScarLoad, recommend
+from scarplan.planning.recommend import (
+    Recommendation,
+    Recommendations,
+    ScarLoad,
+    by_cause,
+    recommend,
+)
 from scarplan.planning.schedule import (
     ONE_PER_PLAN,
     Infeasible,
@@ -53,7 +59,7 @@ class PlannedSession:
     targets: tuple[ScarType, ...]
     regions: tuple[Region, ...]
     downtime: Figure
-    price: SessionPrice | None
+    price: SessionPrice
     lesion_groups: tuple[int, ...] = ()
 
 
@@ -82,6 +88,16 @@ class Expectation:
 
 
 @dataclass(frozen=True)
+class PlanCaution:
+    """A caution stated once for the whole plan, with the procedures it concerns (recommended
+    ones, best first), however many recommendations carry it."""
+
+    text: str
+    modalities: tuple[Modality, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Plan:
     patient_id: str
     start: date
@@ -95,7 +111,9 @@ class Plan:
     sequence: tuple[Order, ...]
     sessions: tuple[PlannedSession, ...]
     total_cost: Money
-    unpriced: tuple[Modality, ...]
+    """The planned total: clinic prices, and the upper end of published estimates."""
+    cost_range: tuple[Decimal, Decimal] | None
+    """(lowest, highest) total when any session is priced by a published estimate."""
     budget: Money | None
     end_date: date | None
     notes: tuple[str, ...]
@@ -104,10 +122,24 @@ class Plan:
     preparations: tuple[Preparation, ...] = ()
     alternations: tuple[Turn, ...] = ()
     default_gap_days: int = 14
+    budget_checked: bool = True
+    """False when the budget is in another currency than the prices (no rate is applied)."""
+    cautions: tuple[PlanCaution, ...] = ()
+    """Each distinct caution of the recommendations, once (planning.md s.2)."""
 
-    @property
-    def cost_complete(self) -> bool:
-        return not self.unpriced
+
+def plan_cautions(recommendations: Recommendations) -> tuple[PlanCaution, ...]:
+    """The recommendations' cautions, each text once with the procedures that carry it."""
+    found: dict[str, tuple[list[Modality], list[str]]] = {}
+    for recommendation in recommendations.recommended:
+        for caution in recommendation.cautions:
+            modalities, sources = found.setdefault(caution.text, ([], []))
+            modalities.append(recommendation.modality)
+            sources.extend(s for s in caution.sources if s not in sources)
+    return tuple(
+        PlanCaution(text, tuple(modalities), tuple(sources))
+        for text, (modalities, sources) in found.items()
+    )
 
 
 def scar_load(assessment: AssessmentResult) -> ScarLoad:
@@ -141,7 +173,6 @@ def build_plan(
     )
     treatments = assign_techniques(assessment.lesions, knowledge, _not_possible(found))
     recommendations = rank(found, treatments, fitzpatrick, knowledge, conventions)
-    currency = preferences.budget.currency if preferences.budget else conventions.currency
     not_in_plan: dict[Modality, str] = {}
     candidates: list[CourseSpec] = []
     ranked = recommendations.recommended
@@ -150,9 +181,9 @@ def build_plan(
         if isinstance(scope, str):
             not_in_plan[recommendation.modality] = scope
             continue
-        candidates.append(
-            course_spec(recommendation, scope, load, knowledge, conventions, currency)
-        )
+        candidates.append(course_spec(recommendation, scope, load, knowledge, conventions))
+    currency = _plan_currency(candidates, preferences.budget, conventions)
+    budget_checked = preferences.budget is None or preferences.budget.currency == currency
     cover, uncovered_notes = _cover(load, candidates, recommendations, treatments)
     chosen_modalities = [c.modality for c in candidates]
     rules = GapRules(
@@ -172,7 +203,9 @@ def build_plan(
         },
         rules=rules,
         avoid=_windows(case, start),
-        budget_cents=cents(preferences.budget.amount) if preferences.budget else None,
+        budget_cents=(
+            cents(preferences.budget.amount) if preferences.budget and budget_checked else None
+        ),
         horizon_days=(add_months(start, conventions.horizon_months) - start).days,
         cover=cover,
     )
@@ -196,8 +229,16 @@ def build_plan(
     for course in candidates:
         if course.modality not in solved.chosen:
             not_in_plan[course.modality] = _left_out(course, chosen, problem, recommendations)
-    total = sum((s.price.amount for s in sessions if s.price is not None), Decimal(0))
-    unpriced = tuple(dict.fromkeys(s.modality for s in sessions if s.price is None))
+    total = sum((s.price.amount for s in sessions), Decimal(0))
+    estimated = tuple(dict.fromkeys(s.modality for s in sessions if s.price.is_estimate))
+    cost_range = (
+        (
+            sum((s.price.low for s in sessions), Decimal(0)),
+            sum((s.price.high for s in sessions), Decimal(0)),
+        )
+        if estimated
+        else None
+    )
     in_plan = set(solved.chosen)
     applied = tuple(o for o in rules.orders if o.first in in_plan and o.then in in_plan)
     return Plan(
@@ -213,11 +254,12 @@ def build_plan(
         sequence=applied,
         sessions=sessions,
         total_cost=Money(total, currency),
-        unpriced=unpriced,
+        cost_range=cost_range,
         budget=preferences.budget,
         end_date=sessions[-1].day if sessions else None,
         notes=tuple(
-            _notes(recommendations, eligibility, uncovered_notes, chosen, unpriced, knowledge)
+            _notes(recommendations, eligibility, uncovered_notes, chosen, knowledge)
+            + _cost_notes(estimated, preferences.budget, currency)
             + _blend_notes(treatments, chosen)
         ),
         lesion_treatments=_as_booked(treatments, in_plan),
@@ -227,7 +269,59 @@ def build_plan(
         ),
         alternations=tuple(t for t in rules.turns if t.pair <= in_plan),
         default_gap_days=conventions.default_gap_days,
+        budget_checked=budget_checked,
+        cautions=plan_cautions(recommendations),
     )
+
+
+def _plan_currency(
+    candidates: list[CourseSpec], budget: Money | None, conventions: PlanningConventions
+) -> str:
+    """The one currency every candidate course is priced in (no exchange rate is applied).
+
+    Prices in two currencies cannot be added up or held against one budget, so the plan is
+    refused, naming what to price in which currency; a plan with no course takes the budget's
+    currency, else the clinic's."""
+    priced: dict[str, list[str]] = {}
+    for course in candidates:
+        label = f"{course.modality.value} ({course.price.source.value.replace('_', ' ')})"
+        priced.setdefault(course.price.currency, []).append(label)
+    if len(priced) > 1:
+        clinic = conventions.currency
+        foreign = [label for code, labels in priced.items() if code != clinic for label in labels]
+        listed = "; ".join(f"{code}: {', '.join(labels)}" for code, labels in priced.items())
+        raise InputError(
+            "the procedures of this plan are priced in different currencies",
+            [
+                FieldProblem(
+                    "prices",
+                    f"priced in {listed}",
+                    f"set the clinic's price in {clinic} for {', '.join(foreign)} "
+                    "(no exchange rate is applied)",
+                )
+            ],
+        )
+    if priced:
+        return next(iter(priced))
+    return budget.currency if budget is not None else conventions.currency
+
+
+def _cost_notes(estimated: tuple[Modality, ...], budget: Money | None, currency: str) -> list[str]:
+    notes = []
+    if estimated:
+        names = ", ".join(m.value for m in estimated)
+        notes.append(
+            f"Costs of {names} are published estimates (ranges, often old or low-tier figures): "
+            "the plan counts the upper end of each, and the budget check too; the clinic's "
+            "price list replaces them."
+        )
+    if budget is not None and budget.currency != currency:
+        notes.append(
+            f"The budget is in {budget.currency} and the prices in {currency}: the budget was "
+            f"not checked (no exchange rate is applied); give the budget in {currency} to have "
+            "the plan held to it."
+        )
+    return notes
 
 
 def _not_possible(found: Recommendations) -> Callable[[Modality], str | None]:
@@ -403,12 +497,10 @@ def _cover(
             continue
         if scar_type is ScarType.ICE_PICK and recommendations.notes:
             continue  # the recommender's note already names what excluded each focal procedure
-        blocked = [
-            f"{e.modality.value} ({e.reasons[0]})"
-            for e in recommendations.excluded
-            if scar_type in e.targets
-        ]
-        why = f": {'; '.join(blocked)}" if blocked else ""
+        # Each cause once, with the procedures it keeps out (the full reason is in `excluded`).
+        excluded = [e for e in recommendations.excluded if scar_type in e.targets]
+        blocked = by_cause((e.modality.value, e.cause()) for e in excluded)
+        why = f" ({blocked})" if blocked else ""
         notes.append(
             f"No procedure for the {scar_type.value.replace('_', ' ')} scars can be planned now"
             f"{why}."
@@ -448,7 +540,7 @@ def _sessions(chosen: list[CourseSpec], solved: Solved, start: date) -> tuple[Pl
 
 
 def _course_cost(course: CourseSpec) -> Decimal:
-    return course.price.amount * course.sessions.value if course.price else Decimal(0)
+    return course.price.amount * course.sessions.value
 
 
 def _left_out(
@@ -461,8 +553,8 @@ def _left_out(
     order = [r.modality for r in recommendations.recommended]
     same_role = [c for c in chosen if c.role is course.role and c.role in ONE_PER_PLAN]
     full = (
-        f"a full course of {course.sessions.value} sessions"
-        f"{f' ({_course_cost(course):.2f} {course.price.currency})' if course.price else ''}"
+        f"a full course of {course.sessions.value} sessions "
+        f"({_course_cost(course):.2f} {course.price.currency})"
     )
     if same_role:
         other = same_role[0]
@@ -498,8 +590,9 @@ def _expectations(
         if outcome.scar_types and not set(outcome.scar_types) & set(recommendation.targets):
             continue
         text = outcome.summary
-        if outcome.improvement_pct is not None:
-            text += f" (improvement {outcome.improvement_pct.describe('%')})"
+        short = outcome.in_short()  # the honest improvement in plain words (schema/outcomes.py)
+        if short:
+            text += f" In short: {short}."
         found.append(Expectation(text, tuple(outcome.sources)))
     return tuple(found)
 
@@ -523,10 +616,11 @@ def _notes(
     eligibility: Mapping[Modality, Eligibility],
     uncovered: list[str],
     chosen: list[CourseSpec],
-    unpriced: tuple[Modality, ...],
     knowledge: KnowledgeBase,
 ) -> list[str]:
-    notes = [*recommendations.notes, *uncovered]
+    # Improvement, not erasure: said once in every plan, with its sources (techniques.yaml).
+    notes = [f"{s.text} ({', '.join(s.sources)})" for s in knowledge.techniques.expectations]
+    notes.extend([*recommendations.notes, *uncovered])
     advice = dict.fromkeys(
         f"{f.why_active}: {f.advice}"
         for status in eligibility.values()
@@ -542,12 +636,6 @@ def _notes(
         ):
             if not figure.sources:
                 notes.append(f"{course.modality.value}: {what} not published; {figure.basis}.")
-    if unpriced:
-        names = ", ".join(m.value for m in unpriced)
-        notes.append(
-            f"No price for {names}: the total and the budget check leave it out; set the "
-            "clinic's prices (SCARPLAN_PRICES)."
-        )
     in_plan = {c.modality for c in chosen}
     for rule in knowledge.sequencing.same_session:
         if set(rule.modalities) <= in_plan:

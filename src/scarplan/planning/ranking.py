@@ -121,7 +121,7 @@ def _session_cost(
     estimate per session; unknown or per-scar prices compare last."""
     clinic = (conventions.clinic_prices or {}).get(modality)
     if clinic is not None:
-        return float(clinic)
+        return float(clinic.amount) if clinic.per is PriceUnit.SESSION else math.inf
     estimate = knowledge.prices.get(modality)
     if estimate is None or estimate.per is not PriceUnit.SESSION:
         return math.inf

@@ -8,7 +8,7 @@ risk of `avoid`, a downtime above the patient's limit) exclude, and say so.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from scarplan.domain.vocabulary import ATROPHIC_SCAR_TYPES, Fitzpatrick, Modality, Region, ScarType
@@ -54,13 +54,22 @@ class ScarLoad:
 
 
 @dataclass(frozen=True)
+class Caution:
+    """A caution on a recommended procedure: a finding's reason and advice, or the skin-type
+    risk, with its sources. The same text on several procedures is one caution of the plan."""
+
+    text: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Recommendation:
     modality: Modality
     targets: tuple[ScarType, ...]
     regions: tuple[Region, ...]
     score: float
     reasons: tuple[str, ...]
-    cautions: tuple[str, ...]
+    cautions: tuple[Caution, ...]
     sources: tuple[str, ...]
     tier: int = 2
     """0 first-line for this patient's scars and skin type, 1 second-line, 2 other
@@ -80,6 +89,12 @@ class Exclusion:
     """The scar types present that it would have treated."""
     relax_days: int | None = None
     """The downtime limit that would allow it, when only the patient's limit excluded it."""
+    causes: tuple[str, ...] = ()
+    """Each reason in a few words ('the patient is pregnant'), parallel to `reasons`: notes and
+    reports name the cause where the full reason is stated once elsewhere."""
+
+    def cause(self, index: int = 0) -> str:
+        return self.causes[index] if index < len(self.causes) else self.reasons[index]
 
     @property
     def relax(self) -> str:
@@ -133,8 +148,10 @@ def recommend(
         if exclusion is not None:
             excluded.append(replace(exclusion, targets=targets))
             continue
-        risk, _ = _skin_risk(entry, fitzpatrick)
-        recommended.append(_recommendation(modality, entry, targets, load, risk, status))
+        risk, risk_sources = _skin_risk(entry, fitzpatrick)
+        recommended.append(
+            _recommendation(modality, entry, targets, load, (risk, risk_sources), status)
+        )
     recommended.sort(key=lambda r: (-r.score, r.modality.value))
     notes = _notes(load, recommended, excluded)
     return Recommendations(tuple(recommended), tuple(excluded), tuple(notes))
@@ -148,6 +165,7 @@ def _blocked(modality: Modality, status: Eligibility) -> Exclusion | None:
         modality,
         tuple(f"{f.why_active}: {f.reason}" for f in blocking),
         tuple(sorted({source for f in blocking for source in f.sources})),
+        causes=tuple(f.why_active for f in blocking),
     )
 
 
@@ -159,7 +177,7 @@ def _avoided(
         return None
     skin = fitzpatrick.value if fitzpatrick else "unknown"
     reason = f"the knowledge base rates its risk for skin type {skin} as avoid"
-    return Exclusion(modality, (reason,), sources)
+    return Exclusion(modality, (reason,), sources, causes=(reason,))
 
 
 def _too_long(
@@ -183,6 +201,7 @@ def _too_long(
         (reason,),
         downtime.sources,
         relax_days=downtime.value,
+        causes=(reason,),
     )
 
 
@@ -191,9 +210,10 @@ def _recommendation(
     entry: ModalityEntry,
     targets: tuple[ScarType, ...],
     load: ScarLoad,
-    risk: RiskLevel | None,
+    skin_risk: tuple[RiskLevel | None, tuple[str, ...]],
     status: Eligibility,
 ) -> Recommendation:
+    risk, risk_sources = skin_risk
     reasons, sources = [], set(entry.evidence.sources)
     score = 0.0
     for scar_type in targets:
@@ -206,11 +226,16 @@ def _recommendation(
         )
         sources.update(suitability.sources)
     score += EVIDENCE_CREDIT[entry.evidence.level]
-    cautions = [f"{f.why_active}: {f.reason} {f.advice}".strip() for f in status.cautions]
+    cautions = [
+        Caution(f"{f.why_active}: {f.reason} {f.advice}".strip(), tuple(f.sources))
+        for f in status.cautions
+    ]
     if risk is not None:
         score -= RISK_PENALTY.get(risk, 0.0)
         if risk in (RiskLevel.MODERATE, RiskLevel.HIGH):
-            cautions.append(f"{risk.value} pigment or scarring risk for this skin type")
+            cautions.append(
+                Caution(f"{risk.value} pigment or scarring risk for this skin type", risk_sources)
+            )
     for finding in status.findings:
         sources.update(finding.sources)
     regions = tuple(
@@ -234,10 +259,8 @@ def _notes(
     if load.counts.get(ScarType.ICE_PICK, 0):
         focal = [r.modality.value for r in recommended if r.modality in FOCAL_ICE_PICK]
         if not focal:
-            why = "; ".join(
-                f"{e.modality.value}: {e.reasons[0]}"
-                for e in excluded
-                if e.modality in FOCAL_ICE_PICK
+            why = by_cause(
+                (e.modality.value, e.cause()) for e in excluded if e.modality in FOCAL_ICE_PICK
             )
             note = (
                 "Ice pick scars need a focal procedure (TCA CROSS or a punch technique) and none "
@@ -252,3 +275,14 @@ def _notes(
                 note += f" Accepting up to {days} days of downtime would allow {allowed}."
             notes.append(note)
     return notes
+
+
+def by_cause(pairs: Iterable[tuple[str, str]], *, cause_first: bool = False) -> str:
+    """'tca_cross, punch_excision: the patient is pregnant; subcision: ...': each cause once,
+    with the procedures it concerns (`cause_first`: 'the patient is pregnant (tca_cross, ...)')."""
+    grouped: dict[str, list[str]] = {}
+    for name, cause in pairs:
+        grouped.setdefault(cause, []).append(name)
+    if cause_first:
+        return "; ".join(f"{cause} ({', '.join(names)})" for cause, names in grouped.items())
+    return "; ".join(f"{', '.join(names)}: {cause}" for cause, names in grouped.items())

@@ -56,6 +56,14 @@ def assessment_json(result: AssessmentResult) -> dict[str, Any]:
             for lesion in result.lesions
         ],
         "counts_by_type": {t.value: n for t, n in result.counts_by_type.items()},
+        "macular": [
+            {
+                "region": m.region.value,
+                "count": m.count,
+                **({"colour": m.colour.value} if m.colour else {}),
+            }
+            for m in result.macular
+        ],
         "goodman_baron": {
             "qualitative_grade": qualitative.grade,
             "qualitative_by_region": {r.value: g for r, g in qualitative.by_region.items()},

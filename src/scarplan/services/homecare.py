@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -10,7 +11,9 @@ from scarplan.adapters.casefile import read_case_file
 from scarplan.assessment import assess_case
 from scarplan.domain.case import Case
 from scarplan.domain.errors import InfeasibleError
+from scarplan.domain.vocabulary import Agent, Modality
 from scarplan.homecare.calendar import FREQUENCY_WORDS, routine_calendar
+from scarplan.homecare.priming import PrimingPeriod
 from scarplan.homecare.routine import ProcedureDate, Routine, Step, build_routine
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.agents import TimeOfDay
@@ -20,10 +23,45 @@ from scarplan.services.assessment import NOTICE
 from scarplan.services.planning import plan_case, plan_file, plan_json
 from scarplan.settings import Settings
 
+PrimingItem = tuple[Iterable[str], date, date, Iterable[Modality], Iterable[str]]
+"""A booked priming period as a plan or a stored plan document holds it: agents, date, until
+(the first session it prepares), before (the procedures), sources."""
+
+
+def priming_periods(
+    items: Iterable[PrimingItem], procedures: Sequence[ProcedureDate]
+) -> list[PrimingPeriod]:
+    """The plan's priming periods, kept the same length before the first session of what they
+    prime as it now stands (a clinician's edit may have moved it)."""
+    periods = []
+    for agents, day, until, before, sources in items:
+        primed = tuple(before)
+        firsts = [p.day for p in procedures if p.modality in primed]
+        first = min(firsts, default=until)
+        periods.append(
+            PrimingPeriod(
+                tuple(Agent(a) for a in agents),
+                first - (until - day),
+                first,
+                primed,
+                tuple(sources),
+            )
+        )
+    return periods
+
 
 def routine_for_plan(case: Case, plan: Plan, knowledge: KnowledgeBase) -> Routine:
+    """The routine around the plan's sessions, with the agents of its priming periods."""
     procedures = [ProcedureDate(s.day, s.modality, s.downtime.value) for s in plan.sessions]
-    return build_routine(case, plan.fitzpatrick, procedures, knowledge, plan.start)
+    primings = priming_periods(
+        (
+            (p.agents, p.day, p.until, p.before, p.sources)
+            for p in plan.preparations
+            if p.kind == "priming"
+        ),
+        procedures,
+    )
+    return build_routine(case, plan.fitzpatrick, procedures, knowledge, plan.start, primings)
 
 
 def plan_file_json(
@@ -62,9 +100,11 @@ def _frequency(step: Step) -> str:
     if step.as_needed:
         return "on spots, as needed"
     words = FREQUENCY_WORDS[step.usage.phases[-1].frequency]
-    if step.usage.yields_to is not None and step.usage.stop is not None:
+    if step.usage.stop is None:
+        return words
+    if step.usage.yields_to is not None:
         return f"{words} except retinoid days, until {step.usage.stop.isoformat()}"
-    return words
+    return f"{words} until {step.usage.stop.isoformat()}"
 
 
 def routine_json(routine: Routine, notes: list[str] | None = None) -> dict[str, Any]:
@@ -109,7 +149,12 @@ def routine_json(routine: Routine, notes: list[str] | None = None) -> dict[str, 
             for c in routine.checks
         ],
         "left_out": [
-            {"agent": x.agent.value, "reason": x.reason, "sources": list(x.sources)}
+            {
+                "agent": x.agent.value,
+                "reason": x.reason,
+                "sources": list(x.sources),
+                "stop_now": x.stop_now or None,
+            }
             for x in routine.left_out
         ],
         "advice": [

@@ -53,13 +53,11 @@ def validate_knowledge_base(knowledge_dir: Path | None) -> ValidationSummary:
 
 
 def summarize_knowledge_base(knowledge: KnowledgeBase) -> ValidationSummary:
-    gaps = []
-    for modality in knowledge.modalities.values():
-        for field in ("sessions", "interval_weeks", "downtime_days"):
-            if getattr(modality, field) is None:
-                gaps.append(f"{modality.id.value}: no published {field}")
-        if modality.id not in knowledge.prices:
-            gaps.append(f"{modality.id.value}: no published price (set it in SCARPLAN_PRICES)")
+    gaps = [
+        f"{modality.id.value}: no published interval_weeks (a single session: not needed)"
+        for modality in knowledge.modalities.values()
+        if modality.interval_weeks is None
+    ]
     return ValidationSummary(
         counts={
             "sources": len(knowledge.sources),

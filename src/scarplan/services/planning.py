@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -12,48 +13,74 @@ from scarplan.assessment import assess_case
 from scarplan.domain.case import Case, Money
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.modalities import PlanRole
-from scarplan.planning.conventions import Figure, PlanningConventions
+from scarplan.planning.conventions import ClinicPrice, Figure, PlanningConventions
+from scarplan.planning.courses import SessionPrice
 from scarplan.planning.document import PlanDocument, read_plan_document
 from scarplan.planning.plan import Plan, build_plan
+from scarplan.planning.price_list import PriceList
 from scarplan.planning.techniques import LesionTreatment
 from scarplan.services.assessment import NOTICE
 from scarplan.settings import Settings
 
 POLICY_SETTINGS = (
-    "pregnancy_procedure_policy",
-    "anticoagulant_policy",
-    "skin_infection_policy",
-    "active_acne_policy",
-    "keloid_deep_resurfacing_policy",
-    "isotretinoin_wait_policy",
+    *(name for name in Settings.model_fields if name.endswith("_policy")),
     "default_gap_between_modalities_days",
 )
+"""Every clinic-policy setting (each `*_policy` field), passed to the planner by name."""
 
 
 def clinic_policies(settings: Settings) -> dict[str, str]:
     return {name: str(getattr(settings, name)) for name in POLICY_SETTINGS}
 
 
-def planning_conventions(settings: Settings) -> PlanningConventions:
-    return PlanningConventions(
+@dataclass(frozen=True)
+class ClinicPriceList:
+    """The clinic's price list in force: the newest saved version (services/clinic/prices)."""
+
+    version: int
+    prices: PriceList
+
+
+def planning_conventions(
+    settings: Settings, price_list: ClinicPriceList | None = None
+) -> PlanningConventions:
+    """The planner's conventions. Prices, in order of precedence: the newest version of the
+    clinic's price list (database) replaces settings `prices` and `currency` whole; without a
+    saved version (the CLI, a new clinic) settings `prices` (per session, in `currency`) are
+    the clinic's prices; any procedure neither names keeps its published estimate."""
+    base = PlanningConventions(
         default_gap_days=settings.default_gap_between_modalities_days,
         fallback_sessions=settings.fallback_sessions,
         fallback_interval_weeks=settings.fallback_interval_weeks,
         fallback_downtime_days=settings.fallback_downtime_days,
         horizon_months=settings.planning_horizon_months,
         currency=settings.currency,
-        clinic_prices={m: Decimal(str(p)) for m, p in settings.prices.items()},
+        clinic_prices={m: ClinicPrice(Decimal(str(p))) for m, p in settings.prices.items()},
+    )
+    if price_list is None:
+        return base
+    return replace(
+        base,
+        currency=price_list.prices.currency,
+        clinic_prices=price_list.prices.clinic_prices(),
+        price_list=f"clinic price list version {price_list.version}",
     )
 
 
-def plan_case(case: Case, knowledge: KnowledgeBase, settings: Settings, today: date) -> Plan:
+def plan_case(
+    case: Case,
+    knowledge: KnowledgeBase,
+    settings: Settings,
+    today: date,
+    price_list: ClinicPriceList | None = None,
+) -> Plan:
     assessment = assess_case(case, knowledge)
     return build_plan(
         case,
         assessment,
         knowledge,
         clinic_policies(settings),
-        planning_conventions(settings),
+        planning_conventions(settings, price_list),
         today,
     )
 
@@ -69,6 +96,26 @@ def _money(value: Money | None) -> dict[str, Any] | None:
     if value is None:
         return None
     return {"amount": float(value.amount), "currency": value.currency}
+
+
+def _session_cost(price: SessionPrice) -> dict[str, Any]:
+    """A session's cost: the planned amount, where it comes from, and an estimate's range."""
+    cost: dict[str, Any] = {
+        "amount": float(price.amount),
+        "currency": price.currency,
+        "source": price.source.value,
+    }
+    if price.is_estimate:
+        cost |= {"min": float(price.low), "max": float(price.high)}
+    return cost
+
+
+def _total(plan: Plan) -> dict[str, Any]:
+    total: dict[str, Any] = {**(_money(plan.total_cost) or {}), "complete": True, "unpriced": []}
+    if plan.cost_range is not None:
+        low, high = plan.cost_range
+        total |= {"min": float(low), "max": float(high)}
+    return total
 
 
 def _figure(figure: Figure) -> dict[str, Any]:
@@ -133,10 +180,18 @@ def _document_data(plan: Plan, routine: dict[str, Any] | None) -> dict[str, Any]
                     {"text": e.text, "sources": list(e.sources)}
                     for e in expectations.get(r.modality, ())
                 ],
-                "cautions": list(r.cautions),
+                "cautions": [c.text for c in r.cautions],
                 "sources": list(r.sources),
             }
             for r in plan.recommendations.recommended
+        ],
+        "cautions": [
+            {
+                "text": c.text,
+                "procedures": [m.value for m in c.modalities],
+                "sources": list(c.sources),
+            }
+            for c in plan.cautions
         ],
         "excluded": [
             {
@@ -145,6 +200,7 @@ def _document_data(plan: Plan, routine: dict[str, Any] | None) -> dict[str, Any]
                 "reasons": list(e.reasons),
                 "relax": e.relax or None,
                 "sources": list(e.sources),
+                "causes": [e.cause(i) for i in range(len(e.reasons))],
             }
             for e in plan.recommendations.excluded
         ],
@@ -199,8 +255,8 @@ def _document_data(plan: Plan, routine: dict[str, Any] | None) -> dict[str, Any]
                 "lesion_groups": list(s.lesion_groups),
                 "downtime_days": s.downtime.value,
                 "recovered_by": (s.day + timedelta(days=s.downtime.value)).isoformat(),
-                "cost": _money(s.price.money) if s.price else None,
-                "cost_basis": s.price.basis if s.price else None,
+                "cost": _session_cost(s.price),
+                "cost_basis": s.price.basis,
             }
             for s in plan.sessions
         ],
@@ -226,12 +282,9 @@ def _document_data(plan: Plan, routine: dict[str, Any] | None) -> dict[str, Any]
             }
             for r in plan.reviews
         ],
-        "total_cost": {
-            **(_money(plan.total_cost) or {}),
-            "complete": plan.cost_complete,
-            "unpriced": [m.value for m in plan.unpriced],
-        },
+        "total_cost": _total(plan),
         "budget": _money(plan.budget),
+        "budget_checked": plan.budget_checked,
         "end_date": plan.end_date.isoformat() if plan.end_date else None,
         "routine": routine,
         "notes": list(plan.notes),

@@ -4,16 +4,18 @@ that explains them. The same builder serves a case file and a stored patient."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from scarplan.adapters.fhir import codes
 from scarplan.adapters.presentation.wording import label, money
 from scarplan.adapters.reports.content import (
     AdviceTopic,
+    Booked,
     CalendarEntry,
     Cited,
     Code,
@@ -23,19 +25,25 @@ from scarplan.adapters.reports.content import (
     Excluded,
     Fact,
     Grade,
+    LesionGroup,
     LesionRow,
+    NotAdvised,
+    NotPossible,
     PerformedSession,
     Procedure,
     RegionLoad,
     ReportContent,
+    Review,
     Routine,
     RoutineStep,
     ScarTypeSummary,
     Score,
     SessionRow,
     SourceEntry,
+    Stop,
     Variant,
 )
+from scarplan.adapters.reports.glossary import in_plain_words
 from scarplan.domain.case import Case
 from scarplan.domain.vocabulary import AcneSeverity, Modality, ScarType
 from scarplan.knowledge import KnowledgeBase
@@ -50,6 +58,25 @@ SCAR_CODES = (
     Code("SNOMED CT", codes.ACNE[1], f"{codes.ACNE[2]} (due to)"),
 )
 ACTIVE_ACNE_CODE = Code("ICD-10", codes.ACNE_VULGARIS_ICD10[1], codes.ACNE_VULGARIS_ICD10[2])
+
+# What a scar-by-scar technique or a later treatment does, in a patient's words (shortened from
+# the plain summaries in modalities.yaml). Whole-area treatments are named as such instead.
+PLAIN_TREATMENT: dict[str, str] = {
+    Modality.TCA_CROSS: "a few drops of strong acid pressed into each scar",
+    Modality.PUNCH_EXCISION: "each scar cut out with a tiny round blade and closed with a stitch",
+    Modality.PUNCH_ELEVATION: "the floor of each scar lifted level with the skin around it",
+    Modality.PUNCH_GRAFTING: "each scar replaced with a tiny plug of your own skin",
+    Modality.SUBCISION: "a fine needle under the skin frees the bands that pull the scars down",
+    Modality.HA_FILLER: "a gel injected under the scars to lift them",
+    Modality.BIOSTIMULATORY_FILLER: "injections that lift and support soft scars",
+}
+# Clinicians' words a patient report says plainly, to the patient.
+PLAIN_WORDS = {
+    "field treatment": "whole-area treatment",
+    "treated focally": "treated scar by scar",
+    "the patient's": "your",
+    "the patient is": "you are",
+}
 
 
 class SourceList:
@@ -109,10 +136,17 @@ class ReportInputs:
 
 def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Variant) -> ReportContent:
     cite = SourceList(knowledge)
+    # "Stop now" opens the report: its sources are numbered first.
+    for item in (inputs.routine or {}).get("left_out", []):
+        if item.get("stop_now"):
+            cite.cite(item.get("sources", []))
     assessment = inputs.assessment
     plan = inputs.plan or {}
     scores = _scores(assessment, knowledge, cite, variant)
     scar_types = _scar_types(assessment, knowledge, cite)
+    lesion_groups = _lesion_groups(plan, cite, variant)
+    # Cited where the report shows it: at the top of the plan, after the lesion groups.
+    expectations = tuple(cite.statement(s) for s in knowledge.techniques.expectations)
     recommended = plan.get("recommended", [])
     procedures = tuple(_procedure(item, plan, inputs.case, knowledge, cite) for item in recommended)
     content = ReportContent(
@@ -131,7 +165,7 @@ def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Varian
         lesions=_lesions(assessment),
         warnings=tuple(assessment.get("warnings", [])),
         procedures=tuple(p for p in procedures if p.in_plan),
-        discuss=_discussions(p for p in procedures if p.in_plan),
+        discuss=_discussions(plan, [p for p in procedures if p.in_plan]),
         considered=tuple(p for p in procedures if not p.in_plan),
         excluded=tuple(
             Excluded(
@@ -155,7 +189,16 @@ def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Varian
         notes=tuple(plan.get("notes", [])),
         codes=_codes(inputs.case),
         performed=tuple(inputs.performed),
+        lesion_groups=lesion_groups,
+        reviews=tuple(
+            Review(date.fromisoformat(r["date"]), r["after"], r["after_session"], r["reason"])
+            for r in plan.get("reviews", [])
+        ),
+        not_advised=_not_advised(plan, cite),
+        expectations=expectations,
     )
+    if variant is Variant.PATIENT:
+        content = in_plain_words(content)  # the glossary (adapters/reports/glossary.yaml)
     return replace(content, sources=cite.entries())
 
 
@@ -222,13 +265,33 @@ def _scar_types(
                 explanation=cite.text(entry.patient_summary, entry.morphology.sources),
             )
         )
+    marks = assessment.get("macular", [])
+    macular = next(
+        (g for g in knowledge.scales.goodman_baron_qualitative.grades if g.grade == 1), None
+    )
+    if marks and macular is not None:
+        summaries.append(
+            ScarTypeSummary(
+                id="macular",
+                name="Flat marks",
+                count=sum(m["count"] for m in marks),
+                regions=tuple(m["region"] for m in marks),
+                explanation=cite.text(
+                    f"{macular.description} They change the skin's colour, not its surface; "
+                    "the scar procedures in this plan treat contour, not colour.",
+                    macular.sources,
+                ),
+            )
+        )
     return tuple(summaries)
 
 
 def _regions(assessment: Mapping[str, Any]) -> tuple[RegionLoad, ...]:
     counts: dict[str, int] = {}
     types: dict[str, list[str]] = {}
-    for lesion in assessment["lesions"]:
+    # Flat (macular) marks count with the scars of their region: grade 1 where they are alone.
+    marks = [{**m, "type": "macular"} for m in assessment.get("macular", [])]
+    for lesion in [*assessment["lesions"], *marks]:
         counts[lesion["region"]] = counts.get(lesion["region"], 0) + lesion["count"]
         kinds = types.setdefault(lesion["region"], [])
         if lesion["type"] not in kinds:
@@ -321,6 +384,118 @@ def _lesions(assessment: Mapping[str, Any]) -> tuple[LesionRow, ...]:
     )
 
 
+def _lesion_groups(
+    plan: Mapping[str, Any], cite: SourceList, variant: Variant
+) -> tuple[LesionGroup, ...]:
+    """What treats each lesion group, numbered in the plan's order (as on the face map).
+
+    Plans made before lesion groups (plan document version 1) have none."""
+    sessions = plan.get("sessions", [])
+    patient = variant is Variant.PATIENT
+
+    def plain(text: str) -> str:
+        return _plain_words(text) if patient else text
+
+    causes = _causes(plan)
+    groups = []
+    for number, group in enumerate(plan.get("lesion_groups", []), start=1):
+        technique = _booked(group.get("technique"), sessions)
+        field = _booked(group.get("field"), sessions)
+        then = tuple(b for b in (_booked(m, sessions) for m in group.get("then", [])) if b)
+        groups.append(
+            LesionGroup(
+                number=number,
+                region=group["region"],
+                type=group["type"],
+                count=group["count"],
+                label=group["label"],
+                technique=technique,
+                field=field,
+                then=then,
+                not_possible=_not_possible(group.get("not_possible", []), causes, plain),
+                reason=cite.text(plain(group["reason"]), group.get("sources", [])),
+                plain=_plain_group(group, technique, field, then),
+            )
+        )
+    return tuple(groups)
+
+
+def _booked(modality: str | None, sessions: Sequence[Mapping[str, Any]]) -> Booked | None:
+    """A procedure booked for a lesion group, its visits counted from the plan's sessions as
+    they stand (edited or not), their spacing from the dates."""
+    if not modality:
+        return None
+    days = sorted(date.fromisoformat(s["date"]) for s in sessions if s["modality"] == modality)
+    gaps = [(later - earlier).days for earlier, later in pairwise(days)]
+    return Booked(
+        modality=modality,
+        name=label(modality),
+        plain=PLAIN_TREATMENT.get(modality, ""),
+        sessions=len(days),
+        spacing=_spacing(gaps),
+    )
+
+
+def _spacing(gaps: Sequence[int]) -> str:
+    """'2 weeks apart', '2-4 weeks apart', '10 days apart'; empty for a single visit."""
+    if not gaps:
+        return ""
+    low, high = min(gaps), max(gaps)
+    if all(gap % 7 == 0 for gap in (low, high)) and low:
+        low, high, unit = low // 7, high // 7, "week"
+    else:
+        unit = "day"
+    span = f"{low}" if low == high else f"{low}-{high}"
+    return f"{span} {unit}{'' if high == 1 else 's'} apart"
+
+
+def _visits(booked: Booked) -> str:
+    if not booked.sessions:
+        return "no visits booked now"
+    visits = f"{booked.sessions} visit{'' if booked.sessions == 1 else 's'}"
+    return f"{visits} {booked.spacing}" if booked.spacing else visits
+
+
+def _plain_booked(booked: Booked) -> str:
+    parts = [booked.name, booked.plain, _visits(booked)]
+    return ", ".join(part for part in parts if part)
+
+
+def _your(region: str) -> str:
+    if region == "perioral":
+        return "Around your mouth"
+    words = label(region)
+    return f"Your {words[:1].lower()}{words[1:]}"
+
+
+def _scars(count: int, words: str) -> str:
+    if count == 1:
+        words = words.replace("scars", "scar", 1)
+    return f"{count} {words}"
+
+
+def _plain_group(
+    group: Mapping[str, Any], technique: Booked | None, field: Booked | None, then: Sequence[Booked]
+) -> str:
+    """One sentence a patient can read: 'Your left cheek: 14 narrow ice pick scars — TCA CROSS,
+    a few drops of strong acid pressed into each scar, 4 visits 2 weeks apart'."""
+    treatments = []
+    if technique:
+        treatments.append(_plain_booked(technique))
+    if field:
+        first = "then " if treatments else ""
+        treatments.append(f"{first}whole-area treatment: {_plain_booked(field)}")
+    treatments.extend(f"afterwards {_plain_booked(b)}" for b in then)
+    treated = "; ".join(treatments) or "no treatment is booked for them now"
+    return f"{_your(group['region'])}: {_scars(group['count'], group['label'])} — {treated}."
+
+
+def _plain_words(text: str) -> str:
+    for jargon, plain in PLAIN_WORDS.items():
+        text = text.replace(jargon, plain)
+    return text
+
+
 def _procedure(
     item: Mapping[str, Any],
     plan: Mapping[str, Any],
@@ -354,12 +529,69 @@ def _procedure(
     )
 
 
-def _discussions(procedures: Iterable[Procedure]) -> tuple[Discussion, ...]:
+def _discussions(
+    plan: Mapping[str, Any], procedures: Sequence[Procedure]
+) -> tuple[Discussion, ...]:
+    """Each caution once, with the scheduled procedures it concerns: the plan's own list
+    (`cautions`), or, for plans stored before it, gathered from the procedures."""
+    names = {p.modality: p.name for p in procedures}
+    stated = plan.get("cautions")
+    if stated:
+        found = (
+            Discussion(c["text"], tuple(names[m] for m in c["procedures"] if m in names))
+            for c in stated
+        )
+        return tuple(d for d in found if d.procedures)
     concerns: dict[str, list[str]] = {}
     for procedure in procedures:
         for caution in procedure.cautions:
             concerns.setdefault(caution, []).append(procedure.name)
     return tuple(Discussion(text, tuple(names)) for text, names in concerns.items())
+
+
+def _causes(plan: Mapping[str, Any]) -> dict[tuple[str, str], str]:
+    """(procedure, full reason) -> the reason in a few words, where the plan gives one that is
+    shorter (`excluded[].causes`; plans stored before have none: the full reason stays)."""
+    found = {}
+    for item in plan.get("excluded", []):
+        for reason, cause in zip(item["reasons"], item.get("causes") or [], strict=False):
+            if cause and cause != reason:
+                found[(item["modality"], reason)] = cause
+    return found
+
+
+def _not_possible(
+    items: Sequence[Mapping[str, Any]],
+    causes: Mapping[tuple[str, str], str],
+    plain: Callable[[str], str],
+) -> tuple[NotPossible, ...]:
+    """A group's techniques not possible now, each reason once: in a few words where the full
+    reason is stated once under the report's exclusions."""
+    grouped: dict[str, list[str]] = {}
+    for item in items:
+        reason = causes.get((item["modality"], item["reason"]), item["reason"])
+        grouped.setdefault(plain(reason), []).append(item["modality"])
+    return tuple(
+        NotPossible(modalities[0], reason, tuple(modalities))
+        for reason, modalities in grouped.items()
+    )
+
+
+def _not_advised(plan: Mapping[str, Any], cite: SourceList) -> tuple[NotAdvised, ...]:
+    """The exclusions, each set of reasons once with the procedures it keeps out."""
+    grouped: dict[tuple[tuple[str, ...], str], list[Mapping[str, Any]]] = {}
+    for item in plan.get("excluded", []):
+        key = (tuple(item["reasons"]), item.get("relax") or "")
+        grouped.setdefault(key, []).append(item)
+    return tuple(
+        NotAdvised(
+            reasons,
+            tuple(i["modality"] for i in items),
+            relax,
+            cite.cite(dict.fromkeys(s for i in items for s in i["sources"])),
+        )
+        for (reasons, relax), items in grouped.items()
+    )
 
 
 def _range(value: CitedRange | None, unit: str, cite: SourceList) -> Cited | None:
@@ -429,6 +661,8 @@ def _costs(plan: Mapping[str, Any], knowledge: KnowledgeBase, cite: SourceList) 
 
 
 def _routine(routine: Mapping[str, Any], cite: SourceList) -> Routine:
+    stopped = {x["agent"] for x in routine.get("left_out", []) if x.get("stop_now")}
+
     def steps(slot: str) -> tuple[RoutineStep, ...]:
         return tuple(
             RoutineStep(
@@ -455,12 +689,19 @@ def _routine(routine: Mapping[str, Any], cite: SourceList) -> Routine:
         checks=tuple(
             cite.text(f"{c['message']} {c['resolution']}".strip(), c.get("sources", []))
             for c in routine.get("checks", [])
+            # An agent to stop now is said once, under "Stop now", not again as a check.
+            if not (c.get("agents") and set(c["agents"]) <= stopped)
         ),
         advice=tuple(
             AdviceTopic(a["topic"], tuple(cite.text(i["text"], i["sources"]) for i in a["items"]))
             for a in routine.get("advice", [])
         ),
         referral=tuple(cite.text(r["text"], r["sources"]) for r in routine.get("referral", [])),
+        stops=tuple(
+            Stop(x["stop_now"], cite.text(x["reason"], x.get("sources", [])))
+            for x in routine.get("left_out", [])
+            if x.get("stop_now")
+        ),
     )
 
 

@@ -13,6 +13,7 @@ from scarplan.adapters.casefile.schema import (
     CaseFileV1,
     IsotretinoinIn,
     LesionIn,
+    MacularIn,
     PatientIn,
     PreferencesIn,
 )
@@ -30,6 +31,7 @@ def test_every_schema_field_is_documented() -> None:
         AvoidIn: "avoid[].",
         AssessmentIn: "",
         LesionIn: "",
+        MacularIn: "",
     }
     missing = []
     for model, prefix in prefixes.items():

@@ -198,3 +198,68 @@ def test_scar_type_scale_mapping_must_name_real_scale_items(kb_copy: Path) -> No
 
     _edit(kb_copy / "scar_types.yaml", change)
     assert any("scales.ecca_item" in p and "'w_shaped'" in p for p in _problems(kb_copy))
+
+
+def test_every_procedure_has_a_dated_price_range(knowledge: KnowledgeBase) -> None:
+    assert set(knowledge.prices) == set(Modality)
+    for modality, price in knowledge.prices.items():
+        assert price.currency == "USD", modality
+        assert price.max is not None, modality
+        assert price.min <= price.max, modality
+        assert 2000 <= price.year <= 2026, modality
+        assert price.note, modality
+        assert price.sources, modality
+
+
+def test_a_procedure_without_a_price_is_rejected_by_name(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        data["prices"] = [p for p in data["prices"] if p["modality"] != "subcision"]
+
+    _edit(kb_copy / "prices.yaml", change)
+    problems = _problems(kb_copy)
+    assert any(
+        "prices.yaml" in p and "no price for the procedure 'subcision'" in p for p in problems
+    ), problems
+
+
+def test_a_second_price_for_one_procedure_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        data["prices"].append(dict(data["prices"][0]))
+
+    _edit(kb_copy / "prices.yaml", change)
+    problems = _problems(kb_copy)
+    assert any("a second price for the procedure" in p for p in problems), problems
+
+
+def test_a_price_per_syringe_needs_the_syringes_per_session(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        filler = next(p for p in data["prices"] if p["modality"] == "ha_filler")
+        filler["per"] = "syringe"
+
+    _edit(kb_copy / "prices.yaml", change)
+    problems = _problems(kb_copy)
+    assert any("ha_filler" in p and "units_per_session" in p for p in problems), problems
+
+
+def test_every_procedure_has_a_course_length_a_downtime_and_a_course_interval(
+    knowledge: KnowledgeBase,
+) -> None:
+    for modality, entry in knowledge.modalities.items():
+        assert entry.sessions is not None, modality
+        assert entry.downtime_days is not None, modality
+        if (entry.sessions.usual or entry.sessions.min or 0) >= 2:
+            assert entry.interval_weeks is not None, modality
+
+
+def test_a_procedure_without_a_downtime_or_a_course_interval_is_rejected(kb_copy: Path) -> None:
+    def change(data: dict) -> None:  # type: ignore[type-arg]
+        for entry in data["modalities"]:
+            if entry["id"] == "prp":
+                del entry["downtime_days"]
+            if entry["id"] == "tca_cross":
+                del entry["interval_weeks"]
+
+    _edit(kb_copy / "modalities.yaml", change)
+    problems = _problems(kb_copy)
+    assert any("'prp'" in p and "no downtime" in p for p in problems), problems
+    assert any("'tca_cross'" in p and "without an interval" in p for p in problems), problems

@@ -20,6 +20,7 @@ from scarplan.domain.case import (
     DateWindow,
     IsotretinoinHistory,
     LesionGroup,
+    MacularMarks,
     Money,
     Patient,
     Preferences,
@@ -217,6 +218,9 @@ def _to_domain(model: CaseFileV1) -> Case:
         assessment=Assessment(
             date=model.assessment.date,
             lesions=tuple(_lesion(lesion) for lesion in model.assessment.lesions),
+            macular=tuple(
+                MacularMarks(m.region, m.count, m.colour) for m in model.assessment.macular
+            ),
         ),
         preferences=_preferences(model.preferences),
     )

@@ -12,6 +12,8 @@ from pydantic import (
     Field,
     Strict,
     StrictBool,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 
@@ -25,6 +27,7 @@ from scarplan.domain.vocabulary import (
     HomeCareBudget,
     Implant,
     IsotretinoinStatus,
+    MarkColour,
     MedicalCondition,
     Medication,
     Modality,
@@ -211,9 +214,46 @@ class LesionIn(_Model):
         return self
 
 
+class MacularIn(_Model):
+    region: Region = Field(description="Face region id.")
+    count: StrictInt = Field(ge=1, le=1000, description="Number of flat marks in this region.")
+    colour: MarkColour | None = Field(
+        None, description="erythematous (red) | hyperpigmented (darker) | hypopigmented (lighter)"
+    )
+
+
 class AssessmentIn(_Model):
     date: IsoDate = Field(description="Date of the assessment (not in the future).")
-    lesions: list[LesionIn] = Field(min_length=1, max_length=200, description="Lesion groups.")
+    macular: list[MacularIn] = Field(
+        default_factory=list,
+        max_length=len(Region),
+        description="Flat marks per region (Goodman & Baron grade 1: colour, not contour); "
+        "each region at most once.",
+    )
+    lesions: list[LesionIn] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Lesion groups (scars with a contour change). At least one lesion group, or "
+        "one `macular` entry.",
+    )
+
+    @field_validator("macular")
+    @classmethod
+    def _one_entry_per_region(cls, macular: list[MacularIn]) -> list[MacularIn]:
+        regions = [m.region for m in macular]
+        repeated = sorted({r.value for r in regions if regions.count(r) > 1})
+        if repeated:
+            raise ValueError(f"names a region more than once: {', '.join(repeated)}")
+        return macular
+
+    @field_validator("lesions")
+    @classmethod
+    def _something_to_assess(cls, lesions: list[LesionIn], info: ValidationInfo) -> list[LesionIn]:
+        if not lesions and not info.data.get("macular"):
+            raise ValueError(
+                "give at least 1 lesion group, or record flat marks under `assessment.macular`"
+            )
+        return lesions
 
 
 class CaseFileV1(_Model):

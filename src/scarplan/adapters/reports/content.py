@@ -121,6 +121,16 @@ class Excluded:
 
 
 @dataclass(frozen=True)
+class NotAdvised:
+    """A reason some procedures are not advised now, stated once, with those procedures."""
+
+    reasons: tuple[str, ...]
+    modalities: tuple[str, ...]
+    relax: str
+    refs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class SessionRow:
     day: date
     modality: str
@@ -130,6 +140,60 @@ class SessionRow:
     downtime_days: int
     cost: str
     done: bool = False
+
+
+@dataclass(frozen=True)
+class Review:
+    """A re-assessment visit after a course."""
+
+    day: date
+    after: str
+    """The procedure whose course it follows (modality id)."""
+    after_session: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Booked:
+    """A procedure booked for a lesion group, with its visits as the plan stands."""
+
+    modality: str
+    name: str
+    plain: str
+    """What it does, in a patient's words (empty when there is no short description)."""
+    sessions: int
+    spacing: str
+    """How far apart the visits are ("2 weeks apart", "2-4 weeks apart"; empty for one)."""
+
+
+@dataclass(frozen=True)
+class NotPossible:
+    modality: str
+    reason: str
+    """Why, in a few words where the full reason is stated once under `not_advised`."""
+    modalities: tuple[str, ...] = ()
+    """Every procedure not possible for the same reason (`modality` is the first)."""
+
+
+@dataclass(frozen=True)
+class LesionGroup:
+    """One assessed lesion group and what treats it, numbered as on the treatment face map."""
+
+    number: int
+    region: str
+    type: str
+    count: int
+    label: str
+    technique: Booked | None
+    """The scar-by-scar technique (focal or release), if one is booked."""
+    field: Booked | None
+    """The whole-area (resurfacing) course that treats its region, if one is booked."""
+    then: tuple[Booked, ...]
+    """Later treatments after the whole-area course (a filler)."""
+    not_possible: tuple[NotPossible, ...]
+    reason: Cited
+    plain: str
+    """Patient variant: the group and its treatment in one plain sentence."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +233,16 @@ class Routine:
     checks: tuple[Cited, ...]
     advice: tuple[AdviceTopic, ...]
     referral: tuple[Cited, ...]
+    stops: tuple[Stop, ...] = ()
+    """Agents the patient uses now and must stop now (e.g. tretinoin in pregnancy), and why."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """'Stop tretinoin now: ...' and why, cited."""
+
+    instruction: str
+    why: Cited
 
 
 @dataclass(frozen=True)
@@ -218,6 +292,7 @@ class ReportContent:
     discuss: tuple[Discussion, ...]
     """The scheduled procedures' cautions, each once."""
     excluded: tuple[Excluded, ...]
+    """One per excluded procedure, as in the plan."""
     order: tuple[Cited, ...]
     sessions: tuple[SessionRow, ...]
     avoid: tuple[DateWindow, ...]
@@ -228,4 +303,11 @@ class ReportContent:
     notes: tuple[str, ...]
     codes: tuple[Code, ...]
     performed: tuple[PerformedSession, ...]
+    lesion_groups: tuple[LesionGroup, ...] = ()
+    """What treats each assessed lesion group (none for plans made before lesion groups)."""
+    reviews: tuple[Review, ...] = ()
+    not_advised: tuple[NotAdvised, ...] = ()
+    """The exclusions grouped: each reason once, with the procedures it keeps out."""
+    expectations: tuple[Cited, ...] = ()
+    """What treatment can achieve: scars improve, they are not erased (techniques.yaml)."""
     sources: tuple[SourceEntry, ...] = field(default=())

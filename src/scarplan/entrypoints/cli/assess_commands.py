@@ -48,7 +48,11 @@ def render_assessment(data: dict[str, Any]) -> None:
             lesion["type_source"],
             lesion["confidence"] or "",
         )
-    out.print(table)
+    if data["lesions"]:
+        out.print(table)
+    for marks in data.get("macular", []):
+        colour = f" ({marks['colour']})" if marks.get("colour") else ""
+        out.print(f"Flat (macular) marks: {marks['region']}, {marks['count']}{colour}")
     gb = data["goodman_baron"]
     scores = Table(title="Scales", title_justify="left")
     scores.add_column("scale")

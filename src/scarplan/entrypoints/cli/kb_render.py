@@ -72,10 +72,9 @@ def _render_modality(console: Console, page: EntryPage) -> None:
             "price (estimate)",
             f"{price.min:g}{f'-{price.max:g}' if price.max is not None else '+'} "
             f"{price.currency} per {price.per.value} ({price.year})"
+            f"{_units(price.units_per_session, price.per.value)}"
             f" {price.note} {_cite(price.sources)}",
         )
-    else:
-        course.add_row("price", "[yellow]no published estimate: set the clinic's own price[/]")
     console.print(course)
     risks = Table(title="Risk by Fitzpatrick skin type", title_justify="left")
     for column in ("types", "level", "note"):
@@ -88,7 +87,13 @@ def _render_modality(console: Console, page: EntryPage) -> None:
         )
     console.print(risks)
     for title, statements in (
-        ("Published outcomes", [(o.summary, o.sources) for o in entry.outcomes]),
+        (
+            "Published outcomes",
+            [
+                (f"{o.summary} In short: {o.in_short()}." if o.in_short() else o.summary, o.sources)
+                for o in entry.outcomes
+            ],
+        ),
         ("Risks", [(s.text, s.sources) for s in entry.risks]),
         ("Aftercare", [(s.text, s.sources) for s in entry.aftercare]),
         ("Notes", [(s.text, s.sources) for s in entry.notes]),
@@ -145,3 +150,10 @@ def _render_sources(console: Console, page: EntryPage) -> None:
     for source in page.sources:
         table.add_row(source.id, source.citation, source.tier.value, "\n".join(source.links))
     console.print(table)
+
+
+def _units(units: CitedRange | None, per: str) -> str:
+    """How many syringes or vials a session uses, for a price per syringe or vial."""
+    if units is None:
+        return ""
+    return f", {_range(units, per + 's')} a session {_cite(units.sources)}"

@@ -12,6 +12,7 @@ from rich.table import Table
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import InfeasibleError
 from scarplan.entrypoints.cli.console import out, print_json
+from scarplan.entrypoints.cli.routine_commands import render_stops
 from scarplan.services.assessment import NOTICE
 from scarplan.services.homecare import plan_file_json
 
@@ -44,15 +45,27 @@ def plan(
 
 
 def _money(value: dict[str, Any] | None) -> str:
+    """An amount, with its range and source where it is a published estimate."""
     if not value:
         return "no price"
-    return f"{value['amount']:,.2f} {value['currency']}"
+    text = f"{value['amount']:,.2f} {value['currency']}"
+    if value.get("min") is not None and value.get("max") is not None:
+        text += f" (estimate {value['min']:,.0f}-{value['max']:,.0f})"
+    elif value.get("source") == "clinic":
+        text += " (clinic)"
+    return text
 
 
 def _render_lesion_groups(data: dict[str, Any]) -> None:
     if not data["lesion_groups"]:
         return
     out.print("[bold]Each lesion group and what treats it[/]")
+    causes = {
+        (item["modality"], reason): cause
+        for item in data["excluded"]
+        for reason, cause in zip(item["reasons"], item.get("causes") or [], strict=False)
+        if cause and cause != reason
+    }
     for group in data["lesion_groups"]:
         parts = [group["technique"] or "no scar-by-scar technique"]
         if group["field"]:
@@ -63,8 +76,27 @@ def _render_lesion_groups(data: dict[str, Any]) -> None:
             markup=False,
         )
         out.print(f"   why: {group['reason']} [{', '.join(group['sources'])}]", markup=False)
+        # Each reason once; in a few words where the "Not possible now" table states it.
+        grouped: dict[str, list[str]] = {}
         for blocked in group["not_possible"]:
-            out.print(f"   not possible now: {blocked['modality']}: {blocked['reason']}")
+            reason = causes.get((blocked["modality"], blocked["reason"]), blocked["reason"])
+            grouped.setdefault(reason, []).append(blocked["modality"])
+        for reason, modalities in grouped.items():
+            out.print(f"   not possible now: {', '.join(modalities)}: {reason}", markup=False)
+
+
+def _render_cautions(data: dict[str, Any]) -> None:
+    """Each caution once, naming the procedures it concerns (plans stored before the plan-level
+    list: gathered from the recommendations)."""
+    cautions = data.get("cautions") or [
+        {
+            "text": text,
+            "procedures": [r["modality"] for r in data["recommended"] if text in r["cautions"]],
+        }
+        for text in dict.fromkeys(c for r in data["recommended"] for c in r["cautions"])
+    ]
+    for caution in cautions:
+        out.print(f"[yellow]caution[/] ({', '.join(caution['procedures'])}): {caution['text']}")
 
 
 def render_plan(data: dict[str, Any]) -> None:
@@ -88,14 +120,17 @@ def render_plan(data: dict[str, Any]) -> None:
             out.print(
                 f"   expect: {expected['text']} [{', '.join(expected['sources'])}]", markup=False
             )
-        for caution in item["cautions"]:
-            out.print(f"   [yellow]caution:[/] {caution}")
+    _render_cautions(data)
     if data["excluded"]:
-        excluded = Table(title="Not possible now", title_justify="left")
-        excluded.add_column("procedure")
-        excluded.add_column("reasons", overflow="fold")
+        # Each reason once, with the procedures it keeps out (a pregnancy rule touches all).
+        grouped: dict[tuple[str, ...], list[str]] = {}
         for item in data["excluded"]:
-            excluded.add_row(item["modality"], "\n".join(item["reasons"]))
+            grouped.setdefault(tuple(item["reasons"]), []).append(item["modality"])
+        excluded = Table(title="Not possible now", title_justify="left")
+        excluded.add_column("procedures", overflow="fold")
+        excluded.add_column("reasons", overflow="fold")
+        for reasons, modalities in grouped.items():
+            excluded.add_row(", ".join(modalities), "\n".join(reasons))
         out.print(excluded)
     if data["sessions"]:
         calendar = Table(title="Session calendar", title_justify="left")
@@ -117,6 +152,8 @@ def render_plan(data: dict[str, Any]) -> None:
         total = data["total_cost"]
         missing = f" (without {', '.join(total['unpriced'])})" if total["unpriced"] else ""
         budget = f"; budget {_money(data['budget'])}" if data["budget"] else ""
+        if data["budget"] and not data.get("budget_checked", True):
+            budget += " (not checked: another currency)"
         out.print(f"Total {_money(total)}{missing}{budget}; last session {data['end_date']}")
         for item in data["preparations"]:
             before = ", ".join(item["before"])
@@ -135,6 +172,7 @@ def render_plan(data: dict[str, Any]) -> None:
         out.print(f"[yellow]![/] {note}", markup=True)
     if data["routine"]:
         out.print("[bold]Home care[/] (full calendar: scarplan routine CASE)")
+        render_stops(data["routine"])
         for slot in ("am", "pm"):
             names = ", ".join(step["name"] for step in data["routine"][slot])
             out.print(f"  {slot.upper()}: {names}")

@@ -28,8 +28,17 @@ def routine(
     render_routine(data)
 
 
+def render_stops(data: dict[str, Any]) -> None:
+    """An agent the patient uses now and must stop: first, in red, with why."""
+    for item in data["left_out"]:
+        if item.get("stop_now"):
+            out.print(f"[bold red]{item['stop_now']}[/]", highlight=False)
+            out.print(f"  why: {item['reason']} [{', '.join(item['sources'])}]", markup=False)
+
+
 def render_routine(data: dict[str, Any]) -> None:
     out.print(f"[bold]Home-care routine[/] from {data['start_date']}")
+    render_stops(data)
     for slot in ("am", "pm"):
         table = Table(title="Morning" if slot == "am" else "Evening", title_justify="left")
         for column in ("step", "product", "strength", "how much", "how often", "why"):
@@ -55,7 +64,8 @@ def render_routine(data: dict[str, Any]) -> None:
         out.print(f"[yellow]check ({check['kind']}):[/] {check['message']}")
         out.print(f"  what to do: {check['resolution']}", markup=False)
     for item in data["left_out"]:
-        out.print(f"[yellow]left out:[/] {item['agent']}: {item['reason']}")
+        if not item.get("stop_now"):
+            out.print(f"[yellow]left out:[/] {item['agent']}: {item['reason']}")
     for referral in data["referral"]:
         out.print(f"[bold red]refer:[/] {referral['text']}")
     for advice in data["advice"]:

@@ -13,6 +13,11 @@ from scarplan.adapters.presentation.face_map import (
     HEAD_OUTLINE,
     count_band,
 )
+from scarplan.adapters.presentation.medical_history import (
+    HISTORY_LISTS,
+    PRIOR_PROCEDURE_KINDS,
+    history_label,
+)
 from scarplan.adapters.presentation.wording import day, label, money
 from scarplan.domain.vocabulary import Modality, Region, ScarType
 from scarplan.services.clinic.access import Permission, can
@@ -30,7 +35,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
     env.auto_reload = False  # templates ship with the package; no stat() per render
-    env.filters.update(label=label, money=money, day=day, may=may)
+    env.filters.update(label=label, money=money, day=day, may=may, history_label=history_label)
     env.globals.update(
         regions=list(Region),
         scar_types=[ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING],
@@ -40,5 +45,7 @@ def make_templates() -> Jinja2Templates:
         face_head=HEAD_OUTLINE,
         face_eyes=EYES,
         face_band=count_band,
+        history_lists=HISTORY_LISTS,
+        prior_procedure_kinds=PRIOR_PROCEDURE_KINDS,
     )
     return templates

@@ -7,6 +7,8 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StrictBool, model_validator
 
+from scarplan.domain.vocabulary import Agent
+
 Number = Annotated[float, Strict()]
 Count = Annotated[int, Strict(), Field(ge=0)]
 SourceId = Annotated[str, Field(pattern=r"^[A-Z0-9][A-Z0-9-]*$")]
@@ -109,6 +111,6 @@ class Priming(Cited):
     """Agents used at home for `weeks` before the first session (e.g. hydroquinone and
     tretinoin before TCA CROSS in darker skin)."""
 
-    agents: tuple[str, ...] = Field(min_length=1)
-    """Home-care agent ids (agents.yaml)."""
+    agents: tuple[Agent, ...] = Field(min_length=1)
+    """Home-care agents (agents.yaml), which the routine schedules for these weeks."""
     weeks: CitedRange

@@ -17,6 +17,7 @@ from scarplan.knowledge.schema.common import (
     StrictModel,
     Text,
 )
+from scarplan.knowledge.schema.outcomes import ImprovementRange, ResponderBand, in_short
 
 
 class ModalityCategory(StrEnum):
@@ -87,12 +88,20 @@ class Parameter(CitedRange):
 
 
 class Outcome(Cited):
-    """A published result, stated as the study stated it."""
+    """A published result, stated as the study stated it (`summary`), and its improvement in
+    per cent where the study gives one, kept honest (schema/outcomes.py)."""
 
     summary: Text
     scar_types: tuple[ScarType, ...] = ()
-    improvement_pct: CitedRange | None = None
-    """Where the study reports a percentage improvement range, for the planner's expectations."""
+    improvement_pct: ImprovementRange | None = None
+    """The improvement the study reports as a whole: a mean, the range its patients spanned, or
+    the band most patients (or the largest group) reached; see `basis`."""
+    responders: tuple[ResponderBand, ...] = ()
+    """The share of patients in each improvement band, as the study gives them."""
+
+    def in_short(self) -> str:
+        """The improvement in plain words ('' when the study gives none in per cent)."""
+        return in_short(self.improvement_pct, self.responders)
 
 
 class SkinTypeRisk(Cited):

@@ -7,7 +7,7 @@ from typing import Self
 
 from pydantic import Field, model_validator
 
-from scarplan.domain.vocabulary import Modality
+from scarplan.domain.vocabulary import ATROPHIC_SCAR_TYPES, Modality, ScarType
 from scarplan.knowledge.schema.common import (
     Cited,
     CitedRange,
@@ -34,6 +34,36 @@ class ConditionId(StrEnum):
     ACTIVE_ACNE = "active_acne"
     DARKER_SKIN = "darker_skin"
     HYPERTROPHIC_OR_KELOID_SCARS = "hypertrophic_or_keloid_scars"
+    # Medical history (case file v1 additions; issue 20). Grouped where the rules are the same.
+    KOEBNER_PRONE_DISEASE = "koebner_prone_disease"
+    """Vitiligo, psoriasis or lichen planus: new lesions can form where the skin is wounded."""
+    AUTOIMMUNE_CONNECTIVE_TISSUE_DISEASE = "autoimmune_connective_tissue_disease"
+    """Lupus, scleroderma or another autoimmune disease."""
+    IMMUNOSUPPRESSION = "immunosuppression"
+    """Immunosuppressed, or taking immunosuppressive medicine."""
+    BLEEDING_DISORDER = "bleeding_disorder"
+    DIABETES_UNCONTROLLED = "diabetes_uncontrolled"
+    BODY_DYSMORPHIC_DISORDER = "body_dysmorphic_disorder"
+    PIH_HISTORY = "pih_history"
+    ACTIVE_COLD_SORE = "active_cold_sore"
+    LIDOCAINE_ALLERGY = "lidocaine_allergy"
+    LOCAL_ANAESTHETIC_ALLERGY = "local_anaesthetic_allergy"
+    """An allergy to a local anaesthetic other than lidocaine."""
+    BOVINE_COLLAGEN_ALLERGY = "bovine_collagen_allergy"
+    HYALURONIC_ACID_ALLERGY = "hyaluronic_acid_allergy"
+    HYALURONIDASE_ALLERGY = "hyaluronidase_allergy"
+    IMPLANTED_ELECTRONIC_DEVICE = "implanted_electronic_device"
+    FACIAL_METAL_IMPLANT = "facial_metal_implant"
+    PERMANENT_FILLER = "permanent_filler"
+    """A permanent filler (silicone, PMMA...) in a region the plan treats."""
+    RECENT_HA_FILLER = "recent_ha_filler"
+    """A hyaluronic-acid filler in a region the plan treats, recent enough to be still there."""
+    PHOTOSENSITISING_MEDICATION = "photosensitising_medication"
+    MINOR = "minor"
+    """Under 18 on the plan's start date."""
+    UNDER_22 = "under_22"
+    """Under 22 on the plan's start date: below the labelled age of microneedling devices and
+    dermal fillers (adults 22 or older, "over 21")."""
 
 
 class Action(StrEnum):
@@ -62,6 +92,10 @@ class Effect(StrictModel):
     action: Action
     reason: Text
     advice: str = ""
+    advice_scar_types: tuple[ScarType, ...] = ()
+    """The advice applies only when one of these scar types is present (empty: always); the
+    action applies regardless (e.g. "prefer microneedling" helps boxcar and rolling scars, not
+    ice picks)."""
     wait_months: CitedRange | None = None
     test: PreTreatmentTest | None = None
     """With action test_first: the test to book before the first session."""
@@ -78,6 +112,10 @@ class Effect(StrictModel):
             raise ValueError("a deferral needs wait_months (cited) or a clinic policy")
         if (self.action is Action.TEST_FIRST) != (self.test is not None):
             raise ValueError("action test_first goes with a `test`, and a `test` with it")
+        if self.advice_scar_types and not self.advice:
+            raise ValueError("advice_scar_types limits the advice: give the advice too")
+        if set(self.advice_scar_types) - ATROPHIC_SCAR_TYPES:
+            raise ValueError("advice_scar_types names atrophic scar types only")
         return self
 
 

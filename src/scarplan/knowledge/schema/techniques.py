@@ -13,7 +13,7 @@ from typing import Self
 from pydantic import Field, model_validator
 
 from scarplan.domain.vocabulary import EdgeProfile, Fitzpatrick, Modality, ScarType
-from scarplan.knowledge.schema.common import Cited, Number, StrictModel, Text
+from scarplan.knowledge.schema.common import Cited, Number, Statement, StrictModel, Text
 
 
 class MeasureBound(Cited):
@@ -108,3 +108,6 @@ class FieldLine(Cited):
 class TechniquesFile(StrictModel):
     lesion_rules: tuple[LesionRule, ...] = Field(min_length=1)
     field_lines: tuple[FieldLine, ...] = ()
+    expectations: tuple[Statement, ...] = ()
+    """What treatment can achieve, said once in every plan and report: scars improve, they are
+    not erased (with the published figures behind it)."""

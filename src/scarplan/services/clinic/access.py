@@ -46,12 +46,21 @@ class Permission(StrEnum):
     MANAGE_USERS = "users.manage"
     READ_AUDIT = "audit.read"
     EXPORT_RESEARCH = "research.export"
+    MANAGE_PRICES = "prices.manage"
+    """The clinic's price list: read its versions and save a new one."""
 
 
 P = Permission
 POLICY: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
-        {P.LIST_PATIENTS, P.MANAGE_USERS, P.READ_AUDIT, P.ERASE_PATIENT, P.EXPORT_PATIENT}
+        {
+            P.LIST_PATIENTS,
+            P.MANAGE_USERS,
+            P.READ_AUDIT,
+            P.ERASE_PATIENT,
+            P.EXPORT_PATIENT,
+            P.MANAGE_PRICES,
+        }
     ),
     Role.CLINICIAN: frozenset(
         {

@@ -67,6 +67,10 @@ def stored_case(patient: PatientRecord, assessment: AssessmentRecord, today: dat
         "date": assessment.assessed_on.isoformat(),
         "lesions": [_lesion_document(lesion) for lesion in assessment.lesions],
     }
+    # Flat (macular) marks have no table of their own: they are kept in the stored result.
+    macular = (assessment.result or {}).get("macular")
+    if macular:
+        document["macular"] = macular
     return parse_case_document(case_document(patient, document), today)
 
 

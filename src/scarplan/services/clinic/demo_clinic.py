@@ -24,6 +24,7 @@ from scarplan.services.clinic import (
     patients,
     photos,
     plans,
+    prices,
     schedule_setup,
     sessions,
     users,
@@ -44,6 +45,32 @@ DEMO_PARAMETERS: dict[str, dict[str, Any]] = {
     "nonablative_fractional": {"energy_mj": 40.0, "density_percent": 15.0},
     "biostimulatory_filler": {"agent": "poly-L-lactic acid", "volume_ml": 2.0},
     "ha_filler": {"agent": "hyaluronic acid", "volume_ml": 1.0},
+}
+
+
+# The demo clinic's price list: every procedure priced, in USD. Illustrative figures for the demo
+# (within or near the published ranges of prices.yaml), not a recommendation.
+DEMO_PRICES: dict[str, Any] = {
+    "currency": "USD",
+    "prices": {
+        "tca_cross": {"amount": "250.00", "per": "session"},
+        "punch_excision": {"amount": "150.00", "per": "scar"},
+        "punch_elevation": {"amount": "150.00", "per": "scar"},
+        "punch_grafting": {"amount": "200.00", "per": "scar"},
+        "subcision": {"amount": "400.00", "per": "session"},
+        "microneedling": {"amount": "300.00", "per": "session"},
+        "rf_microneedling": {"amount": "700.00", "per": "session"},
+        "fractional_co2": {"amount": "1500.00", "per": "session"},
+        "fractional_erbium": {"amount": "1400.00", "per": "session"},
+        "ablative_resurfacing": {"amount": "2500.00", "per": "session"},
+        "nonablative_fractional": {"amount": "900.00", "per": "session"},
+        "chemical_peel_medium": {"amount": "450.00", "per": "session"},
+        "chemical_peel_deep": {"amount": "3500.00", "per": "session"},
+        "dermabrasion": {"amount": "1800.00", "per": "session"},
+        "ha_filler": {"amount": "650.00", "per": "session"},
+        "biostimulatory_filler": {"amount": "900.00", "per": "session"},
+        "prp": {"amount": "500.00", "per": "session"},
+    },
 }
 
 
@@ -255,6 +282,12 @@ def seed_demo_clinic(clinic: Clinic) -> str:
     password = secrets.token_urlsafe(12)
     actor = users.create_user(clinic, DEMO_USER, "Demo Clinician", password, "clinician")
     today = clinic.today()
+    # The price list first, so every demo plan is priced by the clinic; an admin saves it
+    # (the demo clinician may not), recorded as the system's set-up.
+    setup_admin = Actor(None, "demo-setup", "admin", route="demo clinic set-up")
+    prices.save_price_list(
+        _at(clinic, today - timedelta(days=200)), setup_admin, DEMO_PRICES, "demo clinic prices"
+    )
     _treated_patient(clinic, actor, today)
     _darker_skin_patient(clinic, actor, today)
     _pregnant_patient(clinic, actor, today)

@@ -33,6 +33,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import PlanEdit, validated
 from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
 from scarplan.services.clinic.plan_edits import routine_document
+from scarplan.services.clinic.prices import clinic_price_list
 from scarplan.services.homecare import routine_for_plan, routine_json
 from scarplan.services.planning import plan_case, plan_json
 
@@ -214,7 +215,8 @@ def propose_plan(
                 [FieldProblem("assessment_id", "this patient has no such assessment", "")],
             )
         case = stored_case(patient, assessment, clinic.today())
-        plan = plan_case(case, clinic.knowledge, clinic.settings, clinic.today())
+        prices = clinic_price_list(session)
+        plan = plan_case(case, clinic.knowledge, clinic.settings, clinic.today(), prices)
         routine = routine_json(routine_for_plan(case, plan, clinic.knowledge))
         document = plan_json(plan, routine)
         now = clinic.now()

@@ -6,6 +6,7 @@ from scarplan.entrypoints.web.api import (
     knowledge,
     patients,
     plans,
+    prices,
     records,
     session,
 )
@@ -17,5 +18,6 @@ routers = [
     plans.router,
     knowledge.router,
     admin.router,
+    prices.router,
     fhir.router,
 ]

@@ -3,6 +3,7 @@
 from scarplan.entrypoints.web.pages import (
     account,
     admin,
+    admin_prices,
     assessments,
     auth,
     calendar,
@@ -28,6 +29,7 @@ routers = [
     reports.router,
     knowledge.router,
     admin.router,
+    admin_prices.router,
     research.router,
     account.router,
 ]
