@@ -262,7 +262,7 @@ def build_plan(
             + _cost_notes(estimated, preferences.budget, currency)
             + _blend_notes(treatments, chosen)
         ),
-        lesion_treatments=_as_booked(treatments, in_plan),
+        lesion_treatments=_as_booked(treatments, in_plan, not_in_plan),
         reviews=_reviews(courses, solved, start),
         preparations=preparations(
             {c.spec.modality: c.first for c in courses}, eligibility, knowledge
@@ -415,17 +415,28 @@ def _regions(groups: list[LesionTreatment]) -> tuple[Region, ...]:
 
 
 def _as_booked(
-    treatments: tuple[LesionTreatment, ...], in_plan: set[Modality]
+    treatments: tuple[LesionTreatment, ...],
+    in_plan: set[Modality],
+    not_in_plan: Mapping[Modality, str],
 ) -> tuple[LesionTreatment, ...]:
-    """The per-group treatments as the plan books them (a technique left out is not booked)."""
-    return tuple(
-        replace(
-            t,
-            technique=t.technique if t.technique in in_plan else None,
-            then=t.then if t.then in in_plan else None,
+    """The per-group treatments as the plan books them: a technique the schedule left out (the
+    budget, the dates) is not booked, and the group says why beside the safety reasons."""
+    booked = []
+    for t in treatments:
+        dropped = tuple(
+            (m, not_in_plan.get(m, "it could not be scheduled"))
+            for m in (t.technique, t.then)
+            if m is not None and m not in in_plan
         )
-        for t in treatments
-    )
+        booked.append(
+            replace(
+                t,
+                technique=t.technique if t.technique in in_plan else None,
+                then=t.then if t.then in in_plan else None,
+                blocked=(*t.blocked, *dropped),
+            )
+        )
+    return tuple(booked)
 
 
 def _reviews(courses: tuple[PlannedCourse, ...], solved: Solved, start: date) -> tuple[Review, ...]:
