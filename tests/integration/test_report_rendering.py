@@ -18,6 +18,7 @@ from scarplan.adapters.reports.render import render_html
 from scarplan.assessment import assess_case
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
+from scarplan.planning.document import read_plan_document
 from scarplan.services.assessment import NOTICE, assessment_json
 from scarplan.services.demo import demo_cases_dir
 from scarplan.services.report_content import ReportInputs, build_report
@@ -297,7 +298,10 @@ def test_a_plan_made_before_lesion_groups_has_no_group_section(
     case = read_case_file(tmp_path / "punched-out.yaml", TODAY)
     plan, problems, routine = case_plan_documents(case, knowledge, Settings(), TODAY)
     assert plan is not None
-    version_1 = {k: v for k, v in plan.items() if k not in ("lesion_groups", "reviews")}
+    stored = plan.model_dump(mode="json")
+    version_1 = read_plan_document(
+        {k: v for k, v in stored.items() if k not in ("lesion_groups", "reviews")}
+    )
     for variant in Variant:
         content = build_report(
             ReportInputs(

@@ -29,7 +29,7 @@ from scarplan.domain.case import (
 )
 from scarplan.knowledge import KnowledgeBase
 from scarplan.services.homecare import routine_for_plan, routine_json
-from scarplan.services.planning import plan_case, plan_json
+from scarplan.services.planning import plan_case, plan_document
 from scarplan.settings import Settings
 
 
@@ -49,7 +49,8 @@ def case_record(
 ) -> ClinicalRecord:
     result = assess_case(case, knowledge)
     plan = plan_case(case, knowledge, settings, today)
-    document = plan_json(plan, routine_json(routine_for_plan(case, plan, knowledge)))
+    routine = routine_json(routine_for_plan(case, plan, knowledge))
+    document = plan_document(plan, routine)
     skin = result.fitzpatrick.type
     patient = PatientFacts(
         code=case.patient.id,
@@ -61,7 +62,7 @@ def case_record(
     return ClinicalRecord(
         patient=patient,
         assessments=(_assessment(case, result),),
-        plans=(plan_facts(document, "proposed", 0, set(), document["routine"]),),
+        plans=(plan_facts(document, "proposed", 0, set(), routine),),
     )
 
 

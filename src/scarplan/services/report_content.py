@@ -1,6 +1,7 @@
 """The content of a patient report, built from the three documents scarplan already makes (the
-assessment, the plan and the home routine, in their JSON-contract form) and the knowledge base
-that explains them. The same builder serves a case file and a stored patient."""
+assessment and the home routine in their JSON-contract form, the plan as the typed plan
+document) and the knowledge base that explains them. The same builder serves a case file and a
+stored patient."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ from scarplan.domain.vocabulary import AcneSeverity, Modality, ScarType
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.common import CitedRange, Statement
 from scarplan.knowledge.schema.modalities import ModalityEntry
+from scarplan.planning import document as planned
+from scarplan.planning.document import LesionGroupPlan, PlanDocument, Recommended, Session
 from scarplan.services.assessment import NOTICE
 
 # The same codes as the FHIR export (adapters/fhir/codes.py), named for people.
@@ -126,12 +129,15 @@ class ReportInputs:
     subject: str
     assessment: Mapping[str, Any]
     """`assessment_json` of the case's assessment."""
-    plan: Mapping[str, Any] | None
-    """`plan_json` (sessions as they stand now), or None when no plan could be made."""
+    plan: PlanDocument | None
+    """The plan document (sessions as they stand now), or None when no plan could be made."""
     plan_problem: Sequence[str]
     routine: Mapping[str, Any] | None
     performed: Sequence[PerformedSession]
     today: date
+    done: frozenset[int] = frozenset()
+    """Positions in `plan.sessions` of the sessions carried out (a stored plan; none for a case
+    file)."""
 
 
 def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Variant) -> ReportContent:
@@ -141,14 +147,24 @@ def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Varian
         if item.get("stop_now"):
             cite.cite(item.get("sources", []))
     assessment = inputs.assessment
-    plan = inputs.plan or {}
+    plan = inputs.plan
     scores = _scores(assessment, knowledge, cite, variant)
     scar_types = _scar_types(assessment, knowledge, cite)
-    lesion_groups = _lesion_groups(plan, cite, variant)
+    lesion_groups = _lesion_groups(plan, cite, variant) if plan is not None else ()
     # Cited where the report shows it: at the top of the plan, after the lesion groups.
     expectations = tuple(cite.statement(s) for s in knowledge.techniques.expectations)
-    recommended = plan.get("recommended", [])
-    procedures = tuple(_procedure(item, plan, inputs.case, knowledge, cite) for item in recommended)
+    procedures = (
+        tuple(_procedure(item, plan, inputs.case, knowledge, cite) for item in plan.recommended)
+        if plan is not None
+        else ()
+    )
+    scheduled = [p for p in procedures if p.in_plan]
+    discuss = _discussions(plan, scheduled) if plan is not None else ()
+    # Without a plan its sections are empty. Those below cite their sources as they are built,
+    # which numbers them in the report's order.
+    excluded = plan.excluded if plan is not None else []
+    sequence = plan.sequence if plan is not None else []
+    reviews = plan.reviews if plan is not None else []
     content = ReportContent(
         variant=variant,
         subject=inputs.subject,
@@ -164,37 +180,32 @@ def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Varian
         scores=scores,
         lesions=_lesions(assessment),
         warnings=tuple(assessment.get("warnings", [])),
-        procedures=tuple(p for p in procedures if p.in_plan),
-        discuss=_discussions(plan, [p for p in procedures if p.in_plan]),
+        procedures=tuple(scheduled),
+        discuss=discuss,
         considered=tuple(p for p in procedures if not p.in_plan),
         excluded=tuple(
-            Excluded(
-                e["modality"], tuple(e["reasons"]), e.get("relax") or "", cite.cite(e["sources"])
-            )
-            for e in plan.get("excluded", [])
+            Excluded(e.modality.value, tuple(e.reasons), e.relax or "", cite.cite(e.sources))
+            for e in excluded
         ),
         order=tuple(
             cite.text(
-                f"{label(p['first'])} before {label(p['then'])}, at least "
-                f"{p['gap_days']['value']} days apart: {p['reason']}",
-                p["gap_days"]["sources"],
+                f"{label(p.first)} before {label(p.then)}, at least "
+                f"{p.gap_days.value} days apart: {p.reason}",
+                p.gap_days.sources,
             )
-            for p in plan.get("sequence", [])
+            for p in sequence
         ),
-        sessions=_sessions(plan),
+        sessions=_sessions(plan, inputs.done) if plan is not None else (),
         avoid=tuple(DateWindow(w.start, w.end, w.reason) for w in inputs.case.preferences.avoid),
         plan_problem=tuple(inputs.plan_problem),
-        costs=_costs(plan, knowledge, cite) if inputs.plan else None,
+        costs=_costs(plan, knowledge, cite) if plan is not None else None,
         routine=_routine(inputs.routine, cite) if inputs.routine else None,
-        notes=tuple(plan.get("notes", [])),
+        notes=tuple(plan.notes) if plan is not None else (),
         codes=_codes(inputs.case),
         performed=tuple(inputs.performed),
         lesion_groups=lesion_groups,
-        reviews=tuple(
-            Review(date.fromisoformat(r["date"]), r["after"], r["after_session"], r["reason"])
-            for r in plan.get("reviews", [])
-        ),
-        not_advised=_not_advised(plan, cite),
+        reviews=tuple(Review(r.date, r.after.value, r.after_session, r.reason) for r in reviews),
+        not_advised=_not_advised(excluded, cite),
         expectations=expectations,
     )
     if variant is Variant.PATIENT:
@@ -385,12 +396,12 @@ def _lesions(assessment: Mapping[str, Any]) -> tuple[LesionRow, ...]:
 
 
 def _lesion_groups(
-    plan: Mapping[str, Any], cite: SourceList, variant: Variant
+    plan: PlanDocument, cite: SourceList, variant: Variant
 ) -> tuple[LesionGroup, ...]:
     """What treats each lesion group, numbered in the plan's order (as on the face map).
 
     Plans made before lesion groups (plan document version 1) have none."""
-    sessions = plan.get("sessions", [])
+    sessions = plan.sessions
     patient = variant is Variant.PATIENT
 
     def plain(text: str) -> str:
@@ -398,38 +409,38 @@ def _lesion_groups(
 
     causes = _causes(plan)
     groups = []
-    for number, group in enumerate(plan.get("lesion_groups", []), start=1):
-        technique = _booked(group.get("technique"), sessions)
-        field = _booked(group.get("field"), sessions)
-        then = tuple(b for b in (_booked(m, sessions) for m in group.get("then", [])) if b)
+    for number, group in enumerate(plan.lesion_groups, start=1):
+        technique = _booked(group.technique, sessions)
+        field = _booked(group.field, sessions)
+        then = tuple(b for b in (_booked(m, sessions) for m in group.then) if b)
         groups.append(
             LesionGroup(
                 number=number,
-                region=group["region"],
-                type=group["type"],
-                count=group["count"],
-                label=group["label"],
+                region=group.region.value,
+                type=group.type.value,
+                count=group.count,
+                label=group.label,
                 technique=technique,
                 field=field,
                 then=then,
-                not_possible=_not_possible(group.get("not_possible", []), causes, plain),
-                reason=cite.text(plain(group["reason"]), group.get("sources", [])),
+                not_possible=_not_possible(group.not_possible, causes, plain),
+                reason=cite.text(plain(group.reason), group.sources),
                 plain=_plain_group(group, technique, field, then),
             )
         )
     return tuple(groups)
 
 
-def _booked(modality: str | None, sessions: Sequence[Mapping[str, Any]]) -> Booked | None:
+def _booked(modality: Modality | None, sessions: Sequence[Session]) -> Booked | None:
     """A procedure booked for a lesion group, its visits counted from the plan's sessions as
     they stand (edited or not), their spacing from the dates."""
-    if not modality:
+    if modality is None:
         return None
-    days = sorted(date.fromisoformat(s["date"]) for s in sessions if s["modality"] == modality)
+    days = sorted(s.date for s in sessions if s.modality == modality)
     gaps = [(later - earlier).days for earlier, later in pairwise(days)]
     return Booked(
-        modality=modality,
-        name=label(modality),
+        modality=modality.value,
+        name=label(modality.value),
         plain=PLAIN_TREATMENT.get(modality, ""),
         sessions=len(days),
         spacing=_spacing(gaps),
@@ -475,7 +486,7 @@ def _scars(count: int, words: str) -> str:
 
 
 def _plain_group(
-    group: Mapping[str, Any], technique: Booked | None, field: Booked | None, then: Sequence[Booked]
+    group: LesionGroupPlan, technique: Booked | None, field: Booked | None, then: Sequence[Booked]
 ) -> str:
     """One sentence a patient can read: 'Your left cheek: 14 narrow ice pick scars — TCA CROSS,
     a few drops of strong acid pressed into each scar, 4 visits 2 weeks apart'."""
@@ -487,7 +498,7 @@ def _plain_group(
         treatments.append(f"{first}whole-area treatment: {_plain_booked(field)}")
     treatments.extend(f"afterwards {_plain_booked(b)}" for b in then)
     treated = "; ".join(treatments) or "no treatment is booked for them now"
-    return f"{_your(group['region'])}: {_scars(group['count'], group['label'])} — {treated}."
+    return f"{_your(group.region.value)}: {_scars(group.count, group.label)} — {treated}."
 
 
 def _plain_words(text: str) -> str:
@@ -497,25 +508,25 @@ def _plain_words(text: str) -> str:
 
 
 def _procedure(
-    item: Mapping[str, Any],
-    plan: Mapping[str, Any],
+    item: Recommended,
+    plan: PlanDocument,
     case: Case,
     knowledge: KnowledgeBase,
     cite: SourceList,
 ) -> Procedure:
-    modality = Modality(item["modality"])
+    modality = item.modality
     entry = knowledge.modalities[modality]
-    sessions = sum(1 for s in plan.get("sessions", []) if s["modality"] == item["modality"])
+    sessions = sum(1 for s in plan.sessions if s.modality == modality)
     return Procedure(
         modality=modality.value,
         name=label(modality.value),
         summary=entry.summary,
-        targets=tuple(item["targets"]),
-        regions=tuple(item.get("regions", [])),
+        targets=tuple(t.value for t in item.targets),
+        regions=tuple(r.value for r in item.regions),
         sessions=sessions,
-        reasons=tuple(item["reasons"]),
-        expected=tuple(cite.text(e["text"], e["sources"]) for e in item.get("expected", [])),
-        cautions=tuple(item.get("cautions", [])),
+        reasons=tuple(item.reasons),
+        expected=tuple(cite.text(e.text, e.sources) for e in item.expected),
+        cautions=tuple(item.cautions),
         downtime=_range(entry.downtime_days, "days", cite),
         aftercare=tuple(cite.statement(s) for s in entry.aftercare),
         risks=tuple(cite.statement(s) for s in entry.risks),
@@ -523,22 +534,20 @@ def _procedure(
         parameters=tuple(
             cite.text(f"{p.name}: {p.describe(p.unit)}", p.sources) for p in entry.parameters
         ),
-        refs=cite.cite(item.get("sources", [])),
-        in_plan=bool(item.get("in_plan", True)),
-        not_in_plan_reason=item.get("not_in_plan_reason") or "",
+        refs=cite.cite(item.sources),
+        in_plan=item.in_plan,
+        not_in_plan_reason=item.not_in_plan_reason or "",
     )
 
 
-def _discussions(
-    plan: Mapping[str, Any], procedures: Sequence[Procedure]
-) -> tuple[Discussion, ...]:
+def _discussions(plan: PlanDocument, procedures: Sequence[Procedure]) -> tuple[Discussion, ...]:
     """Each caution once, with the scheduled procedures it concerns: the plan's own list
     (`cautions`), or, for plans stored before it, gathered from the procedures."""
     names = {p.modality: p.name for p in procedures}
-    stated = plan.get("cautions")
+    stated = plan.cautions
     if stated:
         found = (
-            Discussion(c["text"], tuple(names[m] for m in c["procedures"] if m in names))
+            Discussion(c.text, tuple(names[m.value] for m in c.procedures if m.value in names))
             for c in stated
         )
         return tuple(d for d in found if d.procedures)
@@ -549,19 +558,19 @@ def _discussions(
     return tuple(Discussion(text, tuple(names)) for text, names in concerns.items())
 
 
-def _causes(plan: Mapping[str, Any]) -> dict[tuple[str, str], str]:
+def _causes(plan: PlanDocument) -> dict[tuple[str, str], str]:
     """(procedure, full reason) -> the reason in a few words, where the plan gives one that is
     shorter (`excluded[].causes`; plans stored before have none: the full reason stays)."""
     found = {}
-    for item in plan.get("excluded", []):
-        for reason, cause in zip(item["reasons"], item.get("causes") or [], strict=False):
+    for item in plan.excluded:
+        for reason, cause in zip(item.reasons, item.causes, strict=False):
             if cause and cause != reason:
-                found[(item["modality"], reason)] = cause
+                found[(item.modality.value, reason)] = cause
     return found
 
 
 def _not_possible(
-    items: Sequence[Mapping[str, Any]],
+    items: Sequence[planned.NotPossible],
     causes: Mapping[tuple[str, str], str],
     plain: Callable[[str], str],
 ) -> tuple[NotPossible, ...]:
@@ -569,26 +578,26 @@ def _not_possible(
     reason is stated once under the report's exclusions."""
     grouped: dict[str, list[str]] = {}
     for item in items:
-        reason = causes.get((item["modality"], item["reason"]), item["reason"])
-        grouped.setdefault(plain(reason), []).append(item["modality"])
+        reason = causes.get((item.modality.value, item.reason), item.reason)
+        grouped.setdefault(plain(reason), []).append(item.modality.value)
     return tuple(
         NotPossible(modalities[0], reason, tuple(modalities))
         for reason, modalities in grouped.items()
     )
 
 
-def _not_advised(plan: Mapping[str, Any], cite: SourceList) -> tuple[NotAdvised, ...]:
+def _not_advised(excluded: Sequence[planned.Excluded], cite: SourceList) -> tuple[NotAdvised, ...]:
     """The exclusions, each set of reasons once with the procedures it keeps out."""
-    grouped: dict[tuple[tuple[str, ...], str], list[Mapping[str, Any]]] = {}
-    for item in plan.get("excluded", []):
-        key = (tuple(item["reasons"]), item.get("relax") or "")
+    grouped: dict[tuple[tuple[str, ...], str], list[planned.Excluded]] = {}
+    for item in excluded:
+        key = (tuple(item.reasons), item.relax or "")
         grouped.setdefault(key, []).append(item)
     return tuple(
         NotAdvised(
             reasons,
-            tuple(i["modality"] for i in items),
+            tuple(i.modality.value for i in items),
             relax,
-            cite.cite(dict.fromkeys(s for i in items for s in i["sources"])),
+            cite.cite(dict.fromkeys(s for i in items for s in i.sources)),
         )
         for (reasons, relax), items in grouped.items()
     )
@@ -611,51 +620,45 @@ def _skin_type_risk(entry: ModalityEntry, case: Case, cite: SourceList) -> Cited
     return None
 
 
-def _sessions(plan: Mapping[str, Any]) -> tuple[SessionRow, ...]:
+def _sessions(plan: PlanDocument, done: frozenset[int]) -> tuple[SessionRow, ...]:
     return tuple(
         SessionRow(
-            day=date.fromisoformat(s["date"]),
-            modality=s["modality"],
-            number=s["number"],
-            of=s["of"],
-            regions=tuple(s["regions"]),
-            downtime_days=s["downtime_days"],
-            cost=money(s["cost"]["amount"], s["cost"]["currency"])
-            if s.get("cost")
-            else "not priced",
-            done=bool(s.get("done")),
+            day=s.date,
+            modality=s.modality.value,
+            number=s.number,
+            of=s.of,
+            regions=tuple(r.value for r in s.regions),
+            downtime_days=s.downtime_days,
+            cost=money(s.cost.amount, s.cost.currency) if s.cost is not None else "not priced",
+            done=position in done,
         )
-        for s in plan.get("sessions", [])
+        for position, s in enumerate(plan.sessions)
     )
 
 
-def _cost(value: Mapping[str, Any] | None) -> str:
-    return money(value["amount"], value["currency"]) if value else "not priced"
-
-
-def _costs(plan: Mapping[str, Any], knowledge: KnowledgeBase, cite: SourceList) -> Costs:
-    total = plan.get("total_cost") or {}
-    budget = plan.get("budget")
-    unpriced = tuple(total.get("unpriced", []))
+def _costs(plan: PlanDocument, knowledge: KnowledgeBase, cite: SourceList) -> Costs:
+    total = plan.total_cost
+    budget = plan.budget
+    unpriced = tuple(m.value for m in total.unpriced)
     estimates = []
-    for modality_id in unpriced:
-        price = knowledge.prices.get(Modality(modality_id))
+    for modality in total.unpriced:
+        price = knowledge.prices.get(modality)
         if price is None:
             continue
         top = f"-{Decimal(str(price.max)):,.0f}" if price.max is not None else " or more"
         estimates.append(
             cite.text(
-                f"{label(modality_id)}: published prices {price.currency} "
+                f"{label(modality.value)}: published prices {price.currency} "
                 f"{Decimal(str(price.min)):,.0f}{top} per {price.per.value} ({price.year})"
                 f"{'; ' + price.note if price.note else ''}",
                 price.sources,
             )
         )
     return Costs(
-        total=money(total["amount"], total["currency"]) if total.get("amount") is not None else "",
-        complete=bool(total.get("complete", True)),
+        total=money(total.amount, total.currency or "") if total.amount is not None else "",
+        complete=total.complete,
         unpriced=unpriced,
-        budget=money(budget["amount"], budget["currency"]) if budget else "",
+        budget=money(budget.amount, budget.currency) if budget is not None else "",
         estimates=tuple(estimates),
     )
 

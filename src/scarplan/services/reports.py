@@ -16,9 +16,10 @@ from scarplan.assessment import assess_case
 from scarplan.domain.case import Case
 from scarplan.domain.errors import FieldProblem, InfeasibleError, InputError
 from scarplan.knowledge import KnowledgeBase
+from scarplan.planning.document import PlanDocument
 from scarplan.services.assessment import assessment_json
 from scarplan.services.homecare import routine_case, routine_for_plan, routine_json
-from scarplan.services.planning import plan_case, plan_json
+from scarplan.services.planning import plan_case, plan_document
 from scarplan.services.report_content import ReportInputs, build_report
 from scarplan.settings import Settings
 
@@ -49,9 +50,9 @@ def variant_named(name: str) -> Variant:
 
 def case_plan_documents(
     case: Case, knowledge: KnowledgeBase, settings: Settings, today: date
-) -> tuple[dict[str, Any] | None, list[str], dict[str, Any]]:
-    """The plan (JSON contract) and routine of a case; when no plan can be made, the conflicts
-    in words and the routine around no procedure."""
+) -> tuple[PlanDocument | None, list[str], dict[str, Any]]:
+    """The plan document and routine (JSON contract) of a case; when no plan can be made, the
+    conflicts in words and the routine around no procedure."""
     try:
         plan = plan_case(case, knowledge, settings, today)
     except InfeasibleError as error:
@@ -59,7 +60,7 @@ def case_plan_documents(
         problems = [f"{c.constraint}: {c.detail} ({c.relax})" for c in error.conflicts]
         return None, problems or [error.message], routine_json(routine, notes)
     routine_document = routine_json(routine_for_plan(case, plan, knowledge))
-    return plan_json(plan, routine_document), [], routine_document
+    return plan_document(plan, routine_document), [], routine_document
 
 
 def case_report(

@@ -2,42 +2,43 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from scarplan.adapters.fhir.record import PlanFacts, PlannedSessionFacts, RoutineStep
+from scarplan.planning.document import PlanDocument
 
 
 def plan_facts(
-    document: dict[str, Any],
+    document: PlanDocument,
     status: str,
     assessment: int,
     done: set[int],
     routine: dict[str, Any] | None,
 ) -> PlanFacts:
-    """A plan document and its home routine as FHIR facts, the document itself carried along;
-    `done` holds the positions of planned sessions a performed session fulfilled."""
+    """A plan document and its home routine as FHIR facts, the document itself carried along
+    (as its JSON, which the bundle holds); `done` holds the positions of planned sessions a
+    performed session fulfilled."""
     return PlanFacts(
         status=status,
-        start=date.fromisoformat(document["start_date"]),
+        start=document.start_date,
         assessment=assessment,
         sessions=tuple(
             PlannedSessionFacts(
-                day=date.fromisoformat(item["date"]),
-                modality=item["modality"],
-                regions=tuple(item["regions"]),
-                targets=tuple(item.get("targets", ())),
-                downtime_days=item["downtime_days"],
-                cost=Decimal(str(item["cost"]["amount"])) if item.get("cost") else None,
-                currency=item["cost"]["currency"] if item.get("cost") else None,
+                day=item.date,
+                modality=item.modality.value,
+                regions=tuple(r.value for r in item.regions),
+                targets=tuple(t.value for t in item.targets),
+                downtime_days=item.downtime_days,
+                cost=Decimal(str(item.cost.amount)) if item.cost is not None else None,
+                currency=item.cost.currency if item.cost is not None else None,
                 done=position in done,
             )
-            for position, item in enumerate(document["sessions"])
+            for position, item in enumerate(document.sessions)
         ),
         routine=routine_steps(routine),
-        notes=tuple(document.get("notes", ())),
-        document=document,
+        notes=tuple(document.notes),
+        document=document.model_dump(mode="json"),
     )
 
 

@@ -99,7 +99,7 @@ def clinical_record(session: Session, patient_id: int) -> ClinicalRecord:
         assessments=tuple(_assessment(record) for record in assessed),
         plans=tuple(
             plan_facts(
-                view.document.model_dump(mode="json"),
+                view.document,
                 view.status,
                 assessment_at[view.assessment_id],
                 done={s.position for s in view.sessions if s.done_by_session_id is not None},

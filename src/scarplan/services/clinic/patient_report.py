@@ -4,7 +4,6 @@ the assessment it was made from, or the latest assessment when there is no plan 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from scarplan.adapters.reports.content import Fact, PerformedSession, ReportContent, Variant
 from scarplan.assessment import assess_case
@@ -47,24 +46,20 @@ def patient_report(
         case=case,
         subject=subject,
         assessment=assessment_json(assess_case(case, clinic.knowledge)),
-        plan=plan_document(plan) if plan is not None else None,
+        plan=plan.document if plan is not None else None,
         plan_problem=() if plan is not None else (NO_PLAN,),
         routine=plan.routine if plan is not None else None,
         performed=performed_sessions(performed),
         today=clinic.today(),
+        done=done_positions(plan) if plan is not None else frozenset(),
     )
     return build_report(inputs, clinic.knowledge, variant)
 
 
-def plan_document(plan: PlanView) -> dict[str, Any]:
-    """The plan's explained document with each session marked done or not (the version's
-    sessions are in position order, as its planned sessions are)."""
-    document = plan.document.model_dump(mode="json")
-    done = {s.position for s in plan.sessions if s.done_by_session_id is not None}
-    document["sessions"] = [
-        {**item, "done": position in done} for position, item in enumerate(document["sessions"])
-    ]
-    return document
+def done_positions(plan: PlanView) -> frozenset[int]:
+    """The positions of the plan's sessions carried out: the same positions as its document's
+    sessions (the version's sessions are in position order, as its planned sessions are)."""
+    return frozenset(s.position for s in plan.sessions if s.done_by_session_id is not None)
 
 
 def performed_sessions(sessions: Sequence[SessionView]) -> tuple[PerformedSession, ...]:
