@@ -87,3 +87,18 @@ def test_field_lines_follow_skin_type(knowledge: KnowledgeBase) -> None:
     assert field_tier(Modality.RF_MICRONEEDLING, boxcar, Fitzpatrick.VI, lines).tier == 0
     # Unknown skin type: the most cautious lines' view.
     assert field_tier(Modality.FRACTIONAL_CO2, boxcar, None, lines).tier == 1
+
+
+def test_wide_deep_boxcar_falls_back_to_grafting_when_elevation_is_not_possible(
+    knowledge: KnowledgeBase,
+) -> None:
+    """JACOB2001 / HEBER: a base that cannot be elevated is grafted (the rule's next choice)."""
+
+    def no_elevation(modality: Modality) -> str | None:
+        return "not possible" if modality is Modality.PUNCH_ELEVATION else None
+
+    (treatment,) = assign_techniques(
+        _typed(_group(ScarType.BOXCAR, 3.4, 1.0, EdgeProfile.SHARP)), knowledge, no_elevation
+    )
+    assert treatment.technique is Modality.PUNCH_GRAFTING
+    assert treatment.blocked == ((Modality.PUNCH_ELEVATION, "not possible"),)
