@@ -14,7 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from scarplan.adapters.db.tables import PlanVersionRecord
+from scarplan.services.clinic import users
 from scarplan.services.clinic.context import Clinic
+from webapp.conftest import PASSWORD
 
 INTAKE: dict[str, Any] = {
     "full_name": "Ben Okafor",
@@ -200,3 +202,34 @@ def test_a_plan_made_before_lesion_groups_shows_no_group_section(
     assert "groups-h" not in page.text
     assert "Re-assessment visits" not in page.text
     assert "Why these procedures" in page.text
+
+
+def test_a_portal_patient_sees_their_plan_without_a_clinicians_buttons(
+    signed_in: TestClient, clinic: Clinic
+) -> None:
+    """The clinician gets the plan's actions and edit inputs; the patient the same plan read-only
+    (the services refuse a patient's write anyway; the page must not offer it)."""
+    plan = planned_patient(signed_in)
+    clinician_page = signed_in.get(f"/plans/{plan['id']}").text
+    assert 'action="/plans/{}/accept"'.format(plan["id"]) in clinician_page
+    assert 'type="date"' in clinician_page
+
+    users.create_user(
+        clinic, "own.patient", "Own", PASSWORD, "patient", patient_id=plan["patient_id"]
+    )
+    session = signed_in.post(
+        "/api/v1/session", json={"username": "own.patient", "password": PASSWORD}
+    )
+    assert session.status_code == 200, session.text
+    page = signed_in.get(f"/plans/{plan['id']}")
+    assert page.status_code == 200
+    for clinician_only in (
+        "/accept",
+        "/cancel",
+        "/complete",
+        'type="date"',
+        "remove_",
+        "sessions/new",
+    ):
+        assert clinician_only not in page.text, clinician_only
+    assert "Each scar group" in page.text
