@@ -64,9 +64,10 @@ def build_patient(clinic: Clinic, actor: Actor, session_count: int, photo_count:
             "sex": "female",
             "fitzpatrick": "III",
         },
-        # Every preference stated, so the export and import carry their extensions too.
+        # Every preference stated, so the export and import carry their extensions too. The
+        # budget holds full courses at the published prices (11100 USD is the cheapest set).
         "preferences": {
-            "budget": {"amount": 6000, "currency": "USD"},
+            "budget": {"amount": 12000, "currency": "USD"},
             "max_downtime_days": 10,
             "avoid": [
                 {"from": "2027-02-01", "to": "2027-02-10", "reason": "wedding"},

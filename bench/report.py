@@ -19,7 +19,7 @@ from scarplan.services.demo import demo_cases_dir
 from scarplan.services.reports import case_report
 from scarplan.settings import Settings
 
-TODAY = date(2026, 11, 21)
+TODAY = date(2026, 12, 7)  # on or after every example assessment
 
 
 def main() -> None:
