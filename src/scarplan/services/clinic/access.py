@@ -48,6 +48,8 @@ class Permission(StrEnum):
     EXPORT_RESEARCH = "research.export"
     MANAGE_PRICES = "prices.manage"
     """The clinic's price list: read its versions and save a new one."""
+    INVITE_PATIENT = "patients.invite"
+    """Give a patient a portal account: an e-mailed invitation to set their own password."""
 
 
 P = Permission
@@ -73,6 +75,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.READ_CLINICAL,
             P.WRITE_CLINICAL,
             P.EXPORT_PATIENT,
+            P.INVITE_PATIENT,
         }
     ),
     Role.STAFF: frozenset(
@@ -83,6 +86,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.WRITE_INTAKE,
             P.READ_SCHEDULE,
             P.MANAGE_SCHEDULE,
+            P.INVITE_PATIENT,
         }
     ),
     Role.PATIENT: frozenset(
