@@ -98,7 +98,7 @@ class SignInThrottle:
         self._swept = now
         for key in list(self._failures):
             self._count(key, now)
-        # Still full within one window: forget the oldest keys rather than grow without bound
+        # Still full within one window: forget the quietest keys rather than grow without bound
         # (down to 90 %, so a flood does not pay for a full sweep on every attempt).
         excess = len(self._failures) - self._max_keys * 9 // 10
         for key in list(self._failures)[: max(0, excess)]:
@@ -122,7 +122,11 @@ class SignInThrottle:
             now = time.monotonic()
             self._sweep(now)
             for key in self._keys(address, username):
-                self._failures.setdefault(key, deque()).append(now)
+                # Moved to the end: the table is kept in order of last failure, so a full one
+                # forgets the quietest keys, never a flooding address's own count.
+                failures = self._failures.pop(key, None) or deque()
+                failures.append(now)
+                self._failures[key] = failures
 
 
 async def open_session(request: Request, clinic: Clinic, username: str, password: str) -> Actor:
