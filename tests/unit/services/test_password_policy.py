@@ -42,7 +42,8 @@ from scarplan.services.clinic.password_policy import (
 )
 def test_weak_passwords_are_refused_saying_why(password: str, why: str) -> None:
     weakness = password_weakness(password, "dr.lee")
-    assert weakness is not None and why in weakness
+    assert weakness is not None
+    assert why in weakness
 
 
 @pytest.mark.parametrize(
