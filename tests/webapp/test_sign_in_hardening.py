@@ -59,7 +59,8 @@ def _sign_in(
     response = client.post(
         "/api/v1/session", json={"username": username, "password": password}, headers=headers
     )
-    return response.status_code
+    status: int = response.status_code
+    return status
 
 
 def _addresses(clinic: Clinic, action: str) -> list[str]:

@@ -20,6 +20,7 @@ import secrets
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from ipaddress import IPv6Address, ip_address, ip_network
 
 from fastapi import Request
@@ -64,14 +65,16 @@ class SignInThrottle:
         address_limit: int = ADDRESS_FAILURES,
         window: float = WINDOW_SECONDS,
         max_keys: int = MAX_KEYS,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        self._clock = clock
         self._name_limit = name_limit
         self._address_limit = address_limit
         self._window = window
         self._max_keys = max_keys
         self._failures: dict[tuple[str, str | None], deque[float]] = {}
         self._lock = threading.Lock()
-        self._swept = time.monotonic()
+        self._swept = clock()
 
     def __len__(self) -> int:
         return len(self._failures)
@@ -107,7 +110,7 @@ class SignInThrottle:
     def check(self, address: str, username: str) -> None:
         whole, named = self._keys(address, username)
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             self._sweep(now)
             if (
                 self._count(whole, now) >= self._address_limit
@@ -119,7 +122,7 @@ class SignInThrottle:
 
     def failed(self, address: str, username: str) -> None:
         with self._lock:
-            now = time.monotonic()
+            now = self._clock()
             self._sweep(now)
             for key in self._keys(address, username):
                 # Moved to the end: the table is kept in order of last failure, so a full one
