@@ -280,9 +280,18 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
         if isinstance(value, list | tuple):
-            # A single address is its own /32 or /128 network; host bits set are a typo.
-            return tuple(ip_network(item) if isinstance(item, str) else item for item in value)
+            return tuple(_network(item) if isinstance(item, str) else item for item in value)
         return value
+
+
+def _network(text: str) -> IPv4Network | IPv6Network:
+    """An address (its own /32 or /128) or a network; host bits set are taken for a typo."""
+    try:
+        return ip_network(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not an IP address or a network (write e.g. 127.0.0.1 or 10.0.0.0/8)"
+        ) from None
 
 
 def load_settings() -> Settings:

@@ -6,8 +6,9 @@ from ipaddress import ip_network
 
 import pytest
 
+from scarplan.domain.errors import InputError
 from scarplan.entrypoints.web.client_address import resolve_client_address
-from scarplan.settings import Settings
+from scarplan.settings import Settings, load_settings
 
 PROXIES = (ip_network("127.0.0.1"), ip_network("10.0.0.0/8"), ip_network("fd00::/8"))
 
@@ -57,3 +58,17 @@ def test_trusted_proxies_are_read_from_a_comma_separated_environment_variable(
     )
     monkeypatch.setenv("SCARPLAN_TRUSTED_PROXIES", "")
     assert Settings().trusted_proxies == ()
+
+
+@pytest.mark.parametrize("value", ["10.0.0.1/8", "proxy.local", "127.0.0.1;10.0.0.2"])
+def test_a_bad_trusted_proxy_entry_is_refused_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    monkeypatch.setenv("SCARPLAN_TRUSTED_PROXIES", value)
+
+    with pytest.raises(InputError) as error:
+        load_settings()
+
+    [problem] = error.value.problems
+    assert problem.path == "SCARPLAN_TRUSTED_PROXIES"
+    assert "is not an IP address or a network" in problem.message
