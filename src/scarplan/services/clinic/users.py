@@ -31,13 +31,13 @@ MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 MAX_TOKEN_DAYS = 365
 SESSION_PREFIX = "sps_"
+TOKEN_PREFIX = "spt_"
 # The one answer to every refused sign-in (unknown name, wrong password, locked or disabled
 # account), so the answer does not tell which accounts exist; it still says what to do.
 REFUSED = (
     f"wrong username or password (after {MAX_FAILED_LOGINS} failed tries an account is locked "
     f"for {LOCK_MINUTES} minutes: wait, or ask an admin)"
 )
-TOKEN_PREFIX = "spt_"
 
 
 class NewUser(InputModel):
