@@ -194,3 +194,21 @@ def test_hsts_is_sent_in_production_only(make_client: MakeClient, client: TestCl
     assert "includesubdomains" in hsts.lower()
     assert "strict-transport-security" not in client.get("/login").headers  # plain HTTP
     assert "strict-transport-security" not in demo.get("/login").headers
+
+
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        '{"username": "dr.test", "password": "\\ud800 a lone surrogate"}',
+        '{"username": "dr.\\udfff", "password": "a long test password"}',
+    ],
+)
+def test_credentials_that_are_not_valid_text_are_refused_like_any_wrong_ones(
+    client: TestClient, credentials: str
+) -> None:
+    response = client.post(
+        "/api/v1/session", content=credentials, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 401
+    assert response.json()["title"] == users.REFUSED

@@ -38,6 +38,8 @@ from scarplan.services.clinic.password_policy import (
         ("Dr.Lee2026!!", "user name"),
         ("scarplan2026", "app's name"),
         ("My ScarPlan key", "app's name"),
+        ("\ud800 a lone surrogate", "not text"),
+        ("nul \x00 inside it", "not text"),
     ],
 )
 def test_weak_passwords_are_refused_saying_why(password: str, why: str) -> None:

@@ -17,6 +17,7 @@ from functools import cache
 from importlib import resources
 
 from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.services.clinic.inputs import is_utf8_text
 
 MIN_PASSWORD = 10
 """NIST asks for at least 8; 10 for everyone here, as accounts open clinical records."""
@@ -75,6 +76,8 @@ def password_weakness(password: str, username: str | None = None) -> str | None:
         return f"is shorter than {MIN_PASSWORD} characters"
     if len(password) > MAX_PASSWORD:
         return f"is longer than {MAX_PASSWORD} characters"
+    if not is_utf8_text(password) or "\x00" in password:
+        return "contains characters that are not text (a NUL or a lone surrogate)"
     folded = password.casefold()
     if _is_repetition(folded):
         return "is one character or a short pattern repeated"

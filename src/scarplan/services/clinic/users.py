@@ -21,7 +21,7 @@ from scarplan.adapters.passwords import DUMMY_HASH, hash_password, needs_rehash,
 from scarplan.domain.errors import AuthenticationError, FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.access import POLICY, Permission, Role, authorize
 from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import InputModel, has_nul, validated
+from scarplan.services.clinic.inputs import InputModel, has_nul, is_utf8_text, validated
 from scarplan.services.clinic.password_policy import check_password_policy
 
 # Five wrong passwords in a row lock the account for a quarter of an hour (OWASP's advice is a
@@ -248,7 +248,7 @@ def sign_in(clinic: Clinic, username: str, password: str, address: str = "") -> 
     """
     now = clinic.now()
     name = normalized_username(username)
-    if has_nul(name) or has_nul(password):
+    if has_nul(name) or has_nul(password) or not is_utf8_text(name + password):
         raise AuthenticationError(REFUSED)
     with clinic.uow.write() as session:
         user = session.scalar(select(User).where(User.username == name))
