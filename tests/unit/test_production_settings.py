@@ -52,3 +52,16 @@ def test_cookies_without_tls_are_refused(tmp_path: Path) -> None:
     problems = production_problems(settings)
     assert [p.path for p in problems] == ["SCARPLAN_SECURE_COOKIES"]
     assert "HTTPS" in problems[0].hint
+
+
+@pytest.mark.parametrize("everyone", ["0.0.0.0/0", "127.0.0.1,::/0"])
+def test_trusting_every_address_as_a_proxy_is_refused(tmp_path: Path, everyone: str) -> None:
+    settings = Settings(data_dir=tmp_path, secret_key=GOOD_KEY, trusted_proxies=everyone)
+    problems = production_problems(settings)
+    assert [p.path for p in problems] == ["SCARPLAN_TRUSTED_PROXIES"]
+    assert (
+        production_problems(
+            Settings(data_dir=tmp_path, secret_key=GOOD_KEY, trusted_proxies="127.0.0.1,::1")
+        )
+        == []
+    )

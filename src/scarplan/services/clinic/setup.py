@@ -74,6 +74,15 @@ def production_problems(settings: Settings) -> list[FieldProblem]:
                 "or use `scarplan serve --demo` for a local trial",
             )
         )
+    if any(network.prefixlen == 0 for network in settings.trusted_proxies):
+        problems.append(
+            FieldProblem(
+                "SCARPLAN_TRUSTED_PROXIES",
+                "trusts every address, so any client could choose the address that the sign-in "
+                "throttle and the audit trail see",
+                "list only your own proxies, e.g. 127.0.0.1,::1 for one on the same host",
+            )
+        )
     return problems
 
 
