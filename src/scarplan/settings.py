@@ -68,6 +68,27 @@ class Settings(BaseSettings):
         le=12_000,
         description="Photos larger than this on their long side are scaled down when stored.",
     )
+    photo_max_pixels: int = Field(
+        default=40_000_000,
+        ge=1_000_000,
+        le=200_000_000,
+        description=(
+            "Most pixels (width x height) a photo may have, checked from its header before it "
+            "is decoded: a small file can declare a huge image (a decompression bomb). 40 "
+            "megapixels covers clinical cameras up to 40 Mpx; raise it for larger sensors."
+        ),
+    )
+    height_map_max_pixels: int = Field(
+        default=4096 * 4096,
+        ge=64 * 64,
+        le=100_000_000,
+        description=(
+            "Most pixels (rows x columns) a 3D height map may have, checked from the file's "
+            "header before its heights are decoded. 4096 x 4096 (16.7 Mpx) is more than 3D "
+            "skin scanners deliver for a face region (bench/topo.py measures 512 to 4096 px "
+            "square maps)."
+        ),
+    )
     knowledge_dir: Path | None = Field(
         default=None,
         description="Use this knowledge-base directory instead of the one shipped in the package.",
