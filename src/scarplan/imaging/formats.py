@@ -85,7 +85,9 @@ def read_tiff(data: bytes, filename: str, *, max_pixels: int) -> RawGrid:
     try:
         with tifffile.TiffFile(io.BytesIO(data)) as tiff:
             if not tiff.series:
-                raise unreadable(filename, "the TIFF image holds no data (damaged?)", "export it again")
+                raise unreadable(
+                    filename, "the TIFF image holds no data (damaged?)", "export it again"
+                )
             series = tiff.series[0]
             # The declared shape and type, from the tags, before any strip is decompressed:
             # a compressed TIFF of a few hundred KB can declare gigabytes of pixels.

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.domain.json_text import check_depth
 from scarplan.imaging import formats, gsf
 from scarplan.imaging.file_format import DEFAULT_MAX_PIXELS, DEFAULT_Z_UNIT, FileFormat, ZUnit
 from scarplan.imaging.heightmap import HeightMap, height_problems, pixel_size_problems
@@ -168,6 +169,7 @@ SIDECAR_KEYS = frozenset({"scarplan_height_map", "pixel_size_mm", "z_unit", "syn
 
 
 def parse_sidecar(data: bytes) -> Sidecar:
+    check_depth(data, "sidecar", "sidecar")
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
