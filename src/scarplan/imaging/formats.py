@@ -45,6 +45,13 @@ NPY_MAX_HEADER_BYTES = 10_000
 """numpy's own default limit on a .npy header (a longer one is refused unread)."""
 
 
+def _npy_header_length(data: bytes, version: tuple[int, int]) -> int:
+    """The header length the file declares: 2 bytes in format 1.0, 4 in later versions."""
+    if version == (1, 0):
+        return int.from_bytes(data[8:10], "little")
+    return int.from_bytes(data[8:12], "little")
+
+
 def read_npy(data: bytes, filename: str, *, max_pixels: int) -> RawGrid:
     if not data.startswith(b"\x93NUMPY"):
         raise unreadable(filename, "is not a NumPy .npy file (wrong magic bytes)", "")
@@ -53,6 +60,14 @@ def read_npy(data: bytes, filename: str, *, max_pixels: int) -> RawGrid:
         # The header alone first: the shape and type it declares are checked before the
         # array is read, so a few bytes cannot make numpy allocate gigabytes.
         version = np.lib.format.read_magic(stream)
+        declared = _npy_header_length(data, version)
+        if declared > NPY_MAX_HEADER_BYTES:
+            raise unreadable(
+                filename,
+                f"has a header of {declared} bytes, over the {NPY_MAX_HEADER_BYTES} a .npy "
+                "file needs",
+                "export the height map again with numpy.save",
+            )
         if version == (1, 0):
             header = np.lib.format.read_array_header_1_0(stream, NPY_MAX_HEADER_BYTES)
         elif version == (2, 0):
