@@ -89,6 +89,18 @@ class Settings(BaseSettings):
             "square maps)."
         ),
     )
+    worker_memory_limit_mb: int | None = Field(
+        default=None,
+        ge=512,
+        le=1_048_576,
+        description=(
+            "Address space each `scarplan serve` worker process may use, in MB (RLIMIT_AS). "
+            "Heavy jobs (3D analysis, scheduling) run inside the worker: with a limit, a job that "
+            "needs more fails with a plain message and the worker keeps serving, instead of the "
+            "machine swapping or the kernel killing a process. Unset: no limit. Size it from "
+            "the worker's normal virtual size (VmSize in /proc/PID/status) plus the largest job."
+        ),
+    )
     knowledge_dir: Path | None = Field(
         default=None,
         description="Use this knowledge-base directory instead of the one shipped in the package.",

@@ -277,7 +277,11 @@ def upload_map(
         ("wide.npy", npy_declaring((1, 16, 1_000_000)), "no skin scan has a side over"),
         ("cube.npy", npy_declaring((64, 64, 64)), "not one 2-D grid"),
         ("text.npy", npy_declaring((64, 64), dtype="<U8"), "not floating-point heights"),
-        ("huge-header.npy", npy_v2_declaring((64, 64), padding=200_000), "has a header of 200060 bytes"),
+        (
+            "huge-header.npy",
+            npy_v2_declaring((64, 64), padding=200_000),
+            "has a header of 200060 bytes",
+        ),
         ("bomb.tif", tiff_bomb(), "10000 x 10000"),
         ("bomb.csv", b"1," * 5000 + b"1\n" + b"\n".join([b"1"] * 5000), "5001 x 5001"),
     ],
