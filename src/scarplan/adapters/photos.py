@@ -135,7 +135,7 @@ def _complete(data: bytes, image_format: str) -> bool:
         return _png_complete(data)
     # WebP: a RIFF container whose header states its size.
     (size,) = struct.unpack_from("<I", data, 4)
-    return len(data) >= size + 8
+    return len(data) >= int(size) + 8
 
 
 def _png_complete(data: bytes) -> bool:
