@@ -46,7 +46,7 @@ NPY_MAX_HEADER_BYTES = 10_000
 
 
 def _npy_header_length(data: bytes, version: tuple[int, int]) -> int:
-    """The header length the file declares: 2 bytes in format 1.0, 4 in later versions."""
+    """The header length the file declares: 2 bytes in format 1.0, 4 in 2.0."""
     if version == (1, 0):
         return int.from_bytes(data[8:10], "little")
     return int.from_bytes(data[8:12], "little")
@@ -60,6 +60,8 @@ def read_npy(data: bytes, filename: str, *, max_pixels: int) -> RawGrid:
         # The header alone first: the shape and type it declares are checked before the
         # array is read, so a few bytes cannot make numpy allocate gigabytes.
         version = np.lib.format.read_magic(stream)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"unsupported .npy format version {version}")
         declared = _npy_header_length(data, version)
         if declared > NPY_MAX_HEADER_BYTES:
             raise unreadable(
@@ -70,10 +72,8 @@ def read_npy(data: bytes, filename: str, *, max_pixels: int) -> RawGrid:
             )
         if version == (1, 0):
             header = np.lib.format.read_array_header_1_0(stream, NPY_MAX_HEADER_BYTES)
-        elif version == (2, 0):
-            header = np.lib.format.read_array_header_2_0(stream, NPY_MAX_HEADER_BYTES)
         else:
-            raise ValueError(f"unsupported .npy format version {version}")
+            header = np.lib.format.read_array_header_2_0(stream, NPY_MAX_HEADER_BYTES)
     except (ValueError, EOFError, OSError) as error:
         raise unreadable(
             filename, f"is a damaged .npy file ({error})", "export the height map again"
