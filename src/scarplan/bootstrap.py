@@ -10,6 +10,7 @@ from functools import cached_property
 from sqlalchemy import Engine
 
 from scarplan.adapters.db import SqlUnitOfWork, make_engine, sqlite_url
+from scarplan.adapters.photos import limit_decoder_pixels
 from scarplan.knowledge import KnowledgeBase, load_knowledge_base
 from scarplan.services.clinic.audit import AuditTrail
 from scarplan.services.clinic.context import Clinic
@@ -41,6 +42,7 @@ class Container:
 
     @cached_property
     def clinic(self) -> Clinic:
+        limit_decoder_pixels(self.settings.photo_max_pixels)
         uow = SqlUnitOfWork(self.engine)
         return Clinic(uow, self.knowledge, self.settings, self.clock, AuditTrail(uow, self.clock))
 

@@ -78,6 +78,39 @@ class Settings(BaseSettings):
         le=12_000,
         description="Photos larger than this on their long side are scaled down when stored.",
     )
+    photo_max_pixels: int = Field(
+        default=40_000_000,
+        ge=1_000_000,
+        le=200_000_000,
+        description=(
+            "Most pixels (width x height) a photo may have, checked from its header before it "
+            "is decoded: a small file can declare a huge image (a decompression bomb). 40 "
+            "megapixels covers clinical cameras up to 40 Mpx; raise it for larger sensors."
+        ),
+    )
+    height_map_max_pixels: int = Field(
+        default=4096 * 4096,
+        ge=64 * 64,
+        le=100_000_000,
+        description=(
+            "Most pixels (rows x columns) a 3D height map may have, checked from the file's "
+            "header before its heights are decoded. 4096 x 4096 (16.7 Mpx) is more than 3D "
+            "skin scanners deliver for a face region (bench/topo.py measures 512 to 4096 px "
+            "square maps)."
+        ),
+    )
+    worker_memory_limit_mb: int | None = Field(
+        default=None,
+        ge=512,
+        le=1_048_576,
+        description=(
+            "Address space each `scarplan serve` worker process may use, in MB (RLIMIT_AS). "
+            "Heavy jobs (3D analysis, scheduling) run inside the worker: with a limit, a job that "
+            "needs more fails with a plain message and the worker keeps serving, instead of the "
+            "machine swapping or the kernel killing a process. Unset: no limit. Size it from "
+            "the worker's normal virtual size (VmSize in /proc/PID/status) plus the largest job."
+        ),
+    )
     knowledge_dir: Path | None = Field(
         default=None,
         description="Use this knowledge-base directory instead of the one shipped in the package.",

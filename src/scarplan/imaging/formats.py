@@ -10,7 +10,8 @@ import io
 import numpy as np
 import tifffile
 
-from scarplan.imaging.file_format import FileFormat, RawGrid, ZUnit, unreadable
+from scarplan.domain.errors import InputError
+from scarplan.imaging.file_format import FileFormat, RawGrid, ZUnit, check_grid_shape, unreadable
 from scarplan.imaging.heightmap import FloatArray, HeightMap
 
 FLOAT_HINT = "export the heights as 32- or 64-bit floating-point numbers (um or mm)"
@@ -19,12 +20,7 @@ FLOAT_HINT = "export the heights as 32- or 64-bit floating-point numbers (um or 
 def _floating_grid(array: np.ndarray, filename: str, kind: str) -> FloatArray:
     if array.size == 0:
         raise unreadable(filename, f"{kind} holds no data (damaged?)", "export it again")
-    if array.dtype.kind != "f":
-        raise unreadable(
-            filename,
-            f"{kind} holds {array.dtype} values, not floating-point heights",
-            FLOAT_HINT,
-        )
+    _check_floating(array.dtype, filename, kind)
     grid = np.squeeze(array)
     if grid.ndim != 2:
         raise unreadable(
@@ -35,9 +31,56 @@ def _floating_grid(array: np.ndarray, filename: str, kind: str) -> FloatArray:
     return np.array(grid, dtype=np.float64)  # a new, native-endian array
 
 
-def read_npy(data: bytes, filename: str) -> RawGrid:
+def _check_floating(dtype: np.dtype, filename: str, kind: str) -> None:
+    """Heights are 16-, 32- or 64-bit floats; anything else is refused before decoding."""
+    if dtype.kind != "f" or dtype.itemsize > 8:
+        raise unreadable(
+            filename,
+            f"{kind} holds {dtype} values, not floating-point heights",
+            FLOAT_HINT,
+        )
+
+
+NPY_MAX_HEADER_BYTES = 10_000
+"""numpy's own default limit on a .npy header (a longer one is refused unread)."""
+
+
+def _npy_header_length(data: bytes, version: tuple[int, int]) -> int:
+    """The header length the file declares: 2 bytes in format 1.0, 4 in 2.0."""
+    if version == (1, 0):
+        return int.from_bytes(data[8:10], "little")
+    return int.from_bytes(data[8:12], "little")
+
+
+def read_npy(data: bytes, filename: str, *, max_pixels: int) -> RawGrid:
     if not data.startswith(b"\x93NUMPY"):
         raise unreadable(filename, "is not a NumPy .npy file (wrong magic bytes)", "")
+    stream = io.BytesIO(data)
+    try:
+        # The header alone first: the shape and type it declares are checked before the
+        # array is read, so a few bytes cannot make numpy allocate gigabytes.
+        version = np.lib.format.read_magic(stream)
+        if version not in ((1, 0), (2, 0)):
+            raise ValueError(f"unsupported .npy format version {version}")
+        declared = _npy_header_length(data, version)
+        if declared > NPY_MAX_HEADER_BYTES:
+            raise unreadable(
+                filename,
+                f"has a header of {declared} bytes, over the {NPY_MAX_HEADER_BYTES} a .npy "
+                "file needs",
+                "export the height map again with numpy.save",
+            )
+        if version == (1, 0):
+            header = np.lib.format.read_array_header_1_0(stream, NPY_MAX_HEADER_BYTES)
+        else:
+            header = np.lib.format.read_array_header_2_0(stream, NPY_MAX_HEADER_BYTES)
+    except (ValueError, EOFError, OSError) as error:
+        raise unreadable(
+            filename, f"is a damaged .npy file ({error})", "export the height map again"
+        ) from None
+    shape, _fortran_order, dtype = header
+    _check_floating(dtype, filename, "the .npy file")
+    check_grid_shape(filename, tuple(shape), max_pixels)
     try:
         array = np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, EOFError, OSError) as error:
@@ -53,9 +96,21 @@ def write_npy(height_map: HeightMap, z_unit: ZUnit) -> bytes:
     return buffer.getvalue()
 
 
-def read_tiff(data: bytes, filename: str) -> RawGrid:
+def read_tiff(data: bytes, filename: str, *, max_pixels: int) -> RawGrid:
     try:
-        array = tifffile.imread(io.BytesIO(data))
+        with tifffile.TiffFile(io.BytesIO(data)) as tiff:
+            if not tiff.series:
+                raise unreadable(
+                    filename, "the TIFF image holds no data (damaged?)", "export it again"
+                )
+            series = tiff.series[0]
+            # The declared shape and type, from the tags, before any strip is decompressed:
+            # a compressed TIFF of a few hundred KB can declare gigabytes of pixels.
+            _check_floating(np.dtype(series.dtype), filename, "the TIFF image")
+            check_grid_shape(filename, tuple(series.shape), max_pixels)
+            array = series.asarray()
+    except InputError:
+        raise
     except Exception as error:  # a damaged file surfaces as many different error types
         raise unreadable(
             filename,
@@ -74,7 +129,7 @@ def write_tiff(height_map: HeightMap, z_unit: ZUnit) -> bytes:
 MISSING_TOKENS = frozenset({"", "nan", "na", "-"})
 
 
-def read_csv(data: bytes, filename: str) -> RawGrid:
+def read_csv(data: bytes, filename: str, *, max_pixels: int) -> RawGrid:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -87,8 +142,9 @@ def read_csv(data: bytes, filename: str) -> RawGrid:
     if not rows:
         raise unreadable(filename, "holds no numbers", "export the grid of heights")
     delimiter = _delimiter(rows[0][1])
+    width = len(_split(rows[0][1], delimiter))
+    check_grid_shape(filename, (len(rows), width), max_pixels)
     cells = [_split(line, delimiter) for _, line in rows]
-    width = len(cells[0])
     for (number, _), row in zip(rows, cells, strict=True):
         if len(row) != width:
             raise unreadable(

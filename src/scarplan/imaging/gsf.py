@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from scarplan.imaging.file_format import FileFormat, RawGrid, ZUnit, unreadable
+from scarplan.imaging.file_format import (
+    FileFormat,
+    RawGrid,
+    ZUnit,
+    check_grid_shape,
+    unreadable,
+)
 from scarplan.imaging.heightmap import HeightMap
 
 MAGIC = b"Gwyddion Simple Field 1.0\n"
 SQUARE_PIXEL_TOLERANCE = 0.01
 
 
-def read_gsf(data: bytes, filename: str) -> RawGrid:
+def read_gsf(data: bytes, filename: str, *, max_pixels: int) -> RawGrid:
     if not data.startswith(MAGIC):
         raise unreadable(filename, "is not a Gwyddion Simple Field file (wrong magic line)", "")
     end = data.find(b"\0", len(MAGIC))
@@ -28,6 +34,7 @@ def read_gsf(data: bytes, filename: str) -> RawGrid:
     if data[end:start] != b"\0" * (start - end):
         raise unreadable(filename, "header padding is not 1-4 NUL bytes", "")
     cols, rows = _positive_int(header, "XRes", filename), _positive_int(header, "YRes", filename)
+    check_grid_shape(filename, (rows, cols), max_pixels)
     payload = data[start:]
     expected = 4 * cols * rows
     if len(payload) != expected:

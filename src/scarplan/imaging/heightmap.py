@@ -22,6 +22,10 @@ BoolArray = NDArray[np.bool_]
 MIN_SIDE_PX = 16
 """Smaller maps cannot hold a reference surface and a scar; they are refused."""
 
+MIN_PIXEL_SIZE_MM = 0.001
+"""One micrometre: finer than any skin scanner; a smaller number is a unit slip or hostile
+(1e-300 mm pixels overflow every area the analysis computes)."""
+
 MAX_PIXEL_SIZE_MM = 0.25
 """Coarser pixels cannot outline an ice pick scar (under 2 mm wide); a bigger number is
 almost always micrometres given as millimetres."""
@@ -98,6 +102,15 @@ def pixel_size_problems(pixel_size_mm: float, path: str = "--pixel-size") -> lis
             FieldProblem(
                 path,
                 f"pixel size must be a positive number of mm, got {pixel_size_mm!r}",
+                "give the lateral size of one pixel in mm, e.g. 0.025",
+            )
+        ]
+    if pixel_size_mm < MIN_PIXEL_SIZE_MM:
+        return [
+            FieldProblem(
+                path,
+                f"pixel size {pixel_size_mm:g} mm is finer than any skin scanner "
+                f"(at least {MIN_PIXEL_SIZE_MM:g} mm, one micrometre)",
                 "give the lateral size of one pixel in mm, e.g. 0.025",
             )
         ]

@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 import numpy as np
 
 from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.domain.json_text import check_depth
 from scarplan.imaging import formats, gsf
-from scarplan.imaging.file_format import DEFAULT_Z_UNIT, FileFormat, ZUnit
+from scarplan.imaging.file_format import DEFAULT_MAX_PIXELS, DEFAULT_Z_UNIT, FileFormat, ZUnit
 from scarplan.imaging.heightmap import HeightMap, height_problems, pixel_size_problems
 
 SIDECAR_VERSION = 1
@@ -92,13 +93,15 @@ def read_height_map(
     z_unit: str | None = None,
     sidecar: bytes | None = None,
     names: OptionNames = CLI_OPTIONS,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> HeightMap:
-    """Decode a height map; heights come back in mm with NaN for missing pixels."""
+    """Decode a height map; heights come back in mm with NaN for missing pixels. A grid over
+    `max_pixels` is refused from its header, before its heights are decoded."""
     file_format = format_for(filename)
     override_pixel = _checked_pixel_size(pixel_size_mm, names)
     override_unit = ZUnit.parse(z_unit, names.z_unit) if z_unit is not None else None
     side = parse_sidecar(sidecar) if sidecar is not None else Sidecar()
-    raw = file_format.read(data, filename)
+    raw = file_format.read(data, filename, max_pixels=max_pixels)
     pixel, pixel_from = _first_known(
         (override_pixel, "option"), (raw.pixel_size_mm, "file"), (side.pixel_size_mm, "sidecar")
     )
@@ -166,6 +169,7 @@ SIDECAR_KEYS = frozenset({"scarplan_height_map", "pixel_size_mm", "z_unit", "syn
 
 
 def parse_sidecar(data: bytes) -> Sidecar:
+    check_depth(data, "sidecar", "sidecar")
     try:
         document = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:

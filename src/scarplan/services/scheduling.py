@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.domain.json_text import check_depth
 from scarplan.knowledge import KnowledgeBase
 from scarplan.scheduling.model import Assignment, Instance, ScheduleResult
 from scarplan.scheduling.solver import reschedule, solve
@@ -43,6 +44,7 @@ def _read(source: Path | bytes | str, what: str) -> Any:
             ) from None
     else:
         raw = source
+    check_depth(raw, "", what)
     try:
         return json.loads(raw)
     except json.JSONDecodeError as error:

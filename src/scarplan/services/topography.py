@@ -14,7 +14,7 @@ from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.domain.vocabulary import Region
 from scarplan.imaging.accuracy import Accuracy, compare
 from scarplan.imaging.analyze import Analysis, Scar, analyze
-from scarplan.imaging.file_format import ZUnit
+from scarplan.imaging.file_format import DEFAULT_MAX_PIXELS, ZUnit
 from scarplan.imaging.ground_truth import ground_truth_json, planted_from_json
 from scarplan.imaging.heightmap import HeightMap
 from scarplan.imaging.io import (
@@ -54,10 +54,17 @@ def analyze_bytes(
     sidecar: bytes | None = None,
     region: Region | None = None,
     params: AnalysisParameters | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> TopographyReport:
-    """Analyse an uploaded or read height map; `region` also yields lesion groups."""
+    """Analyse an uploaded or read height map; `region` also yields lesion groups. A map over
+    `max_pixels` (the `height_map_max_pixels` setting) is refused from its header."""
     height_map = read_height_map(
-        data, filename, pixel_size_mm=pixel_size_mm, z_unit=z_unit, sidecar=sidecar
+        data,
+        filename,
+        pixel_size_mm=pixel_size_mm,
+        z_unit=z_unit,
+        sidecar=sidecar,
+        max_pixels=max_pixels,
     )
     truth = parse_sidecar(sidecar).extras.get("synthetic") if sidecar is not None else None
     return analyze_map(height_map, knowledge=knowledge, region=region, params=params, truth=truth)
@@ -85,6 +92,7 @@ def analyze_file(
     pixel_size_mm: float | None = None,
     z_unit: str | None = None,
     region: Region | None = None,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> TopographyReport:
     """Analyse a file; its sidecar `FILE.json`, if present, supplies calibration."""
     data = _read(path, "FILE")
@@ -98,6 +106,7 @@ def analyze_file(
         z_unit=z_unit,
         sidecar=sidecar,
         region=region,
+        max_pixels=max_pixels,
     )
 
 

@@ -196,3 +196,15 @@ def test_done_when_default_synth_then_analyze_recovers_the_scars(
     assert truth["typing_accuracy"] >= 0.90
     assert truth["median_diameter_error_mm"] <= 0.1
     assert truth["median_depth_error_fraction"] <= 0.10
+
+
+def test_a_map_over_the_pixel_limit_exits_2_before_decoding(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "wide.npy"
+    buffer = io.BytesIO()
+    np.save(buffer, np.zeros((80, 80)))
+    path.write_bytes(buffer.getvalue())
+    monkeypatch.setenv("SCARPLAN_HEIGHT_MAP_MAX_PIXELS", "4096")
+    assert main(["topo", "analyze", str(path), "--pixel-size", "0.05"]) == 2
+    assert "80 x 80 = 6,400 pixels, over the limit of 4,096" in capsys.readouterr().err

@@ -27,6 +27,7 @@ from scarplan.domain.case import (
     PriorProcedure,
 )
 from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.domain.json_text import check_depth
 from scarplan.domain.vocabulary import AcneSeverity
 
 SUPPORTED_VERSION = 1
@@ -97,6 +98,7 @@ def parse_case_document(raw: Any, today: date) -> Case:
 def _load(text: str, json_format: bool) -> Any:
     try:
         if json_format:
+            check_depth(text, "", "case file")
             return json.loads(text)
         document = yaml.load(text, Loader=_YAML_LOADER)
     except json.JSONDecodeError as error:

@@ -30,6 +30,7 @@ from scarplan.adapters.fhir.parse_treatment import read_photos, read_sessions
 from scarplan.adapters.fhir.reader import Entry, Reader
 from scarplan.adapters.fhir.record import ClinicalRecord, PlanFacts
 from scarplan.domain.errors import FieldProblem
+from scarplan.domain.json_text import check_depth
 
 SUPPORTED = (
     "Patient",
@@ -53,6 +54,7 @@ MAX_ENTRIES = 20_000
 def read_json(data: bytes | str) -> Any:
     """JSON text as data; InputError with the line and column of a syntax error."""
     try:
+        check_depth(data, "(text)", "FHIR bundle")
         return json.loads(data)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"

@@ -48,6 +48,7 @@ def analyze(
         pixel_size_mm=pixel_size,
         z_unit=z_unit.value if z_unit is not None else None,
         region=region,
+        max_pixels=container.settings.height_map_max_pixels,
     )
     data = report_json(report)
     if overlay is not None:

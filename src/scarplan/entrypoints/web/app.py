@@ -15,8 +15,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, pages
 from scarplan.entrypoints.web.deps import ActorCache, check_csrf
-from scarplan.entrypoints.web.errors import install_error_handlers
-from scarplan.entrypoints.web.security import SameOriginWrites, SecurityHeaders
+from scarplan.entrypoints.web.errors import UnhandledErrors, install_error_handlers
+from scarplan.entrypoints.web.security import JsonBodyLimits, SameOriginWrites, SecurityHeaders
 from scarplan.entrypoints.web.signin import SignInThrottle
 from scarplan.entrypoints.web.templating import make_templates
 
@@ -59,6 +59,8 @@ def create_app(container: Container, secret_key: str) -> FastAPI:
     app.state.templates = make_templates()
     app.state.actor_cache = ActorCache()
     app.state.sign_in_throttle = SignInThrottle()
+    app.add_middleware(JsonBodyLimits)
+    app.add_middleware(UnhandledErrors)  # inside SecurityHeaders: a 500 gets the headers too
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies and not settings.demo)
     app.add_middleware(SameOriginWrites)
     app.add_middleware(

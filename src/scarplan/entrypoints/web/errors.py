@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import orjson
@@ -9,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scarplan.domain.errors import (
     AuthenticationError,
@@ -22,6 +24,8 @@ from scarplan.domain.errors import (
     StateError,
 )
 from scarplan.entrypoints.web.session_keys import CSRF_KEY
+
+_log = logging.getLogger(__name__)
 
 
 class LoginRequiredError(Exception):
@@ -168,3 +172,41 @@ def install_error_handlers(app: FastAPI) -> None:
         if wants_json(request):
             return machine_error(request, error.status_code, str(error.detail), [])
         return _page(request, error.status_code, str(error.detail), [])
+
+
+SERVER_ERROR = "something went wrong on our side"
+
+
+class UnhandledErrors:
+    """An exception no handler took still gets an answer through the normal path: logged with
+    its traceback, then a 500 as problem details (API) or the error page (people), inside the
+    security-headers middleware. Starlette's own last resort (ServerErrorMiddleware) sits
+    outside every middleware and answered plain text without the headers (issue 24)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            _log.exception("unhandled error answering %s %s", scope["method"], scope["path"])
+            if started:
+                raise  # part of an answer is out; the server closes the connection
+            request = Request(scope, receive)
+            if wants_json(request):
+                response = machine_error(request, 500, SERVER_ERROR, [], retryable=False)
+            else:
+                response = _page(request, 500, SERVER_ERROR, [])
+            await response(scope, receive, send)

@@ -6,16 +6,26 @@ request, which matters at the p99 the clinic pages are held to (bench/web.py).
 
 from __future__ import annotations
 
+import email.message
 import json
+import logging
 from urllib.parse import urlsplit
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from scarplan.domain.errors import FieldProblem
+from scarplan.domain.json_text import MAX_JSON_DEPTH, nesting_depth, too_deep
+from scarplan.entrypoints.web.errors import machine_error
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+MAX_JSON_BODY_BYTES = 256_000_000
+"""The largest JSON body (a FHIR bundle carries its photos inline: api/fhir.py)."""
+_log = logging.getLogger(__name__)
 BASE_HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -85,3 +95,75 @@ class SameOriginWrites:
                 await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name.lower() == b"content-type":
+            message = email.message.Message()
+            message["content-type"] = value.decode("latin-1")
+            subtype = message.get_content_subtype()
+            return message.get_content_maintype() == "application" and (
+                subtype == "json" or subtype.endswith("+json")
+            )
+    return False
+
+
+class JsonBodyLimits:
+    """Every JSON request body is measured before anything parses it: nested deeper than
+    `MAX_JSON_DEPTH` it is refused with 422 problem details naming `(body)`, so no parser or
+    validator downstream can meet a RecursionError (issue 24). JSON typed into a form field
+    goes through the same rule (`domain.json_text.load_json`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in UNSAFE_METHODS or not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size, more = 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client left; nothing to answer
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_JSON_BODY_BYTES:
+                problem = FieldProblem(
+                    "(body)", f"is over {MAX_JSON_BODY_BYTES} bytes", "send it in parts"
+                )
+                await self._refuse(scope, 413, "the request body is too large", problem, send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        del chunks
+        if nesting_depth(body) > MAX_JSON_DEPTH:
+            _log.info(
+                "refused a JSON body nested over %s levels: %s", MAX_JSON_DEPTH, scope["path"]
+            )
+            await self._refuse(
+                scope, 422, "the request body is nested too deeply", too_deep("(body)"), send
+            )
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(
+        self, scope: Scope, status: int, title: str, problem: FieldProblem, send: Send
+    ) -> None:
+        async def nothing() -> Message:
+            return {"type": "http.disconnect"}
+
+        response = machine_error(Request(scope), status, title, [problem])
+        await response(scope, nothing, send)

@@ -31,7 +31,6 @@ from scarplan.adapters.fhir import (
     read_json,
     relocated,
 )
-from scarplan.adapters.photos import kept_photo
 from scarplan.services.clinic import assessments, patients, photos, sessions
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
@@ -114,7 +113,6 @@ def _store(
             plan = planned[facts.planned[0]]
             link = (plan.id, plan.versions[0].sessions[facts.planned[1]].id)
         treated.append(sessions.add_session(session, clinic, actor, patient.id, checked, link))
-    settings = clinic.settings
     for photo in record.photos:
         details = {
             "region": photo.region,
@@ -125,13 +123,7 @@ def _store(
             "session_id": treated[photo.session].id if photo.session is not None else None,
         }
         given = located(photo.origins, photos.photo_input, clinic, details)
-        image = located(
-            photo.origins,
-            kept_photo,
-            photo.data,
-            max_bytes=settings.photo_max_bytes,
-            max_side_px=settings.photo_max_side_px,
-        )
+        image = located(photo.origins, photos.cleaned, clinic, photo.data)
         photos.add_photo_record(session, clinic, actor, patient.id, given, image)
     report = ImportReport(
         patient.id,

@@ -27,6 +27,10 @@ STALE_AFTER = timedelta(seconds=60)
 QUEUED_TOO_LONG = timedelta(minutes=30)
 """A queued job waits for the ones before it; half an hour means its process has gone."""
 _log = logging.getLogger(__name__)
+OUT_OF_MEMORY = (
+    "ran out of memory: it needed more than this server allows a worker "
+    "(worker_memory_limit_mb); try a smaller input, e.g. crop the height map"
+)
 
 Work = Callable[[], dict[str, Any]]
 
@@ -83,15 +87,20 @@ def _run(clinic: Clinic, job_id: int, work: Work) -> None:
     stop = threading.Event()
     beat = threading.Thread(target=_heartbeat, args=(clinic, job_id, stop), daemon=True)
     beat.start()
+    # The outcome is written after the handler, when a failed job's frames (and whatever
+    # memory they held) are gone: a job that ran out of memory leaves room to record it.
+    outcome: dict[str, Any]
     try:
-        result = work()
+        outcome = {"status": "done", "result": work()}
     except ScarplanError as error:
-        _finish(clinic, job_id, stop, status="failed", error=str(error))
+        outcome = {"status": "failed", "error": str(error)}
+    except MemoryError:
+        _log.warning("job %s ran out of memory", job_id, exc_info=True)
+        outcome = {"status": "failed", "error": OUT_OF_MEMORY}
     except Exception:
         _log.exception("job %s failed", job_id)
-        _finish(clinic, job_id, stop, status="failed", error="internal error (see the server log)")
-    else:
-        _finish(clinic, job_id, stop, status="done", result=result)
+        outcome = {"status": "failed", "error": "internal error (see the server log)"}
+    _finish(clinic, job_id, stop, **outcome)
 
 
 def _heartbeat(clinic: Clinic, job_id: int, stop: threading.Event) -> None:

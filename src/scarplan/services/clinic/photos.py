@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import PhotoBlobRecord, PhotoRecord, TreatmentSessionRecord
-from scarplan.adapters.photos import CleanPhoto, clean_photo
+from scarplan.adapters.photos import CleanPhoto, PhotoLimits, clean_photo
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.context import Actor, Clinic
@@ -53,13 +53,22 @@ def photo_view(record: PhotoRecord) -> PhotoView:
 def add_photo(clinic: Clinic, actor: Actor, patient_id: int, raw: Any, data: bytes) -> PhotoView:
     authorize(actor, Permission.WRITE_CLINICAL, patient_id)
     entered = photo_input(clinic, raw)
-    settings = clinic.settings
-    photo = clean_photo(
-        data, max_bytes=settings.photo_max_bytes, max_side_px=settings.photo_max_side_px
-    )
+    photo = cleaned(clinic, data)
     with clinic.uow.write() as session:
         load_patient(session, patient_id)
         return photo_view(add_photo_record(session, clinic, actor, patient_id, entered, photo))
+
+
+def cleaned(clinic: Clinic, data: bytes) -> CleanPhoto:
+    """The photo as it may be stored, under the clinic's limits: every way a photo comes in
+    (upload, FHIR import) goes through here."""
+    settings = clinic.settings
+    limits = PhotoLimits(
+        max_bytes=settings.photo_max_bytes,
+        max_side_px=settings.photo_max_side_px,
+        max_pixels=settings.photo_max_pixels,
+    )
+    return clean_photo(data, limits)
 
 
 def photo_input(clinic: Clinic, raw: Any) -> PhotoInput:

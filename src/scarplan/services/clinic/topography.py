@@ -26,7 +26,7 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.domain.vocabulary import Region
-from scarplan.imaging.heightmap import HeightMap
+from scarplan.imaging.heightmap import MIN_PIXEL_SIZE_MM, HeightMap
 from scarplan.imaging.io import FORM_FIELDS, read_height_map
 from scarplan.services import topography
 from scarplan.services.clinic import assessments, jobs
@@ -48,7 +48,13 @@ MAX_BYTES = 200_000_000
 class TopographyInput(InputModel):
     region: Region
     taken_on: date
-    pixel_size_mm: float | None = Field(None, gt=0, le=10, description="Omit if the file says.")
+    pixel_size_mm: float | None = Field(
+        None,
+        ge=MIN_PIXEL_SIZE_MM,
+        le=10,
+        allow_inf_nan=False,
+        description="Omit if the file says.",
+    )
     z_unit: Literal["um", "mm"] | None = Field(None, description="Omit if the file says.")
 
 
@@ -128,6 +134,7 @@ def start_analysis(
         pixel_size_mm=entered.pixel_size_mm,
         z_unit=entered.z_unit,
         names=FORM_FIELDS,
+        max_pixels=clinic.settings.height_map_max_pixels,
     )
     with clinic.uow.read() as session:
         load_patient(session, patient_id)
@@ -236,6 +243,7 @@ def start_reanalysis(clinic: Clinic, actor: Actor, topography_id: int) -> int:
         pixel_size_mm=upload.read_options.get("pixel_size_mm"),
         z_unit=upload.read_options.get("z_unit"),
         names=FORM_FIELDS,
+        max_pixels=clinic.settings.height_map_max_pixels,
     )
     return _start(clinic, actor, upload, height_map, {"reanalysis_of": topography_id})
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.domain.json_text import load_json
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import RecordId
@@ -125,12 +124,7 @@ async def upload_photo(
     metadata: Annotated[str, Form(description="The photo's details as JSON (PhotoInput).")],
 ) -> PhotoView:
     """Multipart upload: `file` (JPEG, PNG or WebP) and `metadata` (a PhotoInput as JSON)."""
-    try:
-        entered = json.loads(metadata)
-    except json.JSONDecodeError as error:
-        raise InputError(
-            "the photo is invalid", [FieldProblem("metadata", error.msg, "send PhotoInput as JSON")]
-        ) from None
+    entered = load_json(metadata, path="metadata", what="photo's metadata")
     data = await file.read(clinic.settings.photo_max_bytes + 1)
     return await run_in_threadpool(add_photo, clinic, actor, patient_id, entered, data)
 

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import FieldProblem, InputError, ScarplanError
+from scarplan.domain.json_text import load_json
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import RecordId
@@ -171,13 +172,7 @@ async def save_setup(
     form = await request.form()
     entered = text(form, "document")
     try:
-        try:
-            raw = json.loads(entered)
-        except json.JSONDecodeError as bad:
-            raise InputError(
-                "the scheduling set-up is not JSON",
-                [FieldProblem("document", f"line {bad.lineno}: {bad.msg}", "fix the JSON")],
-            ) from None
+        raw = load_json(entered, path="document", what="scheduling set-up")
         await run_in_threadpool(schedule_setup.save_setup, clinic, actor, raw, text(form, "reason"))
     except ScarplanError as error:
         context = {**_setup_context(clinic, actor, entered), **form_errors(error)}
