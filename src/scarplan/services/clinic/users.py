@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pydantic import Field
@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import ApiTokenRecord, PatientRecord, User, UserSessionRecord
 from scarplan.adapters.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
-from scarplan.domain.errors import AuthenticationError, FieldProblem, InputError, NotFoundError
+from scarplan.domain.errors import (
+    AuthenticationError,
+    FieldProblem,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from scarplan.services.clinic.access import POLICY, Permission, Role, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import InputModel, has_nul, validated
@@ -341,7 +347,9 @@ def _lookup(
     if found is None:
         return None
     user, record = found
-    return _actor(user, record.role if isinstance(record, ApiTokenRecord) else None)
+    if isinstance(record, ApiTokenRecord):
+        return replace(_actor(user, record.role), token_id=record.id)
+    return _actor(user)
 
 
 def sign_out(clinic: Clinic, token: str) -> None:
@@ -390,7 +398,17 @@ def list_api_tokens(clinic: Clinic, actor: Actor) -> list[TokenView]:
 
 
 def issue_api_token(clinic: Clinic, actor: Actor, raw: object) -> IssuedToken:
-    """A bearer token for `actor` with a role no wider than their own and an expiry."""
+    """A bearer token for `actor` with a role no wider than their own and an expiry.
+
+    Only a person signed in with their password (a browser session, or the server operator)
+    makes tokens: a token that could make tokens would let a short-lived or narrow token
+    outlive its own expiry and its revocation through the children it minted.
+    """
+    if actor.token_id is not None:
+        raise PermissionDeniedError(
+            "API tokens are made from a signed-in browser session (Account, API tokens), "
+            "not with another API token"
+        )
     entered = validated(NewToken, raw, "token")
     role = entered.role or Role(actor.role)
     if role not in token_roles(actor):
