@@ -112,7 +112,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/users"): frozenset({A}),
     ("POST", "/api/v1/users"): frozenset({A}),
     ("POST", "/api/v1/users/{username}/{state}"): frozenset({A}),
-    ("GET", "/api/v1/patients/{patient_id}/export"): frozenset({A, C, P}),
+    ("GET", "/api/v1/patients/{patient_id}/export"): frozenset({C, P}),
     ("DELETE", "/api/v1/patients/{patient_id}"): frozenset({A}),
     ("GET", "/api/v1/research/export"): frozenset({R}),
     ("GET", "/research"): frozenset({R}),

@@ -1,7 +1,10 @@
 """`scarplan user add/list/disable/enable`: accounts, for whoever runs the server.
 
 The command line acts with the server operator's authority (they hold the database anyway);
-every change is still written to the audit trail, as "cli" from "cli".
+every change is still written to the audit trail, as "cli" from "cli". A patient's portal
+account is normally made by the patient's invitation (a clinician or the front desk, from the
+patient's page); `--role patient` is refused unless the operator says `--without-invitation`,
+the documented escape hatch for a clinic that cannot send e-mail.
 """
 
 from __future__ import annotations
@@ -32,6 +35,12 @@ def add(
     role: Role = typer.Option(Role.CLINICIAN, help="admin, clinician, staff, patient, researcher."),
     full_name: str = typer.Option(..., "--name", help="The person's name."),
     patient_id: int | None = typer.Option(None, help="For the patient role: their patient id."),
+    without_invitation: bool = typer.Option(
+        False,
+        "--without-invitation",
+        help="For the patient role only: make the portal account here instead of inviting the "
+        "patient from their page (the operator's escape hatch; audited).",
+    ),
     password: str = typer.Option(
         ...,
         prompt=True,
@@ -50,6 +59,7 @@ def add(
         role.value,
         patient_id=patient_id,
         actor=OPERATOR,
+        operator=without_invitation and role == Role.PATIENT,
     )
     out.print(f"Added {actor.username} ({actor.role}).")
 

@@ -16,7 +16,8 @@ from scarplan.services.clinic.context import Actor
 
 class Role(StrEnum):
     ADMIN = "admin"
-    """Users, settings and the audit trail; patient erasure on request. No clinical records."""
+    """Users, settings and the audit trail; patient erasure on request. No clinical records:
+    not the export, and no portal account (it would let them sign in as the patient)."""
     CLINICIAN = "clinician"
     """Full clinical records of the clinic."""
     STAFF = "staff"
@@ -41,7 +42,8 @@ class Permission(StrEnum):
     """Assessments, scores, plans with their reasons, sessions with notes, photos, trends."""
     WRITE_CLINICAL = "clinical.write"
     EXPORT_PATIENT = "patients.export"
-    """A patient's own data export (the right of access)."""
+    """A patient's own data export (the right of access): the whole clinical record, so a
+    clinician's or the patient's own, never an admin's."""
     ERASE_PATIENT = "patients.erase"
     MANAGE_USERS = "users.manage"
     READ_AUDIT = "audit.read"
@@ -60,7 +62,6 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.MANAGE_USERS,
             P.READ_AUDIT,
             P.ERASE_PATIENT,
-            P.EXPORT_PATIENT,
             P.MANAGE_PRICES,
         }
     ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.assessment.fitzpatrick import skin_type
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
-from scarplan.services.clinic.access import Permission, authorize
+from scarplan.services.clinic.access import Permission, authorize, can
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import PatientIntake, has_nul, validated
 
@@ -252,4 +252,8 @@ def search_patients(
         records = session.scalars(items_query.offset(offset).limit(limit)).all()
         total = session.scalar(count_query) or 0
     clinic.audit.read(actor, "patient_list", None, None, {"query": query, "shown": len(records)})
-    return PatientPage([summary(r) for r in records], total, offset, limit)
+    found = [summary(r) for r in records]
+    if not can(actor, Permission.READ_PATIENT):
+        # Who the patient is (to find them for an erasure), not their skin type.
+        found = [replace(s, fitzpatrick=None) for s in found]
+    return PatientPage(found, total, offset, limit)

@@ -25,7 +25,7 @@ from scarplan.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from scarplan.services.clinic.access import POLICY, Permission, Role, authorize
+from scarplan.services.clinic.access import POLICY, Permission, Role, authorize, can
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import InputModel, has_nul, validated
 
@@ -122,10 +122,17 @@ def create_user(
     *,
     patient_id: int | None = None,
     actor: Actor | None = None,
+    operator: bool = False,
 ) -> Actor:
-    """Add an account. `actor` is the admin doing it (None for the command line and set-up)."""
-    if actor is not None:
-        authorize(actor, Permission.MANAGE_USERS)
+    """Add an account. `actor` is who does it (None for set-up and tests, which are trusted).
+
+    Staff accounts are made by whoever manages users (admin). A patient's portal account is
+    made by someone holding patients.invite (a clinician or the front desk, through the
+    patient's invitation), never by an admin: signing in as it would open the clinical record
+    the admin role does not hold. `operator` is the server operator at the command line, who
+    holds the database anyway and may force one (`scarplan user add --role patient
+    --without-invitation`).
+    """
     entered = validated(
         NewUser,
         {
@@ -137,6 +144,8 @@ def create_user(
         },
         "user",
     )
+    if actor is not None and not operator:
+        _authorize_account(actor, entered.role)
     _check_patient_link(entered)
     with clinic.uow.write() as session:
         if session.scalar(select(User.id).where(User.username == entered.username)):
@@ -162,6 +171,29 @@ def create_user(
                 session, actor, "create", "user", user.id, None, {"role": user.role}
             )
         return _actor(user)
+
+
+def account_roles(actor: Actor) -> list[Role]:
+    """The roles of the accounts `actor` may make: staff roles for an admin, the portal
+    role for those who invite patients."""
+    return [role for role in Role if _may_make(actor, role)]
+
+
+def _may_make(actor: Actor, role: Role) -> bool:
+    if role == Role.PATIENT:
+        return can(actor, Permission.INVITE_PATIENT)
+    return can(actor, Permission.MANAGE_USERS)
+
+
+def _authorize_account(actor: Actor, role: Role) -> None:
+    if _may_make(actor, role):
+        return
+    if role == Role.PATIENT:
+        raise PermissionDeniedError(
+            "a patient's portal account is made by their invitation: a clinician or the front "
+            "desk can invite the patient from their page"
+        )
+    authorize(actor, Permission.MANAGE_USERS)
 
 
 def _check_patient_link(entered: NewUser) -> None:
