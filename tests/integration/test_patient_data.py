@@ -82,9 +82,12 @@ def enrol(
         clinic, clinician, record.id, assessment_input(date(2026, 11, 16), notes="second")
     )
     proposed = plans.propose_plan(clinic, clinician, record.id)
-    last = max(s.position for s in proposed.sessions)
+    last = max(proposed.sessions, key=lambda s: s.position).id
     edited = plans.edit_plan(
-        clinic, clinician, proposed.id, {"reason": "patient travels in May", "remove": [last]}
+        clinic,
+        clinician,
+        proposed.id,
+        {"based_on": proposed.version, "reason": "patient travels in May", "remove": [last]},
     )
     planned = plans.accept_plan(clinic, clinician, edited.id).sessions[0]
     treated = sessions.record_session(
