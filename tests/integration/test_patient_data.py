@@ -22,6 +22,7 @@ from scarplan.adapters.db.tables import (
     AuditEventRecord,
     Base,
     HomeRoutineRecord,
+    IdentityChangeRequestRecord,
     JobRecord,
     LesionRecord,
     PatientRecord,
@@ -40,6 +41,7 @@ from scarplan.adapters.db.tables import (
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.services.clinic import (
     assessments,
+    identity_requests,
     patient_data,
     patients,
     photos,
@@ -133,6 +135,9 @@ def enrol(
     if portal is None:
         return Enrolled(record.id, code, name, None, None)
     account = users.create_user(clinic, portal, name, PASSWORD, "patient", patient_id=record.id)
+    identity_requests.request_change(
+        clinic, account, record.id, {"full_name": f"{name} Junior", "reason": "new surname"}
+    )
     _, token = users.sign_in(clinic, portal, PASSWORD)
     users.issue_api_token(clinic, account, {"name": "phone"})
     return Enrolled(record.id, code, name, account, token)
@@ -198,6 +203,9 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
             AppointmentRecord.patient_id == patient_id
         ),
         "jobs": select(JobRecord.id).where(JobRecord.patient_id == patient_id),
+        "identity_change_requests": select(IdentityChangeRequestRecord.id).where(
+            IdentityChangeRequestRecord.patient_id == patient_id
+        ),
         "topography_analyses": maps,
         "topography_overlays": select(TopographyOverlayRecord.topography_id).where(
             TopographyOverlayRecord.topography_id.in_(maps)

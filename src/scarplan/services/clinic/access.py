@@ -23,7 +23,8 @@ class Role(StrEnum):
     STAFF = "staff"
     """Scheduling and intake: patient details and the calendar, no scores, plans or notes."""
     PATIENT = "patient"
-    """The portal: only their own plan, routine, sessions and photos; fills their intake."""
+    """The portal: only their own plan, routine, sessions and photos; fills their intake, but
+    asks the clinic to change their name or date of birth (and never sets a clinic code)."""
     RESEARCHER = "researcher"
     """De-identified exports only."""
 
@@ -52,6 +53,8 @@ class Permission(StrEnum):
     """The clinic's price list: read its versions and save a new one."""
     INVITE_PATIENT = "patients.invite"
     """Give a patient a portal account: an e-mailed invitation to set their own password."""
+    REVIEW_IDENTITY = "patients.identity"
+    """Approve or decline a portal patient's request to correct their name or birth date."""
 
 
 P = Permission
@@ -77,6 +80,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.WRITE_CLINICAL,
             P.EXPORT_PATIENT,
             P.INVITE_PATIENT,
+            P.REVIEW_IDENTITY,
         }
     ),
     Role.STAFF: frozenset(
@@ -88,6 +92,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.READ_SCHEDULE,
             P.MANAGE_SCHEDULE,
             P.INVITE_PATIENT,
+            P.REVIEW_IDENTITY,
         }
     ),
     Role.PATIENT: frozenset(
