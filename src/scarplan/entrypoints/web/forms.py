@@ -182,6 +182,14 @@ def adverse_event(form: FormData, prefix: str = "") -> dict[str, Any]:
     return event
 
 
+def identity_change(form: FormData) -> dict[str, Any]:
+    """A portal patient's request to correct their name or date of birth."""
+    entered: dict[str, Any] = {"reason": text(form, "reason")}
+    _put(entered, "full_name", text(form, "full_name"))
+    _put(entered, "birth_date", text(form, "birth_date"))
+    return entered
+
+
 def plan_edit(form: FormData, current: dict[int, tuple[int, date]]) -> dict[str, Any]:
     """Moves are the date fields changed from `current` (position: (session id, day));
     removals the ticked boxes, each carrying its session's id (never its position, which

@@ -234,15 +234,18 @@ def identity_of(record: PatientRecord) -> dict[str, Any]:
 
 
 IDENTITY_ANSWERS = {
-    "patient.id": ("is set by the clinic", "ask the clinic if it is wrong"),
-    "full_name": ("only the clinic can change your name", "ask the clinic to correct your name"),
+    "patient.id": ("is the clinic's own number for you", "ask the clinic if it is wrong"),
+    "full_name": (
+        "only the clinic can change your name: ask the clinic to correct it (below)",
+        "",
+    ),
     "patient.birth_date": (
-        "only the clinic can change your date of birth",
-        "ask the clinic to correct your date of birth",
+        "only the clinic can change your date of birth: ask the clinic to correct it (below)",
+        "",
     ),
     "patient.age_years": (
-        "only the clinic can change your age on file",
-        "ask the clinic to correct your date of birth",
+        "only the clinic can change your age on file: ask the clinic to correct it (below)",
+        "",
     ),
 }
 
