@@ -137,9 +137,10 @@ def test_requests_are_the_patients_own_and_only_staff_decide(
         identity_requests.request_change(
             clinic, portal, other.id, {"full_name": "Bruno X", "reason": "mine now"}
         )
-    with pytest.raises(InputError) as error:
-        identity_requests.request_change(clinic, portal, patient_id, {"reason": "nothing"})
-    assert "full_name" in [p.path for p in error.value.problems]
+    for nothing in ({"reason": "nothing"}, {"full_name": "   ", "reason": "blank"}):
+        with pytest.raises(InputError) as error:
+            identity_requests.request_change(clinic, portal, patient_id, nothing)
+        assert [p.path for p in error.value.problems] == ["full_name"]
     asked = identity_requests.request_change(
         clinic, portal, patient_id, {"full_name": "Ana Souza", "reason": "married"}
     )

@@ -116,7 +116,9 @@ def request_change(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> I
 
 def _check_change(change: IdentityChange, today: date) -> None:
     problems = []
-    if change.full_name is None and change.birth_date is None:
+    if change.full_name is not None and not change.full_name.strip():
+        problems.append(FieldProblem("full_name", "is blank", "give your name as it should be"))
+    elif change.full_name is None and change.birth_date is None:
         problems.append(
             FieldProblem(
                 "full_name", "nothing to correct", "give your name or date of birth as it should be"
