@@ -47,3 +47,6 @@ def test_a_portal_account_needs_the_operators_explicit_flag(
     assert "ana.p" not in capsys.readouterr().out
     assert main([*add, "--without-invitation"]) == 0
     assert "Added ana.p (patient)" in capsys.readouterr().out
+    staff = ["user", "add", "desk", "--name", "Desk", "--role", "staff", "--without-invitation"]
+    assert main(staff) == 2
+    assert "--without-invitation" in capsys.readouterr().err

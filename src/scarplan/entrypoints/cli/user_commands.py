@@ -13,6 +13,7 @@ import typer
 
 from scarplan.adapters.db import upgrade
 from scarplan.bootstrap import bootstrap
+from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.cli.console import out, print_json
 from scarplan.services.clinic import users
 from scarplan.services.clinic.access import Role
@@ -51,6 +52,11 @@ def add(
     ),
 ) -> None:
     """Add a user account."""
+    if without_invitation and role != Role.PATIENT:
+        raise InputError(
+            "the user is invalid",
+            [FieldProblem("--without-invitation", "is for --role patient only", "omit it")],
+        )
     actor = users.create_user(
         _clinic(),
         username,
@@ -59,7 +65,7 @@ def add(
         role.value,
         patient_id=patient_id,
         actor=OPERATOR,
-        operator=without_invitation and role == Role.PATIENT,
+        operator=without_invitation,
     )
     out.print(f"Added {actor.username} ({actor.role}).")
 
