@@ -124,9 +124,12 @@ def treat(clinic: Clinic, clinician: Actor) -> Treated:
     )
     first = plans.propose_plan(clinic, clinician, record.id)
     second = plans.propose_plan(clinic, clinician, record.id)
-    last = max(s.position for s in second.sessions)
+    last = max(second.sessions, key=lambda s: s.position).id
     edited = plans.edit_plan(
-        clinic, clinician, second.id, {"reason": "travels in May", "remove": [last]}
+        clinic,
+        clinician,
+        second.id,
+        {"based_on": second.version, "reason": "travels in May", "remove": [last]},
     )
     accepted = plans.accept_plan(clinic, clinician, edited.id)
     assert plans.get_plan(clinic, clinician, first.id).status == "superseded"

@@ -22,6 +22,7 @@ from scarplan.adapters.db.tables import (
     AuditEventRecord,
     Base,
     HomeRoutineRecord,
+    IdentityChangeRequestRecord,
     JobRecord,
     LesionRecord,
     PatientRecord,
@@ -40,6 +41,7 @@ from scarplan.adapters.db.tables import (
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.services.clinic import (
     assessments,
+    identity_requests,
     patient_data,
     patients,
     photos,
@@ -82,9 +84,12 @@ def enrol(
         clinic, clinician, record.id, assessment_input(date(2026, 11, 16), notes="second")
     )
     proposed = plans.propose_plan(clinic, clinician, record.id)
-    last = max(s.position for s in proposed.sessions)
+    last = max(proposed.sessions, key=lambda s: s.position).id
     edited = plans.edit_plan(
-        clinic, clinician, proposed.id, {"reason": "patient travels in May", "remove": [last]}
+        clinic,
+        clinician,
+        proposed.id,
+        {"based_on": proposed.version, "reason": "patient travels in May", "remove": [last]},
     )
     planned = plans.accept_plan(clinic, clinician, edited.id).sessions[0]
     treated = sessions.record_session(
@@ -130,6 +135,9 @@ def enrol(
     if portal is None:
         return Enrolled(record.id, code, name, None, None)
     account = users.create_user(clinic, portal, name, PASSWORD, "patient", patient_id=record.id)
+    identity_requests.request_change(
+        clinic, account, record.id, {"full_name": f"{name} Junior", "reason": "new surname"}
+    )
     _, token = users.sign_in(clinic, portal, PASSWORD)
     users.issue_api_token(clinic, account, {"name": "phone"})
     return Enrolled(record.id, code, name, account, token)
@@ -195,6 +203,9 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
             AppointmentRecord.patient_id == patient_id
         ),
         "jobs": select(JobRecord.id).where(JobRecord.patient_id == patient_id),
+        "identity_change_requests": select(IdentityChangeRequestRecord.id).where(
+            IdentityChangeRequestRecord.patient_id == patient_id
+        ),
         "topography_analyses": maps,
         "topography_overlays": select(TopographyOverlayRecord.topography_id).where(
             TopographyOverlayRecord.topography_id.in_(maps)
@@ -344,17 +355,42 @@ def test_an_archive_never_overwrites_a_file(
 
 
 def test_every_export_is_in_the_audit_trail(
-    clinic: Clinic, clinician: Actor, admin: Actor, ana: Enrolled, tmp_path: Path
+    clinic: Clinic, clinician: Actor, ana: Enrolled, tmp_path: Path
 ) -> None:
-    patient_data.export_patient(clinic, admin, ana.id)
+    assert ana.portal is not None
+    patient_data.export_patient(clinic, ana.portal, ana.id)
     patient_data.write_patient_archive(clinic, clinician, ana.id, tmp_path / "a.zip")
 
     exports = [e for e in audit_entries(clinic, ana.id) if e.action == "export"]
 
     assert [(e.username, e.entity, e.entity_id, e.detail) for e in exports] == [
-        ("admin", "patient", ana.id, {"format": "json", "photos": 2}),
+        ("ana.silva", "patient", ana.id, {"format": "json", "photos": 2}),
         ("dr.lee", "patient", ana.id, {"format": "zip", "photos": 2, "overlays": 1}),
     ]
+
+
+def test_an_admin_cannot_download_a_patients_clinical_record(
+    clinic: Clinic, admin: Actor, ana: Enrolled, tmp_path: Path
+) -> None:
+    """Issue 24, finding 4: the role table says admin holds no clinical records, yet the
+    export (notes, photos, height maps) was open to admin. Erasure, which reads nothing,
+    stays theirs."""
+    with pytest.raises(PermissionDeniedError):
+        patient_data.export_patient(clinic, admin, ana.id)
+    with pytest.raises(PermissionDeniedError):
+        patient_data.write_patient_archive(clinic, admin, ana.id, tmp_path / "a.zip")
+    assert not (tmp_path / "a.zip").exists()
+    assert [e for e in audit_entries(clinic, ana.id) if e.action == "export"] == []
+
+
+def test_the_admins_patient_list_shows_who_but_nothing_clinical(
+    clinic: Clinic, admin: Actor, clinician: Actor, ana: Enrolled
+) -> None:
+    (seen,) = patients.search_patients(clinic, admin).items
+    assert (seen.code, seen.full_name) == (ana.code, ana.name)
+    assert seen.fitzpatrick is None
+    (full,) = patients.search_patients(clinic, clinician).items
+    assert full.fitzpatrick is not None
 
 
 def test_a_portal_patient_exports_their_own_data_and_no_one_elses(

@@ -178,7 +178,11 @@ def test_moving_a_session_makes_version_two_and_keeps_version_one(
         clinic,
         clinician,
         proposed.id,
-        {"reason": "patient travels", "move": [{"position": last.position, "day": new_day}]},
+        {
+            "based_on": proposed.version,
+            "reason": "patient travels",
+            "move": [{"position": last.position, "day": new_day}],
+        },
     )
 
     assert edited.version == 2
@@ -203,7 +207,10 @@ def test_removing_a_session_renumbers_the_rest_of_its_course(
     course = [s for s in proposed.sessions if s.modality == second.modality]
 
     edited = plans.edit_plan(
-        clinic, clinician, proposed.id, {"reason": "fewer visits", "remove": [second.position]}
+        clinic,
+        clinician,
+        proposed.id,
+        {"based_on": proposed.version, "reason": "fewer visits", "remove": [second.id]},
     )
 
     remaining = [s for s in by_day(edited) if s.modality == second.modality]
@@ -233,7 +240,11 @@ def test_a_move_into_the_past_is_refused_and_saves_nothing(
             clinic,
             clinician,
             proposed.id,
-            {"reason": "earlier", "move": [{"position": first.position, "day": yesterday}]},
+            {
+                "based_on": proposed.version,
+                "reason": "earlier",
+                "move": [{"position": first.position, "day": yesterday}],
+            },
         )
 
     assert [p.path for p in error.value.problems] == ["move[0].day"]
@@ -252,7 +263,11 @@ def test_a_move_inside_the_healing_interval_is_refused_and_saves_nothing(
             clinic,
             clinician,
             proposed.id,
-            {"reason": "sooner", "move": [{"position": second.position, "day": too_soon}]},
+            {
+                "based_on": proposed.version,
+                "reason": "sooner",
+                "move": [{"position": second.position, "day": too_soon}],
+            },
         )
 
     # The interval is broken; the move may also come too close to another procedure's session.
@@ -275,7 +290,11 @@ def test_a_move_to_the_end_of_the_healing_interval_is_accepted(
         clinic,
         clinician,
         proposed.id,
-        {"reason": "sooner", "move": [{"position": second.position, "day": healed}]},
+        {
+            "based_on": proposed.version,
+            "reason": "sooner",
+            "move": [{"position": second.position, "day": healed}],
+        },
     )
 
     course = [s.day for s in by_day(edited) if s.modality == first.modality]
@@ -292,7 +311,10 @@ def test_removing_a_session_already_carried_out_is_refused(
 
     with pytest.raises(InputError) as error:
         plans.edit_plan(
-            clinic, clinician, proposed.id, {"reason": "drop it", "remove": [first.position]}
+            clinic,
+            clinician,
+            proposed.id,
+            {"based_on": proposed.version, "reason": "drop it", "remove": [first.id]},
         )
 
     assert [p.path for p in error.value.problems] == ["remove[0]"]
@@ -312,7 +334,11 @@ def test_a_session_carried_out_stays_done_in_the_next_version(
         clinic,
         clinician,
         proposed.id,
-        {"reason": "later", "move": [{"position": last.position, "day": last.day + timedelta(7)}]},
+        {
+            "based_on": proposed.version,
+            "reason": "later",
+            "move": [{"position": last.position, "day": last.day + timedelta(7)}],
+        },
     )
 
     carried = [s for s in edited.sessions if s.done_by_session_id is not None]
@@ -384,6 +410,7 @@ def test_an_edit_that_breaks_the_order_rule_is_refused_with_the_rule_and_its_sou
             clinician,
             proposed.id,
             {
+                "based_on": proposed.version,
                 "reason": "sooner",
                 "move": [{"position": field.position, "day": punch.day + timedelta(days=10)}],
             },
@@ -425,7 +452,11 @@ def test_a_stored_plan_of_the_earlier_shape_loads_and_edits(
             clinic,
             clinician,
             plan_id,
-            {"reason": "sooner", "move": [{"position": second.position, "day": too_soon}]},
+            {
+                "based_on": plans.get_plan(clinic, clinician, plan_id).version,
+                "reason": "sooner",
+                "move": [{"position": second.position, "day": too_soon}],
+            },
         )
     last = by_day(stored)[-1]
     later = last.day + timedelta(days=7)
@@ -433,7 +464,11 @@ def test_a_stored_plan_of_the_earlier_shape_loads_and_edits(
         clinic,
         clinician,
         plan_id,
-        {"reason": "a week later", "move": [{"position": last.position, "day": later}]},
+        {
+            "based_on": plans.get_plan(clinic, clinician, plan_id).version,
+            "reason": "a week later",
+            "move": [{"position": last.position, "day": later}],
+        },
     )
     assert edited.version == 2
     assert later in {s.day for s in edited.sessions}

@@ -367,16 +367,50 @@ def test_years_only_keeps_nothing_of_a_date_but_its_year(
         schema = pq.read_table(out / f"{table}.parquet").schema
         assert not [f.name for f in schema if str(f.type).startswith("date")], table
         assert not [f.name for f in schema if f.name.endswith("_on")], table
+    # The year of the shifted date (see the test of the two modes together).
+    shifted = export(clinic, researcher, tmp_path / "shifted").directory
     assessed = parquet_rows(out, "assessments")
-    assert sorted(r["assessed_year"] for r in assessed) == [2026] * 6
+    moved = parquet_rows(shifted, "assessments")
+    assert [r["assessed_year"] for r in assessed] == [r["assessed_on"].year for r in moved]
+    assert all(abs(r["assessed_year"] - 2026) <= 1 for r in assessed)
     (event, *_) = parquet_rows(out, "adverse_events")
-    assert (event["onset_year"], event["resolved_year"]) == (2026, 2026)
+    (moved_event, *_) = parquet_rows(shifted, "adverse_events")
+    assert (event["onset_year"], event["resolved_year"]) == (
+        moved_event["onset_on"].year,
+        moved_event["resolved_on"].year,
+    )
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     dates = next(h for h in manifest["safe_harbor"] if h["id"] == "C")
     assert (manifest["dates"], dates["handling"]) == ("years", "generalised")
     for table in TABLES:
         text = (out / f"{table}.csv").read_text(encoding="utf-8")
         assert not re.search(r"\d{4}-\d\d-\d\d", text), table
+
+
+def test_the_two_date_modes_together_do_not_narrow_a_subjects_offset(
+    clinic: Clinic, researcher: Actor, clinician: Actor, tmp_path: Path
+) -> None:
+    """Issue 24, finding 8: the real year of each date (dates='years') beside the same
+    subject's shifted date (dates='shifted', same salt) bounds the offset from both sides
+    (shifted date - 31 December <= offset <= shifted date - 1 January of the real year): a
+    subject seen on 31 December and 1 January gave it away within days. The year-only export
+    gives the year of the shifted date, so it tells nothing the shifted export does not."""
+    record = patients.create_patient(clinic, clinician, patient_input("RX-NY", "Nina Year"))
+    for day in (date(2025, 12, 31), date(2026, 1, 1)):
+        assessments.record_assessment(clinic, clinician, record.id, assessment_input(day))
+    shifted = export(clinic, researcher, tmp_path / "shifted").directory
+    years = export(clinic, researcher, tmp_path / "years", dates="years").directory
+
+    moved = {r["assessment"]: r["assessed_on"] for r in parquet_rows(shifted, "assessments")}
+    year_only = {r["assessment"]: r["assessed_year"] for r in parquet_rows(years, "assessments")}
+    assert set(year_only) == set(moved)
+    assert year_only == {ref: day.year for ref, day in moved.items()}
+    # The attack: bound the offset of each date by the year given for it. Nothing is left
+    # that fits both real dates, so the pair of exports does not reveal the offset.
+    low = max((day - date(year_only[ref], 12, 31)).days for ref, day in moved.items())
+    high = min((day - date(year_only[ref], 1, 1)).days for ref, day in moved.items())
+    real_offset = (moved[min(moved)] - date(2025, 12, 31)).days
+    assert not low <= real_offset <= high
 
 
 def test_the_export_explains_itself_including_the_limits_of_date_shifting(

@@ -175,15 +175,46 @@ def test_a_patient_account_is_linked_to_exactly_one_patient(
 
     patient = patients.create_patient(clinic, clinician, patient_input())
     portal = users.create_user(
-        clinic, "ana.p", "Ana", PASSWORD, "patient", patient_id=patient.id, actor=admin
+        clinic, "ana.p", "Ana", PASSWORD, "patient", patient_id=patient.id, actor=clinician
     )
     assert portal.patient_id == patient.id
-    for patient_id, role in ((None, "patient"), (patient.id, "clinician"), (patient.id, "patient")):
+    for patient_id, role, actor in (
+        (None, "patient", clinician),
+        (patient.id, "clinician", admin),
+        (patient.id, "patient", clinician),
+    ):
         with pytest.raises(InputError) as error:
             users.create_user(
-                clinic, "other.p", "O", PASSWORD, role, patient_id=patient_id, actor=admin
+                clinic, "other.p", "O", PASSWORD, role, patient_id=patient_id, actor=actor
             )
         assert [p.path for p in error.value.problems] == ["patient_id"]
+
+
+def test_an_admin_cannot_make_a_portal_account_to_read_a_patients_records(
+    clinic: Clinic, clinician: Actor, admin: Actor
+) -> None:
+    """Issue 24, finding 4: an admin made a portal account for any patient, signed in as it
+    and read that patient's assessments. Portal accounts come from an invitation sent by
+    someone holding patients.invite (a clinician or the front desk)."""
+    from scarplan.services.clinic import patients  # noqa: PLC0415
+
+    patient = patients.create_patient(clinic, clinician, patient_input())
+    with pytest.raises(PermissionDeniedError) as error:
+        users.create_user(
+            clinic, "ana.p", "Ana", PASSWORD, "patient", patient_id=patient.id, actor=admin
+        )
+    assert "invite the patient from their page" in error.value.message
+    with pytest.raises(AuthenticationError):
+        users.sign_in(clinic, "ana.p", PASSWORD)
+    assert "patient" not in users.account_roles(admin)
+    assert users.account_roles(clinician) == ["patient"]
+    staff = users.create_user(clinic, "front.desk", "Desk", PASSWORD, "staff")
+    made = users.create_user(
+        clinic, "ana.p", "Ana", PASSWORD, "patient", patient_id=patient.id, actor=staff
+    )
+    assert made.patient_id == patient.id
+    with pytest.raises(PermissionDeniedError):
+        users.create_user(clinic, "x.new", "X", PASSWORD, "clinician", actor=staff)
 
 
 @pytest.mark.parametrize(

@@ -170,3 +170,47 @@ def test_no_one_sees_or_revokes_another_users_token_through_the_page(
     assert "no such token" in refused.text.lower()
     assert client.get("/api/v1/session", headers=_bearer(theirs.token)).status_code == 200
     assert [t.active for t in users.list_api_tokens(clinic, other)] == [True]
+
+
+def test_a_token_cannot_mint_another_token(client: TestClient, clinic: Clinic) -> None:
+    """Issue 24, finding 4: a 1-day token minted a 365-day one, which outlived the revoked
+    parent. Tokens are made from a signed-in browser session only."""
+    _sign_in_on_the_login_page(client, "dr.test")
+    status, page = _create(client, name="one day", days="1")
+    assert status == 201, page
+    secret = SECRET.search(page)
+    assert secret is not None
+    client.cookies.clear()  # the attacker holds only the token
+    with_token = _bearer(secret[1])
+
+    minted = client.post(
+        "/api/v1/tokens", json={"name": "for ever", "days": 365}, headers=with_token
+    )
+    assert minted.status_code == 403, minted.text
+    assert "signed-in browser session" in minted.json()["title"]
+    through_page = client.post(
+        "/account/tokens", data={"name": "for ever", "days": "365"}, headers=with_token
+    )
+    assert through_page.status_code == 403
+    owner = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    assert [t.name for t in users.list_api_tokens(clinic, owner)] == ["one day"]
+
+
+def test_revoking_a_token_leaves_no_token_made_from_it(client: TestClient, clinic: Clinic) -> None:
+    _sign_in_on_the_login_page(client, "dr.test")
+    status, page = _create(client, name="parent", days="1")
+    assert status == 201
+    parent = SECRET.search(page)
+    assert parent is not None
+    child = client.post(
+        "/api/v1/tokens", json={"name": "child", "days": 365}, headers=_bearer(parent[1])
+    )
+    listed = client.get("/account/tokens").text
+    client.post(_revoke_form(listed, "parent"), data={"csrf_token": _csrf(listed)})
+
+    assert client.get("/api/v1/session", headers=_bearer(parent[1])).status_code == 401
+    if child.status_code == 201:  # today's code minted it: it must not outlive the parent
+        after = client.get("/api/v1/session", headers=_bearer(child.json()["token"]))
+        assert after.status_code == 401
+    owner = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    assert [t.active for t in users.list_api_tokens(clinic, owner)] == [False]

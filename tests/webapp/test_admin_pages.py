@@ -57,3 +57,28 @@ def test_an_admin_adds_and_disables_a_user_from_the_users_page(
     assert "username" in refused.text
     client.post("/admin/users/nurse.kim/disable", follow_redirects=False)
     assert [u.active for u in users.list_users(clinic) if u.username == "nurse.kim"] == [False]
+
+
+def test_an_admin_makes_no_portal_account_by_any_route(client: TestClient, clinic: Clinic) -> None:
+    """Issue 24, finding 4: portal accounts come from the patient's invitation, not from admin."""
+    clinician = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    patient = patients.create_patient(clinic, clinician, patient_input("P-1", "Ana"))
+    _sign_in_admin(client, clinic)
+
+    page = client.get("/admin/users").text
+    assert re.findall(r'<option value="([a-z]+)"', page) == [
+        "admin",
+        "clinician",
+        "staff",
+        "researcher",
+    ]
+    fields = {"username": "ana.p", "full_name": "Ana", "password": PASSWORD, "role": "patient"}
+    by_page = client.post("/admin/users", data={**fields, "patient_id": str(patient.id)})
+    assert by_page.status_code == 403
+    assert "invite the patient from their page" in by_page.text
+    by_api = client.post("/api/v1/users", json={**fields, "patient_id": patient.id})
+    assert by_api.status_code == 403
+    assert "invite the patient from their page" in by_api.json()["title"]
+    assert "ana.p" not in [u.username for u in users.list_users(clinic)]
+    export = client.get(f"/api/v1/patients/{patient.id}/export")
+    assert export.status_code == 403

@@ -120,6 +120,7 @@ def test_plan_edit_makes_a_version(signed_in: TestClient) -> None:
         json={
             "reason": "patient travels",
             "move": [{"position": last["position"], "day": "2028-01-10"}],
+            "based_on": 1,
         },
     )
     assert edited.status_code == 201, edited.text
@@ -129,10 +130,60 @@ def test_plan_edit_makes_a_version(signed_in: TestClient) -> None:
     assert first["sessions"][-1]["day"] == last["day"]
     past = signed_in.post(
         f"/api/v1/plans/{plan['id']}/versions",
-        json={"reason": "oops", "move": [{"position": 0, "day": "2020-01-01"}]},
+        json={"reason": "oops", "move": [{"position": 0, "day": "2020-01-01"}], "based_on": 2},
     )
     assert past.status_code == 422
     assert past.json()["problems"][0]["path"] == "move[0].day"
+
+
+def test_two_edits_from_the_same_version_cannot_remove_the_wrong_session(
+    signed_in: TestClient,
+) -> None:
+    """Issue 24, finding 5: removal was by position and `based_on` optional, so a second
+    clinician's "remove the 3rd session", made on the version before a colleague removed the
+    1st, removed what had been the 4th. `based_on` is required and a removal names the session
+    by its id."""
+    patient_id = add_patient(signed_in)
+    signed_in.post(
+        f"/api/v1/patients/{patient_id}/assessments",
+        json={"date": "2026-11-21", "lesions": LESIONS},
+    )
+    plan = signed_in.post(f"/api/v1/patients/{patient_id}/plans").json()
+    versions = f"/api/v1/plans/{plan['id']}/versions"
+    first, target = plan["sessions"][0], plan["sessions"][2]
+
+    unversioned = signed_in.post(versions, json={"reason": "no base", "remove": [target["id"]]})
+    assert unversioned.status_code == 422
+    assert [p["path"] for p in unversioned.json()["problems"]] == ["based_on"]
+    colleague = signed_in.post(
+        versions, json={"reason": "not needed", "remove": [first["id"]], "based_on": 1}
+    )
+    assert colleague.status_code == 201, colleague.text
+    stale = signed_in.post(
+        versions, json={"reason": "too many", "remove": [target["id"]], "based_on": 1}
+    )
+    assert stale.status_code == 409
+    assert "version 2 is current" in stale.json()["problems"][0]["message"]
+
+    current = signed_in.get(f"/api/v1/plans/{plan['id']}").json()
+    same = next(
+        s
+        for s in current["sessions"]
+        if (s["day"], s["modality"]) == (target["day"], target["modality"])
+    )
+    old_id = signed_in.post(
+        versions, json={"reason": "too many", "remove": [target["id"]], "based_on": 2}
+    )
+    assert old_id.status_code == 422
+    assert old_id.json()["problems"][0]["path"] == "remove[0]"
+    removed = signed_in.post(
+        versions, json={"reason": "too many", "remove": [same["id"]], "based_on": 2}
+    )
+    assert removed.status_code == 201, removed.text
+    left = [(s["day"], s["modality"]) for s in removed.json()["sessions"]]
+    kept = [(s["day"], s["modality"]) for s in current["sessions"] if s["id"] != same["id"]]
+    assert left == kept
+    assert (target["day"], target["modality"]) not in left
 
 
 def test_photo_upload_strips_metadata(signed_in: TestClient) -> None:

@@ -25,6 +25,7 @@ from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, create_app, pages
 from scarplan.services.clinic import (
     assessments,
+    identity_requests,
     patients,
     photos,
     plans,
@@ -77,6 +78,15 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/patients"): frozenset({C, S}),
     ("GET", "/api/v1/patients/{patient_id}"): frozenset({C, S, P}),
     ("PUT", "/api/v1/patients/{patient_id}"): frozenset({C, S, P}),
+    ("POST", "/api/v1/patients/{patient_id}/identity-requests"): frozenset({C, S, P}),
+    ("GET", "/api/v1/patients/{patient_id}/identity-requests"): frozenset({C, S, P}),
+    ("GET", "/api/v1/identity-requests"): frozenset({C, S}),
+    ("POST", "/api/v1/identity-requests/{request_id}/approve"): frozenset({C, S}),
+    ("POST", "/api/v1/identity-requests/{request_id}/decline"): frozenset({C, S}),
+    ("POST", "/patients/{patient_id}/identity-requests"): frozenset({C, S, P}),
+    ("GET", "/identity-requests"): frozenset({C, S}),
+    ("POST", "/identity-requests/{request_id}/approve"): frozenset({C, S}),
+    ("POST", "/identity-requests/{request_id}/decline"): frozenset({C, S}),
     ("GET", "/api/v1/patients/{patient_id}/overview"): frozenset({C, S, P}),
     ("GET", "/api/v1/patients/{patient_id}/assessments"): frozenset({C, P}),
     ("POST", "/api/v1/patients/{patient_id}/assessments"): frozenset({C}),
@@ -112,7 +122,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/users"): frozenset({A}),
     ("POST", "/api/v1/users"): frozenset({A}),
     ("POST", "/api/v1/users/{username}/{state}"): frozenset({A}),
-    ("GET", "/api/v1/patients/{patient_id}/export"): frozenset({A, C, P}),
+    ("GET", "/api/v1/patients/{patient_id}/export"): frozenset({C, P}),
     ("DELETE", "/api/v1/patients/{patient_id}"): frozenset({A}),
     ("GET", "/api/v1/research/export"): frozenset({R}),
     ("GET", "/research"): frozenset({R}),
@@ -154,7 +164,13 @@ PUBLIC = {
 }
 DENIED = {401, 403, 404}
 RECORD_IDS = ("patient_id", "assessment_id", "plan_id", "session_id", "photo_id")
-VALID_BODIES = {("PUT", "/api/v1/patients/{patient_id}"): patient_input("P-OWN", "Renamed")}
+VALID_BODIES = {
+    ("PUT", "/api/v1/patients/{patient_id}"): patient_input("P-OWN", "Renamed"),
+    ("POST", "/api/v1/patients/{patient_id}/identity-requests"): {
+        "full_name": "Renamed",
+        "reason": "a typing error",
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -168,6 +184,7 @@ class Records:
     topography_id: int
     job_id: int = 0
     appointment_id: int = 0
+    request_id: int = 0
 
     def values(self) -> dict[str, str]:
         return {
@@ -180,6 +197,7 @@ class Records:
             "analysis_job_id": str(self.analysis_job_id),
             "topography_id": str(self.topography_id),
             "appointment_id": str(self.appointment_id),
+            "request_id": str(self.request_id),
             "action": "accept",
             "entry_id": "tca_cross",
             "kind": "procedures",
@@ -232,6 +250,9 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
     assert clinic.jobs.wait_idle(60)
     analysis = topography.analysis_job(clinic, clinician, analysis_job_id).result
     assert analysis is not None
+    asked = identity_requests.request_change(
+        clinic, clinician, patient.id, {"full_name": f"Patient {code} Jr", "reason": "new name"}
+    )
     return Records(
         patient.id,
         assessment.id,
@@ -240,6 +261,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         photo.id,
         analysis_job_id,
         analysis["topography_id"],
+        request_id=asked.id,
     )
 
 

@@ -63,10 +63,10 @@ def test_a_plan_edit_on_an_old_version_is_refused_on_the_plan_page(signed_in: Te
         },
     )
     plan = signed_in.post(f"/api/v1/patients/{patient_id}/plans").json()
-    last = plan["sessions"][-1]["position"]
+    last = plan["sessions"][-1]["id"]
     answer = signed_in.post(
         f"/plans/{plan['id']}/edit",
-        data={"based_on": "7", "reason": "patient travels", f"remove_{last}": "yes"},
+        data={"based_on": "7", "reason": "patient travels", "remove_session": str(last)},
     )
     # A colleague's newer version: the plan page again, the problem beside the edit, not an
     # error page.
@@ -75,7 +75,7 @@ def test_a_plan_edit_on_an_old_version_is_refused_on_the_plan_page(signed_in: Te
     assert re.search(r'<span class="field-error" role="alert">[^<]*version 7', answer.text)
     short = signed_in.post(
         f"/plans/{plan['id']}/edit",
-        data={"based_on": "1", "reason": "x", f"remove_{last}": "yes"},
+        data={"based_on": "1", "reason": "x", "remove_session": str(last)},
     )
     assert short.status_code == 422
     assert "at least 3" in _beside(short.text, "reason")

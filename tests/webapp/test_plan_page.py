@@ -233,3 +233,20 @@ def test_a_portal_patient_sees_their_plan_without_a_clinicians_buttons(
     ):
         assert clinician_only not in page.text, clinician_only
     assert "Each scar group" in page.text
+
+
+def test_the_page_removes_the_ticked_session_by_its_id(signed_in: TestClient) -> None:
+    plan = planned_patient(signed_in)
+    target = plan["sessions"][1]
+    page = signed_in.get(f"/plans/{plan['id']}").text
+    assert f'name="remove_session" value="{target["id"]}"' in page
+    saved = signed_in.post(
+        f"/plans/{plan['id']}/edit",
+        data={"based_on": "1", "reason": "one fewer", "remove_session": str(target["id"])},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303, saved.text
+    after = signed_in.get(f"/api/v1/plans/{plan['id']}").json()
+    assert after["version"] == 2
+    before = [(s["day"], s["modality"]) for s in plan["sessions"] if s["id"] != target["id"]]
+    assert [(s["day"], s["modality"]) for s in after["sessions"]] == before

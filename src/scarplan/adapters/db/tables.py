@@ -493,3 +493,30 @@ class TopographyOverlayRecord(Base):
         ForeignKey("topography_analyses.id", ondelete="CASCADE"), primary_key=True
     )
     png: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class IdentityChangeRequestRecord(Base):
+    """A portal patient's request to correct their name or date of birth, which only the
+    clinic may change: pending until a clinician or the front desk approves it (the change is
+    then made through the normal patient update) or declines it with a note the patient sees."""
+
+    __tablename__ = "identity_change_requests"
+    __table_args__ = (Index("ix_identity_change_requests_status", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    full_name: Mapped[str | None] = mapped_column(String(200))
+    """The name asked for; None: the name is not to change."""
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    """The date of birth asked for; None: it is not to change."""
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    """pending, approved or declined."""
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(Stamp)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    """The clinic's answer, shown to the patient (required when declining)."""

@@ -1,7 +1,10 @@
 """`scarplan user add/list/disable/enable`: accounts, for whoever runs the server.
 
 The command line acts with the server operator's authority (they hold the database anyway);
-every change is still written to the audit trail, as "cli" from "cli".
+every change is still written to the audit trail, as "cli" from "cli". A patient's portal
+account is normally made by the patient's invitation (a clinician or the front desk, from the
+patient's page); `--role patient` is refused unless the operator says `--without-invitation`,
+the documented escape hatch for a clinic that cannot send e-mail.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import typer
 
 from scarplan.adapters.db import upgrade
 from scarplan.bootstrap import bootstrap
+from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.cli.console import out, print_json
 from scarplan.services.clinic import users
 from scarplan.services.clinic.access import Role
@@ -32,6 +36,12 @@ def add(
     role: Role = typer.Option(Role.CLINICIAN, help="admin, clinician, staff, patient, researcher."),
     full_name: str = typer.Option(..., "--name", help="The person's name."),
     patient_id: int | None = typer.Option(None, help="For the patient role: their patient id."),
+    without_invitation: bool = typer.Option(
+        False,
+        "--without-invitation",
+        help="For the patient role only: make the portal account here instead of inviting the "
+        "patient from their page (the operator's escape hatch; audited).",
+    ),
     password: str = typer.Option(
         ...,
         prompt=True,
@@ -43,6 +53,11 @@ def add(
     ),
 ) -> None:
     """Add a user account."""
+    if without_invitation and role != Role.PATIENT:
+        raise InputError(
+            "the user is invalid",
+            [FieldProblem("--without-invitation", "is for --role patient only", "omit it")],
+        )
     actor = users.create_user(
         _clinic(),
         username,
@@ -51,6 +66,7 @@ def add(
         role.value,
         patient_id=patient_id,
         actor=OPERATOR,
+        operator=without_invitation,
     )
     out.print(f"Added {actor.username} ({actor.role}).")
 

@@ -182,13 +182,23 @@ def adverse_event(form: FormData, prefix: str = "") -> dict[str, Any]:
     return event
 
 
-def plan_edit(form: FormData, current: dict[int, date]) -> dict[str, Any]:
-    """Moves are the date fields changed from `current`; removals the ticked boxes."""
+def identity_change(form: FormData) -> dict[str, Any]:
+    """A portal patient's request to correct their name or date of birth."""
+    entered: dict[str, Any] = {"reason": text(form, "reason")}
+    _put(entered, "full_name", text(form, "full_name"))
+    _put(entered, "birth_date", text(form, "birth_date"))
+    return entered
+
+
+def plan_edit(form: FormData, current: dict[int, tuple[int, date]]) -> dict[str, Any]:
+    """Moves are the date fields changed from `current` (position: (session id, day));
+    removals the ticked boxes, each carrying its session's id (never its position, which
+    names another session once a colleague has changed the plan)."""
     move = []
-    remove = []
-    for position, day in current.items():
-        if text(form, f"remove_{position}") == "yes":
-            remove.append(position)
+    ticked = [value for value in form.getlist("remove_session") if isinstance(value, str)]
+    remove: list[Any] = [int(v) if v.isdigit() and len(v) < 19 else v for v in ticked]
+    for position, (session_id, day) in current.items():
+        if session_id in remove:
             continue
         chosen = text(form, f"day_{position}")
         if chosen and chosen != day.isoformat():

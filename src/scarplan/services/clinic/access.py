@@ -16,13 +16,15 @@ from scarplan.services.clinic.context import Actor
 
 class Role(StrEnum):
     ADMIN = "admin"
-    """Users, settings and the audit trail; patient erasure on request. No clinical records."""
+    """Users, settings and the audit trail; patient erasure on request. No clinical records:
+    not the export, and no portal account (it would let them sign in as the patient)."""
     CLINICIAN = "clinician"
     """Full clinical records of the clinic."""
     STAFF = "staff"
     """Scheduling and intake: patient details and the calendar, no scores, plans or notes."""
     PATIENT = "patient"
-    """The portal: only their own plan, routine, sessions and photos; fills their intake."""
+    """The portal: only their own plan, routine, sessions and photos; fills their intake, but
+    asks the clinic to change their name or date of birth (and never sets a clinic code)."""
     RESEARCHER = "researcher"
     """De-identified exports only."""
 
@@ -41,7 +43,8 @@ class Permission(StrEnum):
     """Assessments, scores, plans with their reasons, sessions with notes, photos, trends."""
     WRITE_CLINICAL = "clinical.write"
     EXPORT_PATIENT = "patients.export"
-    """A patient's own data export (the right of access)."""
+    """A patient's own data export (the right of access): the whole clinical record, so a
+    clinician's or the patient's own, never an admin's."""
     ERASE_PATIENT = "patients.erase"
     MANAGE_USERS = "users.manage"
     READ_AUDIT = "audit.read"
@@ -50,6 +53,8 @@ class Permission(StrEnum):
     """The clinic's price list: read its versions and save a new one."""
     INVITE_PATIENT = "patients.invite"
     """Give a patient a portal account: an e-mailed invitation to set their own password."""
+    REVIEW_IDENTITY = "patients.identity"
+    """Approve or decline a portal patient's request to correct their name or birth date."""
 
 
 P = Permission
@@ -60,7 +65,6 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.MANAGE_USERS,
             P.READ_AUDIT,
             P.ERASE_PATIENT,
-            P.EXPORT_PATIENT,
             P.MANAGE_PRICES,
         }
     ),
@@ -76,6 +80,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.WRITE_CLINICAL,
             P.EXPORT_PATIENT,
             P.INVITE_PATIENT,
+            P.REVIEW_IDENTITY,
         }
     ),
     Role.STAFF: frozenset(
@@ -87,6 +92,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.READ_SCHEDULE,
             P.MANAGE_SCHEDULE,
             P.INVITE_PATIENT,
+            P.REVIEW_IDENTITY,
         }
     ),
     Role.PATIENT: frozenset(

@@ -29,6 +29,9 @@ class Actor:
     """Where the request came from (client address), or "cli"."""
     route: str = ""
     """Through which route, e.g. "GET /plans/{plan_id}" or "cli user add"."""
+    token_id: int | None = field(default=None, compare=False)
+    """The API token the request was signed in with; None for a browser session or the CLI.
+    Not part of equality: the same user acting is the same actor however they signed in."""
 
 
 @dataclass(frozen=True)

@@ -200,13 +200,22 @@ class SessionMove(InputModel):
 
 class PlanEdit(InputModel):
     reason: str = Field(min_length=3, max_length=1000, description="Why the plan changes.")
-    move: list[SessionMove] = Field(default_factory=list, max_length=200)
-    remove: list[StrictInt] = Field(default_factory=list, max_length=200)
-    based_on: StrictInt | None = Field(
-        default=None,
+    move: list[SessionMove] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Sessions to move, by their position in the `based_on` version.",
+    )
+    remove: list[StrictInt] = Field(
+        default_factory=list,
+        max_length=200,
+        description="Sessions to remove, each by its id (`sessions[].id` of the `based_on` "
+        "version), never by position: a position names another session once the plan changed.",
+    )
+    based_on: StrictInt = Field(
         ge=1,
-        description="The plan version the editor was looking at; if another edit has made a "
-        "newer version since, this edit is refused instead of overwriting it.",
+        description="Required: the plan version the edit was made from. If another edit has "
+        "made a newer version since, this edit is refused (409) instead of changing sessions "
+        "the editor never saw.",
     )
 
     @model_validator(mode="after")

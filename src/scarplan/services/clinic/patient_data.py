@@ -31,6 +31,7 @@ from scarplan.adapters.db.tables import (
     AppointmentRecord,
     AssessmentRecord,
     HomeRoutineRecord,
+    IdentityChangeRequestRecord,
     JobRecord,
     LesionRecord,
     PatientRecord,
@@ -242,6 +243,22 @@ def _collect(
             if account is not None
             else None
         ),
+        "identity_requests": [
+            {
+                "full_name": r.full_name,
+                "birth_date": r.birth_date,
+                "reason": r.reason,
+                "status": r.status,
+                "created_at": r.created_at,
+                "decided_at": r.decided_at,
+                "note": r.note,
+            }
+            for r in session.scalars(
+                select(IdentityChangeRequestRecord)
+                .where(IdentityChangeRequestRecord.patient_id == patient_id)
+                .order_by(IdentityChangeRequestRecord.id)
+            )
+        ],
         "assessments": [assessments.view(a) for a in assessed],
         "plans": [_plan(session, plan_id) for plan_id in plan_ids],
         "sessions": treated,
@@ -336,6 +353,12 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
     user_ids = select(User.id).where(User.patient_id == patient_id)
     topography_ids = select(TopographyRecord.id).where(TopographyRecord.patient_id == patient_id)
     return [
+        (
+            "identity_change_requests",
+            delete(IdentityChangeRequestRecord).where(
+                IdentityChangeRequestRecord.patient_id == patient_id
+            ),
+        ),
         (
             "appointments",
             delete(AppointmentRecord).where(AppointmentRecord.patient_id == patient_id),

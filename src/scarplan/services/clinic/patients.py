@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.assessment.fitzpatrick import skin_type
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
-from scarplan.services.clinic.access import Permission, authorize
+from scarplan.services.clinic.access import Permission, Role, authorize, can
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import PatientIntake, has_nul, validated
 
@@ -202,14 +202,70 @@ def update_patient(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> P
     try:
         with clinic.uow.write() as session:
             record = load_patient(session, patient_id)
-            if _code_taken(session, intake.patient.id, patient_id):
-                raise _code_problem(intake.patient.id)
-            _apply(record, intake, clinic)
-            session.flush()
-            clinic.audit.changed(session, actor, "update", "patient", patient_id, patient_id)
-            return detail(record)
+            if actor.role == Role.PATIENT:
+                _keep_identity(record, intake)
+            return detail(save_intake(session, clinic, actor, record, intake))
     except IntegrityError:
         raise _code_problem(intake.patient.id) from None
+
+
+def save_intake(
+    session: Session, clinic: Clinic, actor: Actor, record: PatientRecord, intake: PatientIntake
+) -> PatientRecord:
+    """Replace the record's intake in the caller's transaction, audited; the one way an
+    existing patient record changes (an edit, or an approved identity change request)."""
+    if _code_taken(session, intake.patient.id, record.id):
+        raise _code_problem(intake.patient.id)
+    _apply(record, intake, clinic)
+    session.flush()
+    clinic.audit.changed(session, actor, "update", "patient", record.id, record.id)
+    return record
+
+
+def identity_of(record: PatientRecord) -> dict[str, Any]:
+    """The fields only the clinic changes, as stored: clinic code, name, date of birth (or
+    the age given instead)."""
+    return {
+        "patient.id": record.code,
+        "full_name": record.full_name,
+        "patient.birth_date": record.birth_date,
+        "patient.age_years": record.intake.get("age_years"),
+    }
+
+
+IDENTITY_ANSWERS = {
+    "patient.id": ("is the clinic's own number for you", "ask the clinic if it is wrong"),
+    "full_name": (
+        "only the clinic can change your name: ask the clinic to correct it (below)",
+        "",
+    ),
+    "patient.birth_date": (
+        "only the clinic can change your date of birth: ask the clinic to correct it (below)",
+        "",
+    ),
+    "patient.age_years": (
+        "only the clinic can change your age on file: ask the clinic to correct it (below)",
+        "",
+    ),
+}
+
+
+def _keep_identity(record: PatientRecord, intake: PatientIntake) -> None:
+    """A portal patient's edit leaves their identity as the clinic holds it. Checked before
+    anything is looked up, so the answer never tells whether another patient has a code."""
+    sent = {
+        "patient.id": intake.patient.id,
+        "full_name": intake.full_name.strip(),
+        "patient.birth_date": intake.patient.birth_date,
+        "patient.age_years": intake.patient.age_years,
+    }
+    problems = [
+        FieldProblem(path, *IDENTITY_ANSWERS[path])
+        for path, stored in identity_of(record).items()
+        if sent[path] != stored
+    ]
+    if problems:
+        raise InputError("your name, date of birth and clinic code are the clinic's", problems)
 
 
 def get_patient(clinic: Clinic, actor: Actor, patient_id: int) -> PatientDetail:
@@ -252,4 +308,8 @@ def search_patients(
         records = session.scalars(items_query.offset(offset).limit(limit)).all()
         total = session.scalar(count_query) or 0
     clinic.audit.read(actor, "patient_list", None, None, {"query": query, "shown": len(records)})
-    return PatientPage([summary(r) for r in records], total, offset, limit)
+    found = [summary(r) for r in records]
+    if not can(actor, Permission.READ_PATIENT):
+        # Who the patient is (to find them for an erasure), not their skin type.
+        found = [replace(s, fitzpatrick=None) for s in found]
+    return PatientPage(found, total, offset, limit)

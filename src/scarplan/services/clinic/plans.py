@@ -24,7 +24,7 @@ from scarplan.adapters.db.tables import (
     PlanVersionRecord,
     TreatmentSessionRecord,
 )
-from scarplan.domain.errors import FieldProblem, NotFoundError, StateError
+from scarplan.domain.errors import FieldProblem, InputError, NotFoundError, StateError
 from scarplan.planning.document import PlanDocument, read_plan_document
 from scarplan.planning.lifecycle import ACTIVE, OPEN, AvoidWindow, Plan, PlanStatus
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
@@ -486,7 +486,7 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
         done = fulfilled(session, old)
         result = state.edit(
             {m.position: m.day for m in edit.move},
-            edit.remove,
+            _removed_positions(old, edit.remove),
             edit.reason,
             clinic.today(),
             _avoid_windows(patient.preferences),
@@ -527,10 +527,28 @@ def _avoid_windows(preferences: dict[str, Any]) -> list[AvoidWindow]:
     ]
 
 
-def _check_based_on(plan: PlanRecord, based_on: int | None) -> None:
+def _removed_positions(version: PlanVersionRecord, session_ids: list[int]) -> list[int]:
+    """The positions, in `version`, of the planned sessions named by id; an id of another
+    version (or plan) is refused rather than matched by where it once stood."""
+    positions = {planned.id: planned.position for planned in version.sessions}
+    problems = [
+        FieldProblem(
+            f"remove[{i}]",
+            f"{session_id} is no session of version {version.version} of this plan",
+            "use the session ids of the current version",
+        )
+        for i, session_id in enumerate(session_ids)
+        if session_id not in positions
+    ]
+    if problems:
+        raise InputError("the plan edit is invalid", problems)
+    return [positions[session_id] for session_id in session_ids]
+
+
+def _check_based_on(plan: PlanRecord, based_on: int) -> None:
     """Refuse an edit made on an older version than the current one: the editor would
     otherwise overwrite, unseen, what a colleague changed in between."""
-    if based_on is not None and based_on != plan.current_version:
+    if based_on != plan.current_version:
         raise StateError(
             "the plan was changed by someone else",
             [

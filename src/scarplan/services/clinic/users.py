@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from pydantic import Field
@@ -18,8 +18,14 @@ from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import ApiTokenRecord, PatientRecord, User, UserSessionRecord
 from scarplan.adapters.passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
-from scarplan.domain.errors import AuthenticationError, FieldProblem, InputError, NotFoundError
-from scarplan.services.clinic.access import POLICY, Permission, Role, authorize
+from scarplan.domain.errors import (
+    AuthenticationError,
+    FieldProblem,
+    InputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
+from scarplan.services.clinic.access import POLICY, Permission, Role, authorize, can
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import InputModel, has_nul, is_utf8_text, validated
 from scarplan.services.clinic.password_policy import check_password_policy
@@ -127,10 +133,17 @@ def create_user(
     *,
     patient_id: int | None = None,
     actor: Actor | None = None,
+    operator: bool = False,
 ) -> Actor:
-    """Add an account. `actor` is the admin doing it (None for the command line and set-up)."""
-    if actor is not None:
-        authorize(actor, Permission.MANAGE_USERS)
+    """Add an account. `actor` is who does it (None for set-up and tests, which are trusted).
+
+    Staff accounts are made by whoever manages users (admin). A patient's portal account is
+    made by someone holding patients.invite (a clinician or the front desk, through the
+    patient's invitation), never by an admin: signing in as it would open the clinical record
+    the admin role does not hold. `operator` is the server operator at the command line, who
+    holds the database anyway and may force one (`scarplan user add --role patient
+    --without-invitation`).
+    """
     entered = validated(
         NewUser,
         {
@@ -142,6 +155,8 @@ def create_user(
         },
         "user",
     )
+    if actor is not None and not operator:
+        _authorize_account(actor, entered.role)
     check_password_policy(entered.password, username=entered.username)
     _check_patient_link(entered)
     with clinic.uow.write() as session:
@@ -168,6 +183,29 @@ def create_user(
                 session, actor, "create", "user", user.id, None, {"role": user.role}
             )
         return _actor(user)
+
+
+def account_roles(actor: Actor) -> list[Role]:
+    """The roles of the accounts `actor` may make: staff roles for an admin, the portal
+    role for those who invite patients."""
+    return [role for role in Role if _may_make(actor, role)]
+
+
+def _may_make(actor: Actor, role: Role) -> bool:
+    if role == Role.PATIENT:
+        return can(actor, Permission.INVITE_PATIENT)
+    return can(actor, Permission.MANAGE_USERS)
+
+
+def _authorize_account(actor: Actor, role: Role) -> None:
+    if _may_make(actor, role):
+        return
+    if role == Role.PATIENT:
+        raise PermissionDeniedError(
+            "a patient's portal account is made by their invitation: a clinician or the front "
+            "desk can invite the patient from their page"
+        )
+    authorize(actor, Permission.MANAGE_USERS)
 
 
 def _check_patient_link(entered: NewUser) -> None:
@@ -349,7 +387,9 @@ def _lookup(
     if found is None:
         return None
     user, record = found
-    return _actor(user, record.role if isinstance(record, ApiTokenRecord) else None)
+    if isinstance(record, ApiTokenRecord):
+        return replace(_actor(user, record.role), token_id=record.id)
+    return _actor(user)
 
 
 def sign_out(clinic: Clinic, token: str) -> None:
@@ -398,7 +438,17 @@ def list_api_tokens(clinic: Clinic, actor: Actor) -> list[TokenView]:
 
 
 def issue_api_token(clinic: Clinic, actor: Actor, raw: object) -> IssuedToken:
-    """A bearer token for `actor` with a role no wider than their own and an expiry."""
+    """A bearer token for `actor` with a role no wider than their own and an expiry.
+
+    Only a person signed in with their password (a browser session, or the server operator)
+    makes tokens: a token that could make tokens would let a short-lived or narrow token
+    outlive its own expiry and its revocation through the children it minted.
+    """
+    if actor.token_id is not None:
+        raise PermissionDeniedError(
+            "API tokens are made from a signed-in browser session (Account, API tokens), "
+            "not with another API token"
+        )
     entered = validated(NewToken, raw, "token")
     role = entered.role or Role(actor.role)
     if role not in token_roles(actor):

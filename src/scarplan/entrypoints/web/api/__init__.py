@@ -3,6 +3,7 @@
 from scarplan.entrypoints.web.api import (
     admin,
     fhir,
+    identity,
     knowledge,
     patients,
     plans,
@@ -14,6 +15,7 @@ from scarplan.entrypoints.web.api import (
 routers = [
     session.router,
     patients.router,
+    identity.router,
     records.router,
     plans.router,
     knowledge.router,

@@ -95,7 +95,10 @@ def set_user_state(
 
 @router.post("/tokens", status_code=201)
 def issue_token(clinic: ClinicDep, actor: ActorDep, entered: NewTokenBody) -> users.IssuedToken:
-    """A bearer token for scripts: `Authorization: Bearer <token>`. Shown once."""
+    """A bearer token for scripts: `Authorization: Bearer <token>`. Shown once.
+
+    Only from a signed-in browser session (the session cookie): a request signed with a
+    bearer token is refused with 403, so no token can mint a longer-lived one."""
     return users.issue_api_token(clinic, actor, entered.model_dump(exclude_none=True))
 
 

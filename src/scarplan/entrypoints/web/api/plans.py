@@ -58,6 +58,9 @@ def read_plan(
     "/plans/{plan_id}/versions", dependencies=[require(Permission.WRITE_CLINICAL)], status_code=201
 )
 def edit(clinic: ClinicDep, actor: ActorDep, plan_id: RecordId, entered: PlanEdit) -> PlanView:
+    """Move or remove sessions; the result is a new version. `based_on` (the version the edit
+    was made from) is required: 409 if another edit made a newer one since. `remove` names
+    sessions by their `id` in that version, never by position."""
     return edit_plan(clinic, actor, plan_id, body(entered))
 
 

@@ -7,6 +7,7 @@ from scarplan.entrypoints.web.pages import (
     assessments,
     auth,
     calendar,
+    identity,
     knowledge,
     patients,
     plans,
@@ -20,6 +21,7 @@ from scarplan.entrypoints.web.pages import (
 routers = [
     auth.router,
     patients.router,
+    identity.router,
     assessments.router,
     plans.router,
     sessions.router,

@@ -13,8 +13,9 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import patient_intake
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.access import Permission, Role, can
+from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.identity_requests import RequestStatus, patient_requests
 from scarplan.services.clinic.patients import (
     create_patient,
     get_patient,
@@ -75,11 +76,15 @@ async def add_patient(
 def overview(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse:
-    return render(
-        request,
-        "patients/overview.html",
-        {"o": patient_overview(clinic, actor, patient_id), "today": clinic.today(), "actor": actor},
-    )
+    context = {
+        "o": patient_overview(clinic, actor, patient_id),
+        "today": clinic.today(),
+        "actor": actor,
+    }
+    if can(actor, Permission.REVIEW_IDENTITY):
+        asked = patient_requests(clinic, actor, patient_id)
+        context["identity_pending"] = [r for r in asked if r.status == RequestStatus.PENDING]
+    return render(request, "patients/overview.html", context)
 
 
 @router.get(
@@ -91,8 +96,20 @@ def edit_patient(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
 ) -> HTMLResponse:
     patient = get_patient(clinic, actor, patient_id)
-    context = {**_intake_context(clinic, patient.intake), "patient": patient, "actor": actor}
+    context = {
+        **_intake_context(clinic, patient.intake),
+        **_identity_context(clinic, actor, patient_id),
+        "patient": patient,
+        "actor": actor,
+    }
     return render(request, "patients/intake.html", context)
+
+
+def _identity_context(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, Any]:
+    """The patient's own correction requests, for the section under their details."""
+    if actor.role != Role.PATIENT:
+        return {}
+    return {"identity_requests": patient_requests(clinic, actor, patient_id)}
 
 
 @router.post(
@@ -108,6 +125,7 @@ async def save_patient(
         patient = get_patient(clinic, actor, patient_id)
         context = {
             **_intake_context(clinic, entered),
+            **_identity_context(clinic, actor, patient_id),
             **form_errors(error),
             "patient": patient,
             "actor": actor,

@@ -50,7 +50,9 @@ async def edit(
     request: Request, clinic: ClinicDep, actor: ActorDep, plan_id: RecordId
 ) -> HTMLResponse | RedirectResponse:
     page = await run_in_threadpool(plan_page, clinic, actor, plan_id)
-    entered = plan_edit(await request.form(), {s.position: s.day for s in page.plan.sessions})
+    entered = plan_edit(
+        await request.form(), {s.position: (s.id, s.day) for s in page.plan.sessions}
+    )
     try:
         await run_in_threadpool(edit_plan, clinic, actor, plan_id, entered)
     except ScarplanError as error:  # bad input (422) or a colleague's newer version (409)

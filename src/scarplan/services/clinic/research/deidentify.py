@@ -36,17 +36,26 @@ Keys = dict[int, Pseudonym]
 
 @dataclass(frozen=True)
 class Dating:
+    """Dates as the export gives them. Both modes start from the same shifted date, and
+    "years" keeps only its year: the real year beside a shifted date of the same subject (two
+    exports under one salt) would bound the offset from both sides, a date near New Year to
+    within days. Derived from the shifted date, the year tells nothing the shifted export
+    does not."""
+
     mode: Dates
 
     def column(self, stem: str, description: str) -> Column:
         if self.mode == "years":
-            return Column(f"{stem}_year", "int", f"{description}: the year only")
+            return Column(
+                f"{stem}_year", "int", f"{description}: the year only, after the subject's offset"
+            )
         return Column(f"{stem}_on", "date", f"{description}, moved by the subject's offset")
 
     def value(self, day: date | None, who: Pseudonym) -> date | int | None:
         if day is None:
             return None
-        return day.year if self.mode == "years" else day + timedelta(days=who.shift_days)
+        moved = day + timedelta(days=who.shift_days)
+        return moved.year if self.mode == "years" else moved
 
 
 class Refs:

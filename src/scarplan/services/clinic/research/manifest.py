@@ -27,7 +27,10 @@ DATE_RULES: dict[Dates, str] = {
     "shifted": "Dates are shifted: every date of a subject moves by the same offset, drawn "
     "from the keyed hash, between -180 and +180 days and never 0. Intervals within a subject "
     "are exact; calendar dates, weekdays and seasons are not.",
-    "years": "Dates are years only (dates='years'), as HIPAA Safe Harbor requires.",
+    "years": "Dates are years only (dates='years'), as HIPAA Safe Harbor requires: the year "
+    "of the date after the subject's offset, so one off the real year for some dates. Taken "
+    "after the shift, it tells nothing that an export with shifted dates under the same salt "
+    "does not.",
 }
 CAVEATS: dict[Dates, list[str]] = {
     "shifted": [
@@ -39,7 +42,10 @@ CAVEATS: dict[Dates, list[str]] = {
         "subject's offset and so all of their real dates; any shifted date shows the real one "
         "to within 180 days. Shifted dates may fall in another year or in the future.",
     ],
-    "years": ["Intervals shorter than a year cannot be computed from year-only dates."],
+    "years": [
+        "Intervals shorter than a year cannot be computed from year-only dates, and a year "
+        "may be one off the real one (it is the year of the shifted date).",
+    ],
 }
 COMMON_CAVEATS = [
     "Safe Harbor also needs the clinic to have no actual knowledge that what remains could "

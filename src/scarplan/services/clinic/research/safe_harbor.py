@@ -59,6 +59,7 @@ DATES_HANDLING: dict[Dates, tuple[str, str]] = {
     ),
     "years": (
         "generalised",
-        'birth date and every other date: year only; ages over 89: "90+"',
+        "birth date: year only; every other date: the year of the date moved by the "
+        'subject\'s offset; ages over 89: "90+"',
     ),
 }
