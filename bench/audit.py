@@ -11,6 +11,7 @@ time `verify_trail` takes over the whole trail when the code has it.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import tempfile
@@ -69,14 +70,12 @@ def main() -> None:
         for _ in range(args.rounds):
             _reads(clinic, actor, args.batch, patient.id)
             flushes.append(_timed(clinic.audit.flush))
-        changes = [
-            _timed(
-                lambda n=n: patients.create_patient(
-                    clinic, actor, {"full_name": f"Patient {n}", "patient": {"id": f"B-{n + 1}"}}
-                )
-            )
-            for n in range(args.changes)
-        ]
+
+        def change(number: int) -> None:
+            entry = {"full_name": f"Patient {number}", "patient": {"id": f"B-{number + 1}"}}
+            patients.create_patient(clinic, actor, entry)
+
+        changes = [_timed(functools.partial(change, n)) for n in range(args.changes)]
         print(f"read-audit flush of {args.batch} entries: {_ms(flushes)}")
         print(f"per read entry: {statistics.median(flushes) / args.batch * 1e6:.1f} us")
         print(f"a change with its entry (new patient): {_ms(changes)}")

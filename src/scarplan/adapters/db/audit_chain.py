@@ -49,9 +49,9 @@ def _moment(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
-def entry_hash(prev_hash: str, entry_id: int, fields: Mapping[str, Any]) -> str:
+def entry_hash(prev_hash: str, entry_id: int, fields: Mapping[Any, Any]) -> str:
     """The hash of one entry, from the one before it and its own id and fields."""
-    values = [FORMAT_VERSION, entry_id]
+    values: list[Any] = [FORMAT_VERSION, entry_id]
     for name in FIELDS:
         value = fields[name]
         values.append(_moment(value) if name == "at" else value)
@@ -189,13 +189,13 @@ def verify(connection: Connection, anchor: ChainHead | None = None) -> ChainRepo
     return ChainReport(report_head, None)
 
 
-def _unanchored(row: Mapping[str, Any], how: str) -> BadEntry:
+def _unanchored(row: Mapping[Any, Any], how: str) -> BadEntry:
     message = f"its hash {how} the one recorded in the backup: the trail was rewritten"
     return BadEntry(row["id"], row["at"], Flaw.UNANCHORED, message)
 
 
 def _check(
-    connection: Connection, row: Mapping[str, Any], expected: str, previous_id: int | None
+    connection: Connection, row: Mapping[Any, Any], expected: str, previous_id: int | None
 ) -> BadEntry | None:
     entry_id, at = int(row["id"]), row["at"]
     prev_hash, stored = row["prev_hash"], row["entry_hash"]
