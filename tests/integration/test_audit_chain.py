@@ -9,13 +9,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
-from scarplan.adapters.db import audit_guard
+from scarplan.adapters.db import SqlUnitOfWork, audit_guard, make_engine
 from scarplan.adapters.db.audit_chain import GENESIS, ChainHead, Flaw
+from scarplan.adapters.db.backup import backup, restore
+from scarplan.adapters.db.backup.manifest import read_anchor
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.services.clinic import patients
 from scarplan.services.clinic.audit import AuditTrail
@@ -219,3 +222,33 @@ def wait_for(condition: Callable[[], bool], seconds: float = 10.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.05)
+
+
+def test_backup_and_restore_carry_the_head_and_verify_the_restored_trail(
+    clinic: Clinic, clinician: Actor, database_url: str, fresh_database_url: str, tmp_path: Path
+) -> None:
+    use(clinic, clinician)
+    live = verify_trail(clinic.uow).head
+
+    saved = backup(database_url, tmp_path / "clinic.backup")
+
+    assert saved.audit_head == live
+    assert read_anchor(saved.path) == live
+    restored = restore(fresh_database_url, saved.path)
+    assert restored.anchored
+    assert restored.audit is not None
+    assert restored.audit.intact, restored.audit.bad
+    assert restored.audit.head == live
+    # The restored database keeps chaining on from the backed-up head.
+    engine = make_engine(fresh_database_url)
+    try:
+        uow = SqlUnitOfWork(engine)
+        other = Clinic(
+            uow, clinic.knowledge, clinic.settings, clinic.clock, AuditTrail(uow, clinic.clock)
+        )
+        patients.create_patient(other, clinician, patient_input("P-0003", "Chen Wu"))
+        report = verify_trail(uow, live)
+        assert report.intact, report.bad
+        assert report.head.entries == live.entries + 1
+    finally:
+        engine.dispose()

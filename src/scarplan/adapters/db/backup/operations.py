@@ -96,8 +96,10 @@ def restored_trail(engine: Engine, anchor: ChainHead | None) -> ChainReport | No
     """The restored audit trail verified, against the backup's manifest when there is one;
     None for a schema from before the hash chain (`scarplan serve` chains it when migrating)."""
     with engine.connect() as connection:
-        columns = {column["name"] for column in inspect(connection).get_columns("audit_events")}
-        if "entry_hash" not in columns:
+        schema = inspect(connection)
+        if not schema.has_table("audit_events"):
+            return None
+        if "entry_hash" not in {column["name"] for column in schema.get_columns("audit_events")}:
             return None
         report = audit_chain.verify(connection, anchor)
     if report.intact and anchor is not None and report.head.last_id != anchor.last_id:
