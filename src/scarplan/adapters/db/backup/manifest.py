@@ -57,8 +57,22 @@ def _head_document(head: ChainHead) -> dict[str, Any]:
 
 def read_anchor(path: Path) -> ChainHead:
     """The audit head in a manifest; `path` is the manifest or the backup beside it."""
+    head = manifest_anchor(path)
+    if head is None:
+        manifest = _manifest(path)
+        message = "holds no audit head: the backup's schema predates the hash chain"
+        raise problem(str(manifest), message, "give a backup made by this version or later")
+    return head
+
+
+def _manifest(path: Path) -> Path:
     path = path.expanduser().absolute()
-    manifest = path if path.name.endswith(SUFFIX) else manifest_path(path)
+    return path if path.name.endswith(SUFFIX) else manifest_path(path)
+
+
+def manifest_anchor(path: Path) -> ChainHead | None:
+    """Like `read_anchor`, but None for a backup made before the hash chain."""
+    manifest = _manifest(path)
     fix = f"give a backup written by `scarplan backup`, or its {SUFFIX} file"
     try:
         document = orjson.loads(manifest.read_bytes())
@@ -66,10 +80,13 @@ def read_anchor(path: Path) -> ChainHead:
         raise problem(str(manifest), f"cannot be read ({error.strerror})", fix) from None
     except orjson.JSONDecodeError:
         raise problem(str(manifest), "is not a backup manifest (not JSON)", fix) from None
-    head = document.get("audit_head") if isinstance(document, dict) else None
+    if not isinstance(document, dict) or document.get("scarplan_backup") != FORMAT:
+        raise problem(str(manifest), "is not a backup manifest", fix)
+    head = document.get("audit_head")
+    if head is None:
+        return None
     if not isinstance(head, dict) or not {"entries", "last_id", "last_hash"} <= head.keys():
-        message = "holds no audit head (a backup of a schema before the hash chain?)"
-        raise problem(str(manifest), message, fix)
+        raise problem(str(manifest), "has a malformed audit head", fix)
     entries, last_id, last_hash = head["entries"], head["last_id"], head["last_hash"]
     valid = (
         isinstance(entries, int)

@@ -11,7 +11,7 @@ from sqlalchemy import Engine, inspect
 from scarplan.adapters.db import audit_chain
 from scarplan.adapters.db.audit_chain import BadEntry, ChainHead, ChainReport, Flaw
 from scarplan.adapters.db.backup.files import fsync, temporary_beside
-from scarplan.adapters.db.backup.manifest import manifest_path, read_anchor, write_manifest
+from scarplan.adapters.db.backup.manifest import manifest_anchor, manifest_path, write_manifest
 from scarplan.adapters.db.backup.pg_client import Server
 from scarplan.adapters.db.backup.postgres import postgres_backup, postgres_restore
 from scarplan.adapters.db.backup.problems import FROM_BACKUP, URL_FIELD, headline, problem
@@ -72,7 +72,7 @@ def restore(
     with headline("the restore failed; the database was left as it was"):
         _check_source(source, kind)
         # Read first: a damaged manifest stops the restore before anything is replaced.
-        anchor = read_anchor(source) if manifest_path(source).exists() else None
+        anchor = manifest_anchor(source) if manifest_path(source).exists() else None
         if kind == "sqlite":
             sqlite_restore(source, sqlite_path(database_url))
         else:
