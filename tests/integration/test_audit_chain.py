@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,35 @@ def test_backup_and_restore_carry_the_head_and_verify_the_restored_trail(
         assert report.head.entries == live.entries + 1
     finally:
         engine.dispose()
+
+
+def test_concurrent_writers_do_not_fork_the_chain(clinic: Clinic, clinician: Actor) -> None:
+    # Changes (chained at commit) and read batches (the background writer's path) from several
+    # threads at once: each append must see the previous one's head.
+    made = [
+        patients.create_patient(clinic, clinician, patient_input(f"P-{n:04d}", f"Patient {n}"))
+        for n in range(4)
+    ]
+    trails = [AuditTrail(clinic.uow, clinic.now) for _ in range(3)]
+
+    def work(number: int) -> None:
+        for round_ in range(6):
+            patients.update_patient(
+                clinic,
+                clinician,
+                made[number].id,
+                patient_input(f"P-{number:04d}", f"Patient {number} v{round_}"),
+            )
+            trail = trails[number % len(trails)]
+            for _ in range(5):
+                trail.read(clinician, "patient", made[number].id, made[number].id)
+            trail.flush()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(work, range(4)))
+    for trail in trails:
+        trail.close()
+
+    report = verify_trail(clinic.uow)
+    assert report.intact, report.bad
+    assert report.head.entries == 4 + 4 * 6 + 4 * 6 * 5
