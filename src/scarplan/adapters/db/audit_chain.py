@@ -28,6 +28,7 @@ FORMAT_VERSION = 1
 # Any constant works; this one spells "scaraudt" so that it is recognisable in pg_locks.
 _PG_LOCK_KEY = 0x7363617261756474
 _BATCH = 2000
+_JSON = orjson.OPT_NON_STR_KEYS  # {1: ...} is stored as {"1": ...}, as the JSON column does
 FIELDS = (
     "at",
     "user_id",
@@ -55,7 +56,7 @@ def entry_hash(prev_hash: str, entry_id: int, fields: Mapping[Any, Any]) -> str:
     for name in FIELDS:
         value = fields[name]
         values.append(_moment(value) if name == "at" else value)
-    payload = orjson.dumps(values, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    payload = orjson.dumps(values, option=_JSON | orjson.OPT_SORT_KEYS)
     return hashlib.sha256(prev_hash.encode("ascii") + b"\n" + payload).hexdigest()
 
 
@@ -104,7 +105,7 @@ def append(session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
     for entry_id, row in zip(_ids(connection, last_id, len(rows)), rows, strict=True):
         fields = {name: row[name] for name in FIELDS}
         # The stored JSON is what a later verify reads back: hash that, not the caller's object.
-        fields["detail"] = orjson.loads(orjson.dumps(fields["detail"] or {}))
+        fields["detail"] = orjson.loads(orjson.dumps(fields["detail"] or {}, option=_JSON))
         digest = entry_hash(previous, entry_id, fields)
         chained.append({**fields, "id": entry_id, "prev_hash": previous, "entry_hash": digest})
         previous = digest
