@@ -10,17 +10,19 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, bindparam, select, text
 from sqlalchemy.exc import DBAPIError
 
-from scarplan.adapters.db import SqlUnitOfWork, audit_guard, make_engine
+from scarplan.adapters.db import SqlUnitOfWork, audit_guard, make_engine, upgrade
 from scarplan.adapters.db.audit_chain import GENESIS, ChainHead, Flaw
 from scarplan.adapters.db.backup import backup, restore
 from scarplan.adapters.db.backup.manifest import read_anchor
-from scarplan.adapters.db.tables import AuditEventRecord
+from scarplan.adapters.db.migrate import downgrade
+from scarplan.adapters.db.tables import AuditEventRecord, Json, Stamp
 from scarplan.services.clinic import patients
 from scarplan.services.clinic.audit import AuditTrail
 from scarplan.services.clinic.audit_verify import verify_trail
@@ -285,3 +287,50 @@ def test_concurrent_writers_do_not_fork_the_chain(clinic: Clinic, clinician: Act
     report = verify_trail(clinic.uow)
     assert report.intact, report.bad
     assert report.head.entries == 4 + 4 * 6 + 4 * 6 * 5
+
+
+def test_migration_0007_chains_the_entries_written_before_it(fresh_database_url: str) -> None:
+    engine = make_engine(fresh_database_url)
+    try:
+        upgrade(engine, "0006")
+        old_entries = [
+            {
+                "at": datetime(2026, 11, 20, 9, minute, tzinfo=UTC),
+                "user_id": 1,
+                "username": "dr.lee",
+                "role": "clinician",
+                "action": "read",
+                "patient_id": minute,
+                "entity": "patient",
+                "entity_id": minute,
+                "route": f"/patients/{minute}",
+                "address": "10.0.0.7",
+                "detail": {"minute": minute},
+            }
+            for minute in range(5)
+        ]
+        columns = ", ".join(old_entries[0])
+        values = ", ".join(f":{name}" for name in old_entries[0])
+        with engine.begin() as connection:
+            connection.execute(
+                text(f"INSERT INTO audit_events ({columns}) VALUES ({values})").bindparams(
+                    bindparam("at", type_=Stamp), bindparam("detail", type_=Json)
+                ),
+                old_entries,
+            )
+
+        upgrade(engine)
+
+        uow = SqlUnitOfWork(engine)
+        report = verify_trail(uow)
+        assert report.intact, report.bad
+        assert report.head.entries == 5
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text("UPDATE audit_events SET username = 'x' WHERE id = 1"))
+        downgrade(engine, "0006")
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+            connection.execute(text("DELETE FROM audit_events WHERE id = 1"))
+        upgrade(engine)
+        assert verify_trail(uow).intact
+    finally:
+        engine.dispose()
