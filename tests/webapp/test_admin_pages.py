@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+from scarplan.adapters.db import audit_guard
 from scarplan.services.clinic import patients, users
 from scarplan.services.clinic.context import Clinic
 from support.clinic_data import patient_input
@@ -82,3 +84,28 @@ def test_an_admin_makes_no_portal_account_by_any_route(client: TestClient, clini
     assert "ana.p" not in [u.username for u in users.list_users(clinic)]
     export = client.get(f"/api/v1/patients/{patient.id}/export")
     assert export.status_code == 403
+
+
+def test_an_admin_verifies_the_audit_trail_and_a_tampered_entry_is_named(
+    client: TestClient, clinic: Clinic
+) -> None:
+    clinician = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    seen = patients.create_patient(clinic, clinician, patient_input("P-1", "Seen"))
+    patients.get_patient(clinic, clinician, seen.id)
+    clinic.audit.flush()
+    _sign_in_admin(client, clinic)
+
+    whole = client.get("/api/v1/audit/verify")
+    assert whole.status_code == 200
+    assert whole.json()["intact"] is True
+    assert whole.json()["first_bad"] is None
+    assert len(whole.json()["head_hash"]) == 64
+
+    with clinic.uow.engine.begin() as connection:
+        audit_guard.remove(connection)
+        connection.execute(text("UPDATE audit_events SET patient_id = NULL WHERE action = 'read'"))
+        audit_guard.install(connection)
+    broken = client.get("/api/v1/audit/verify").json()
+    assert broken["intact"] is False
+    assert broken["first_bad"]["flaw"] == "altered"
+    assert broken["first_bad"]["id"] > whole.json()["entries"] - 3

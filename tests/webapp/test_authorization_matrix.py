@@ -119,6 +119,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/prices"): frozenset({A}),
     ("POST", "/api/v1/prices"): frozenset({A}),
     ("GET", "/api/v1/audit"): frozenset({A}),
+    ("GET", "/api/v1/audit/verify"): frozenset({A}),
     ("GET", "/api/v1/users"): frozenset({A}),
     ("POST", "/api/v1/users"): frozenset({A}),
     ("POST", "/api/v1/users/{username}/{state}"): frozenset({A}),

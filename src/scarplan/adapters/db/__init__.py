@@ -1,6 +1,6 @@
 """Storage: SQLAlchemy tables, engines for SQLite and PostgreSQL, Alembic migrations."""
 
-from scarplan.adapters.db.engine import make_engine, sqlite_url
+from scarplan.adapters.db.engine import make_engine, sqlite_url, writable_directory
 from scarplan.adapters.db.migrate import current_revision, head_revision, upgrade
 from scarplan.adapters.db.unit_of_work import SqlUnitOfWork
 
@@ -11,4 +11,5 @@ __all__ = [
     "make_engine",
     "sqlite_url",
     "upgrade",
+    "writable_directory",
 ]

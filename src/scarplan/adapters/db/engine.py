@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +14,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
 from scarplan.domain.errors import FieldProblem, InputError
+
+logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 WRITE_OPTION = "scarplan_write"
@@ -28,6 +34,9 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Deleted rows are overwritten with zeros, not left in free pages: an erased patient's
+    # name must not stay readable in the file (docs/privacy.md).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -39,12 +48,68 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def writable_directory(directory: Path) -> Path:
+    """Create `directory` (0700: patient data inside) if missing, and prove it writable.
+
+    Raises one clear problem naming the directory and the fix instead of a traceback from deep
+    inside SQLite or a write: a read-only data directory, one under a file, a full or read-only
+    file system.
+    """
+    fix = (
+        "make it writable by the account that runs scarplan (e.g. chown that account and "
+        "chmod 700), or set SCARPLAN_DATA_DIR (or SCARPLAN_DATABASE_URL) to a directory that is"
+    )
+    try:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # os.access says yes to root even on a read-only mount: writing a file is the proof.
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as error:
+        problem = FieldProblem(str(directory), f"is not writable ({error.strerror})", fix)
+        raise InputError("the data directory cannot be used", [problem]) from None
+    return directory
+
+
+def private_database_file(path: Path) -> None:
+    """The database file, created 0600 before SQLite opens it: SQLite gives its -wal and -shm
+    files the database file's mode, so none of the three is readable by other accounts."""
+    writable_directory(path.parent)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        if not os.access(path, os.R_OK | os.W_OK):
+            fix = "make it readable and writable by the account that runs scarplan (chmod 600)"
+            problem = FieldProblem(str(path), "cannot be written by this account", fix)
+            raise InputError("the database file cannot be used", [problem]) from None
+        for existing in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            _tighten(existing)
+        return
+    except OSError as error:
+        fix = "check the disk and SCARPLAN_DATA_DIR (or SCARPLAN_DATABASE_URL)"
+        problem = FieldProblem(str(path), f"cannot be created ({error.strerror})", fix)
+        raise InputError("the database file cannot be used", [problem]) from None
+    os.close(descriptor)
+
+
+def _tighten(path: Path) -> None:
+    # A database made before this check (0644 under the usual umask) is closed to others too.
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
+    except FileNotFoundError:
+        return
+    except PermissionError as error:
+        logger.warning("cannot make %s private (%s): chmod 600 it", path, error.strerror)
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    """An engine for a database URL; SQLite files get their directory created."""
+    """An engine for a database URL; SQLite files are created private (0600) in a private
+    (0700) directory, and a directory that cannot be written is refused in one message."""
     if url.startswith("sqlite"):
         path = url.split(":///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_database_file(Path(path))
         engine = create_engine(
             url,
             echo=echo,

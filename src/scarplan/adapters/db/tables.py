@@ -123,7 +123,8 @@ class AuditEventRecord(Base):
     """Who read or changed which patient record, when, from where, through which route.
 
     Append-only: the app never updates or deletes a row, and database triggers refuse to
-    (migration 0002). No foreign keys, so the trail outlives erased patients and old users.
+    (migrations 0002 and 0007); each row is chained to the one before it by a hash. No foreign
+    keys, so the trail outlives erased patients and old users.
     """
 
     __tablename__ = "audit_events"
@@ -145,6 +146,10 @@ class AuditEventRecord(Base):
     route: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(String(64))
     detail: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    # The hash chain (migration 0007, adapters/db/audit_chain.py): the previous entry's hash and
+    # this entry's, so that a changed, removed or reordered entry is found.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
 
 
 class PatientRecord(Base):

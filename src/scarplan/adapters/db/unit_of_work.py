@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from types import TracebackType
 
 from sqlalchemy import Engine
@@ -10,6 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from scarplan.adapters.db.engine import WRITE_OPTION
 from scarplan.domain.errors import FieldProblem, StateError
+
+logger = logging.getLogger(__name__)
 
 
 class SqlUnitOfWork:
@@ -24,6 +27,32 @@ class SqlUnitOfWork:
 
     def write(self) -> _Transaction:
         return _Transaction(self._sessions(), write=True)
+
+    def purge_log(self) -> None:
+        """Fold SQLite's write-ahead log into the database file and empty it.
+
+        After an erasure the log still holds the erased rows' old pages until later writes
+        reuse it; with secure_delete on, the database file's copies are zeroed already. A no-op
+        on PostgreSQL, whose own log is the server's business (docs/privacy.md).
+        """
+        if self.engine.dialect.name != "sqlite":
+            return
+        # A raw connection: through SQLAlchemy the pragma would run inside a read transaction
+        # of our own, which keeps the log from being emptied.
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            busy, pages, done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            cursor.close()
+        finally:
+            connection.close()
+        if busy:
+            logger.warning(
+                "the write-ahead log could not be emptied (%s of %s pages copied; readers were "
+                "busy): it is reused by the next writes",
+                done,
+                pages,
+            )
 
 
 class _Transaction:

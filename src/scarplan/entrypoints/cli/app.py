@@ -11,6 +11,7 @@ from scarplan import __version__
 from scarplan.domain.errors import ScarplanError
 from scarplan.entrypoints.cli import (
     assess_commands,
+    audit_commands,
     backup_commands,
     config_commands,
     demo_commands,
@@ -38,6 +39,7 @@ app.add_typer(config_commands.app, name="config")
 app.add_typer(user_commands.app, name="user")
 app.add_typer(fhir_commands.app, name="fhir")
 app.add_typer(topo_commands.app, name="topo")
+app.add_typer(audit_commands.app, name="audit")
 app.command("demo")(demo_commands.demo)
 app.command("assess")(assess_commands.assess)
 app.command("schema")(assess_commands.schema)

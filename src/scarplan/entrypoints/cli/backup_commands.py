@@ -10,7 +10,8 @@ from scarplan.adapters.db import backup as backups
 from scarplan.adapters.db.backup import SchemaState
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.entrypoints.cli.console import out
+from scarplan.entrypoints.cli.audit_commands import describe
+from scarplan.entrypoints.cli.console import EXIT_FAILURE, err, out
 
 MB = 1_000_000
 SCHEMA_NOTES = {
@@ -39,6 +40,12 @@ def backup(
         f"{len(report.row_counts)} tables, schema revision {report.revision}, "
         f"{report.seconds:.1f} s. Verified."
     )
+    if report.audit_head is not None:
+        _say(
+            f"Audit trail head: entry {report.audit_head.last_id} of {report.audit_head.entries}, "
+            f"hash {report.audit_head.last_hash}; recorded in {report.manifest}: keep it with "
+            "the backup."
+        )
 
 
 def restore(
@@ -62,3 +69,12 @@ def restore(
     )
     note = SCHEMA_NOTES[report.schema].format(head=report.head)
     _say(f"Schema revision {report.revision or 'none'}: {note}.")
+    if report.audit is None:
+        _say("The audit trail predates its hash chain: `scarplan serve` chains it when migrating.")
+        return
+    anchored = "checked against the backup's manifest" if report.anchored else "no manifest found"
+    if report.audit.intact:
+        _say(f"{describe(report.audit)} ({anchored})")
+        return
+    err.print(f"{describe(report.audit)} ({anchored})", markup=False)
+    raise typer.Exit(EXIT_FAILURE)

@@ -5,29 +5,37 @@ its entry and a failed one has none. Reads are queued and written in batches (at
 `FLUSH_SECONDS` later, and when the process stops): writing a row in its own transaction on
 every page view would serialise all readers on SQLite's single writer. The price is that a
 process killed outright may lose its last fraction of a second of read entries; docs/security.md
-says so.
+says so. A failed batch is kept, logged and retried on the next round, never dropped.
+
+Every entry is chained to the one before it by a hash (adapters/db/audit_chain.py):
+`verify_trail` walks the chain and proves it unbroken or names the first bad entry.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select
+from sqlalchemy import Select, event, func, select
 from sqlalchemy.orm import Session
 
-from scarplan.adapters.db import SqlUnitOfWork
+from scarplan.adapters.db import SqlUnitOfWork, audit_chain
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import has_nul
 
+logger = logging.getLogger(__name__)
+
 FLUSH_SECONDS = 0.5
 MAX_PAGE = 500
+# The change entries a session has yet to chain: appended when it commits (see `changed`).
+_UNCHAINED = "scarplan_audit_unchained"
 
 
 @dataclass(frozen=True)
@@ -91,11 +99,15 @@ class AuditTrail:
         patient_id: int | None,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        session.add(
-            AuditEventRecord(
-                **_row(actor, self._clock(), action, entity, entity_id, patient_id, detail)
-            )
-        )
+        # Chained when the session commits, after the use case's own writes: the chain's lock
+        # (PostgreSQL) is then held for the shortest time and never before a row lock, so two
+        # writers cannot deadlock on it. Same transaction: a failed change has no entry.
+        row = _row(actor, self._clock(), action, entity, entity_id, patient_id, detail)
+        unchained: list[dict[str, Any]] | None = session.info.get(_UNCHAINED)
+        if unchained is None:
+            unchained = session.info[_UNCHAINED] = []
+            event.listen(session, "before_commit", _chain_on_commit)
+        unchained.append(row)
 
     def read(
         self,
@@ -113,12 +125,18 @@ class AuditTrail:
                 self._flusher.start()
 
     def flush(self) -> int:
-        """Write the queued read entries now; returns how many."""
+        """Write the queued read entries now; returns how many. When the write fails the
+        entries go back to the front of the queue for the next flush, and the error is raised."""
         with self._lock:
             rows, self._pending = self._pending, []
         if rows:
-            with self._uow.write() as session:
-                session.execute(insert(AuditEventRecord), rows)
+            try:
+                with self._uow.write() as session:
+                    audit_chain.append(session, rows)
+            except BaseException:
+                with self._lock:
+                    self._pending[:0] = rows
+                raise
         return len(rows)
 
     def close(self) -> None:
@@ -134,7 +152,25 @@ class AuditTrail:
             try:
                 self.flush()
             except Exception:
-                continue
+                # Kept for the next round (flush re-queues them): a busy or briefly unreachable
+                # database must not cost audit entries, nor stop this thread.
+                logger.exception(
+                    "could not write %d read audit entries; retrying in %s s",
+                    self.pending(),
+                    FLUSH_SECONDS,
+                )
+
+    def pending(self) -> int:
+        """How many read entries wait to be written."""
+        with self._lock:
+            return len(self._pending)
+
+
+def _chain_on_commit(session: Session) -> None:
+    unchained: list[dict[str, Any]] = session.info.get(_UNCHAINED) or []
+    rows = list(unchained)
+    unchained.clear()
+    audit_chain.append(session, rows)
 
 
 @dataclass(frozen=True)

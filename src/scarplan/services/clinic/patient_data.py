@@ -332,6 +332,7 @@ def erase_patient(clinic: Clinic, actor: Actor, patient_id: int, reason: str) ->
             patient_id,
             {"reason": stated, "deleted": deleted},
         )
+    clinic.uow.purge_log()
     return ErasureReport(patient_id, clinic.now(), stated, deleted)
 
 

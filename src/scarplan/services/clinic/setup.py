@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from scarplan.adapters.db import upgrade
+from scarplan.adapters.db import upgrade, writable_directory
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.services.clinic.context import Clinic
 from scarplan.services.clinic.demo_clinic import DEMO_USER, demo_clinic_needed, seed_demo_clinic
@@ -29,7 +29,7 @@ class Started:
 def _private_file(path: Path, make: str) -> str:
     """Read a file only the owner can read, creating it with `make` the first time."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        writable_directory(path.parent)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(make)

@@ -6,7 +6,12 @@ import os
 import time
 from pathlib import Path
 
+from sqlalchemy import Engine, inspect
+
+from scarplan.adapters.db import audit_chain
+from scarplan.adapters.db.audit_chain import BadEntry, ChainHead, ChainReport, Flaw
 from scarplan.adapters.db.backup.files import fsync, temporary_beside
+from scarplan.adapters.db.backup.manifest import manifest_anchor, manifest_path, write_manifest
 from scarplan.adapters.db.backup.pg_client import Server
 from scarplan.adapters.db.backup.postgres import postgres_backup, postgres_restore
 from scarplan.adapters.db.backup.problems import FROM_BACKUP, URL_FIELD, headline, problem
@@ -41,14 +46,16 @@ def backup(database_url: str, target: Path, *, overwrite: bool = False) -> Backu
             database = sqlite_path(database_url)
             if target.resolve() in {database.resolve(), *sqlite_sidecars(database.resolve())}:
                 raise problem(str(target), "is the database itself", "choose another file")
-            revision, counts = sqlite_backup(database, temporary)
+            revision, counts, head = sqlite_backup(database, temporary)
         else:
-            revision, counts = postgres_backup(Server.from_url(database_url), temporary)
+            revision, counts, head = postgres_backup(Server.from_url(database_url), temporary)
         fsync(temporary)
         os.replace(temporary, target)
         fsync(target.parent)
+        manifest = write_manifest(target, revision, counts, head)
     seconds = time.perf_counter() - started
-    return BackupReport(target, target.stat().st_size, kind, revision, counts, seconds)
+    size = target.stat().st_size
+    return BackupReport(target, size, kind, revision, counts, seconds, head, manifest)
 
 
 def restore(
@@ -64,6 +71,8 @@ def restore(
     source = source.expanduser().absolute()
     with headline("the restore failed; the database was left as it was"):
         _check_source(source, kind)
+        # Read first: a damaged manifest stops the restore before anything is replaced.
+        anchor = manifest_anchor(source) if manifest_path(source).exists() else None
         if kind == "sqlite":
             sqlite_restore(source, sqlite_path(database_url))
         else:
@@ -71,13 +80,33 @@ def restore(
     engine = make_engine(database_url)
     try:
         revision, counts = current_revision(engine), row_counts(engine)
+        audit = restored_trail(engine, anchor)
     finally:
         engine.dispose()
     head = head_revision()
     state = schema_state(revision, head)
     seconds = time.perf_counter() - started
     size = source.stat().st_size
-    return RestoreReport(source, size, kind, revision, head, state, counts, seconds)
+    return RestoreReport(
+        source, size, kind, revision, head, state, counts, seconds, audit, anchor is not None
+    )
+
+
+def restored_trail(engine: Engine, anchor: ChainHead | None) -> ChainReport | None:
+    """The restored audit trail verified, against the backup's manifest when there is one;
+    None for a schema from before the hash chain (`scarplan serve` chains it when migrating)."""
+    with engine.connect() as connection:
+        schema = inspect(connection)
+        if not schema.has_table("audit_events"):
+            return None
+        if "entry_hash" not in {column["name"] for column in schema.get_columns("audit_events")}:
+            return None
+        report = audit_chain.verify(connection, anchor)
+    if report.intact and anchor is not None and report.head.last_id != anchor.last_id:
+        message = f"the backup holds entries after entry {anchor.last_id}, its manifest's head"
+        bad = BadEntry(report.head.last_id, None, Flaw.UNANCHORED, message)
+        return ChainReport(report.head, bad)
+    return report
 
 
 def _kind(database_url: str) -> Kind:

@@ -10,6 +10,8 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
+from scarplan.adapters.db.audit_chain import ChainHead
+from scarplan.adapters.db.backup.manifest import postgres_head
 from scarplan.adapters.db.backup.pg_client import (
     PgConnection,
     Server,
@@ -21,7 +23,9 @@ from scarplan.adapters.db.backup.pg_client import (
 from scarplan.adapters.db.backup.problems import FROM_BACKUP, STOP_APP, URL_FIELD, problem
 
 
-def postgres_backup(server: Server, temporary: Path) -> tuple[str, dict[str, int]]:
+def postgres_backup(
+    server: Server, temporary: Path
+) -> tuple[str, dict[str, int], ChainHead | None]:
     fix = "check that the server is reachable and pg_dump is at least the server's version"
     with server.connect() as connection:
         # The counts, the revision and pg_dump all read one exported snapshot: the report
@@ -40,6 +44,7 @@ def postgres_backup(server: Server, temporary: Path) -> tuple[str, dict[str, int
             )
             for schema, name in tables
         }
+        head = postgres_head(connection)
         dump = [pg_tool("pg_dump"), "--format=custom", "--no-password", f"--snapshot={snapshot}"]
         run([*dump, f"--file={temporary}", f"--dbname={server.conninfo}"], server, URL_FIELD, fix)
     if revision is None:
@@ -47,7 +52,7 @@ def postgres_backup(server: Server, temporary: Path) -> tuple[str, dict[str, int
     _pg_dumped(temporary, server, URL_FIELD)
     # Reading every data block back proves the whole file readable, not only its contents list.
     run([pg_tool("pg_restore"), f"--file={os.devnull}", str(temporary)], server, URL_FIELD, fix)
-    return str(revision), counts
+    return str(revision), counts, head
 
 
 # A line of `pg_restore --list`: "218; 1259 16390 TABLE public patients postgres".

@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from alembic.util import CommandError
 from sqlalchemy import Engine, func, inspect, select, table
 
+from scarplan.adapters.db.audit_chain import ChainHead, ChainReport
 from scarplan.adapters.db.migrate import alembic_config
 
 Kind = Literal["sqlite", "postgresql"]
@@ -30,6 +31,8 @@ class BackupReport:
     revision: str
     row_counts: dict[str, int]  # per table, as in the backup file
     seconds: float
+    audit_head: ChainHead | None  # the audit trail's head in the file (None: not chained yet)
+    manifest: Path  # beside the file: keep it with the backup, it anchors the audit trail
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class RestoreReport:
     schema: SchemaState
     row_counts: dict[str, int]  # per table, as restored
     seconds: float
+    audit: ChainReport | None  # the restored trail verified (None: from before the hash chain)
+    anchored: bool  # checked against the head in the backup's manifest
 
 
 def row_counts(engine: Engine) -> dict[str, int]:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from scarplan.adapters.db.audit_chain import ChainHead
 from scarplan.adapters.db.backup.files import fsync, temporary_beside
+from scarplan.adapters.db.backup.manifest import sqlite_head
 from scarplan.adapters.db.backup.problems import FROM_BACKUP, STOP_APP, URL_FIELD, problem
 
 SQLITE_BUSY_TIMEOUT_S = 10.0
@@ -34,7 +36,7 @@ def _sqlite_open(path: Path) -> contextlib.closing[sqlite3.Connection]:
     return contextlib.closing(sqlite3.connect(uri, uri=True, timeout=SQLITE_BUSY_TIMEOUT_S))
 
 
-def sqlite_backup(database: Path, temporary: Path) -> tuple[str, dict[str, int]]:
+def sqlite_backup(database: Path, temporary: Path) -> tuple[str, dict[str, int], ChainHead | None]:
     if not database.is_file():
         raise problem(str(database), "does not exist", f"check SCARPLAN_DATA_DIR and {URL_FIELD}")
     try:
@@ -51,7 +53,10 @@ def sqlite_backup(database: Path, temporary: Path) -> tuple[str, dict[str, int]]
         fix = "check disk space and permissions"
         raise problem(str(database), f"could not be copied ({error})", fix) from None
     fix = "the database itself may be damaged: restore the last good backup"
-    return _sqlite_contents(temporary, str(database), fix)
+    revision, counts = _sqlite_contents(temporary, str(database), fix)
+    with _sqlite_open(temporary) as copied:
+        head = sqlite_head(copied)
+    return revision, counts, head
 
 
 def _sqlite_contents(path: Path, field: str, fix: str) -> tuple[str, dict[str, int]]:

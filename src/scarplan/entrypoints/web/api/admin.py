@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import tempfile
 import zipfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -14,12 +14,14 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from scarplan.adapters.db.audit_chain import Flaw
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache, require
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.services.clinic import users
 from scarplan.services.clinic.access import Permission, Role
 from scarplan.services.clinic.audit import AuditPage, AuditQuery, search_audit
+from scarplan.services.clinic.audit_verify import verify_audit
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.patient_data import (
     ErasureReport,
@@ -60,6 +62,37 @@ def audit_trail(
 ) -> AuditPage:
     query = AuditQuery(user, patient_id, action, since, until, offset, limit)
     return search_audit(clinic, actor, query)
+
+
+class BadAuditEntry(BaseModel):
+    id: int | None = Field(description="The first entry where the chain breaks.")
+    at: datetime | None
+    flaw: Flaw = Field(description="altered, missing, reordered or unanchored.")
+    message: str
+
+
+class AuditVerification(BaseModel):
+    intact: bool = Field(description="Every entry's hash and link recomputed and found whole.")
+    entries: int
+    head_id: int | None = Field(description="The newest entry (null: the trail is empty).")
+    head_hash: str = Field(description="Its hash: compare it with a backup's manifest.")
+    first_bad: BadAuditEntry | None
+
+
+@router.get("/audit/verify")
+def verify_audit_trail(clinic: ClinicDep, actor: ActorDep) -> AuditVerification:
+    """Walk the audit trail's hash chain (admins): unbroken, or the first bad entry."""
+    report = verify_audit(clinic, actor)
+    bad = report.bad
+    return AuditVerification(
+        intact=report.intact,
+        entries=report.head.entries,
+        head_id=report.head.last_id,
+        head_hash=report.head.last_hash,
+        first_bad=None
+        if bad is None
+        else BadAuditEntry(id=bad.id, at=bad.at, flaw=bad.flaw, message=bad.message),
+    )
 
 
 @router.get("/users")

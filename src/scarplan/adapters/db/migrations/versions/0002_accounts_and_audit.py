@@ -105,11 +105,11 @@ def upgrade() -> None:
 
 def _refuse_audit_changes() -> None:
     # The audit trail is append-only in the database too, not only in the app.
-    audit_guard.install(op.get_bind())
+    audit_guard.install_append_only(op.get_bind())
 
 
 def _allow_audit_changes() -> None:
-    audit_guard.remove(op.get_bind())
+    audit_guard.remove_append_only(op.get_bind())
 
 
 def downgrade() -> None:
