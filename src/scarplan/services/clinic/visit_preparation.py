@@ -211,13 +211,14 @@ def _followed(
             )
         )
     }
-    performed = dict(
-        session.execute(
+    performed: dict[int, date] = {
+        session_id: day
+        for session_id, day in session.execute(
             select(TreatmentSessionRecord.id, TreatmentSessionRecord.performed_on).where(
                 TreatmentSessionRecord.patient_id == patient_id
             )
-        ).all()
-    )
+        )
+    }
     days: list[date] = []
     slots: dict[int, AppointmentRecord] = {}
     for position, planned in enumerate(plan.sessions):
