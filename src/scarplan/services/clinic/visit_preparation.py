@@ -211,14 +211,12 @@ def _followed(
             )
         )
     }
-    performed: dict[int, date] = {
-        session_id: day
-        for session_id, day in session.execute(
-            select(TreatmentSessionRecord.id, TreatmentSessionRecord.performed_on).where(
-                TreatmentSessionRecord.patient_id == patient_id
-            )
+    rows = session.execute(
+        select(TreatmentSessionRecord.id, TreatmentSessionRecord.performed_on).where(
+            TreatmentSessionRecord.patient_id == patient_id
         )
-    }
+    ).tuples()
+    performed: dict[int, date] = dict(rows.all())
     days: list[date] = []
     slots: dict[int, AppointmentRecord] = {}
     for position, planned in enumerate(plan.sessions):
