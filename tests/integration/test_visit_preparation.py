@@ -150,7 +150,8 @@ def test_aftercare_is_for_the_last_session_done_and_the_next_visit_moves_on(
     assert [a.text for a in care.advice] == [TCA_AFTERCARE]
     assert care.advice[0].sources == ("AAD-SUN", "LEE2002")
     assert (care.downtime_min_days, care.downtime_max_days) == (5, 7)
-    assert visit is not None and (visit.day, visit.number) == (START + timedelta(weeks=2), 2)
+    assert visit is not None
+    assert (visit.day, visit.number) == (START + timedelta(weeks=2), 2)
 
 
 def test_the_day_routine_rests_a_paused_product_and_says_until_when(
@@ -161,7 +162,8 @@ def test_the_day_routine_rests_a_paused_product_and_says_until_when(
     before = vp.day_routine(clinic, clinician, patient_id, date(2026, 11, 23))
     during = vp.day_routine(clinic, clinician, patient_id, START)
 
-    assert before is not None and during is not None
+    assert before is not None
+    assert during is not None
     assert [i.agent for i in before.evening] == ["tretinoin"]
     # Tretinoin is used as now until the pause; the plan's new products start with the plan.
     assert ("sunscreen", "starts on 14 Dec 2026") in [(r.agent, r.reason) for r in before.resting]

@@ -26,6 +26,7 @@ from scarplan.adapters.presentation.wording import label
 from scarplan.domain.vocabulary import Modality
 from scarplan.homecare.calendar import FREQUENCY_WORDS, routine_calendar
 from scarplan.homecare.routine import Routine, Step
+from scarplan.homecare.schedule import merged
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.agents import TimeOfDay
 from scarplan.planning.lifecycle import ACTIVE, PlanStatus
@@ -403,7 +404,8 @@ def _resting(step: Step, on: date, routine: Routine) -> Resting | None:
     usage = step.usage
     if _in_use(step, on, routine) or (usage.stop is not None and on >= usage.stop):
         return None  # in use, or finished: no longer part of the routine
-    pause = usage.paused_on(on)
+    # Back-to-back pauses are one (as the patient's calendar shows them): back after the last.
+    pause = next((p for p in merged(usage.pauses) if p.start <= on <= p.end), None)
     if pause is not None:
         back = day_words(pause.end + timedelta(days=1))
         return Resting(
