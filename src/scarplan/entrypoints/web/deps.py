@@ -107,7 +107,10 @@ async def get_actor(request: Request) -> Actor:
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
     address = request.client.host if request.client is not None else ""
-    return replace(actor, address=address, route=f"{request.method} {template}")
+    stamped = replace(actor, address=address, route=f"{request.method} {template}")
+    # For the error page, which offers the way back to this actor's own start page.
+    request.state.actor = stamped
+    return stamped
 
 
 def csrf_token(request: Request) -> str:
