@@ -9,6 +9,8 @@ Screenshots go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -20,7 +22,7 @@ from scarplan.bootstrap import Container
 from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, jpeg, patient_input
-from support.server import Server
+from support.server import Server, running_server
 
 PASSWORD = "a long portal password"
 CODE = "P-7001"
@@ -39,6 +41,17 @@ CLINIC_WORDS = ("patient_id", "clinical.write", "clinical.read", "patients.write
 ICE_PICK = [
     {"region": "cheek_left", "type": "ice_pick", "count": 12, "width_mm": 1.1, "depth_mm": 1.4}
 ]
+
+
+@pytest.fixture
+def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """The app on its own database without the demo clinic (this test makes what it needs), in
+    one process: on a busy machine a worker process can miss the process manager's start-up
+    health check and be restarted over and over."""
+    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve"]
+    command += ["--port", "{port}", "--workers", "1"]
+    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+        yield started
 
 
 @pytest.fixture

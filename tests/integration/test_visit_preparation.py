@@ -83,7 +83,9 @@ def test_the_next_visit_says_what_to_stop_beforehand_and_from_when(
     assert pause.resume_when.startswith("Restart once the treated spots have crusted over")
     assert "KHUNGER2011" in pause.sources
     assert pause.text == (
-        f"Stop {pause.name} from 30 Nov 2026; start again from 02 Feb 2027 ({pause.resume_when})."
+        f"Stop {pause.name} from 30 Nov 2026; start again from 02 Feb 2027 (Restart once the "
+        "treated spots have crusted over and any irritation has settled; in the CROSS trial "
+        "tretinoin was not stopped)."
     )
 
 

@@ -100,7 +100,7 @@ class Pause:
     def text(self) -> str:
         then = (
             f"start again from {day_words(self.resume_on)}"
-            + (f" ({self.resume_when})" if self.resume_when else "")
+            + (f" ({self.resume_when.rstrip('.')})" if self.resume_when else "")
             if self.resume_on is not None
             else "do not start it again"
         )
