@@ -180,15 +180,25 @@ def test_the_portal_is_for_patients_and_a_refused_clinician_is_not_stranded(
     assert client.get("/patients").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/patients/{id}/sessions", "/assessments/{assessment}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/patients/{id}/sessions",
+        "/assessments/{assessment}",
+        "/plans/{plan}",
+        "/patients/{id}/calendar",
+        "/patients/{id}/topography",
+    ],
+)
 def test_clinic_pages_a_patient_may_read_show_no_clinic_actions(
     client: TestClient, clinic: Clinic, path: str
 ) -> None:
     patient_id = _patient(client, clinic, preferences={"start_date": "2026-12-14"})
     _followed_plan(clinic, patient_id)
     assessment = assessments.list_assessments(clinic, _clinician(clinic), patient_id)[0].id
+    (plan,) = plans.list_plans(clinic, _clinician(clinic), patient_id)
 
-    page = client.get(path.format(id=patient_id, assessment=assessment))
+    page = client.get(path.format(id=patient_id, assessment=assessment, plan=plan.id))
 
     assert page.status_code == 200
     assert _post_forms(page.text) == ["/logout"]
