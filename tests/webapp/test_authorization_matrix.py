@@ -148,6 +148,11 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/topography/{topography_id}/map"): frozenset({C, P}),
     ("POST", "/topography/{topography_id}/reanalyse"): frozenset({C}),
     ("POST", "/topography/{topography_id}/assessment"): frozenset({C}),
+    ("GET", "/portal"): frozenset({P}),
+    ("GET", "/portal/plan"): frozenset({P}),
+    ("GET", "/portal/routine"): frozenset({P}),
+    ("GET", "/portal/progress"): frozenset({P}),
+    ("GET", "/portal/records"): frozenset({P}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.
 SELF_SERVICE = {
