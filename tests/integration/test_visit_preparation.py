@@ -222,7 +222,7 @@ def test_a_patient_reads_their_own_and_no_one_else_s(
     me = users.create_user(
         clinic, "ana", "Ana Silva", "a long portal password", "patient", patient_id=patient_id
     )
-    staff = users.create_user(clinic, "desk", "Front Desk", "a long desk password", "staff")
+    staff = users.create_user(clinic, "desk", "Front Desk", "reception counter phrase", "staff")
 
     assert vp.next_visit(clinic, me, patient_id, clinic.today()) is not None
     with pytest.raises(NotFoundError):
