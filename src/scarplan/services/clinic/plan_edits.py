@@ -5,20 +5,31 @@ The edit itself (what may move, the gap rule, the dates to avoid) is the plan ag
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from scarplan.domain.case import Case
-from scarplan.homecare.routine import ProcedureDate, build_routine
+from scarplan.homecare.routine import ProcedureDate, Routine, build_routine
 from scarplan.knowledge import KnowledgeBase
 from scarplan.planning.document import PlanDocument
 from scarplan.services.homecare import priming_periods, routine_json
 
 
-def routine_document(
-    case: Case, document: PlanDocument, knowledge: KnowledgeBase
-) -> dict[str, Any]:
-    """The home routine around the (edited or imported) plan's procedure dates."""
-    procedures = [ProcedureDate(s.date, s.modality, s.downtime_days) for s in document.sessions]
+def document_routine(
+    case: Case,
+    document: PlanDocument,
+    knowledge: KnowledgeBase,
+    moved: Mapping[int, date] | None = None,
+) -> Routine:
+    """The home routine around the plan's procedure dates; `moved` gives, by session position,
+    the day a session actually falls on where it differs from the plan (booked in the clinic
+    calendar, or carried out on another day)."""
+    days = moved or {}
+    procedures = [
+        ProcedureDate(days.get(position, s.date), s.modality, s.downtime_days)
+        for position, s in enumerate(document.sessions)
+    ]
     primings = priming_periods(
         (
             (p.agents, p.date, p.until, p.before, p.sources)
@@ -27,8 +38,13 @@ def routine_document(
         ),
         procedures,
     )
-    return routine_json(
-        build_routine(
-            case, document.fitzpatrick, procedures, knowledge, document.start_date, primings
-        )
+    return build_routine(
+        case, document.fitzpatrick, procedures, knowledge, document.start_date, primings
     )
+
+
+def routine_document(
+    case: Case, document: PlanDocument, knowledge: KnowledgeBase
+) -> dict[str, Any]:
+    """The home routine around the (edited or imported) plan's procedure dates."""
+    return routine_json(document_routine(case, document, knowledge))
