@@ -20,7 +20,8 @@ from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import MailOutboxRecord
-from scarplan.adapters.mail import MailTransport, OutgoingMail
+from scarplan.adapters.mail import MailTransport, OutgoingMail, SmtpTransport
+from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 
@@ -191,6 +192,21 @@ def send_pending(clinic: Clinic, transport: MailTransport, limit: int = BATCH) -
             sent += 1
             _finish(clinic, row_id, claim, None)
     return SendReport(sent, failed, gave_up)
+
+
+def smtp_transport(clinic: Clinic) -> MailTransport:
+    """The configured mail server; InputError naming the setting when there is none."""
+    if clinic.settings.smtp_host is None:
+        raise InputError(
+            "no mail server is configured: e-mails stay queued",
+            [FieldProblem("SCARPLAN_SMTP_HOST", "not set", "set the SMTP settings (docs/operations.md)")],
+        )
+    return SmtpTransport(clinic.settings)
+
+
+def send_queued(clinic: Clinic) -> SendReport:
+    """One delivery pass through the configured mail server (`scarplan mail send`)."""
+    return send_pending(clinic, smtp_transport(clinic))
 
 
 def outbox_status(clinic: Clinic, actor: Actor | None = None) -> OutboxStatus:

@@ -13,6 +13,7 @@ from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import MAX_ID
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic import users
+from scarplan.services.clinic.mail_outbox import outbox_status
 from scarplan.services.clinic.access import Permission, Role
 from scarplan.services.clinic.audit import AuditQuery, search_audit
 from scarplan.services.clinic.context import Actor, Clinic
@@ -44,7 +45,12 @@ def users_page(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResp
 
 
 def _context(clinic: Clinic, actor: Actor) -> dict[str, object]:
-    return {"actor": actor, "users": users.list_users(clinic, actor), "roles": list(Role)}
+    return {
+        "actor": actor,
+        "users": users.list_users(clinic, actor),
+        "roles": list(Role),
+        "mail": outbox_status(clinic, actor),
+    }
 
 
 @router.post("/admin/users", dependencies=[require(Permission.MANAGE_USERS)], response_model=None)
