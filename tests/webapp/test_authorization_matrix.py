@@ -137,6 +137,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/topography/{topography_id}/map"): frozenset({C, P}),
     ("POST", "/topography/{topography_id}/reanalyse"): frozenset({C}),
     ("POST", "/topography/{topography_id}/assessment"): frozenset({C}),
+    ("POST", "/patients/{patient_id}/invite"): frozenset({C, S}),
+    ("POST", "/api/v1/patients/{patient_id}/invitation"): frozenset({C, S}),
+    ("GET", "/portal/reminders"): frozenset({P}),
+    ("POST", "/portal/reminders"): frozenset({P}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.
 SELF_SERVICE = {
@@ -151,6 +155,10 @@ PUBLIC = {
     ("POST", "/logout"),
     ("POST", "/api/v1/session"),
     ("DELETE", "/api/v1/session"),
+    ("GET", "/welcome/{token}"),
+    ("POST", "/welcome/{token}"),
+    ("GET", "/unsubscribe/{token}"),
+    ("POST", "/unsubscribe/{token}"),
 }
 DENIED = {401, 403, 404}
 RECORD_IDS = ("patient_id", "assessment_id", "plan_id", "session_id", "photo_id")
