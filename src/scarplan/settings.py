@@ -344,6 +344,7 @@ class Settings(BaseSettings):
         ),
     )
 
+
 def load_settings() -> Settings:
     """Settings from the environment; a bad value is an InputError naming the variable."""
     try:

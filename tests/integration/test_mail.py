@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from pydantic import SecretStr
@@ -26,7 +26,7 @@ from scarplan.services.clinic.mail_outbox import outbox_status, send_pending
 from scarplan.services.clinic.schedule_instance import session_key
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
-from support.smtp import Inbox, free_port, smtp_server, text_of
+from support.smtp import free_port, smtp_server, text_of
 
 EMAIL = "ana@example.org"
 START = date(2026, 12, 14)  # the plan's first TCA CROSS session; the clock stands at 2026-11-21
@@ -59,10 +59,14 @@ def mail_clinic(clinic: Clinic, port: int) -> Clinic:
 
 @pytest.fixture
 def staff(mail_clinic: Clinic) -> Actor:
-    return users.create_user(mail_clinic, "front.desk", "Front Desk", "a long staff password", "staff")
+    return users.create_user(
+        mail_clinic, "front.desk", "Front Desk", "a long staff password", "staff"
+    )
 
 
-def _patient(clinic: Clinic, clinician: Actor, code: str = "P-2001", email: str | None = EMAIL) -> int:
+def _patient(
+    clinic: Clinic, clinician: Actor, code: str = "P-2001", email: str | None = EMAIL
+) -> int:
     document = patient_input(
         code, preferences={"start_date": START.isoformat()}, current_agents=["tretinoin"]
     )
@@ -100,14 +104,17 @@ def test_an_invitation_arrives_with_a_link_that_sets_the_password_and_signs_in(
     actor, session_token = accept_invitation(
         mail_clinic, token, {"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD}
     )
-    assert actor.role == "patient" and session_token
+    assert actor.role == "patient"
+    assert session_token
     assert users.session_actor(mail_clinic, session_token) == actor
     signed_in, _ = users.sign_in(mail_clinic, "p-2001", NEW_PASSWORD)
     assert signed_in.patient_id == actor.patient_id
     # Used once: the same link is refused afterwards, and nothing changes.
     with pytest.raises(InvitationExpiredError):
         accept_invitation(
-            mail_clinic, token, {"password": "another password 2", "password_repeat": "another password 2"}
+            mail_clinic,
+            token,
+            {"password": "another password 2", "password_repeat": "another password 2"},
         )
     users.sign_in(mail_clinic, "p-2001", NEW_PASSWORD)
 
@@ -170,7 +177,8 @@ def test_the_server_down_for_a_while_loses_nothing_and_sends_nothing_twice(
         clock.advance(days=2)
         assert _send(mail_clinic) == (0, 0)
     ids = inbox.message_ids()
-    assert len(ids) == 5 and len(set(ids)) == 5
+    assert len(ids) == 5
+    assert len(set(ids)) == 5
     with mail_clinic.uow.read() as session:
         stored = set(session.scalars(select(MailOutboxRecord.message_id)).all())
     assert stored == set(ids)
@@ -209,7 +217,8 @@ def test_concurrent_senders_deliver_each_message_once(
         for worker in workers:
             worker.join()
     ids = inbox.message_ids()
-    assert sorted(ids) == sorted(set(ids)) and len(ids) == 12
+    assert sorted(ids) == sorted(set(ids))
+    assert len(ids) == 12
     assert sum(sent for sent, _ in reports) == 12
 
 
@@ -258,8 +267,13 @@ def test_a_session_reminder_carries_the_preparation_and_is_queued_once(
     body = text_of(message)
     assert message["Subject"] == "Reminder: your appointment on 14 Dec 2026 at 10:00"
     assert "your appointment on 14 Dec 2026 at 10:00 (Room 2): TCA CROSS" in body
-    assert "- Stop Tretinoin" in body and "from 30 Nov 2026" in body
-    assert message["List-Unsubscribe"].strip().startswith("<https://portal.clinic.example/unsubscribe/")
+    assert "- Stop Tretinoin" in body
+    assert "from 30 Nov 2026" in body
+    assert (
+        message["List-Unsubscribe"]
+        .strip()
+        .startswith("<https://portal.clinic.example/unsubscribe/")
+    )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     for word in ("ECCA", "Goodman", "grade", "P-2001"):
         assert word not in body

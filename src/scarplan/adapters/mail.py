@@ -58,7 +58,10 @@ class SmtpTransport:
         client: smtplib.SMTP
         if settings.smtp_security == "ssl":
             client = smtplib.SMTP_SSL(
-                self._host, settings.smtp_port, timeout=timeout, context=ssl.create_default_context()
+                self._host,
+                settings.smtp_port,
+                timeout=timeout,
+                context=ssl.create_default_context(),
             )
         else:
             client = smtplib.SMTP(self._host, settings.smtp_port, timeout=timeout)
@@ -66,6 +69,8 @@ class SmtpTransport:
             if settings.smtp_security == "starttls":
                 client.starttls(context=ssl.create_default_context())
             if settings.smtp_username is not None:
-                password = settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+                password = (
+                    settings.smtp_password.get_secret_value() if settings.smtp_password else ""
+                )
                 client.login(settings.smtp_username, password)
             client.send_message(message)

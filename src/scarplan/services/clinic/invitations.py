@@ -40,8 +40,7 @@ log = logging.getLogger(__name__)
 
 INVITATION = "invitation"
 EXPIRED = (
-    "This link has expired or has already been used. "
-    "Ask the clinic to send you a new invitation."
+    "This link has expired or has already been used. Ask the clinic to send you a new invitation."
 )
 
 
@@ -99,9 +98,7 @@ def _username(session: Session, record: PatientRecord) -> str:
     return name
 
 
-def _portal_user(
-    session: Session, clinic: Clinic, record: PatientRecord, actor: Actor
-) -> User:
+def _portal_user(session: Session, clinic: Clinic, record: PatientRecord, actor: Actor) -> User:
     user = session.scalar(select(User).where(User.patient_id == record.id))
     if user is None:
         entered = NewUser(

@@ -101,7 +101,9 @@ def session_reminder(
 ) -> MailText:
     at = f" at {start}" if start else ""
     place = f" ({where})" if where else ""
-    paragraphs = [f"This is a reminder of your appointment on {day_words(on)}{at}{place}: {procedure}."]
+    paragraphs = [
+        f"This is a reminder of your appointment on {day_words(on)}{at}{place}: {procedure}."
+    ]
     if steps:
         paragraphs.append("To prepare:")
     return _compose(

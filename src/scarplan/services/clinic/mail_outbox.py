@@ -74,7 +74,9 @@ def _message_id(clinic: Clinic) -> str:
 
 
 def queued_already(session: Session, key: str) -> bool:
-    return session.scalar(select(MailOutboxRecord.id).where(MailOutboxRecord.key == key)) is not None
+    return (
+        session.scalar(select(MailOutboxRecord.id).where(MailOutboxRecord.key == key)) is not None
+    )
 
 
 def queue_mail(session: Session, clinic: Clinic, mail: NewMail) -> bool:
@@ -140,8 +142,8 @@ def _claim(clinic: Clinic, row_id: int) -> tuple[str, OutgoingMail] | None:
 
 
 def _wait(clinic: Clinic, attempts: int) -> timedelta:
-    base = timedelta(seconds=clinic.settings.mail_retry_base_s)
-    return min(base * 2 ** max(attempts - 1, 0), MAX_WAIT)
+    doubled: int = 2 ** max(attempts - 1, 0)
+    return min(timedelta(seconds=clinic.settings.mail_retry_base_s * doubled), MAX_WAIT)
 
 
 def _finish(clinic: Clinic, row_id: int, claim: str, error: str | None) -> bool:
@@ -199,7 +201,11 @@ def smtp_transport(clinic: Clinic) -> MailTransport:
     if clinic.settings.smtp_host is None:
         raise InputError(
             "no mail server is configured: e-mails stay queued",
-            [FieldProblem("SCARPLAN_SMTP_HOST", "not set", "set the SMTP settings (docs/operations.md)")],
+            [
+                FieldProblem(
+                    "SCARPLAN_SMTP_HOST", "not set", "set the SMTP settings (docs/operations.md)"
+                )
+            ],
         )
     return SmtpTransport(clinic.settings)
 
@@ -223,10 +229,7 @@ def outbox_status(clinic: Clinic, actor: Actor | None = None) -> OutboxStatus:
         )
         oldest = session.scalar(select(func.min(box.created_at)).where(box.status == QUEUED))
         last = session.execute(
-            select(box.last_error)
-            .where(box.last_error != "")
-            .order_by(box.id.desc())
-            .limit(1)
+            select(box.last_error).where(box.last_error != "").order_by(box.id.desc()).limit(1)
         ).one_or_none()
     return OutboxStatus(
         smtp_configured=clinic.settings.smtp_host is not None,

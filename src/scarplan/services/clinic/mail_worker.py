@@ -52,7 +52,9 @@ class MailWorker:
         except ScarplanError as error:
             log.error("mail pass refused: %s", error)
         except Exception:
-            log.exception("mail pass failed; trying again in %s s", self._clinic.settings.mail_poll_s)
+            log.exception(
+                "mail pass failed; trying again in %s s", self._clinic.settings.mail_poll_s
+            )
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -178,8 +178,16 @@ def _mails(
         )
         key = f"{SESSION_REMINDER} {patient_id} {visit.modality} {visit.number} {visit.day}"
         found.append(
-            NewMail(key, SESSION_REMINDER, patient_id, email, words.subject, words.text,
-                    words.html, headers)
+            NewMail(
+                key,
+                SESSION_REMINDER,
+                patient_id,
+                email,
+                words.subject,
+                words.text,
+                words.html,
+                headers,
+            )
         )
     for pause in visit.pauses:
         if not today <= pause.stop_on <= horizon:
@@ -196,8 +204,16 @@ def _mails(
         )
         key = f"{ROUTINE_REMINDER} {patient_id} {pause.agent} {pause.stop_on} {visit.day}"
         found.append(
-            NewMail(key, ROUTINE_REMINDER, patient_id, email, words.subject, words.text,
-                    words.html, headers)
+            NewMail(
+                key,
+                ROUTINE_REMINDER,
+                patient_id,
+                email,
+                words.subject,
+                words.text,
+                words.html,
+                headers,
+            )
         )
     return found
 

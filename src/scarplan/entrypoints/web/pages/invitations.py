@@ -43,7 +43,12 @@ async def invite(
 def _expired(request: Request, error: InvitationExpiredError) -> HTMLResponse:
     # The same page for an unknown, used, replaced or expired link: nothing tells whether an
     # account exists.
-    return render(request, "account/notice.html", {"title": "Link no longer valid", "message": str(error)}, 410)
+    return render(
+        request,
+        "account/notice.html",
+        {"title": "Link no longer valid", "message": str(error)},
+        410,
+    )
 
 
 @router.get("/welcome/{token}", response_class=HTMLResponse)

@@ -61,9 +61,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_mail_outbox_status_next", ["status", "next_attempt_at"], unique=False
         )
-        batch_op.create_index(
-            batch_op.f("ix_mail_outbox_patient_id"), ["patient_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_mail_outbox_patient_id"), ["patient_id"], unique=False)
     op.create_table(
         "portal_invitations",
         sa.Column("id", sa.Integer(), nullable=False),
