@@ -34,7 +34,7 @@ from scarplan.services.clinic.fhir_import import import_patient_bundle
 from scarplan.settings import Settings
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)
-PASSWORD = "benchmark password"
+PASSWORD = "zebra glass harbour"  # passes the password policy (not the user name)
 LESIONS = [
     {"region": "cheek_left", "type": "ice_pick", "count": 14, "width_mm": 1.1, "depth_mm": 1.4},
     {"region": "temple_left", "type": "boxcar", "count": 4, "width_mm": 2.8, "depth_mm": 0.4},

@@ -41,7 +41,7 @@ from scarplan.services.clinic import assessments, patients, plans, users
 from scarplan.settings import Settings
 from support.server import running_server
 
-PASSWORD = "benchmark password"
+PASSWORD = "zebra glass harbour"  # passes the password policy (not the user name)
 BATCH = 1000
 
 

@@ -7,11 +7,12 @@ between different procedures). Each has a conservative default and says so.
 
 from __future__ import annotations
 
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.domain.vocabulary import Modality
@@ -52,6 +53,15 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=True,
         description="Send the login cookie over HTTPS only. Off for `--demo` on localhost.",
+    )
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "Addresses or networks (comma-separated IPs or CIDRs, e.g. 127.0.0.1,10.0.0.0/8) of "
+            "the reverse proxies in front of the web app. Only a request whose direct peer is "
+            "one of them may name the client in X-Forwarded-For (the rightmost address not in "
+            "this set counts). Empty: the header is ignored and the peer is the client."
+        ),
     )
     session_hours: int = Field(
         default=12, ge=1, le=24 * 14, description="How long a login lasts without activity."
@@ -343,6 +353,25 @@ class Settings(BaseSettings):
             "seconds (only when `smtp_host` is set)."
         ),
     )
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_addresses(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return tuple(_network(item) if isinstance(item, str) else item for item in value)
+        return value
+
+
+def _network(text: str) -> IPv4Network | IPv6Network:
+    """An address (its own /32 or /128) or a network; host bits set are taken for a typo."""
+    try:
+        return ip_network(text)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not an IP address or a network (write e.g. 127.0.0.1 or 10.0.0.0/8)"
+        ) from None
 
 
 def load_settings() -> Settings:

@@ -38,7 +38,8 @@ def add(
         hide_input=True,
         confirmation_prompt=True,
         envvar="SCARPLAN_NEW_PASSWORD",
-        help="At least 10 characters; prompted for when not given.",
+        help="At least 10 characters, not a common password, a pattern or the user name "
+        "(docs/security.md); prompted for when not given.",
     ),
 ) -> None:
     """Add a user account."""

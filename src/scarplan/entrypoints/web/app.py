@@ -17,7 +17,7 @@ from scarplan.entrypoints.web import api, pages
 from scarplan.entrypoints.web.deps import ActorCache, check_csrf
 from scarplan.entrypoints.web.errors import install_error_handlers
 from scarplan.entrypoints.web.security import SameOriginWrites, SecurityHeaders
-from scarplan.entrypoints.web.signin import AddressThrottle
+from scarplan.entrypoints.web.signin import SignInThrottle
 from scarplan.entrypoints.web.templating import make_templates
 from scarplan.services.clinic.mail_worker import MailWorker
 
@@ -65,8 +65,8 @@ def create_app(container: Container, secret_key: str) -> FastAPI:
     app.state.container = container
     app.state.templates = make_templates()
     app.state.actor_cache = ActorCache()
-    app.state.sign_in_throttle = AddressThrottle()
-    app.add_middleware(SecurityHeaders)
+    app.state.sign_in_throttle = SignInThrottle()
+    app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies and not settings.demo)
     app.add_middleware(SameOriginWrites)
     app.add_middleware(
         SessionMiddleware,

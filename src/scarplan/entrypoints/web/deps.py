@@ -14,6 +14,7 @@ import secrets
 import threading
 import time
 from dataclasses import replace
+from enum import StrEnum
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -21,6 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from scarplan.bootstrap import Container
 from scarplan.domain.errors import PermissionDeniedError
+from scarplan.entrypoints.web.client_address import client_address
 from scarplan.entrypoints.web.errors import LoginRequiredError
 from scarplan.entrypoints.web.session_keys import CSRF_KEY, SESSION_KEY
 from scarplan.services.clinic.access import Permission, can
@@ -33,31 +35,43 @@ ACTOR_TTL = 2.0
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
+class CredentialKind(StrEnum):
+    """What a token was presented as: each is looked up in its own table, and cached apart."""
+
+    SESSION = "session"
+    BEARER = "bearer"
+
+
 class ActorCache:
-    """token -> (actor, when it was checked); thread-safe, bounded."""
+    """(kind, token) -> (actor, when it was checked); thread-safe, bounded.
+
+    Keyed by the kind as well as the token: a session id is never a bearer token, so a session
+    just checked for a cookie must not answer for `Authorization: Bearer <session id>`.
+    """
 
     def __init__(self, ttl: float = ACTOR_TTL, size: int = 10_000) -> None:
         self._ttl = ttl
         self._size = size
-        self._entries: dict[str, tuple[Actor, float]] = {}
+        self._entries: dict[tuple[CredentialKind, str], tuple[Actor, float]] = {}
         self._lock = threading.Lock()
 
-    def get(self, token: str) -> Actor | None:
-        entry = self._entries.get(token)
+    def get(self, kind: CredentialKind, token: str) -> Actor | None:
+        entry = self._entries.get((kind, token))
         if entry is None or time.monotonic() - entry[1] > self._ttl:
             return None
         return entry[0]
 
-    def put(self, token: str, actor: Actor) -> None:
+    def put(self, kind: CredentialKind, token: str, actor: Actor) -> None:
         with self._lock:
             if len(self._entries) >= self._size:
                 self._entries.clear()
-            self._entries[token] = (actor, time.monotonic())
+            self._entries[(kind, token)] = (actor, time.monotonic())
 
-    def drop(self, token: str | None = None, user_id: int | None = None) -> None:
+    def drop(self, session: str | None = None, user_id: int | None = None) -> None:
+        """Forget a session id (signed out), or everything cached for a user."""
         with self._lock:
-            if token is not None:
-                self._entries.pop(token, None)
+            if session is not None:
+                self._entries.pop((CredentialKind.SESSION, session), None)
             if user_id is not None:
                 for key in [k for k, (a, _) in self._entries.items() if a.user_id == user_id]:
                     del self._entries[key]
@@ -94,20 +108,20 @@ async def get_actor(request: Request) -> Actor:
     token = bearer if bearer is not None else request.session.get(SESSION_KEY)
     if not isinstance(token, str):
         raise LoginRequiredError
+    kind = CredentialKind.SESSION if bearer is None else CredentialKind.BEARER
     cache = actor_cache(request)
-    actor = cache.get(token)
+    actor = cache.get(kind, token)
     if actor is None:
-        lookup = token_actor if bearer is not None else session_actor
+        lookup = session_actor if kind is CredentialKind.SESSION else token_actor
         actor = await run_in_threadpool(lookup, _clinic(request), token)
         if actor is None:
-            if bearer is None:
+            if kind is CredentialKind.SESSION:
                 request.session.clear()
             raise LoginRequiredError
-        cache.put(token, actor)
+        cache.put(kind, token, actor)
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
-    address = request.client.host if request.client is not None else ""
-    return replace(actor, address=address, route=f"{request.method} {template}")
+    return replace(actor, address=client_address(request), route=f"{request.method} {template}")
 
 
 def csrf_token(request: Request) -> str:

@@ -22,11 +22,18 @@ BASE_HEADERS = [
     (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
+# Two years, as the HSTS preload list asks (at least one); only sent where cookies are Secure,
+# i.e. in production behind TLS: on plain-HTTP demo set-ups it would be ignored or, worse,
+# remembered for localhost.
+HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp) -> None:
+    """`hsts`: also send Strict-Transport-Security (production, served over TLS)."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
+        self.headers = [*BASE_HEADERS, HSTS] if hsts else BASE_HEADERS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -41,7 +48,7 @@ class SecurityHeaders:
                     for k, v in message.get("headers", [])
                     if static or k.lower() != b"cache-control"
                 ]
-                headers.extend(BASE_HEADERS)
+                headers.extend(self.headers)
                 if not static:
                     # Patient data must not linger in shared caches or the back-forward cache.
                     headers.append((b"cache-control", b"no-store"))

@@ -31,6 +31,7 @@ from scarplan.services.clinic import (
 )
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.password_policy import password_weakness
 
 DEMO_USER = "demo"
 
@@ -280,6 +281,8 @@ def demo_clinic_needed(clinic: Clinic) -> bool:
 def seed_demo_clinic(clinic: Clinic) -> str:
     """Create the demo user and patients; return the demo user's new random password."""
     password = secrets.token_urlsafe(12)
+    while password_weakness(password, DEMO_USER) is not None:  # e.g. "demo" inside, by chance
+        password = secrets.token_urlsafe(12)
     actor = users.create_user(clinic, DEMO_USER, "Demo Clinician", password, "clinician")
     today = clinic.today()
     # The price list first, so every demo plan is priced by the clinic; an admin saves it

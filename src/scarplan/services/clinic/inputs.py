@@ -47,6 +47,16 @@ def has_nul(value: object) -> bool:
     return False
 
 
+def is_utf8_text(text: str) -> bool:
+    """Whether `text` can be stored and hashed: JSON may smuggle in lone surrogates (\\ud800),
+    which no database column nor password hash can encode."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 

@@ -21,9 +21,9 @@ from scarplan.adapters.passwords import DUMMY_HASH, hash_password, needs_rehash,
 from scarplan.domain.errors import AuthenticationError, FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.access import POLICY, Permission, Role, authorize
 from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import InputModel, has_nul, validated
+from scarplan.services.clinic.inputs import InputModel, has_nul, is_utf8_text, validated
+from scarplan.services.clinic.password_policy import check_password_policy
 
-MIN_PASSWORD = 10
 # Five wrong passwords in a row lock the account for a quarter of an hour (OWASP's advice is a
 # small number of attempts, then a delay; the lock ends by itself so it cannot be used to shut
 # a clinician out for good).
@@ -32,12 +32,18 @@ LOCK_MINUTES = 15
 MAX_TOKEN_DAYS = 365
 SESSION_PREFIX = "sps_"
 TOKEN_PREFIX = "spt_"
+# The one answer to every refused sign-in (unknown name, wrong password, locked or disabled
+# account), so the answer does not tell which accounts exist; it still says what to do.
+REFUSED = (
+    f"wrong username or password (after {MAX_FAILED_LOGINS} failed tries an account is locked "
+    f"for {LOCK_MINUTES} minutes: wait, or ask an admin)"
+)
 
 
 class NewUser(InputModel):
     username: str = Field(pattern=r"^[a-z][a-z0-9_.-]{2,63}$", description="Lower-case login name.")
     full_name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=MIN_PASSWORD, max_length=200)
+    password: str = Field(description="Checked by the password policy (password_policy.py).")
     role: Role = Role.CLINICIAN
     patient_id: int | None = Field(
         default=None, description="For the patient role: the patient record this user is."
@@ -86,6 +92,11 @@ class TokenView:
     """Neither revoked nor expired: it still signs requests in."""
 
 
+def normalized_username(username: str) -> str:
+    """A user name as accounts are matched: without case or surrounding spaces."""
+    return username.strip().lower()
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -131,6 +142,7 @@ def create_user(
         },
         "user",
     )
+    check_password_policy(entered.password, username=entered.username)
     _check_patient_link(entered)
     with clinic.uow.write() as session:
         return _actor(insert_user(session, clinic, entered, actor))
@@ -200,7 +212,7 @@ def set_active(clinic: Clinic, username: str, active: bool, actor: Actor | None 
         authorize(actor, Permission.MANAGE_USERS)
     now = clinic.now()
     with clinic.uow.write() as session:
-        user = session.scalar(select(User).where(User.username == username.strip().lower()))
+        user = session.scalar(select(User).where(User.username == normalized_username(username)))
         if user is None:
             raise NotFoundError(
                 "no such user", [FieldProblem("username", f"{username!r} names no user", "")]
@@ -238,21 +250,17 @@ def sign_in(clinic: Clinic, username: str, password: str, address: str = "") -> 
     LOCK_MINUTES, and even the right password is refused until then.
     """
     now = clinic.now()
-    name = username.strip().lower()
-    if has_nul(name) or has_nul(password):
-        raise AuthenticationError("wrong username or password")
-    refusal = AuthenticationError("wrong username or password")
+    name = normalized_username(username)
+    if has_nul(name) or has_nul(password) or not is_utf8_text(name + password):
+        raise AuthenticationError(REFUSED)
     with clinic.uow.write() as session:
         user = session.scalar(select(User).where(User.username == name))
+        # Every refusal costs one Argon2 check and says the same words: neither the answer nor
+        # its timing tells an unknown name from a locked, disabled or mistyped account.
+        matches = verify_password(password, user.password_hash if user else DUMMY_HASH)
         if user is None:
-            verify_password(password, DUMMY_HASH)
-            raise refusal
+            raise AuthenticationError(REFUSED)
         if user.locked_until is not None and user.locked_until > now:
-            verify_password(password, DUMMY_HASH)
-            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-            refusal = AuthenticationError(
-                f"too many failed sign-ins: try again in {minutes} minutes, or ask an admin"
-            )
             # Recorded, and the transaction left normally so the record is kept: attempts on a
             # locked account are what an attack looks like.
             clinic.audit.changed(
@@ -264,7 +272,7 @@ def sign_in(clinic: Clinic, username: str, password: str, address: str = "") -> 
                 None,
                 {"locked_until": user.locked_until.isoformat()},
             )
-        elif not (user.active and verify_password(password, user.password_hash)):
+        elif not (user.active and matches):
             _count_failure(clinic, session, user, now, address)
         else:
             user.failed_logins = 0
@@ -277,7 +285,7 @@ def sign_in(clinic: Clinic, username: str, password: str, address: str = "") -> 
                 session, _at(actor, address, "sign in"), "sign_in", "user", user.id, None
             )
             return actor, token
-    raise refusal
+    raise AuthenticationError(REFUSED)
 
 
 def open_user_session(session: Session, clinic: Clinic, user: User, address: str) -> str:
