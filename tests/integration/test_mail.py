@@ -138,6 +138,11 @@ def test_an_expired_or_replaced_link_is_refused_and_a_mismatch_changes_nothing(
     with pytest.raises(InputError) as short:
         accept_invitation(mail_clinic, second, {"password": "short", "password_repeat": "short"})
     assert short.value.problems[0].path == "password"
+    with pytest.raises(InputError) as weak:  # the password policy of every set-password path
+        accept_invitation(
+            mail_clinic, second, {"password": "p-2001p-2001", "password_repeat": "p-2001p-2001"}
+        )
+    assert "user name" in weak.value.problems[0].message
     clock.advance(hours=mail_clinic.settings.invitation_hours + 1)
     with pytest.raises(InvitationExpiredError):
         accept_invitation(mail_clinic, second, good)

@@ -185,3 +185,19 @@ def test_reminders_turn_off_and_on_in_the_portal_and_off_from_the_link(
         assert "not valid" in bad.text
         assert mail_program.get("/unsubscribe/nonsense").status_code == 404
     assert "Reminders are <strong>off</strong>" in visitor.get("/portal/reminders").text
+
+
+def test_the_admin_sees_the_outbox_and_that_no_mail_server_is_configured(
+    mail_clinic: Clinic, staff: TestClient
+) -> None:
+    patient_id = _new_patient(staff)
+    staff.post(f"/patients/{patient_id}/invite", data={})
+    create_user(mail_clinic, "admin.one", "Admin", PASSWORD, "admin")
+    unconfigured = replace(
+        mail_clinic, settings=mail_clinic.settings.model_copy(update={"smtp_host": None})
+    )
+    with _client(unconfigured) as admin:
+        admin.post("/api/v1/session", json={"username": "admin.one", "password": PASSWORD})
+        page = admin.get("/admin/users").text
+    assert "No mail server is configured" in page
+    assert "Queued 1" in page

@@ -26,9 +26,9 @@ from scarplan.services.clinic.access import Permission, Role, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import InputModel, validated
 from scarplan.services.clinic.mail_outbox import NewMail, queue_mail
+from scarplan.services.clinic.password_policy import MAX_PASSWORD, check_password_policy
 from scarplan.services.clinic.patients import load_patient
 from scarplan.services.clinic.users import (
-    MIN_PASSWORD,
     NewUser,
     insert_user,
     open_user_session,
@@ -54,10 +54,10 @@ class InvitationSent:
 
 
 class NewPassword(InputModel):
-    # The length rule of every password (users.MIN_PASSWORD); issue 24's NIST policy replaces
-    # it for every set-password path at once.
-    password: str = Field(min_length=MIN_PASSWORD, max_length=200)
-    password_repeat: str = Field(max_length=200)
+    """The password typed twice; its strength is the password policy's (password_policy.py)."""
+
+    password: str = Field(max_length=MAX_PASSWORD)
+    password_repeat: str = Field(max_length=MAX_PASSWORD)
 
     @model_validator(mode="after")
     def _same(self) -> NewPassword:
@@ -214,6 +214,7 @@ def accept_invitation(
         invitation = _open_invitation(session, clinic, token)
         entered = validated(NewPassword, raw, "password")
         user = session.get_one(User, invitation.user_id)
+        check_password_policy(entered.password, username=user.username)
         user.password_hash = hash_password(entered.password)
         user.failed_logins = 0
         user.locked_until = None
