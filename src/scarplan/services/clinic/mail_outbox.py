@@ -185,10 +185,12 @@ def send_pending(clinic: Clinic, transport: MailTransport, limit: int = BATCH) -
         claim, mail = claimed
         try:
             transport.send(mail)
-        except (OSError, smtplib.SMTPException) as error:
+        # ValueError: a message the mail library cannot encode. Recorded like a refusal, so it
+        # ends as failed after its tries instead of blocking the queue.
+        except (OSError, smtplib.SMTPException, ValueError) as error:
             failed += 1
             reason = f"{type(error).__name__}: {error}"
-            log.warning("mail %s to the %s server failed: %s", row_id, "SMTP", reason)
+            log.warning("mail %s: delivery failed: %s", row_id, reason)
             gave_up += _finish(clinic, row_id, claim, reason)
         else:
             sent += 1
