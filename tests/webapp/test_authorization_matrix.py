@@ -141,6 +141,11 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/patients/{patient_id}/invitation"): frozenset({C, S}),
     ("GET", "/portal/reminders"): frozenset({P}),
     ("POST", "/portal/reminders"): frozenset({P}),
+    ("GET", "/portal"): frozenset({P}),
+    ("GET", "/portal/plan"): frozenset({P}),
+    ("GET", "/portal/routine"): frozenset({P}),
+    ("GET", "/portal/progress"): frozenset({P}),
+    ("GET", "/portal/records"): frozenset({P}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.
 SELF_SERVICE = {

@@ -129,9 +129,10 @@ def test_the_invited_patient_sets_a_password_from_the_link_and_lands_signed_in(
         link, data={"password": NEW_PASSWORD, "password_repeat": NEW_PASSWORD, "csrf_token": csrf}
     )
     assert done.status_code == 303
+    assert done.headers["location"] == "/portal"
     home = visitor.get(done.headers["location"])
     assert home.status_code == 200
-    assert "Lena Park" in home.text
+    assert "Hello, Lena" in home.text
 
     for again in (visitor.get(link), TestClient(visitor.app).get(link)):
         assert again.status_code == 410

@@ -46,7 +46,11 @@ def test_a_portal_patient_downloads_their_data_from_their_page_and_sees_no_clini
     users.create_user(clinic, "ana.p", "Ana", PASSWORD, "patient", patient_id=patient.id)
     client.post("/api/v1/session", json={"username": "ana.p", "password": PASSWORD})
 
-    page = client.get(f"/patients/{patient.id}").text
+    # Their clinic page is their portal; the data download is with their documents.
+    home = client.get(f"/patients/{patient.id}")
+    assert home.url.path == "/portal"
+    assert 'href="/portal/records"' in home.text
+    page = client.get("/portal/records").text
     link = re.search(r'href="([^"]+/export)"', page)
     assert link is not None
     assert "New assessment" not in page

@@ -121,7 +121,10 @@ async def get_actor(request: Request) -> Actor:
         cache.put(kind, token, actor)
     route = request.scope.get("route")
     template = getattr(route, "path", request.url.path)
-    return replace(actor, address=client_address(request), route=f"{request.method} {template}")
+    stamped = replace(actor, address=client_address(request), route=f"{request.method} {template}")
+    # For the error page, which offers the way back to this actor's own start page.
+    request.state.actor = stamped
+    return stamped
 
 
 def csrf_token(request: Request) -> str:

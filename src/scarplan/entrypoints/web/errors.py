@@ -21,7 +21,9 @@ from scarplan.domain.errors import (
     ScarplanError,
     StateError,
 )
+from scarplan.entrypoints.web.home import home_of, is_patient
 from scarplan.entrypoints.web.session_keys import CSRF_KEY
+from scarplan.services.clinic.context import Actor
 
 
 class LoginRequiredError(Exception):
@@ -103,8 +105,19 @@ def problem(status: int, title: str, problems: list[FieldProblem], **extra: Any)
     )
 
 
+REFUSED_FOR_PATIENT = {
+    403: "This page is for the clinic team",
+    404: "This page does not exist, or it is not one of yours",
+}
+"""What a portal patient reads instead of the refusal's wording (a role, a permission id, a
+field path and a record number are for the clinic, not for them)."""
+
+
 def _page(request: Request, status: int, title: str, problems: list[FieldProblem]) -> Response:
     templates = request.app.state.templates
+    actor: Actor | None = getattr(request.state, "actor", None)
+    if is_patient(actor) and status in REFUSED_FOR_PATIENT:
+        title, problems = REFUSED_FOR_PATIENT[status], []
     return templates.TemplateResponse(  # type: ignore[no-any-return]
         request,
         "error.html",
@@ -112,6 +125,9 @@ def _page(request: Request, status: int, title: str, problems: list[FieldProblem
             "title": title,
             "problems": problems,
             "status": status,
+            "actor": actor,
+            "home": home_of(actor) if actor is not None else "/login",
+            "patient_view": is_patient(actor),
             "csrf_token": request.session.get(CSRF_KEY, "") if "session" in request.scope else "",
         },
         status_code=status,

@@ -26,6 +26,7 @@ from scarplan.adapters.presentation.wording import label
 from scarplan.domain.vocabulary import Modality
 from scarplan.homecare.calendar import FREQUENCY_WORDS, routine_calendar
 from scarplan.homecare.routine import Routine, Step
+from scarplan.homecare.schedule import merged
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.agents import TimeOfDay
 from scarplan.planning.lifecycle import ACTIVE, PlanStatus
@@ -99,7 +100,7 @@ class Pause:
     def text(self) -> str:
         then = (
             f"start again from {day_words(self.resume_on)}"
-            + (f" ({self.resume_when})" if self.resume_when else "")
+            + (f" ({self.resume_when.rstrip('.')})" if self.resume_when else "")
             if self.resume_on is not None
             else "do not start it again"
         )
@@ -370,8 +371,8 @@ def aftercare(clinic: Clinic, actor: Actor, patient_id: int, today: date) -> Aft
 def _how_often(step: Step, on: date) -> str:
     if step.as_needed:
         return "on spots, when needed"
-    phase = step.usage.phase_on(on) or step.usage.phases[-1]
-    return FREQUENCY_WORDS[phase.frequency]
+    phase = step.usage.phase_on(on) or (step.usage.phases or (None,))[-1]
+    return FREQUENCY_WORDS[phase.frequency] if phase is not None else ""
 
 
 def _item(step: Step, on: date) -> RoutineItem:
@@ -385,32 +386,44 @@ def _item(step: Step, on: date) -> RoutineItem:
     )
 
 
-def _resting(step: Step, on: date, knowledge: KnowledgeBase) -> Resting | None:
+def _in_use(step: Step, on: date, routine: Routine) -> bool:
+    """Used on day `on`: as the routine schedules it or, for a product the patient already
+    uses, as now until the routine begins (its pauses still apply)."""
+    if step.as_needed or step.usage.applied_on(on):
+        return True
+    before_start = bool(step.usage.phases) and on < step.usage.phases[0].start
+    return (
+        step.already_used
+        and before_start
+        and on < routine.start
+        and step.usage.paused_on(on) is None
+    )
+
+
+def _resting(step: Step, on: date, routine: Routine) -> Resting | None:
     usage = step.usage
-    if step.as_needed or usage.applied_on(on):
-        return None
-    name = knowledge.agents[step.agent].name
-    if usage.stop is not None and on >= usage.stop:
-        return None  # finished: no longer part of the routine
-    if not usage.phases or usage.phases[0].start > on:
-        return Resting(step.agent.value, name, f"starts on {day_words(usage.phases[0].start)}")
-    pause = usage.paused_on(on)
+    if _in_use(step, on, routine) or (usage.stop is not None and on >= usage.stop):
+        return None  # in use, or finished: no longer part of the routine
+    # Back-to-back pauses are one (as the patient's calendar shows them): back after the last.
+    pause = next((p for p in merged(usage.pauses) if p.start <= on <= p.end), None)
     if pause is not None:
+        back = day_words(pause.end + timedelta(days=1))
         return Resting(
             step.agent.value,
-            name,
-            f"paused around your session; start again from {day_words(pause.end + timedelta(1))}",
+            step.name,
+            f"paused around your session; start again from {back}",
         )
-    return Resting(step.agent.value, name, f"not today: used {_how_often(step, on)}")
+    if not usage.phases or usage.phases[0].start > on:
+        first = day_words(usage.phases[0].start) if usage.phases else day_words(routine.start)
+        return Resting(step.agent.value, step.name, f"starts on {first}")
+    return Resting(step.agent.value, step.name, f"not today: used {_how_often(step, on)}")
 
 
-def _day_routine(routine: Routine, knowledge: KnowledgeBase, on: date) -> DayRoutine:
+def _day_routine(routine: Routine, on: date) -> DayRoutine:
     def used(slot: TimeOfDay) -> tuple[RoutineItem, ...]:
-        return tuple(
-            _item(s, on) for s in routine.slot(slot) if s.as_needed or s.usage.applied_on(on)
-        )
+        return tuple(_item(s, on) for s in routine.slot(slot) if _in_use(s, on, routine))
 
-    resting = tuple(r for s in routine.steps if (r := _resting(s, on, knowledge)) is not None)
+    resting = tuple(r for s in routine.steps if (r := _resting(s, on, routine)) is not None)
     return DayRoutine(on, used(TimeOfDay.AM), used(TimeOfDay.PM), resting)
 
 
@@ -420,7 +433,7 @@ def day_routine(clinic: Clinic, actor: Actor, patient_id: int, on: date) -> DayR
     with clinic.uow.read() as session:
         followed = _followed(session, clinic.knowledge, patient_id, on)
     clinic.audit.read(actor, "routine", None, patient_id)
-    return _day_routine(followed.routine, clinic.knowledge, on) if followed is not None else None
+    return _day_routine(followed.routine, on) if followed is not None else None
 
 
 def _changes(routine: Routine, knowledge: KnowledgeBase, first: date) -> tuple[RoutineChange, ...]:
@@ -441,7 +454,11 @@ def _changes(routine: Routine, knowledge: KnowledgeBase, first: date) -> tuple[R
             continue
         text = _change_text(entry.event, name, entry.day, entry.until, routine, knowledge)
         changes.append(RoutineChange(entry.day, entry.event, agent, text, entry.sources))
-    return tuple(sorted(changes, key=lambda c: (c.day, c.kind, c.agent or "")))
+    # An agent's first phase waits for a pause to end (homecare.schedule.phases_from): for a
+    # product in use already, that "start" is the restart, said once.
+    restarts = {(c.day, c.agent) for c in changes if c.kind == "resume"}
+    kept = [c for c in changes if c.kind != "start" or (c.day, c.agent) not in restarts]
+    return tuple(sorted(kept, key=lambda c: (c.day, c.kind, c.agent or "")))
 
 
 def _change_text(
@@ -503,7 +520,7 @@ def preparation(clinic: Clinic, actor: Actor, patient_id: int, today: date) -> P
         found = Preparation(
             next_visit=_visit(followed, knowledge, today) if followed is not None else None,
             aftercare=_aftercare(last, knowledge) if last is not None else None,
-            today=_day_routine(followed.routine, knowledge, today) if followed else None,
+            today=_day_routine(followed.routine, today) if followed else None,
             changes=_changes(followed.routine, knowledge, today) if followed else (),
             following_plan=followed is not None,
         )

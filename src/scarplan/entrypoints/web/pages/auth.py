@@ -9,10 +9,9 @@ from scarplan.domain.errors import AuthenticationError, RateLimitedError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.errors import status_of
 from scarplan.entrypoints.web.forms import text
+from scarplan.entrypoints.web.home import home_of
 from scarplan.entrypoints.web.pages.common import render, see_other
 from scarplan.entrypoints.web.signin import close_session, open_session
-from scarplan.services.clinic.access import Role
-from scarplan.services.clinic.context import Actor
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,14 +42,6 @@ async def login(request: Request, clinic: ClinicDep) -> HTMLResponse | RedirectR
         context = {"next": target, "error": error, "username": text(form, "username")}
         return render(request, "login.html", context, status=status_of(error))
     return see_other(home_of(actor) if target == "/patients" else target)
-
-
-def home_of(actor: Actor) -> str:
-    """Where each role starts: a portal patient on their own record, a researcher (who has no
-    patient pages) on the research export, everyone else on the patient list."""
-    if actor.role == Role.PATIENT:
-        return f"/patients/{actor.patient_id}"
-    return "/research" if actor.role == Role.RESEARCHER else "/patients"
 
 
 @router.post("/logout")

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from scarplan.domain.errors import InputError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import patient_intake
+from scarplan.entrypoints.web.home import PORTAL, is_patient
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
@@ -71,10 +72,12 @@ async def add_patient(
     return see_other(f"/patients/{patient.id}")
 
 
-@router.get("/patients/{patient_id}", response_class=HTMLResponse)
+@router.get("/patients/{patient_id}", response_class=HTMLResponse, response_model=None)
 def overview(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
-) -> HTMLResponse:
+) -> HTMLResponse | RedirectResponse:
+    if is_patient(actor) and patient_id == actor.patient_id:
+        return see_other(PORTAL)  # their own page, made for them (another's: 404 below)
     return render(
         request,
         "patients/overview.html",

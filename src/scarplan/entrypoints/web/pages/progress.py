@@ -11,6 +11,7 @@ from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.charts import Chart, trend_chart
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import photo
+from scarplan.entrypoints.web.home import PORTAL, is_patient
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
@@ -82,10 +83,12 @@ def _context(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, object]
     }
 
 
-@router.get("/patients/{patient_id}/progress", response_class=HTMLResponse)
+@router.get("/patients/{patient_id}/progress", response_class=HTMLResponse, response_model=None)
 def progress_page(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
-) -> HTMLResponse:
+) -> HTMLResponse | RedirectResponse:
+    if is_patient(actor) and patient_id == actor.patient_id:
+        return see_other(f"{PORTAL}/progress")  # progress in words, made for them
     return render(
         request, "patients/progress.html", {**_context(clinic, actor, patient_id), "actor": actor}
     )

@@ -34,7 +34,8 @@ def _own_patient(actor: Actor) -> int:
 @router.get("/portal/reminders", response_class=HTMLResponse)
 def reminders_page(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
     choice = reminder_choice(clinic, actor, _own_patient(actor))
-    return render(request, "account/reminders.html", {"choice": choice, "actor": actor})
+    context = {"choice": choice, "actor": actor, "portal_page": "reminders"}
+    return render(request, "account/reminders.html", context)
 
 
 @router.post("/portal/reminders", response_model=None)

@@ -1,0 +1,60 @@
+"""The patient portal: a signed-in patient's own pages (services/clinic/portal.py)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
+from scarplan.entrypoints.web.home import PORTAL
+from scarplan.entrypoints.web.pages.common import render
+from scarplan.services.clinic.portal import (
+    portal_home,
+    portal_plan,
+    portal_progress,
+    portal_records,
+    portal_routine,
+)
+
+router = APIRouter(include_in_schema=False)
+
+QUESTIONNAIRES = f"{PORTAL}/questionnaires"
+"""The questionnaires a patient fills in at home (their own pages, another change's)."""
+GUIDE = "/guide"
+"""The public decision aid (another change's)."""
+
+
+def _page(request: Request, template: str, page: str, **context: object) -> HTMLResponse:
+    links = {"questionnaires": QUESTIONNAIRES, "guide": GUIDE}
+    return render(request, f"portal/{template}", {"portal_page": page, "links": links, **context})
+
+
+@router.get(PORTAL, response_class=HTMLResponse)
+def home(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
+    today = clinic.today()
+    found = portal_home(clinic, actor, today)
+    return _page(request, "home.html", "home", actor=actor, home=found, today=today)
+
+
+@router.get(f"{PORTAL}/plan", response_class=HTMLResponse)
+def plan(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
+    return _page(request, "plan.html", "plan", actor=actor, found=portal_plan(clinic, actor))
+
+
+@router.get(f"{PORTAL}/routine", response_class=HTMLResponse)
+def routine(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
+    today = clinic.today()
+    found = portal_routine(clinic, actor, today)
+    return _page(request, "routine.html", "routine", actor=actor, found=found, today=today)
+
+
+@router.get(f"{PORTAL}/progress", response_class=HTMLResponse)
+def progress(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
+    found = portal_progress(clinic, actor)
+    return _page(request, "progress.html", "progress", actor=actor, found=found)
+
+
+@router.get(f"{PORTAL}/records", response_class=HTMLResponse)
+def records(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
+    found = portal_records(clinic, actor)
+    return _page(request, "records.html", "records", actor=actor, found=found)
