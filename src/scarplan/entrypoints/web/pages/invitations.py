@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from scarplan.domain.errors import InputError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import text
-from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.home import home_of
+from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.entrypoints.web.signin import start_session
 from scarplan.services.clinic.access import Permission
