@@ -306,6 +306,86 @@ class Settings(BaseSettings):
             "and the overlay are kept (a 2048 x 2048 map is about 16 MB)."
         ),
     )
+    smtp_host: str | None = Field(
+        default=None,
+        description=(
+            "Mail server that sends invitations and reminders, e.g. smtp.example.org. Unset: "
+            "messages stay queued in the outbox (`scarplan mail status` shows them)."
+        ),
+    )
+    smtp_port: int = Field(default=587, ge=1, le=65535, description="Mail server port.")
+    smtp_security: Literal["starttls", "ssl", "none"] = Field(
+        default="starttls",
+        description=(
+            "How the connection to the mail server is encrypted: 'starttls' (port 587), 'ssl' "
+            "(implicit TLS, port 465) or 'none' (only for a relay on the same machine)."
+        ),
+    )
+    smtp_username: str | None = Field(
+        default=None, description="Mail server login, if it asks for one."
+    )
+    smtp_password: SecretStr | None = Field(
+        default=None, description="Mail server password (with `smtp_username`)."
+    )
+    smtp_timeout_s: float = Field(
+        default=20.0, gt=0, le=300, description="Seconds to wait for the mail server."
+    )
+    mail_from: str = Field(
+        default="scarplan@localhost",
+        min_length=3,
+        max_length=254,
+        description="Sender address of the clinic's e-mails, e.g. appointments@clinic.example.",
+    )
+    clinic_name: str = Field(
+        default="Your clinic",
+        min_length=1,
+        max_length=120,
+        description="The clinic's name as patients know it, used in e-mails.",
+    )
+    public_base_url: str = Field(
+        default="http://127.0.0.1:8000",
+        pattern=r"^https?://[^/\s]+(/[^\s]*)?$",
+        description=(
+            "Address patients open the app at, for links in e-mails (invitations, unsubscribe), "
+            "e.g. https://portal.clinic.example."
+        ),
+    )
+    invitation_hours: int = Field(
+        default=72,
+        ge=1,
+        le=24 * 30,
+        description="How long an invitation link to set a portal password stays valid.",
+    )
+    reminder_days_before: int = Field(
+        default=3,
+        ge=1,
+        le=30,
+        description=(
+            "Days before a booked session that its reminder (with the preparation steps) is "
+            "sent; routine changes are reminded as soon as they fall in this window."
+        ),
+    )
+    mail_max_attempts: int = Field(
+        default=12,
+        ge=1,
+        le=50,
+        description=(
+            "Tries to deliver one e-mail before it is marked failed. The wait doubles after "
+            "each failure from `mail_retry_base_s`, up to six hours (12 tries: about 1.5 days)."
+        ),
+    )
+    mail_retry_base_s: float = Field(
+        default=60.0, gt=0, le=3600, description="Wait after the first failed delivery, seconds."
+    )
+    mail_poll_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description=(
+            "How often `scarplan serve` delivers queued e-mails and queues due reminders, in "
+            "seconds (only when `smtp_host` is set)."
+        ),
+    )
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -652,3 +652,24 @@ def test_a_future_earlier_procedure_is_named_at_its_date(
     assert problem.path == f"entry[{earlier}].resource.performedDateTime"
     assert "future" in problem.message
     assert_nothing_saved(empty, audited)
+
+
+def test_the_email_travels_as_patient_telecom_and_a_malformed_one_is_named(
+    clinic: Clinic, clinician: Actor, empty: Clinic, importer: Actor
+) -> None:
+    document = {**patient_input("P-2001", "Lena Park"), "email": "lena@example.org"}
+    patient_id = patients.create_patient(clinic, clinician, document).id
+    bundle = export_patient_bundle(clinic, clinician, patient_id)
+    (patient,) = resources(bundle, "Patient")
+    assert patient["telecom"] == [{"system": "email", "value": "lena@example.org"}]
+
+    broken = copy.deepcopy(bundle)
+    broken["entry"][0]["resource"]["telecom"][0]["value"] = "lena@"
+    with pytest.raises(InputError) as error:
+        import_patient_bundle(empty, importer, broken)
+    assert [p.path for p in error.value.problems] == ["entry[0].resource.telecom[0].value"]
+
+    imported = import_patient_bundle(empty, importer, bundle)
+    again = patients.get_patient(empty, importer, patient_id_for_code(empty, importer, "P-2001"))
+    assert again.intake["email"] == "lena@example.org"
+    assert imported is not None

@@ -88,7 +88,8 @@ def running_server(
         *(["--demo"] if demo else []),
     ]
     argv = [part.replace("{port}", str(port)) for part in argv]
-    environment = {**server_environment(database_url, data_dir), **(env or {})}
+    extra = {name: value.replace("{port}", str(port)) for name, value in (env or {}).items()}
+    environment = {**server_environment(database_url, data_dir), **extra}
     with log.open("wb") as output:
         process = subprocess.Popen(argv, env=environment, stdout=output, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"

@@ -148,6 +148,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/topography/{topography_id}/map"): frozenset({C, P}),
     ("POST", "/topography/{topography_id}/reanalyse"): frozenset({C}),
     ("POST", "/topography/{topography_id}/assessment"): frozenset({C}),
+    ("POST", "/patients/{patient_id}/invite"): frozenset({C, S}),
+    ("POST", "/api/v1/patients/{patient_id}/invitation"): frozenset({C, S}),
+    ("GET", "/portal/reminders"): frozenset({P}),
+    ("POST", "/portal/reminders"): frozenset({P}),
     ("GET", "/portal"): frozenset({P}),
     ("GET", "/portal/plan"): frozenset({P}),
     ("GET", "/portal/routine"): frozenset({P}),
@@ -167,6 +171,10 @@ PUBLIC = {
     ("POST", "/logout"),
     ("POST", "/api/v1/session"),
     ("DELETE", "/api/v1/session"),
+    ("GET", "/welcome/{token}"),
+    ("POST", "/welcome/{token}"),
+    ("GET", "/unsubscribe/{token}"),
+    ("POST", "/unsubscribe/{token}"),
 }
 DENIED = {401, 403, 404}
 RECORD_IDS = ("patient_id", "assessment_id", "plan_id", "session_id", "photo_id")

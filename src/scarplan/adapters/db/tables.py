@@ -167,6 +167,10 @@ class PatientRecord(Base):
     preferences: Mapped[dict[str, Any]] = mapped_column(Json)
     created_at: Mapped[datetime] = mapped_column(Stamp)
     updated_at: Mapped[datetime] = mapped_column(Stamp)
+    email: Mapped[str | None] = mapped_column(String(254))
+    """Where invitations and reminders go (optional)."""
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    """The patient's choice; reminders go only when this is on and an e-mail is recorded."""
 
 
 class AssessmentRecord(Base):
@@ -525,3 +529,57 @@ class IdentityChangeRequestRecord(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default="")
     """The clinic's answer, shown to the patient (required when declining)."""
+
+
+class MailOutboxRecord(Base):
+    """An e-mail waiting to be sent, or sent: written in the transaction of the change that
+    causes it, delivered later by the sender (services/clinic/mail_outbox.py).
+
+    `key` makes a message unique ("reminder session ..." once per patient, session and kind);
+    `claimed_at` marks a delivery in progress so two senders never send the same row.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    """invitation, session_reminder or routine_reminder."""
+    patient_id: Mapped[int | None] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    headers: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    """queued, sent, or failed (every try used up)."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(Stamp)
+    claimed_at: Mapped[datetime | None] = mapped_column(Stamp)
+    claim: Mapped[str | None] = mapped_column(String(64))
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    sent_at: Mapped[datetime | None] = mapped_column(Stamp)
+
+
+class PortalInvitationRecord(Base):
+    """A one-time link to set a portal password. Only the token's SHA-256 is stored; a new
+    invitation of the same patient revokes the ones before it."""
+
+    __tablename__ = "portal_invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    patient_id: Mapped[int] = mapped_column(
+        ForeignKey("patients.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    expires_at: Mapped[datetime] = mapped_column(Stamp)
+    used_at: Mapped[datetime | None] = mapped_column(Stamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

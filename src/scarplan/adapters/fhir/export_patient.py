@@ -50,6 +50,8 @@ class PatientResources:
             resource["name"] = [{"text": self.patient.full_name}]
         if intake.get("birth_date"):
             resource["birthDate"] = intake["birth_date"]
+        if self.patient.email:
+            resource["telecom"] = [{"system": "email", "value": self.patient.email}]
         return resource
 
     def observation(

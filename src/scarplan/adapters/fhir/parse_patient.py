@@ -39,6 +39,7 @@ def read_patient(reader: Reader) -> PatientFacts | None:
     name = _name(entry)
     if name is not None:
         origins["full_name"] = f"{entry.at('name')}[0]"
+    email = _email(entry, origins)
     preferences = read_preferences(reader, entry, origins)
     _screening(reader, intake, origins)
     skin_type = _fitzpatrick(reader, intake, origins)
@@ -47,7 +48,7 @@ def read_patient(reader: Reader) -> PatientFacts | None:
     read_history(reader, intake, origins)
     if code is None:
         return None
-    return PatientFacts(code, name, intake, skin_type, preferences, origins)
+    return PatientFacts(code, name, intake, skin_type, preferences, email, origins)
 
 
 def _code(reader: Reader, entry: Entry, origins: Origins) -> str | None:
@@ -60,6 +61,14 @@ def _code(reader: Reader, entry: Entry, origins: Origins) -> str | None:
         f"has no identifier with system {codes.PATIENT_CODE}",
         "give the clinic's patient code (the case file's patient.id)",
     )
+    return None
+
+
+def _email(entry: Entry, origins: Origins) -> str | None:
+    for number, point in enumerate(entry.get("telecom") or []):
+        if point.get("system") == "email" and point.get("value"):
+            origins["email"] = f"{entry.at('telecom')}[{number}].value"
+            return str(point["value"])
     return None
 
 

@@ -37,6 +37,8 @@ class PatientFacts:
     preferences: dict[str, Any] = field(default_factory=dict)
     """The case file's `preferences` that were stated, as JSON values (`stated_preferences`):
     an unstated preference is absent, never null, zero or an empty list."""
+    email: str | None = None
+    """Where the clinic's e-mails go (Patient.telecom, system email)."""
     origins: Origins = field(default_factory=_origins, compare=False)
 
 

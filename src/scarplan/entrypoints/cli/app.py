@@ -17,6 +17,8 @@ from scarplan.entrypoints.cli import (
     demo_commands,
     fhir_commands,
     kb_commands,
+    mail_commands,
+    patient_commands,
     plan_commands,
     report_commands,
     routine_commands,
@@ -40,6 +42,8 @@ app.add_typer(user_commands.app, name="user")
 app.add_typer(fhir_commands.app, name="fhir")
 app.add_typer(topo_commands.app, name="topo")
 app.add_typer(audit_commands.app, name="audit")
+app.add_typer(mail_commands.app, name="mail")
+app.add_typer(patient_commands.app, name="patient")
 app.command("demo")(demo_commands.demo)
 app.command("assess")(assess_commands.assess)
 app.command("schema")(assess_commands.schema)

@@ -19,6 +19,7 @@ from scarplan.entrypoints.web.errors import UnhandledErrors, install_error_handl
 from scarplan.entrypoints.web.security import JsonBodyLimits, SameOriginWrites, SecurityHeaders
 from scarplan.entrypoints.web.signin import SignInThrottle
 from scarplan.entrypoints.web.templating import make_templates
+from scarplan.services.clinic.mail_worker import MailWorker
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "scarplan_session"
@@ -37,7 +38,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     # out of the collector, full collections stop walking it and pause requests far less.
     gc.collect()
     gc.freeze()
+    container = app.state.container
+    mail = MailWorker(container.clinic) if container.settings.smtp_host is not None else None
+    if mail is not None:
+        mail.start()
     yield
+    if mail is not None:
+        mail.stop()
     app.state.container.clinic.jobs.shutdown()
     app.state.container.clinic.audit.close()
 

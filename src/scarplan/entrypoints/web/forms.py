@@ -88,7 +88,9 @@ def patient_intake(form: FormData) -> dict[str, Any]:
         for start, end, reason in windows
         if start or end
     ]
-    return {"full_name": text(form, "full_name"), "patient": patient, "preferences": preferences}
+    entered: dict[str, Any] = {"full_name": text(form, "full_name")}
+    _put(entered, "email", text(form, "email").strip())
+    return {**entered, "patient": patient, "preferences": preferences}
 
 
 def _put_list(target: dict[str, Any], key: str, items: list[Any]) -> None:

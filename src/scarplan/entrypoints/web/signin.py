@@ -141,11 +141,16 @@ async def open_session(request: Request, clinic: Clinic, username: str, password
     except AuthenticationError:
         throttle.failed(address, username)
         raise
+    start_session(request, token)
+    return actor
+
+
+def start_session(request: Request, token: str) -> None:
+    """Put a session token made by the service into the cookie (sign-in, invitation links)."""
     # A fresh session (and CSRF token) at sign-in: nothing set before it carries over.
     request.session.clear()
     request.session[SESSION_KEY] = token
     request.session[CSRF_KEY] = secrets.token_urlsafe(32)
-    return actor
 
 
 async def close_session(request: Request, clinic: Clinic) -> None:

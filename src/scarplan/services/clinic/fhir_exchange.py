@@ -95,6 +95,7 @@ def clinical_record(session: Session, patient_id: int) -> ClinicalRecord:
             patient.intake,
             patient.fitzpatrick,
             preferences=stated_preferences(patient.preferences),
+            email=patient.email,
         ),
         assessments=tuple(_assessment(record) for record in assessed),
         plans=tuple(

@@ -63,6 +63,7 @@ def import_patient_bundle(clinic: Clinic, actor: Actor, raw: Any) -> ImportRepor
         "full_name": facts.full_name or facts.code,
         "patient": {"id": facts.code, **facts.intake},
         "preferences": facts.preferences,
+        **({"email": facts.email} if facts.email else {}),
     }
     intake = located(facts.origins, patients.patient_intake, clinic, entered)
     try:

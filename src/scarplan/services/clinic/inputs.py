@@ -13,6 +13,7 @@ from typing import Any, Self, TypeVar
 from pydantic import (
     BaseModel,
     ConfigDict,
+    EmailStr,
     Field,
     StrictBool,
     ValidationError,
@@ -82,6 +83,11 @@ class PatientIntake(InputModel):
     """A patient's record: name plus the case file's `patient` and `preferences` sections."""
 
     full_name: str = Field(min_length=1, max_length=200, description="Name as the clinic uses it.")
+    email: EmailStr | None = Field(
+        default=None,
+        max_length=254,
+        description="Where portal invitations and reminders go (optional).",
+    )
     patient: PatientIn
     preferences: PreferencesIn = Field(default_factory=PreferencesIn)
 

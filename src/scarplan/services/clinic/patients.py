@@ -60,6 +60,7 @@ def summary(record: PatientRecord | Row[Any]) -> PatientSummary:
 def intake_document(record: PatientRecord | Row[Any]) -> dict[str, Any]:
     return {
         "full_name": record.full_name,
+        "email": record.email,
         "patient": {"id": record.code, **record.intake},
         "preferences": record.preferences,
     }
@@ -136,6 +137,7 @@ def _apply(record: PatientRecord, intake: PatientIntake, clinic: Clinic) -> None
     fitzpatrick = skin_type(patient.fitzpatrick, patient.fitzpatrick_answers, questionnaire).type
     record.code = patient.id
     record.full_name = intake.full_name.strip()
+    record.email = intake.email
     record.search_name = _search_key(intake.full_name)
     record.birth_date = patient.birth_date
     record.sex = patient.sex.value

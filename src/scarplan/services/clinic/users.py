@@ -160,29 +160,32 @@ def create_user(
     check_password_policy(entered.password, username=entered.username)
     _check_patient_link(entered)
     with clinic.uow.write() as session:
-        if session.scalar(select(User.id).where(User.username == entered.username)):
-            raise InputError(
-                "the user is invalid", [FieldProblem("username", "is taken", "choose another")]
-            )
-        if entered.patient_id is not None:
-            _check_portal_patient(session, entered.patient_id)
-        user = User(
-            username=entered.username,
-            full_name=entered.full_name,
-            password_hash=hash_password(entered.password),
-            role=entered.role.value,
-            active=True,
-            created_at=clinic.now(),
-            patient_id=entered.patient_id,
-            failed_logins=0,
+        return _actor(insert_user(session, clinic, entered, actor))
+
+
+def insert_user(session: Session, clinic: Clinic, entered: NewUser, actor: Actor | None) -> User:
+    """Add the account in the caller's transaction (creating a user, or inviting a patient)."""
+    if session.scalar(select(User.id).where(User.username == entered.username)):
+        raise InputError(
+            "the user is invalid", [FieldProblem("username", "is taken", "choose another")]
         )
-        session.add(user)
-        session.flush()
-        if actor is not None:
-            clinic.audit.changed(
-                session, actor, "create", "user", user.id, None, {"role": user.role}
-            )
-        return _actor(user)
+    if entered.patient_id is not None:
+        _check_portal_patient(session, entered.patient_id)
+    user = User(
+        username=entered.username,
+        full_name=entered.full_name,
+        password_hash=hash_password(entered.password),
+        role=entered.role.value,
+        active=True,
+        created_at=clinic.now(),
+        patient_id=entered.patient_id,
+        failed_logins=0,
+    )
+    session.add(user)
+    session.flush()
+    if actor is not None:
+        clinic.audit.changed(session, actor, "create", "user", user.id, None, {"role": user.role})
+    return user
 
 
 def account_roles(actor: Actor) -> list[Role]:
@@ -314,22 +317,33 @@ def sign_in(clinic: Clinic, username: str, password: str, address: str = "") -> 
             user.locked_until = None
             if needs_rehash(user.password_hash):
                 user.password_hash = hash_password(password)
-            token = SESSION_PREFIX + secrets.token_urlsafe(32)
-            session.add(
-                UserSessionRecord(
-                    token_hash=token_hash(token),
-                    user_id=user.id,
-                    created_at=now,
-                    expires_at=now + timedelta(hours=clinic.settings.session_hours),
-                    address=address[:64],
-                )
-            )
+            token = open_user_session(session, clinic, user, address)
             actor = _actor(user)
             clinic.audit.changed(
                 session, _at(actor, address, "sign in"), "sign_in", "user", user.id, None
             )
             return actor, token
     raise AuthenticationError(REFUSED)
+
+
+def open_user_session(session: Session, clinic: Clinic, user: User, address: str) -> str:
+    """A new browser session for `user` in the caller's transaction: the token for the cookie."""
+    now = clinic.now()
+    token = SESSION_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        UserSessionRecord(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            created_at=now,
+            expires_at=now + timedelta(hours=clinic.settings.session_hours),
+            address=address[:64],
+        )
+    )
+    return token
+
+
+def user_actor(user: User) -> Actor:
+    return _actor(user)
 
 
 def _count_failure(

@@ -9,6 +9,7 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.inputs import PatientIntake
+from scarplan.services.clinic.invitations import InvitationSent, invite_patient
 from scarplan.services.clinic.patients import (
     MAX_PAGE,
     PatientDetail,
@@ -54,3 +55,13 @@ def replace_patient(
 @router.get("/patients/{patient_id}/overview")
 def overview(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> Overview:
     return patient_overview(clinic, actor, patient_id)
+
+
+@router.post(
+    "/patients/{patient_id}/invitation",
+    dependencies=[require(Permission.INVITE_PATIENT)],
+    status_code=201,
+)
+def invite(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> InvitationSent:
+    """E-mail the patient a one-time link to set their portal password (creates the account)."""
+    return invite_patient(clinic, actor, patient_id)

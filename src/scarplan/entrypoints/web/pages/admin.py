@@ -16,6 +16,7 @@ from scarplan.services.clinic import users
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.audit import AuditQuery, search_audit
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.mail_outbox import outbox_status
 
 router = APIRouter(include_in_schema=False)
 PAGE = 100
@@ -48,6 +49,7 @@ def _context(clinic: Clinic, actor: Actor) -> dict[str, object]:
         "actor": actor,
         "users": users.list_users(clinic, actor),
         "roles": users.account_roles(actor),
+        "mail": outbox_status(clinic, actor),
     }
 
 
