@@ -50,6 +50,8 @@ class Permission(StrEnum):
     """The clinic's price list: read its versions and save a new one."""
     INVITE_PATIENT = "patients.invite"
     """Give a patient a portal account: an e-mailed invitation to set their own password."""
+    FILL_PORTAL_FORMS = "portal.forms"
+    """The patient's own forms at home: the intake steps a patient may answer, questionnaires."""
 
 
 P = Permission
@@ -90,7 +92,14 @@ POLICY: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.PATIENT: frozenset(
-        {P.READ_PATIENT, P.WRITE_INTAKE, P.READ_SCHEDULE, P.READ_CLINICAL, P.EXPORT_PATIENT}
+        {
+            P.READ_PATIENT,
+            P.WRITE_INTAKE,
+            P.READ_SCHEDULE,
+            P.READ_CLINICAL,
+            P.EXPORT_PATIENT,
+            P.FILL_PORTAL_FORMS,
+        }
     ),
     Role.RESEARCHER: frozenset({P.EXPORT_RESEARCH}),
 }

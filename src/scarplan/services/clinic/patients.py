@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.assessment.fitzpatrick import skin_type
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
-from scarplan.services.clinic.access import Permission, authorize
+from scarplan.services.clinic.access import Permission, Role, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import PatientIntake, has_nul, validated
+from scarplan.services.clinic.patient_fields import refuse_clinic_fields
 
 MAX_PAGE = 200
 
@@ -202,6 +203,8 @@ def update_patient(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> P
     try:
         with clinic.uow.write() as session:
             record = load_patient(session, patient_id)
+            if actor.role == Role.PATIENT:
+                refuse_clinic_fields(intake_document(record), intake)
             if _code_taken(session, intake.patient.id, patient_id):
                 raise _code_problem(intake.patient.id)
             _apply(record, intake, clinic)
