@@ -58,9 +58,7 @@ def load_instruments(clinic_dir: Path | None = None) -> InstrumentCatalogue:
     problems.extend(_duplicates(found))
     if problems:
         raise KnowledgeBaseError("a questionnaire instrument file is invalid", problems)
-    return InstrumentCatalogue(
-        tuple(found), frozenset(i.id for i in licensed if i is not None)
-    )
+    return InstrumentCatalogue(tuple(found), frozenset(i.id for i in licensed if i is not None))
 
 
 def _files(directory: Traversable | Path) -> list[Traversable | Path]:

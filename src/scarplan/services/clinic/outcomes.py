@@ -36,8 +36,12 @@ class OutcomeSeries:
 def outcome_series(rows: Connection, clinic: Clinic, patient_id: int) -> list[OutcomeSeries]:
     """One series per instrument answered, in the catalogue's order, points by date."""
     found = rows.execute(
-        select(_RESPONSES.c.instrument_id, _RESPONSES.c.answered_on, _RESPONSES.c.score,
-               _RESPONSES.c.answers)
+        select(
+            _RESPONSES.c.instrument_id,
+            _RESPONSES.c.answered_on,
+            _RESPONSES.c.score,
+            _RESPONSES.c.answers,
+        )
         .where(_RESPONSES.c.patient_id == patient_id)
         .order_by(_RESPONSES.c.answered_on, _RESPONSES.c.id)
     ).all()

@@ -43,9 +43,7 @@ STEP_FIELDS: dict[IntakeStep, dict[str, frozenset[str]]] = {
             }
         )
     },
-    IntakeStep.PREFERENCES: {
-        "preferences": frozenset({"avoid", "budget", "max_downtime_days"})
-    },
+    IntakeStep.PREFERENCES: {"preferences": frozenset({"avoid", "budget", "max_downtime_days"})},
 }
 """Per step, per section of the intake document, the fields a patient answers there."""
 

@@ -108,8 +108,7 @@ def _state(clinic: Clinic, rows: Connection, patient_id: int) -> PatientQuestion
     if last_session_on is not None:
         for instrument in catalogue.instruments:
             answered_since = any(
-                r.instrument_id == instrument.id and r.answered_on >= last_session_on
-                for r in found
+                r.instrument_id == instrument.id and r.answered_on >= last_session_on for r in found
             )
             if not answered_since:
                 due.append(
