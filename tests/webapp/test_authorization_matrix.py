@@ -137,6 +137,14 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/topography/{topography_id}/map"): frozenset({C, P}),
     ("POST", "/topography/{topography_id}/reanalyse"): frozenset({C}),
     ("POST", "/topography/{topography_id}/assessment"): frozenset({C}),
+    ("GET", "/portal/intake"): frozenset({P}),
+    ("GET", "/portal/intake/{step}"): frozenset({P}),
+    ("POST", "/portal/intake/{step}"): frozenset({P}),
+    ("GET", "/portal/questionnaires"): frozenset({P}),
+    ("GET", "/portal/questionnaires/{instrument_id}"): frozenset({P}),
+    ("POST", "/portal/questionnaires/{instrument_id}"): frozenset({P}),
+    ("GET", "/api/v1/patients/{patient_id}/questionnaires"): frozenset({C, P}),
+    ("POST", "/api/v1/patients/{patient_id}/questionnaires"): frozenset({P}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.
 SELF_SERVICE = {
@@ -154,7 +162,13 @@ PUBLIC = {
 }
 DENIED = {401, 403, 404}
 RECORD_IDS = ("patient_id", "assessment_id", "plan_id", "session_id", "photo_id")
-VALID_BODIES = {("PUT", "/api/v1/patients/{patient_id}"): patient_input("P-OWN", "Renamed")}
+VALID_BODIES = {
+    ("PUT", "/api/v1/patients/{patient_id}"): patient_input("P-OWN", "Renamed"),
+    ("POST", "/api/v1/patients/{patient_id}/questionnaires"): {
+        "instrument_id": "pgi_i",
+        "answers": {"improvement": 2},
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -185,6 +199,8 @@ class Records:
             "kind": "procedures",
             "username": "staff.matrix",
             "state": "enable",
+            "step": "skin",
+            "instrument_id": "pgi_i",
         }
 
 

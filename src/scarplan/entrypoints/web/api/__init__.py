@@ -7,6 +7,7 @@ from scarplan.entrypoints.web.api import (
     patients,
     plans,
     prices,
+    questionnaires,
     records,
     session,
 )
@@ -20,4 +21,5 @@ routers = [
     admin.router,
     prices.router,
     fhir.router,
+    questionnaires.router,
 ]

@@ -10,6 +10,7 @@ from scarplan.entrypoints.web.pages import (
     knowledge,
     patients,
     plans,
+    portal_forms,
     progress,
     reports,
     research,
@@ -32,4 +33,5 @@ routers = [
     admin_prices.router,
     research.router,
     account.router,
+    portal_forms.router,
 ]

@@ -68,12 +68,27 @@ def charts(progress: Progress) -> list[Chart]:
     ]
 
 
+def outcome_charts(progress: Progress) -> list[Chart]:
+    """One chart per patient-reported outcome, drawn over the instrument's whole range."""
+    return [
+        trend_chart(
+            f"{series.title} ({'higher' if series.higher_is_better else 'lower'} is better)",
+            [(p.answered_on, p.score) for p in series.points],
+            series.highest,
+            progress.sessions,
+            bottom_value=series.lowest,
+        )
+        for series in progress.outcomes
+    ]
+
+
 def _context(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, object]:
     progress = patient_progress(clinic, actor, patient_id)
     return {
         "patient": get_patient(clinic, actor, patient_id),
         "progress": progress,
         "charts": charts(progress) if progress.points else [],
+        "outcome_charts": outcome_charts(progress),
         "photos": progress.photos,
         "sessions": list_sessions(clinic, actor, patient_id),
         "angles": list(PhotoAngle),
