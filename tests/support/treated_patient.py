@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from scarplan.services.clinic import assessments, patients, plans, sessions, users
 from scarplan.services.clinic.context import Actor, Clinic
@@ -28,7 +29,7 @@ def treated_patient(
     username: str = "ana.home",
     *,
     treated: bool = True,
-    **patient: object,
+    **patient: Any,
 ) -> TreatedPatient:
     """Assessed, with an accepted plan and (when `treated`) its first session done today."""
     today = clinic.today()
