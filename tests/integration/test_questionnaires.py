@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AuditEventRecord, PatientRecord, QuestionnaireResponseRecord
-from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
+from scarplan.domain.errors import (
+    InputError,
+    KnowledgeBaseError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from scarplan.services.clinic import patients, plans, portal_intake, progress, questionnaires
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.setup import prepare_database
 from support.clinic_data import count_rows, patient_input
 from support.treated_patient import treated_patient
+from unit.knowledge.test_instrument_catalogue import FAKE
 
 
 def paths(error: pytest.ExceptionInfo[InputError]) -> list[str]:
@@ -191,3 +201,34 @@ def test_a_patient_cannot_write_fields_the_portal_does_not_offer(
         portal_intake.save_intake_step(clinic, clinician, "history", {"patient": {}})
     with pytest.raises(NotFoundError):
         portal_intake.save_intake_step(clinic, home.actor, "payment", {})
+
+
+def test_a_licensed_instrument_from_the_clinics_directory_is_offered_and_scored(
+    clinic: Clinic, clinician: Actor, tmp_path: Path
+) -> None:
+    (tmp_path / "made_up.yaml").write_text(FAKE, encoding="utf-8")
+    licensed = replace(
+        clinic, settings=clinic.settings.model_copy(update={"questionnaires_dir": tmp_path})
+    )
+    home = treated_patient(licensed, clinician)
+    due = questionnaires.patient_questionnaires(licensed, home.actor, home.patient_id).due
+    assert [d.instrument_id for d in due] == ["pgi_i", "satisfaction", "made_up_scar_scale"]
+    answered = questionnaires.answer_questionnaire(
+        licensed,
+        home.actor,
+        home.patient_id,
+        {"instrument_id": "made_up_scar_scale", "answers": {"pretend_one": 2, "pretend_two": 3}},
+    )
+    assert (answered.score, answered.instrument_version) == (2.5, "2.1")  # mean of 2 and 3
+
+
+def test_a_wrong_licensed_file_stops_the_start_naming_the_file(
+    clinic: Clinic, tmp_path: Path
+) -> None:
+    (tmp_path / "licensed.yaml").write_text(FAKE.replace("rule: mean", "rule: rasch"), "utf-8")
+    broken = replace(
+        clinic, settings=clinic.settings.model_copy(update={"questionnaires_dir": tmp_path})
+    )
+    with pytest.raises(KnowledgeBaseError) as raised:
+        prepare_database(clinic.uow.engine, broken, demo=False)
+    assert [p.path for p in raised.value.problems] == ["licensed.yaml: field scoring.rule"]
