@@ -16,6 +16,7 @@ from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import ConsentScope, PhotoAngle
+from scarplan.services.clinic.outcomes import OutcomeSeries
 from scarplan.services.clinic.patients import get_patient
 from scarplan.services.clinic.photos import add_photo
 from scarplan.services.clinic.progress import Progress, patient_progress
@@ -68,6 +69,12 @@ def charts(progress: Progress) -> list[Chart]:
     ]
 
 
+def _answer_ticks(series: OutcomeSeries) -> int:
+    """A tick per answer on a short scale (1-7, 1-5), not steps of 1.5."""
+    steps = series.highest - series.lowest
+    return int(steps) if steps.is_integer() and 1 <= steps <= 10 else 4
+
+
 def outcome_charts(progress: Progress) -> list[Chart]:
     """One chart per patient-reported outcome, drawn over the instrument's whole range."""
     return [
@@ -77,6 +84,7 @@ def outcome_charts(progress: Progress) -> list[Chart]:
             series.highest,
             progress.sessions,
             bottom_value=series.lowest,
+            ticks=_answer_ticks(series),
         )
         for series in progress.outcomes
     ]
