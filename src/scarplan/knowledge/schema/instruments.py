@@ -31,7 +31,7 @@ class InstrumentKind(StrEnum):
 
 
 class AnswerOption(StrictModel):
-    value: StrictInt
+    value: StrictInt = Field(ge=-1000, le=1000)
     label: Text
 
 
