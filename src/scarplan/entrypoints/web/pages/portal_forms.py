@@ -175,17 +175,18 @@ def questionnaire_page(
 async def answer_page(
     request: Request, clinic: ClinicDep, actor: ActorDep, instrument_id: str
 ) -> HTMLResponse | RedirectResponse:
-    instrument = questionnaire(clinic, actor, instrument_id)
-    sent = questionnaire_answers(await request.form(), instrument.id)
+    sent = questionnaire_answers(await request.form(), instrument_id)
     try:
-        await run_in_threadpool(answer_questionnaire, clinic, actor, actor.patient_id or 0, sent)
+        answered = await run_in_threadpool(
+            answer_questionnaire, clinic, actor, actor.patient_id or 0, sent
+        )
     except InputError as error:
         context = {
-            "instrument": instrument,
+            "instrument": questionnaire(clinic, actor, instrument_id),
             "chosen": sent["answers"],
             "field_errors": plain_errors(error),
             "not_saved": True,
             "actor": actor,
         }
         return render(request, "portal/questionnaires/answer.html", context, status=422)
-    return see_other(f"/portal/questionnaires?saved={instrument.id}")
+    return see_other(f"/portal/questionnaires?saved={answered.instrument_id}")
