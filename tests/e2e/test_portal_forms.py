@@ -130,5 +130,6 @@ def test_a_patient_fills_in_the_intake_and_a_questionnaire_and_the_clinician_see
     expect(table).to_contain_text("Patient Global Impression of Improvement (PGI-I)")
     expect(table).to_contain_text("Much better")
     expect(staff.locator("figure.chart", has_text="PGI-I")).to_be_visible()
+    fits(staff, width)
     screenshot(staff, f"portal-questionnaire-clinician-progress-{width}")
     staff.context.close()
