@@ -115,6 +115,11 @@ class Settings(BaseSettings):
         default=None,
         description="Use this knowledge-base directory instead of the one shipped in the package.",
     )
+    questionnaires_dir: Path | None = Field(
+        default=None,
+        description="Directory of licensed questionnaire definitions (YAML) the clinic holds a "
+        "licence for, offered to patients beside the shipped ones; see docs/operations.md.",
+    )
     currency: str = Field(
         default="USD",
         pattern=r"^[A-Z]{3}$",

@@ -34,6 +34,7 @@ from scarplan.services.clinic import (
     photos,
     plans,
     prices,
+    questionnaires,
     schedule_runs,
     schedule_setup,
     sessions,
@@ -125,6 +126,11 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(60)
     schedule_runs.confirm_run(clinic, clinician, run)
+    portal = users.create_user(
+        clinic, "ana.portal", "Ana", "a long test password", "patient", patient_id=treated.id
+    )
+    answer = {"instrument_id": "satisfaction", "answers": {"satisfaction": 4}}
+    questionnaires.answer_questionnaire(clinic, portal, treated.id, answer)
     clinic.audit.flush()  # reads are logged in the background: write them now
 
 

@@ -31,6 +31,7 @@ from scarplan.adapters.db.tables import (
     PlannedSessionRecord,
     PlanRecord,
     PlanVersionRecord,
+    QuestionnaireResponseRecord,
     TopographyMapRecord,
     TopographyOverlayRecord,
     TopographyRecord,
@@ -46,6 +47,7 @@ from scarplan.services.clinic import (
     patients,
     photos,
     plans,
+    questionnaires,
     schedule_runs,
     schedule_setup,
     sessions,
@@ -138,6 +140,9 @@ def enrol(
     identity_requests.request_change(
         clinic, account, record.id, {"full_name": f"{name} Junior", "reason": "new surname"}
     )
+    questionnaires.answer_questionnaire(
+        clinic, account, record.id, {"instrument_id": "pgi_i", "answers": {"improvement": 3}}
+    )
     _, token = users.sign_in(clinic, portal, PASSWORD)
     users.issue_api_token(clinic, account, {"name": "phone"})
     return Enrolled(record.id, code, name, account, token)
@@ -201,6 +206,9 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
         "api_tokens": select(ApiTokenRecord.id).where(ApiTokenRecord.user_id.in_(accounts)),
         "appointments": select(AppointmentRecord.id).where(
             AppointmentRecord.patient_id == patient_id
+        ),
+        "questionnaire_responses": select(QuestionnaireResponseRecord.id).where(
+            QuestionnaireResponseRecord.patient_id == patient_id
         ),
         "jobs": select(JobRecord.id).where(JobRecord.patient_id == patient_id),
         "identity_change_requests": select(IdentityChangeRequestRecord.id).where(
@@ -299,6 +307,12 @@ def test_the_export_holds_every_record_of_the_patient(
     assert measured["result"]["counts_by_type"] == {"ice_pick": 2, "boxcar": 1, "rolling": 1}
     assert document["appointments"]
     assert {a["status"] for a in document["appointments"]} == {"booked"}
+    (answered,) = document["questionnaires"]
+    assert (answered["instrument_id"], answered["answers"], answered["score"]) == (
+        "pgi_i",
+        {"improvement": 3},
+        3.0,
+    )
     assert bruno.name not in json.dumps(document)
 
 

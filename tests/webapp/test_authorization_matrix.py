@@ -157,6 +157,14 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/portal/routine"): frozenset({P}),
     ("GET", "/portal/progress"): frozenset({P}),
     ("GET", "/portal/records"): frozenset({P}),
+    ("GET", "/portal/intake"): frozenset({P}),
+    ("GET", "/portal/intake/{step}"): frozenset({P}),
+    ("POST", "/portal/intake/{step}"): frozenset({P}),
+    ("GET", "/portal/questionnaires"): frozenset({P}),
+    ("GET", "/portal/questionnaires/{instrument_id}"): frozenset({P}),
+    ("POST", "/portal/questionnaires/{instrument_id}"): frozenset({P}),
+    ("GET", "/api/v1/patients/{patient_id}/questionnaires"): frozenset({C, P}),
+    ("POST", "/api/v1/patients/{patient_id}/questionnaires"): frozenset({P}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.
 SELF_SERVICE = {
@@ -183,6 +191,10 @@ VALID_BODIES = {
     ("POST", "/api/v1/patients/{patient_id}/identity-requests"): {
         "full_name": "Renamed",
         "reason": "a typing error",
+    },
+    ("POST", "/api/v1/patients/{patient_id}/questionnaires"): {
+        "instrument_id": "pgi_i",
+        "answers": {"improvement": 2},
     },
 }
 
@@ -217,6 +229,8 @@ class Records:
             "kind": "procedures",
             "username": "staff.matrix",
             "state": "enable",
+            "step": "skin",
+            "instrument_id": "pgi_i",
         }
 
 

@@ -583,3 +583,27 @@ class PortalInvitationRecord(Base):
     used_at: Mapped[datetime | None] = mapped_column(Stamp)
     revoked_at: Mapped[datetime | None] = mapped_column(Stamp)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class QuestionnaireResponseRecord(Base):
+    """A patient's answers to one questionnaire instrument (a version of it) on one day."""
+
+    __tablename__ = "questionnaire_responses"
+    __table_args__ = (
+        Index("ix_questionnaire_responses_patient", "patient_id", "instrument_id", "answered_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    instrument_id: Mapped[str] = mapped_column(String(60))
+    instrument_version: Mapped[str] = mapped_column(String(20))
+    answered_on: Mapped[date] = mapped_column(Date)
+    answers: Mapped[dict[str, Any]] = mapped_column(Json)
+    """Item id -> the chosen option's value."""
+    score: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False))
+    planned_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("planned_sessions.id", ondelete="SET NULL")
+    )
+    """The planned session the answers were given before, when one was coming."""
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

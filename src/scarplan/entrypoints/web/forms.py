@@ -9,6 +9,8 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from scarplan.services.clinic.patient_fields import STEP_FIELDS, IntakeStep
+
 YES_NO = {"yes": True, "no": False}
 SAFETY_FLAGS = (
     "pregnant",
@@ -220,3 +222,23 @@ def photo(form: FormData) -> dict[str, Any]:
     }
     _put(entered, "session_id", text(form, "session_id"), int)
     return entered
+
+
+def intake_step(form: FormData, step: IntakeStep) -> dict[str, Any]:
+    """One intake step's fields from its form, read by the same parser as the full intake."""
+    entered = patient_intake(form)
+    fields = STEP_FIELDS[step]
+    return {
+        section: {key: entered[section][key] for key in keys if key in entered[section]}
+        for section, keys in fields.items()
+    }
+
+
+def questionnaire_answers(form: FormData, instrument_id: str) -> dict[str, Any]:
+    """`answer_<item id>` radio buttons to the answers; an unparsable value stays text."""
+    answers = {
+        key.removeprefix("answer_"): number(text(form, key), int)
+        for key in form
+        if key.startswith("answer_") and text(form, key)
+    }
+    return {"instrument_id": instrument_id, "answers": answers}

@@ -55,6 +55,8 @@ class Permission(StrEnum):
     """Give a patient a portal account: an e-mailed invitation to set their own password."""
     REVIEW_IDENTITY = "patients.identity"
     """Approve or decline a portal patient's request to correct their name or birth date."""
+    FILL_PORTAL_FORMS = "portal.forms"
+    """The patient's own forms at home: the intake steps a patient may answer, questionnaires."""
 
 
 P = Permission
@@ -96,7 +98,14 @@ POLICY: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.PATIENT: frozenset(
-        {P.READ_PATIENT, P.WRITE_INTAKE, P.READ_SCHEDULE, P.READ_CLINICAL, P.EXPORT_PATIENT}
+        {
+            P.READ_PATIENT,
+            P.WRITE_INTAKE,
+            P.READ_SCHEDULE,
+            P.READ_CLINICAL,
+            P.EXPORT_PATIENT,
+            P.FILL_PORTAL_FORMS,
+        }
     ),
     Role.RESEARCHER: frozenset({P.EXPORT_RESEARCH}),
 }

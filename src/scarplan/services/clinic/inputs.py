@@ -229,3 +229,12 @@ class PlanEdit(InputModel):
         if not self.move and not self.remove:
             raise ValueError("an edit moves or removes at least one session")
         return self
+
+
+class QuestionnaireAnswers(InputModel):
+    """A questionnaire answered: the instrument and, per item id, the chosen option's value."""
+
+    instrument_id: str = Field(min_length=1, max_length=60, description="e.g. pgi_i")
+    answers: dict[str, StrictInt] = Field(
+        max_length=60, description="Item id -> the value of the chosen answer."
+    )

@@ -40,6 +40,7 @@ from scarplan.adapters.db.tables import (
     PlannedSessionRecord,
     PlanRecord,
     PlanVersionRecord,
+    QuestionnaireResponseRecord,
     TopographyMapRecord,
     TopographyOverlayRecord,
     TopographyRecord,
@@ -227,6 +228,11 @@ def _collect(
                 "map_read_options": kept.read_options if kept is not None else None,
             }
         )
+    answered = session.scalars(
+        select(QuestionnaireResponseRecord)
+        .where(QuestionnaireResponseRecord.patient_id == patient_id)
+        .order_by(QuestionnaireResponseRecord.answered_on, QuestionnaireResponseRecord.id)
+    ).all()
     document = {
         "format": FORMAT,
         "version": 1,
@@ -278,6 +284,19 @@ def _collect(
             for a in booked
         ],
         "topography": topography_entries,
+        "questionnaires": [
+            {
+                "id": r.id,
+                "instrument_id": r.instrument_id,
+                "instrument_version": r.instrument_version,
+                "answered_on": r.answered_on,
+                "answers": r.answers,
+                "score": r.score,
+                "planned_session_id": r.planned_session_id,
+                "created_at": r.created_at,
+            }
+            for r in answered
+        ],
     }
     return _plain(document), images
 
@@ -365,6 +384,12 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
             delete(AppointmentRecord).where(AppointmentRecord.patient_id == patient_id),
         ),
         ("jobs", delete(JobRecord).where(JobRecord.patient_id == patient_id)),
+        (
+            "questionnaire_responses",
+            delete(QuestionnaireResponseRecord).where(
+                QuestionnaireResponseRecord.patient_id == patient_id
+            ),
+        ),
         (
             "topography_overlays",
             delete(TopographyOverlayRecord).where(

@@ -16,6 +16,7 @@ from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.access import Permission, Role, authorize, can
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import PatientIntake, has_nul, validated
+from scarplan.services.clinic.patient_fields import refuse_clinic_fields
 
 MAX_PAGE = 200
 
@@ -205,7 +206,7 @@ def update_patient(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> P
         with clinic.uow.write() as session:
             record = load_patient(session, patient_id)
             if actor.role == Role.PATIENT:
-                _keep_identity(record, intake)
+                refuse_clinic_fields(intake_document(record), intake)
             return detail(save_intake(session, clinic, actor, record, intake))
     except IntegrityError:
         raise _code_problem(intake.patient.id) from None
@@ -222,52 +223,6 @@ def save_intake(
     session.flush()
     clinic.audit.changed(session, actor, "update", "patient", record.id, record.id)
     return record
-
-
-def identity_of(record: PatientRecord) -> dict[str, Any]:
-    """The fields only the clinic changes, as stored: clinic code, name, date of birth (or
-    the age given instead)."""
-    return {
-        "patient.id": record.code,
-        "full_name": record.full_name,
-        "patient.birth_date": record.birth_date,
-        "patient.age_years": record.intake.get("age_years"),
-    }
-
-
-IDENTITY_ANSWERS = {
-    "patient.id": ("is the clinic's own number for you", "ask the clinic if it is wrong"),
-    "full_name": (
-        "only the clinic can change your name: ask the clinic to correct it (below)",
-        "",
-    ),
-    "patient.birth_date": (
-        "only the clinic can change your date of birth: ask the clinic to correct it (below)",
-        "",
-    ),
-    "patient.age_years": (
-        "only the clinic can change your age on file: ask the clinic to correct it (below)",
-        "",
-    ),
-}
-
-
-def _keep_identity(record: PatientRecord, intake: PatientIntake) -> None:
-    """A portal patient's edit leaves their identity as the clinic holds it. Checked before
-    anything is looked up, so the answer never tells whether another patient has a code."""
-    sent = {
-        "patient.id": intake.patient.id,
-        "full_name": intake.full_name.strip(),
-        "patient.birth_date": intake.patient.birth_date,
-        "patient.age_years": intake.patient.age_years,
-    }
-    problems = [
-        FieldProblem(path, *IDENTITY_ANSWERS[path])
-        for path, stored in identity_of(record).items()
-        if sent[path] != stored
-    ]
-    if problems:
-        raise InputError("your name, date of birth and clinic code are the clinic's", problems)
 
 
 def get_patient(clinic: Clinic, actor: Actor, patient_id: int) -> PatientDetail:

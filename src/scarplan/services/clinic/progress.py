@@ -21,6 +21,7 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.services.clinic.access import Permission, authorize, can
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.outcomes import OutcomeSeries, outcome_series
 from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
 from scarplan.services.clinic.photos import PhotoView, list_photos
 from scarplan.services.clinic.plans import (
@@ -70,6 +71,8 @@ class Overview:
     last_session_on: date | None
     unresolved_adverse_events: int
     photos: int
+    outcomes: list[OutcomeSeries]
+    """Patient-reported outcomes (questionnaires answered at home), for clinical readers."""
 
 
 def _score(record: Any, *, maxima: bool = False) -> ScoreSummary:
@@ -148,6 +151,15 @@ def _open_plan_summary(
     return summary, upcoming if status != "proposed" else []
 
 
+def _earliest(upcoming: list[PlannedSessionView]) -> PlannedSessionView | None:
+    return min(upcoming, key=lambda s: (s.day, s.position)) if upcoming else None
+
+
+def next_planned_session(rows: Connection, patient_id: int) -> PlannedSessionView | None:
+    """The next session still to do in the plan being followed (none for a proposal)."""
+    return _earliest(_open_plan_summary(rows, patient_id)[1])
+
+
 def _record_counts(rows: Connection, patient_id: int) -> Row[Any]:
     """How many assessments, sessions, open adverse events and photos; the last session day."""
     sessions = TreatmentSessionRecord.__table__
@@ -203,12 +215,13 @@ def patient_overview(clinic: Clinic, actor: Actor, patient_id: int) -> Overview:
             latest=_score(recent[0]) if recent and clinical else None,
             previous=_score(recent[1]) if len(recent) > 1 and clinical else None,
             plan=plan,
-            next_session=min(upcoming, key=lambda s: (s.day, s.position)) if upcoming else None,
+            next_session=_earliest(upcoming),
             assessments=counts.assessments,
             sessions=counts.sessions,
             last_session_on=counts.last_session_on,
             unresolved_adverse_events=counts.unresolved,
             photos=counts.photos,
+            outcomes=outcome_series(rows, clinic, patient_id) if clinical else [],
         )
 
 
@@ -226,6 +239,8 @@ class Progress:
     sessions: list[tuple[date, str]]
     photos: list[PhotoView]
     pairs: list[PhotoPair]
+    outcomes: list[OutcomeSeries]
+    """Patient-reported outcomes by date, read beside the clinical scores."""
 
 
 def photo_pairs(photos: list[PhotoView]) -> list[PhotoPair]:
@@ -261,8 +276,9 @@ def patient_progress(clinic: Clinic, actor: Actor, patient_id: int) -> Progress:
                 .order_by(TreatmentSessionRecord.performed_on)
             )
         ]
+        outcomes = outcome_series(session.connection(), clinic, patient_id)
     photos = list_photos(clinic, actor, patient_id)
-    return Progress(points, sessions, photos, photo_pairs(photos))
+    return Progress(points, sessions, photos, photo_pairs(photos), outcomes)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from scarplan.adapters.db import upgrade, writable_directory
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.services.clinic.context import Clinic
 from scarplan.services.clinic.demo_clinic import DEMO_USER, demo_clinic_needed, seed_demo_clinic
+from scarplan.services.clinic.instruments import instrument_catalogue
 from scarplan.settings import Settings
 
 SECRET_FILE = "secret_key"
@@ -93,7 +94,9 @@ def refuse_unsafe_production(settings: Settings) -> None:
 
 
 def prepare_database(engine: Engine, clinic: Clinic, *, demo: bool) -> Started:
-    """Apply migrations; with `demo`, load the demo clinic into an empty database."""
+    """Apply migrations; with `demo`, load the demo clinic into an empty database. A licensed
+    questionnaire file that is wrong stops the start here, naming the file and the field."""
+    instrument_catalogue(clinic)
     upgrade(engine)
     seeded = False
     login_file = clinic.settings.data_dir / DEMO_LOGIN_FILE

@@ -8,6 +8,7 @@ from scarplan.entrypoints.web.api import (
     patients,
     plans,
     prices,
+    questionnaires,
     records,
     session,
 )
@@ -22,4 +23,5 @@ routers = [
     admin.router,
     prices.router,
     fhir.router,
+    questionnaires.router,
 ]

@@ -13,6 +13,7 @@ from scarplan.entrypoints.web.pages import (
     patients,
     plans,
     portal,
+    portal_forms,
     progress,
     reminders,
     reports,
@@ -40,4 +41,5 @@ routers = [
     account.router,
     invitations.router,
     reminders.router,
+    portal_forms.router,
 ]

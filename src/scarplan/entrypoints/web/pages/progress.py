@@ -17,6 +17,7 @@ from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import ConsentScope, PhotoAngle
+from scarplan.services.clinic.outcomes import OutcomeSeries
 from scarplan.services.clinic.patients import get_patient
 from scarplan.services.clinic.photos import add_photo
 from scarplan.services.clinic.progress import Progress, patient_progress
@@ -69,12 +70,34 @@ def charts(progress: Progress) -> list[Chart]:
     ]
 
 
+def _answer_ticks(series: OutcomeSeries) -> int:
+    """A tick per answer on a short scale (1-7, 1-5), not steps of 1.5."""
+    steps = series.highest - series.lowest
+    return int(steps) if steps.is_integer() and 1 <= steps <= 10 else 4
+
+
+def outcome_charts(progress: Progress) -> list[Chart]:
+    """One chart per patient-reported outcome, drawn over the instrument's whole range."""
+    return [
+        trend_chart(
+            f"{series.title} ({'higher' if series.higher_is_better else 'lower'} is better)",
+            [(p.answered_on, p.score) for p in series.points],
+            series.highest,
+            progress.sessions,
+            bottom_value=series.lowest,
+            ticks=_answer_ticks(series),
+        )
+        for series in progress.outcomes
+    ]
+
+
 def _context(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, object]:
     progress = patient_progress(clinic, actor, patient_id)
     return {
         "patient": get_patient(clinic, actor, patient_id),
         "progress": progress,
         "charts": charts(progress) if progress.points else [],
+        "outcome_charts": outcome_charts(progress),
         "photos": progress.photos,
         "sessions": list_sessions(clinic, actor, patient_id),
         "angles": list(PhotoAngle),
