@@ -25,12 +25,14 @@ from scarplan.adapters.db.tables import (
     IdentityChangeRequestRecord,
     JobRecord,
     LesionRecord,
+    MailOutboxRecord,
     PatientRecord,
     PhotoBlobRecord,
     PhotoRecord,
     PlannedSessionRecord,
     PlanRecord,
     PlanVersionRecord,
+    PortalInvitationRecord,
     QuestionnaireResponseRecord,
     TopographyMapRecord,
     TopographyOverlayRecord,
@@ -43,6 +45,7 @@ from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedEr
 from scarplan.services.clinic import (
     assessments,
     identity_requests,
+    invitations,
     patient_data,
     patients,
     photos,
@@ -78,7 +81,8 @@ def enrol(
 ) -> Enrolled:
     """Two assessments, a plan edited once (two versions) and accepted, a session with an
     adverse event, two photos; with `portal`, a signed-in portal account with an API token."""
-    record = patients.create_patient(clinic, clinician, patient_input(code, name))
+    intake = {**patient_input(code, name), "email": f"{code.lower()}@example.org"}
+    record = patients.create_patient(clinic, clinician, intake)
     assessments.record_assessment(
         clinic, clinician, record.id, assessment_input(date(2026, 5, 4), notes=f"{name}: first")
     )
@@ -137,6 +141,7 @@ def enrol(
     if portal is None:
         return Enrolled(record.id, code, name, None, None)
     account = users.create_user(clinic, portal, name, PASSWORD, "patient", patient_id=record.id)
+    invitations.invite_patient(clinic, clinician, record.id)  # an invitation and its e-mail
     identity_requests.request_change(
         clinic, account, record.id, {"full_name": f"{name} Junior", "reason": "new surname"}
     )
@@ -211,6 +216,10 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
             QuestionnaireResponseRecord.patient_id == patient_id
         ),
         "jobs": select(JobRecord.id).where(JobRecord.patient_id == patient_id),
+        "mail_outbox": select(MailOutboxRecord.id).where(MailOutboxRecord.patient_id == patient_id),
+        "portal_invitations": select(PortalInvitationRecord.id).where(
+            PortalInvitationRecord.patient_id == patient_id
+        ),
         "identity_change_requests": select(IdentityChangeRequestRecord.id).where(
             IdentityChangeRequestRecord.patient_id == patient_id
         ),

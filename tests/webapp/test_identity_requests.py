@@ -34,9 +34,11 @@ def test_the_patient_sees_their_identity_read_only_and_cannot_probe_codes(
     client: TestClient, clinic: Clinic
 ) -> None:
     patient_id = _portal_patient(client, clinic)
-    page = client.get(f"/patients/{patient_id}/edit").text
-    assert re.search(r'<input name="full_name" readonly value="Ana Silva">', page)
-    assert 'name="code" required' not in page  # no clinic-code field to type into
+    clinic_form = client.get(f"/patients/{patient_id}/edit", follow_redirects=False)
+    assert clinic_form.headers["location"] == "/portal/intake"  # their own steps instead
+    page = client.get("/portal/intake/about").text
+    assert "<dd>Ana Silva</dd>" in page  # shown, not in a field to edit
+    assert 'name="code"' not in page  # no clinic-code field to type into
     assert "Is your name or date of birth wrong?" in page
 
     answers = []
@@ -68,7 +70,7 @@ def test_the_patient_asks_and_the_front_desk_approves_on_its_list(
         follow_redirects=False,
     )
     assert asked.status_code == 303
-    assert "Waiting for the clinic" in client.get(f"/patients/{patient_id}/edit").text
+    assert "Waiting for the clinic" in client.get("/portal/intake/about").text
     assert client.get("/identity-requests").status_code == 403
 
     _sign_in(client, "front.desk")
@@ -86,7 +88,7 @@ def test_the_patient_asks_and_the_front_desk_approves_on_its_list(
     assert "No request is waiting" in client.get("/identity-requests").text
 
     _sign_in(client, "ana.p")
-    assert "Corrected" in client.get(f"/patients/{patient_id}/edit").text
+    assert "Corrected" in client.get("/portal/intake/about").text
 
 
 def test_a_decline_needs_a_note_and_the_patient_reads_it(
@@ -121,7 +123,7 @@ def test_a_decline_needs_a_note_and_the_patient_reads_it(
     assert again.status_code == 409
 
     _sign_in(client, "ana.p")
-    page = client.get(f"/patients/{patient_id}/edit").text
+    page = client.get("/portal/intake/about").text
     assert "Not changed" in page
     assert "Please bring your passport to the next visit." in page
     mine = client.get(f"/api/v1/patients/{patient_id}/identity-requests").json()

@@ -136,11 +136,15 @@ def test_the_history_and_preferences_steps_save_and_explain_mistakes(
 
 
 def test_about_you_is_read_only_and_an_unknown_step_is_not_found(
-    patient_client: TestClient,
+    patient_client: TestClient, home: TreatedPatient
 ) -> None:
     page = patient_client.get("/portal/intake/about")
-    assert "To correct these, ask the clinic." in page.text
-    assert "<input" not in page.text.split("<main", 1)[1]
+    assert "Only the clinic can change them." in page.text
+    main = page.text.split("<main", 1)[1]
+    # The one form asks the clinic for a correction; nothing here edits the record itself.
+    assert re.findall(r'<form[^>]*action="([^"]+)"', main) == [
+        f"/patients/{home.patient_id}/identity-requests"
+    ]
     assert "P-HOME" in page.text
     assert patient_client.get("/portal/intake/payment").status_code == 404
     assert patient_client.get("/portal/questionnaires/face_q").status_code == 404

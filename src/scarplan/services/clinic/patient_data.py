@@ -34,12 +34,14 @@ from scarplan.adapters.db.tables import (
     IdentityChangeRequestRecord,
     JobRecord,
     LesionRecord,
+    MailOutboxRecord,
     PatientRecord,
     PhotoBlobRecord,
     PhotoRecord,
     PlannedSessionRecord,
     PlanRecord,
     PlanVersionRecord,
+    PortalInvitationRecord,
     QuestionnaireResponseRecord,
     TopographyMapRecord,
     TopographyOverlayRecord,
@@ -384,6 +386,12 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
             delete(AppointmentRecord).where(AppointmentRecord.patient_id == patient_id),
         ),
         ("jobs", delete(JobRecord).where(JobRecord.patient_id == patient_id)),
+        # The e-mails hold the patient's name and address; the invitations, their account's link.
+        ("mail_outbox", delete(MailOutboxRecord).where(MailOutboxRecord.patient_id == patient_id)),
+        (
+            "portal_invitations",
+            delete(PortalInvitationRecord).where(PortalInvitationRecord.patient_id == patient_id),
+        ),
         (
             "questionnaire_responses",
             delete(QuestionnaireResponseRecord).where(

@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from scarplan.domain.errors import ScarplanError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import identity_change, text
+from scarplan.entrypoints.web.home import is_patient
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic import identity_requests as requests
@@ -42,6 +43,8 @@ async def ask(
             **form_errors(error),
         }
         return render(request, "identity/ask.html", context, status=form_errors(error)["status"])
+    if is_patient(actor):
+        return see_other("/portal/intake/about#identity")
     return see_other(f"/patients/{patient_id}/edit#identity")
 
 

@@ -94,10 +94,13 @@ def overview(
     "/patients/{patient_id}/edit",
     dependencies=[require(Permission.WRITE_INTAKE)],
     response_class=HTMLResponse,
+    response_model=None,
 )
 def edit_patient(
     request: Request, clinic: ClinicDep, actor: ActorDep, patient_id: RecordId
-) -> HTMLResponse:
+) -> HTMLResponse | RedirectResponse:
+    if is_patient(actor) and patient_id == actor.patient_id:
+        return see_other(f"{PORTAL}/intake")  # the intake at home, in steps made for them
     patient = get_patient(clinic, actor, patient_id)
     context = {
         **_intake_context(clinic, patient.intake),

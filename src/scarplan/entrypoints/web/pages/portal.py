@@ -20,12 +20,14 @@ router = APIRouter(include_in_schema=False)
 
 QUESTIONNAIRES = f"{PORTAL}/questionnaires"
 """The questionnaires a patient fills in at home (their own pages, another change's)."""
+INTAKE = f"{PORTAL}/intake"
+"""The intake at home: about you, skin type, health, what suits you."""
 GUIDE = "/guide"
 """The public decision aid (another change's)."""
 
 
 def _page(request: Request, template: str, page: str, **context: object) -> HTMLResponse:
-    links = {"questionnaires": QUESTIONNAIRES, "guide": GUIDE}
+    links = {"intake": INTAKE, "questionnaires": QUESTIONNAIRES, "guide": GUIDE}
     return render(request, f"portal/{template}", {"portal_page": page, "links": links, **context})
 
 

@@ -18,6 +18,7 @@ from scarplan.entrypoints.web.forms import intake_step, questionnaire_answers
 from scarplan.entrypoints.web.pages.common import render, see_other
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.identity_requests import patient_requests
 from scarplan.services.clinic.patient_fields import STEP_FIELDS, IntakeStep
 from scarplan.services.clinic.portal_intake import intake_step as intake_step_named
 from scarplan.services.clinic.portal_intake import my_intake, save_intake_step
@@ -126,6 +127,10 @@ def intake_home(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLRes
 def intake_page(request: Request, clinic: ClinicDep, actor: ActorDep, step: str) -> HTMLResponse:
     chosen = intake_step_named(step)
     context = {**_step_context(clinic, actor, chosen), "saved": request.query_params.get("saved")}
+    if chosen is IntakeStep.ABOUT and actor.patient_id is not None:
+        # Name and birth date are the clinic's: the patient asks for a correction here.
+        context["patient_id"] = actor.patient_id
+        context["identity_requests"] = patient_requests(clinic, actor, actor.patient_id)
     return render(request, f"portal/intake/{chosen.value}.html", context)
 
 
