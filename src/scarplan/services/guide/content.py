@@ -192,7 +192,7 @@ def _scar_card(
         name=entry.name,
         summary=entry.patient_summary,
         shape=cite.text(entry.morphology.description, entry.morphology.sources),
-        width=cite.text(f"Width: {_width_words(width)}", width.sources) if width else None,
+        width=cite.text(_width_words(width).capitalize(), width.sources) if width else None,
         drawing_alt=SCAR_DRAWING_ALT[scar_type],
         helped_by=helped_by,
     )
