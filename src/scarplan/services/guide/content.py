@@ -26,8 +26,9 @@ from scarplan.services.guide.citations import CitationBuilder, Citations
 ATROPHIC = (ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING)
 NOTHING = "nothing"
 HOME_CARE = "home_care"
-MAX_OUTCOMES = 3
+MAX_OUTCOMES = 2
 """Published results shown per option in the grid (the knowledge-base page lists them all)."""
+MAX_RISKS = 2
 
 RATING_WORDS = {
     SuitabilityRating.FIRST_LINE: "a first choice",
@@ -248,7 +249,7 @@ def _procedure_card(
         downtime=_range(entry.downtime_days, "days", cite),
         cost=_price(knowledge.prices[entry.id], cite),
         improvement=improvement,
-        risks=tuple(cite.statement(risk) for risk in entry.risks[:3]),
+        risks=tuple(cite.statement(risk) for risk in entry.risks[:MAX_RISKS]),
         darker_skin=darker,
         evidence=EVIDENCE_WORDS.get(entry.evidence.level.value, entry.evidence.level.value),
         downtime_days_max=_upper(entry.downtime_days),

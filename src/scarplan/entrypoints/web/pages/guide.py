@@ -7,12 +7,17 @@ logged. Each route parses, calls `guide_page` once, and renders.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from scarplan.entrypoints.web.deps import ClinicDep
 from scarplan.services.assessment import NOTICE
 from scarplan.services.guide import Step, guide_page
+from scarplan.services.guide.content import GuideContent
 from scarplan.services.planning import clinic_policies
 
 router = APIRouter(include_in_schema=False)
@@ -28,6 +33,19 @@ TEMPLATES = {
 }
 
 
+# The option grid for each guide content (content id -> (content, html)): it depends on the
+# knowledge base alone, which is immutable per process, and is the costliest part to render.
+_grids: dict[int, tuple[GuideContent, Markup]] = {}
+
+
+def _grid(templates: Jinja2Templates, content: GuideContent) -> Markup:
+    cached = _grids.get(id(content))
+    if cached is None:
+        html = Markup(templates.get_template("guide/_grid.html").render(content=content))
+        cached = _grids.setdefault(id(content), (content, html))
+    return cached[1]
+
+
 def _show(request: Request, clinic: ClinicDep, step: Step) -> HTMLResponse:
     page = guide_page(
         step,
@@ -36,12 +54,21 @@ def _show(request: Request, clinic: ClinicDep, step: Step) -> HTMLResponse:
         clinic_policies(clinic.settings),
         clinic.today(),
     )
-    templates = request.app.state.templates
+    templates: Jinja2Templates = request.app.state.templates
+    # No actor and no CSRF token: the guide is the same for everyone and sets no cookie.
+    context: dict[str, Any] = {
+        "page": page,
+        "steps": list(Step),
+        "notice": NOTICE,
+        "csrf_token": "",
+        "actor": None,
+    }
+    if step is Step.COMPARE:
+        context["grid"] = _grid(templates, page.content)
     response: HTMLResponse = templates.TemplateResponse(
         request,
         TEMPLATES[step],
-        # No actor and no CSRF token: the guide is the same for everyone and sets no cookie.
-        {"page": page, "steps": list(Step), "notice": NOTICE, "csrf_token": "", "actor": None},
+        context,
         status_code=UNPROCESSABLE if page.problems else 200,
     )
     return response
