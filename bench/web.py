@@ -69,7 +69,7 @@ def _template(data_dir: Path) -> tuple[int, int]:
         {
             "full_name": "Template Patient",
             "patient": {"id": "B-0", "birth_date": "1990-01-01", "fitzpatrick": "III"},
-            "preferences": {"budget": {"amount": 4000.0, "currency": "USD"}},
+            "preferences": {"budget": {"amount": 12000.0, "currency": "USD"}},
         },
     )
     lesions = [
