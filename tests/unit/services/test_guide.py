@@ -90,9 +90,7 @@ def test_isotretinoin_now_holds_deep_resurfacing_with_no_known_end(
 
 def test_isotretinoin_a_year_ago_is_past_every_wait(knowledge: KnowledgeBase) -> None:
     result = _suit(knowledge, isotretinoin="stopped", isotretinoin_months="12", skin="II")
-    assert all(
-        not _about(fit, "Stopped oral isotretinoin recently") for fit in result.options
-    )
+    assert all(not _about(fit, "Stopped oral isotretinoin recently") for fit in result.options)
 
 
 @pytest.mark.parametrize("skin", ["IV", "V", "VI"])
