@@ -225,7 +225,7 @@ def test_values_table_never_reorders_the_options(knowledge: KnowledgeBase) -> No
 
 
 def test_the_guide_shows_when_the_evidence_was_reviewed(knowledge: KnowledgeBase) -> None:
-    page = guide_page(Step.START, [], knowledge, clinic_policies(Settings()), TODAY)
+    page = guide_page(Step.START, [], knowledge, Settings(), TODAY)
     assert page.reviewed_on == knowledge.reviewed_on == date(2026, 12, 7)
     assert page.references  # the scar types' facts are cited
 

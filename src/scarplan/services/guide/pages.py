@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -20,6 +20,8 @@ from scarplan.services.guide.content import (
 )
 from scarplan.services.guide.scars import ScarGuess, WidthChoice, guess_scar_type, width_choices
 from scarplan.services.guide.suitability import SuitabilityResult, assess_suitability
+from scarplan.services.planning import clinic_policies
+from scarplan.settings import Settings
 
 
 class Step(StrEnum):
@@ -81,7 +83,7 @@ def guide_page(
     step: Step,
     raw_answers: Sequence[tuple[str, str]],
     knowledge: KnowledgeBase,
-    policies: Mapping[str, str],
+    settings: Settings,
     today: date,
 ) -> GuidePage:
     """Everything the page for `step` shows. Nothing here is stored or logged."""
@@ -100,6 +102,7 @@ def guide_page(
         refs.extend(_refs(c for card in content.scar_types for c in _scar_cited(card)))
     if step in (Step.OPTIONS, Step.SUMMARY):
         questionnaire = knowledge.scales.fitzpatrick_questionnaire.questions
+        policies = clinic_policies(settings)
         suitability = assess_suitability(answers, content, knowledge, policies, today)
         refs.extend(suitability.refs)
     if step in (Step.COMPARE, Step.SUMMARY):

@@ -18,7 +18,6 @@ from scarplan.entrypoints.web.deps import ClinicDep
 from scarplan.services.assessment import NOTICE
 from scarplan.services.guide import Step, guide_page
 from scarplan.services.guide.content import GuideContent
-from scarplan.services.planning import clinic_policies
 
 router = APIRouter(include_in_schema=False)
 UNPROCESSABLE = 422
@@ -51,7 +50,7 @@ def _show(request: Request, clinic: ClinicDep, step: Step) -> HTMLResponse:
         step,
         request.query_params.multi_items(),
         clinic.knowledge,
-        clinic_policies(clinic.settings),
+        clinic.settings,
         clinic.today(),
     )
     templates: Jinja2Templates = request.app.state.templates
