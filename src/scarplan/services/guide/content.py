@@ -342,10 +342,7 @@ def _home_care_card(knowledge: KnowledgeBase, cite: CitationBuilder) -> OptionCa
         downtime=Cited("none"),
         cost=Cited("the creams you buy (not in the published estimates)"),
         improvement=(cite.statement(devices[1]),),
-        risks=(
-            cite.statement(knowledge.homecare.darker_skin[0]),
-            cite.statement(devices[3]),
-        ),
+        risks=(cite.statement(knowledge.homecare.darker_skin[0]),),
         darker_skin=cite.statement(knowledge.homecare.darker_skin[0]),
         evidence="see the sources of each statement",
         downtime_days_max=0,
