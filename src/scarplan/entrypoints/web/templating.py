@@ -43,9 +43,8 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
     env.auto_reload = False  # templates ship with the package; no stat() per render
-    env.filters.update(
-        label=label, money=money, day=day, may=may, history_label=history_label, refs=refs
-    )
+    env.filters.update(label=label, money=money, day=day, may=may, history_label=history_label)
+    env.filters["refs"] = refs
     env.globals.update(
         regions=list(Region),
         scar_types=[ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING],
