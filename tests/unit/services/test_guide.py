@@ -66,9 +66,9 @@ def test_isotretinoin_stopped_two_months_ago_defers_deep_resurfacing_six_months_
     # Last dose 7 Oct 2026; the upper end of the 5-6 month wait ends 7 Apr 2027.
     for key in DEEP:
         fit = _fit(result, key)
-        assert "Usually waits until about April 2027." in _about(
-            fit, "Stopped oral isotretinoin recently"
-        )
+        assert _about(fit, "Stopped oral isotretinoin recently") == [
+            "Usually waits until about April 2027."
+        ]
     # The consensus did not delay subcision or fractional lasers: care, not a wait.
     for key in ("subcision", "fractional_co2"):
         assert _about(_fit(result, key), "Stopped oral isotretinoin recently") == [
@@ -102,8 +102,9 @@ def test_darker_skin_rules_out_deep_peels_and_asks_for_a_laser_test_spot(
     deep_peel = _fit(result, "chemical_peel_deep")
     assert deep_peel.held
     assert _about(deep_peel, topic) == ["Usually not done for people with this."]
-    co2 = _about(_fit(result, "fractional_co2"), topic)
+    (co2,) = _about(_fit(result, "fractional_co2"), topic)  # care and a test area: one item
     assert "Usually starts with a small test area, checked before the full treatment." in co2
+    assert "Possible with extra care" in co2
     assert not _fit(result, "fractional_co2").held
     assert not _fit(result, "subcision").held
 

@@ -197,7 +197,11 @@ def _scar_types(
 def _considerations(
     findings: tuple[Finding, ...], knowledge: KnowledgeBase, content: GuideContent
 ) -> tuple[Consideration, ...]:
-    shown = []
+    """One consideration per topic (condition): a condition with two rules for the same option
+    (darker skin: extra care, and a test area first) reads as one item, both reasons kept."""
+    whats: dict[str, list[str]] = {}
+    reasons: dict[str, list[str]] = {}
+    sources: dict[str, list[str]] = {}
     for finding in findings:
         topic = knowledge.conditions[finding.condition].name
         if finding.action is Action.DEFER:
@@ -208,9 +212,18 @@ def _considerations(
             )
         else:
             what = ACTION_WORDS[finding.action]
-        why = Cited(finding.reason, content.citations.refs(finding.sources))
-        shown.append(Consideration(topic, what, why))
-    return tuple(shown)
+        for table, value in ((whats, what), (reasons, finding.reason)):
+            if value not in table.setdefault(topic, []):
+                table[topic].append(value)
+        sources.setdefault(topic, []).extend(finding.sources)
+    return tuple(
+        Consideration(
+            topic,
+            " ".join(whats[topic]),
+            Cited(" ".join(reasons[topic]), content.citations.refs(sources[topic])),
+        )
+        for topic in whats
+    )
 
 
 def _preferences(
