@@ -80,10 +80,6 @@ class GuideAnswers:
     def questionnaire_complete(self) -> bool:
         return all(answer is not None for answer in self.skin_answers)
 
-    @property
-    def described(self) -> bool:
-        return self.width is not None and self.edges is not None and self.stretch is not None
-
     def pairs(self, skip: Iterable[str] = ()) -> list[tuple[str, str]]:
         """The answers as (name, value) pairs, leaving out the fields named in `skip` (a page
         whose form asks them again)."""
@@ -138,6 +134,8 @@ def read_answers(raw: Sequence[tuple[str, str]]) -> tuple[GuideAnswers, tuple[Pr
     for key, value in raw:
         if value.strip():
             values.setdefault(key, []).append(value.strip())
+    # A value that does not fit is reported back to the visitor on the page, never logged: the
+    # answers are theirs and must not reach a log file.
     problems: list[Problem] = []
 
     def one(name: str, kind: Callable[[str], T], choices: str) -> T | None:
