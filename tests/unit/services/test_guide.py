@@ -240,3 +240,16 @@ def test_the_option_grid_holds_every_procedure_but_the_adjunct(knowledge: Knowle
     assert tca.cost.refs
     assert tca.improvement
     assert all(item.refs for item in tca.improvement)
+
+
+def test_each_reason_is_listed_once_and_every_option_links_to_its_reasons(
+    knowledge: KnowledgeBase,
+) -> None:
+    result = _suit(knowledge, keloid="yes", skin="V", scars="rolling")
+    listed = [(reason.topic, reason.text.text) for reason in result.reasons]
+    assert len(listed) == len(set(listed))
+    numbers = {reason.number for reason in result.reasons}
+    linked = {n for fit in result.options for c in fit.considerations for n in c.why}
+    assert linked == numbers
+    keloid = [r for r in result.reasons if r.topic == "History of keloids or hypertrophic scars"]
+    assert len(keloid) == 2  # one reason for the deepest resurfacing, one for the rest

@@ -56,10 +56,20 @@ ACTION_WORDS = {
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why a health matter changes an option: shown once per page, linked from each option."""
+
+    number: int
+    topic: str
+    text: Cited
+
+
+@dataclass(frozen=True)
 class Consideration:
     topic: str
     what: str
-    why: Cited
+    why: tuple[int, ...]
+    """The numbers of its reasons (SuitabilityResult.reasons)."""
 
 
 @dataclass(frozen=True)
@@ -90,10 +100,11 @@ class SuitabilityResult:
     scar_types: tuple[str, ...]
     scar_types_assumed: bool
     options: tuple[OptionFit, ...]
+    reasons: tuple[Reason, ...]
 
     @property
     def refs(self) -> tuple[int, ...]:
-        return tuple(n for fit in self.options for c in fit.considerations for n in c.why.refs)
+        return tuple(n for reason in self.reasons for n in reason.text.refs)
 
 
 def visitor_case(answers: GuideAnswers, scar_types: tuple[ScarType, ...], today: date) -> Case:
@@ -144,9 +155,10 @@ def assess_suitability(
         case, scar_types, fitzpatrick.type, knowledge, policies, today
     )
     fits = []
+    reasons = _Reasons(content)
     for card in content.options:
         if not card.is_procedure:
-            fits.append(_no_procedure_fit(card, answers, knowledge, content))
+            fits.append(_no_procedure_fit(card, answers, knowledge, reasons))
             continue
         modality = Modality(card.key)
         entry = knowledge.modalities[modality]
@@ -162,7 +174,7 @@ def assess_suitability(
                 ),
                 helps_little=all(entry.rating_for(t).rank >= 3 for t in scar_types),
                 held=bool(eligibility[modality].blocking),
-                considerations=_considerations(findings, knowledge, content),
+                considerations=_considerations(findings, knowledge, reasons),
                 preferences=_preferences(entry, knowledge, answers),
             )
         )
@@ -179,7 +191,7 @@ def assess_suitability(
         definitions.get(fitzpatrick.type, "") if fitzpatrick.type else "",
     )
     names = tuple(knowledge.scar_types[t].name for t in scar_types)
-    return SuitabilityResult(skin, names, assumed, tuple(fits))
+    return SuitabilityResult(skin, names, assumed, tuple(fits), reasons.listed())
 
 
 def _scar_types(
@@ -194,14 +206,31 @@ def _scar_types(
     return ATROPHIC, True
 
 
+class _Reasons:
+    """Numbers each distinct (topic, reason) once: many options share the same reason."""
+
+    def __init__(self, content: GuideContent) -> None:
+        self._content = content
+        self._reasons: dict[tuple[str, str], Reason] = {}
+
+    def number(self, topic: str, text: str, sources: tuple[str, ...]) -> int:
+        key = (topic, text)
+        if key not in self._reasons:
+            cited = Cited(text, self._content.citations.refs(sources))
+            self._reasons[key] = Reason(len(self._reasons) + 1, topic, cited)
+        return self._reasons[key].number
+
+    def listed(self) -> tuple[Reason, ...]:
+        return tuple(self._reasons.values())
+
+
 def _considerations(
-    findings: tuple[Finding, ...], knowledge: KnowledgeBase, content: GuideContent
+    findings: tuple[Finding, ...], knowledge: KnowledgeBase, reasons: _Reasons
 ) -> tuple[Consideration, ...]:
     """One consideration per topic (condition): a condition with two rules for the same option
     (darker skin: extra care, and a test area first) reads as one item, both reasons kept."""
     whats: dict[str, list[str]] = {}
-    reasons: dict[str, list[str]] = {}
-    sources: dict[str, list[str]] = {}
+    whys: dict[str, list[int]] = {}
     for finding in findings:
         topic = knowledge.conditions[finding.condition].name
         if finding.action is Action.DEFER:
@@ -212,17 +241,13 @@ def _considerations(
             )
         else:
             what = ACTION_WORDS[finding.action]
-        for table, value in ((whats, what), (reasons, finding.reason)):
-            if value not in table.setdefault(topic, []):
-                table[topic].append(value)
-        sources.setdefault(topic, []).extend(finding.sources)
+        if what not in whats.setdefault(topic, []):
+            whats[topic].append(what)
+        number = reasons.number(topic, finding.reason, finding.sources)
+        if number not in whys.setdefault(topic, []):
+            whys[topic].append(number)
     return tuple(
-        Consideration(
-            topic,
-            " ".join(whats[topic]),
-            Cited(" ".join(reasons[topic]), content.citations.refs(sources[topic])),
-        )
-        for topic in whats
+        Consideration(topic, " ".join(whats[topic]), tuple(whys[topic])) for topic in whats
     )
 
 
@@ -266,16 +291,17 @@ def _preferences(
 
 
 def _no_procedure_fit(
-    card: OptionCard, answers: GuideAnswers, knowledge: KnowledgeBase, content: GuideContent
+    card: OptionCard, answers: GuideAnswers, knowledge: KnowledgeBase, reasons: _Reasons
 ) -> OptionFit:
     considerations: tuple[Consideration, ...] = ()
     if card.key == HOME_CARE and YesNo.YES in (answers.pregnant, answers.breastfeeding):
         statement = knowledge.homecare.pregnancy[3]
+        topic = "Pregnancy and breastfeeding"
         considerations = (
             Consideration(
-                "Pregnancy and breastfeeding",
+                topic,
                 "Some creams are left out: ask which are safe for you.",
-                Cited(statement.text, content.citations.refs(statement.sources)),
+                (reasons.number(topic, statement.text, statement.sources),),
             ),
         )
     return OptionFit(
