@@ -6,6 +6,10 @@ plan of several sessions), starts `scarplan serve` on loopback, signs in, and se
 number of requests to the patient overview and to the plan page from C concurrent clients.
 Prints the median over --rounds runs of requests per second and p50/p99 latency per page.
 Target: p99 under 100 ms at 20 concurrent clients on SQLite.
+
+The public decision aid (issue 21) is measured too: its start page, "what might suit me" and the
+printable summary with a full set of answers, and the option grid. Target: p99 under 50 ms at 20
+clients. `--pages guide --patients 1` measures only those (they read no records).
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ from support.server import running_server
 
 PASSWORD = "zebra glass harbour"  # passes the password policy (not the user name)
 BATCH = 1000
+GUIDE_ANSWERS = (
+    "scars=ice_pick&scars=rolling&width=narrow&edges=sharp&stretch=stays&skin=V&pregnant=no"
+    "&isotretinoin=stopped&isotretinoin_months=2&keloid=yes&cold_sores=yes&acne=mild&age=31"
+    "&budget=2500&downtime=5&matters=cost&matters=dark_marks"
+    + "".join(f"&q{i}=3" for i in range(10))
+)
 
 
 def _template(data_dir: Path) -> tuple[int, int]:
@@ -242,6 +252,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--reuse", type=int, default=10, help="requests per connection")
     parser.add_argument("--rounds", type=int, default=3, help="runs per page; medians printed")
+    parser.add_argument(
+        "--pages",
+        choices=["all", "clinic", "guide"],
+        default="all",
+        help="the clinic's record pages, the public decision aid, or both",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as temporary:
         data_dir = Path(temporary)
@@ -266,12 +282,17 @@ def main() -> None:
                 login.post("/api/v1/session", json={"username": "bench", "password": PASSWORD})
                 cookie = "; ".join(f"{name}={value}" for name, value in login.cookies.items())
             rng = random.Random(21)
-            pages = {
-                "patient overview": [
+            pages: dict[str, list[str]] = {}
+            if args.pages in ("all", "clinic"):
+                pages["patient overview"] = [
                     f"/patients/{rng.choice(ids)[0]}" for _ in range(args.requests)
-                ],
-                "plan page": [f"/plans/{rng.choice(ids)[1]}" for _ in range(args.requests)],
-            }
+                ]
+                pages["plan page"] = [f"/plans/{rng.choice(ids)[1]}" for _ in range(args.requests)]
+            if args.pages in ("all", "guide"):
+                pages |= {
+                    f"guide {path}": [f"{path}?{GUIDE_ANSWERS}"] * args.requests
+                    for path in ("/guide", "/guide/options", "/guide/compare", "/guide/summary")
+                }
             for name, urls in pages.items():
                 asyncio.run(
                     load(server.base_url, cookie, urls[:100], args.clients, args.reuse)

@@ -184,6 +184,16 @@ PUBLIC = {
     ("GET", "/unsubscribe/{token}"),
     ("POST", "/unsubscribe/{token}"),
 }
+# The public decision aid: every role and anyone not signed in reads it (issue 21).
+OPEN_TO_EVERYONE = {
+    ("GET", "/guide"),
+    ("GET", "/guide/scars"),
+    ("GET", "/guide/options"),
+    ("GET", "/guide/compare"),
+    ("GET", "/guide/home-care"),
+    ("GET", "/guide/questions"),
+    ("GET", "/guide/summary"),
+}
 DENIED = {401, 403, 404}
 RECORD_IDS = ("patient_id", "assessment_id", "plan_id", "session_id", "photo_id")
 VALID_BODIES = {
@@ -378,7 +388,7 @@ def _all_routes() -> set[tuple[str, str]]:
 
 
 def test_the_matrix_names_every_route_of_the_app() -> None:
-    assert set(MATRIX) | PUBLIC | SELF_SERVICE == _all_routes()
+    assert set(MATRIX) | PUBLIC | SELF_SERVICE | OPEN_TO_EVERYONE == _all_routes()
 
 
 def _ordered() -> list[tuple[str, str]]:
@@ -422,6 +432,22 @@ def test_without_signing_in_nothing_but_the_public_routes_answers(
             assert status == 401, f"{method} {path}"
         else:
             assert status in (303, 401, 403), f"{method} {path}"
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_everyone_reads_the_public_decision_aid(
+    app_for: TestClient, world: World, role: str | None
+) -> None:
+    if role is None:
+        app_for.cookies.clear()
+    else:
+        _sign_in(app_for, role)
+    refused = [
+        f"{method} {path}: {status}"
+        for method, path in sorted(OPEN_TO_EVERYONE)
+        if (status := _send(app_for, method, path, world.own)) != 200
+    ]
+    assert refused == []
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from pydantic import BaseModel
 
@@ -32,6 +33,8 @@ class KnowledgeBase:
     scales: ScalesFile
     homecare: HomeCareFile
     techniques: TechniquesFile
+    reviewed_on: date | None = None
+    """When the evidence was last reviewed (sources.yaml `reviewed_on`); None if not recorded."""
 
     def entry(self, entry_id: str) -> BaseModel:
         """Any scar type, modality, agent, condition or source by its id."""

@@ -366,4 +366,5 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
         scales=scales,
         homecare=homecare,
         techniques=techniques,
+        reviewed_on=sources.reviewed_on,
     )

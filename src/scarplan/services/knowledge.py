@@ -14,6 +14,7 @@ from scarplan.knowledge import KnowledgeBase, load_knowledge_base
 from scarplan.knowledge.schema.common import cited_source_ids, iter_models
 from scarplan.knowledge.schema.modalities import ModalityEntry, PriceEstimate
 from scarplan.knowledge.schema.sources import Source
+from scarplan.services.knowledge_view import PeopleEntry, people_entry, shows_internals
 
 
 class EntryKind(StrEnum):
@@ -118,3 +119,19 @@ def _unverified(knowledge: KnowledgeBase) -> Iterator[BaseModel]:
     for model in iter_models(tables):
         if getattr(model, "verified", True) is False:
             yield model
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """A knowledge-base page: the people's version for everyone, and the entry's every field
+    and flag for clinicians and admins (`internals`)."""
+
+    page: EntryPage
+    people: PeopleEntry
+    internals: bool
+
+
+def read_entry(knowledge: KnowledgeBase, entry_id: str, role: str) -> EntryView:
+    page = show_entry(knowledge, entry_id)
+    people = people_entry(knowledge, page.entry, page.sources, page.price)
+    return EntryView(page, people, shows_internals(role))

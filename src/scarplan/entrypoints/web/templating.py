@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from scarplan.adapters.presentation.face_map import (
     EYES,
@@ -31,11 +33,18 @@ def may(actor: Actor | None, permission: str) -> bool:
     return isinstance(actor, Actor) and can(actor, Permission(permission))
 
 
+def refs(numbers: Iterable[int], prefix: str = "ref") -> Markup:
+    """Superscript links to numbered sources ('1,2'), for a cited sentence."""
+    links = ",".join(f'<a href="#{prefix}-{n}">{n}</a>' for n in numbers)
+    return Markup(f'<sup class="refs">{links}</sup>') if links else Markup("")
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
     env.auto_reload = False  # templates ship with the package; no stat() per render
     env.filters.update(label=label, money=money, day=day, may=may, history_label=history_label)
+    env.filters["refs"] = refs
     env.globals.update(
         regions=list(Region),
         scar_types=[ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING],

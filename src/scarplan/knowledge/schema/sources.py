@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -65,4 +66,7 @@ class Source(StrictModel):
 
 
 class SourcesFile(StrictModel):
+    reviewed_on: date | None = None
+    """When a reviewer last checked the evidence against its sources (the whole knowledge base,
+    not one entry): the public decision aid shows it as the date the evidence was reviewed."""
     sources: tuple[Source, ...]

@@ -10,9 +10,10 @@ from scarplan.entrypoints.web.pages.common import render
 from scarplan.services.knowledge import (
     EntryKind,
     list_entries,
-    show_entry,
+    read_entry,
     summarize_knowledge_base,
 )
+from scarplan.services.knowledge_view import shows_internals
 
 router = APIRouter(include_in_schema=False)
 
@@ -35,6 +36,7 @@ def knowledge_index(
         "rows": rows,
         "q": q,
         "summary": summarize_knowledge_base(clinic.knowledge),
+        "internals": shows_internals(actor.role),
         "actor": actor,
     }
     return render(request, "kb/index.html", context)
@@ -44,11 +46,15 @@ def knowledge_index(
 def knowledge_entry(
     request: Request, clinic: ClinicDep, actor: ActorDep, entry_id: str
 ) -> HTMLResponse:
-    page = show_entry(clinic.knowledge, entry_id)
+    view = read_entry(clinic.knowledge, entry_id, actor.role)
+    page = view.page
     context = {
+        "view": view,
         "page": page,
-        "data": page.entry.model_dump(mode="json", exclude_none=True),
-        "price": page.price.model_dump(mode="json", exclude_none=True) if page.price else None,
+        "data": page.entry.model_dump(mode="json", exclude_none=True) if view.internals else {},
+        "price": page.price.model_dump(mode="json", exclude_none=True)
+        if page.price and view.internals
+        else None,
         "source_ids": set(clinic.knowledge.sources),
         "actor": actor,
     }
