@@ -54,6 +54,14 @@ class Settings(BaseSettings):
         default=True,
         description="Send the login cookie over HTTPS only. Off for `--demo` on localhost.",
     )
+    server_timing: bool = Field(
+        default=False,
+        description=(
+            "Send `Server-Timing: app;dur=MS` on every response: the time the app took, for "
+            "measuring (bench/web.py). Off by default: it tells any client how long each "
+            "request made the server work."
+        ),
+    )
     trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = Field(
         default=(),
         description=(

@@ -19,6 +19,7 @@ from scarplan.entrypoints.web.errors import UnhandledErrors, install_error_handl
 from scarplan.entrypoints.web.security import JsonBodyLimits, SameOriginWrites, SecurityHeaders
 from scarplan.entrypoints.web.signin import SignInThrottle
 from scarplan.entrypoints.web.templating import make_templates
+from scarplan.entrypoints.web.timing import ServerTiming
 from scarplan.services.clinic.mail_worker import MailWorker
 
 STATIC = Path(__file__).parent / "static"
@@ -78,6 +79,8 @@ def create_app(container: Container, secret_key: str) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    if settings.server_timing:
+        app.add_middleware(ServerTiming)  # added last: outermost, so it times everything
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
     for router in (*pages.routers, *api.routers):
