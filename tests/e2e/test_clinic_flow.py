@@ -137,5 +137,5 @@ def see_progress_calendar_and_knowledge(page: Page) -> None:
     screenshot(page, "10-calendar")
     page.click("text=Knowledge base")
     page.click("text=tca_cross")
-    expect(page.get_by_role("heading", name="Sources")).to_be_visible()
+    expect(page.get_by_role("heading", name="The evidence")).to_be_visible()
     screenshot(page, "11-knowledge-base")

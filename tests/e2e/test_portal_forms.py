@@ -62,7 +62,7 @@ def fits(page: Page, width: int) -> None:
 def fill_in_the_intake(page: Page, server: Server, width: int) -> None:
     page.goto(f"{server.base_url}/portal/intake")
     page.click("text=Start")
-    expect(page.get_by_text("To correct these, ask the clinic.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Is your name or date of birth wrong?")).to_be_visible()
     page.click("text=Next: your skin")
 
     for question in range(10):

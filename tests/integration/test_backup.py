@@ -30,6 +30,8 @@ from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
 from scarplan.services.clinic import (
     assessments,
+    identity_requests,
+    invitations,
     patients,
     photos,
     plans,
@@ -85,7 +87,9 @@ def camera_photo() -> bytes:
 def fill(clinic: Clinic, clinician: Actor) -> None:
     """A treated patient (assessment, accepted plan, a session, a photo) and a new one."""
     preferences = {"start_date": "2027-01-11"}
-    treated = patients.create_patient(clinic, clinician, patient_input(preferences=preferences))
+    treated = patients.create_patient(
+        clinic, clinician, {**patient_input(preferences=preferences), "email": "ana@example.org"}
+    )
     patients.create_patient(clinic, clinician, patient_input("P-0002", "Ben Okafor"))
     assessments.record_assessment(clinic, clinician, treated.id, assessment_input(clinic.today()))
     plan = plans.propose_plan(clinic, clinician, treated.id)
@@ -131,6 +135,9 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     )
     answer = {"instrument_id": "satisfaction", "answers": {"satisfaction": 4}}
     questionnaires.answer_questionnaire(clinic, portal, treated.id, answer)
+    correction = {"full_name": "Ana Souza", "reason": "a new surname"}
+    identity_requests.request_change(clinic, portal, treated.id, correction)
+    invitations.invite_patient(clinic, clinician, treated.id)  # an invitation and its e-mail
     clinic.audit.flush()  # reads are logged in the background: write them now
 
 
@@ -189,14 +196,16 @@ def test_everything_comes_back_exactly_after_the_data_changed(
     close(other)
     assert contents(fresh_database_url) != filled
     database_file = Path(make_url(fresh_database_url).database or "")
-    if database_file.is_file():  # SQLite: the file's access rights survive its replacement
-        database_file.chmod(0o640)
+    # SQLite: the file's access rights survive its replacement (any private mode: one that lets
+    # others read is narrowed whenever the app opens the file, see test_database_files.py).
+    if database_file.is_file():
+        database_file.chmod(0o700)
 
     report = restore(fresh_database_url, saved.path)
 
     assert contents(fresh_database_url) == filled
     if database_file.is_file():
-        assert database_file.stat().st_mode & 0o777 == 0o640
+        assert database_file.stat().st_mode & 0o777 == 0o700
     assert report.row_counts == saved.row_counts == {k: len(v) for k, v in filled.items()}
     assert (report.revision, report.head, report.schema) == (
         head_revision(),
