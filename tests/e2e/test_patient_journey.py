@@ -169,7 +169,8 @@ def test_an_invited_patient_sets_a_password_fills_in_forms_and_sees_how_to_prepa
     today = page.locator("section", has=page.get_by_role("heading", name="Today at home"))
     expect(today.get_by_role("heading", name="Morning")).to_be_visible()
     expect(today.get_by_role("heading", name="Evening")).to_be_visible()
-    expect(today).to_contain_text(re.compile("SPF|sunscreen", re.I))
+    # Tretinoin rests from today, two weeks before the session, and the page says why.
+    expect(today).to_contain_text(re.compile(r"Tretinoin[^;.]*paused around your session", re.I))
     after = page.locator("section", has=page.get_by_role("heading", name="After your last session"))
     expect(after).to_contain_text("Subcision")
     _fits(page, width)
