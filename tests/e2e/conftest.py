@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from support.server import Server, running_server
+from support.smtp import Inbox, free_port, smtp_server
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -45,3 +46,11 @@ def page(browser: Browser) -> Iterator[Page]:
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture
+def inbox() -> Iterator[tuple[int, Inbox]]:
+    """A real SMTP server on 127.0.0.1: its port, and what it received."""
+    port = free_port()
+    with smtp_server(port) as received:
+        yield port, received

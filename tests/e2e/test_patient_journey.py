@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
@@ -39,7 +38,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, patient_input
 from support.server import Server, running_server
-from support.smtp import Inbox, free_port, smtp_server, text_of
+from support.smtp import Inbox, mail_settings, text_of, wait_for_mail
 
 EMAIL = "mara.quinn@example.org"
 CODE = "P-8001"
@@ -53,24 +52,11 @@ SKIN_ANSWERS = [1, 2, 1, 2, 1, 2, 1, 2, 1, 2]
 
 
 @pytest.fixture
-def inbox() -> Iterator[tuple[int, Inbox]]:
-    port = free_port()
-    with smtp_server(port) as received:
-        yield port, received
-
-
-@pytest.fixture
 def mail_server(
     fresh_database_url: str, tmp_path: Path, inbox: tuple[int, Inbox]
 ) -> Iterator[Server]:
     smtp_port, _ = inbox
-    settings = {
-        "SCARPLAN_SMTP_HOST": "127.0.0.1",
-        "SCARPLAN_SMTP_PORT": str(smtp_port),
-        "SCARPLAN_SMTP_SECURITY": "none",
-        "SCARPLAN_MAIL_POLL_S": "0.5",
-        "SCARPLAN_PUBLIC_BASE_URL": "http://127.0.0.1:{port}",
-    }
+    settings = mail_settings(smtp_port)
     # One worker process (see test_portal_invitation.py: a loaded machine's start-up check).
     command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve", "--port", "{port}"]
     command += ["--workers", "1"]
@@ -112,17 +98,6 @@ def _treated_patient(clinic: Clinic) -> tuple[Actor, int]:
     return clinician, patient_id
 
 
-def _invitation_link(received: Inbox) -> str:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        found = received.to(EMAIL)
-        if found:
-            assert len(found) == 1, "the invitation arrived twice"
-            return _link(found[0])
-        time.sleep(0.2)
-    raise AssertionError("the invitation did not arrive within 30 s")
-
-
 def _link(message: EmailMessage) -> str:
     found = re.search(r"http://127\.0\.0\.1:\d+/welcome/\S+", text_of(message))
     assert found is not None, text_of(message)
@@ -147,7 +122,7 @@ def test_an_invited_patient_sets_a_password_fills_in_forms_and_sees_how_to_prepa
     clinic = _clinic(fresh_database_url, tmp_path, mail_server)
     clinician, patient_id = _treated_patient(clinic)
     invitations.invite_patient(clinic, clinician, CODE)  # the e-mail is queued with it
-    link = _invitation_link(received)
+    link = _link(wait_for_mail(received, EMAIL, 1))
 
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()

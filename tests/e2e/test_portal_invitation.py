@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import sys
-import time
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -19,7 +18,7 @@ from playwright.sync_api import Browser, Page, expect
 from e2e import test_clinic_flow as flow
 from e2e.conftest import screenshot
 from support.server import Server, running_server
-from support.smtp import Inbox, free_port, smtp_server, text_of
+from support.smtp import Inbox, mail_settings, text_of, wait_for_mail
 
 EMAIL = "lena.park@example.org"
 PASSWORD = "lena's own long password"
@@ -27,25 +26,11 @@ WIDTHS = ((390, 844), (1366, 900))
 
 
 @pytest.fixture
-def inbox() -> Iterator[tuple[int, Inbox]]:
-    port = free_port()
-    with smtp_server(port) as received:
-        yield port, received
-
-
-@pytest.fixture
 def mail_server(
     fresh_database_url: str, tmp_path: Path, inbox: tuple[int, Inbox]
 ) -> Iterator[Server]:
     smtp_port, _ = inbox
-    settings = {
-        "SCARPLAN_SMTP_HOST": "127.0.0.1",
-        "SCARPLAN_SMTP_PORT": str(smtp_port),
-        "SCARPLAN_SMTP_SECURITY": "none",
-        "SCARPLAN_MAIL_POLL_S": "0.5",
-        "SCARPLAN_PUBLIC_BASE_URL": "http://127.0.0.1:{port}",
-        "SCARPLAN_CLINIC_NAME": "Harbour Skin Clinic",
-    }
+    settings = {**mail_settings(smtp_port), "SCARPLAN_CLINIC_NAME": "Harbour Skin Clinic"}
     # One worker: on a loaded machine uvicorn's supervisor kills a worker that takes over 5 s to
     # import the app (its health check), and restarts it again and again. Two senders at once
     # are tested in tests/integration/test_mail.py (on PostgreSQL too).
@@ -55,17 +40,6 @@ def mail_server(
         fresh_database_url, tmp_path / "data", command=command, env=settings
     ) as started:
         yield started
-
-
-def _mail(received: Inbox, count: int) -> EmailMessage:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        found = received.to(EMAIL)
-        if len(found) >= count:
-            assert len(found) == count, "an invitation arrived twice"
-            return found[-1]
-        time.sleep(0.2)
-    raise AssertionError(f"invitation {count} did not arrive within 30 s")
 
 
 def _link(message: EmailMessage) -> str:
@@ -97,7 +71,7 @@ def test_an_invited_patient_sets_a_password_from_the_email_and_lands_on_the_port
     links = []
     for number, (width, height) in enumerate(WIDTHS, start=1):
         _invite(page, patient_url)
-        link = _link(_mail(received, number))
+        link = _link(wait_for_mail(received, EMAIL, number))
         links.append(link)
         context = browser.new_context(viewport={"width": width, "height": height})
         patient = context.new_page()

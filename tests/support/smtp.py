@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email import message_from_bytes, policy
@@ -58,3 +59,27 @@ def smtp_server(port: int, inbox: Inbox | None = None) -> Iterator[Inbox]:
         yield received
     finally:
         controller.stop()
+
+
+def mail_settings(smtp_port: int) -> dict[str, str]:
+    """`scarplan serve`'s environment for sending through the test server at once: the links in
+    the e-mails point at the app (`{port}` becomes its port, see support/server.py)."""
+    return {
+        "SCARPLAN_SMTP_HOST": "127.0.0.1",
+        "SCARPLAN_SMTP_PORT": str(smtp_port),
+        "SCARPLAN_SMTP_SECURITY": "none",
+        "SCARPLAN_MAIL_POLL_S": "0.5",
+        "SCARPLAN_PUBLIC_BASE_URL": "http://127.0.0.1:{port}",
+    }
+
+
+def wait_for_mail(inbox: Inbox, address: str, count: int, seconds: float = 30) -> EmailMessage:
+    """The `count`-th message to `address`, waiting for it; more than `count` fails (sent twice)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = inbox.to(address)
+        if len(found) >= count:
+            assert len(found) == count, f"more than {count} messages to {address}: one came twice"
+            return found[-1]
+        time.sleep(0.2)
+    raise AssertionError(f"message {count} to {address} did not arrive within {seconds:.0f} s")
