@@ -8,23 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from scarplan.adapters.db import audit_guard, make_engine, sqlite_url, upgrade
+from scarplan.adapters.db import audit_guard, make_engine, sqlite_url
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.app import main
 from scarplan.services.clinic import patients, users
 from support.clinic_data import patient_input
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A migrated SQLite database in the data directory the commands read from settings."""
-    directory = tmp_path / "data"
-    monkeypatch.setenv("SCARPLAN_DATA_DIR", str(directory))
-    monkeypatch.delenv("SCARPLAN_DATABASE_URL", raising=False)
-    engine = make_engine(sqlite_url(directory))
-    upgrade(engine)
-    engine.dispose()
-    return directory
 
 
 def use() -> None:

@@ -10,18 +10,6 @@ from scarplan.adapters.db import make_engine, sqlite_url, upgrade
 from scarplan.entrypoints.cli.app import main
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A migrated SQLite database in the data directory the commands read from settings."""
-    directory = tmp_path / "data"
-    monkeypatch.setenv("SCARPLAN_DATA_DIR", str(directory))
-    monkeypatch.delenv("SCARPLAN_DATABASE_URL", raising=False)
-    engine = make_engine(sqlite_url(directory))
-    upgrade(engine)
-    engine.dispose()
-    return directory
-
-
 def test_backup_writes_a_verified_file_and_will_not_overwrite_one_unless_forced(
     data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

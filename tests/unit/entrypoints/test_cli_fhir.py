@@ -8,23 +8,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scarplan.adapters.db import make_engine, sqlite_url, upgrade
 from scarplan.entrypoints.cli.app import main
 from scarplan.services.demo import demo_cases_dir
 from support.fhir import assert_valid, clinical_content, resources
 
 MIXED = demo_cases_dir() / "mixed.yaml"
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "data"
-    monkeypatch.setenv("SCARPLAN_DATA_DIR", str(directory))
-    monkeypatch.delenv("SCARPLAN_DATABASE_URL", raising=False)
-    engine = make_engine(sqlite_url(directory))
-    upgrade(engine)
-    engine.dispose()
-    return directory
 
 
 def test_export_case_writes_a_valid_bundle_readable_by_its_owner_only(

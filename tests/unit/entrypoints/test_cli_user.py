@@ -7,19 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scarplan.adapters.db import make_engine, sqlite_url, upgrade
 from scarplan.entrypoints.cli.app import main
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "data"
-    monkeypatch.setenv("SCARPLAN_DATA_DIR", str(directory))
-    monkeypatch.delenv("SCARPLAN_DATABASE_URL", raising=False)
-    engine = make_engine(sqlite_url(directory))
-    upgrade(engine)
-    engine.dispose()
-    return directory
 
 
 def _usernames(capsys: pytest.CaptureFixture[str]) -> list[str]:

@@ -6,22 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from scarplan.adapters.db import make_engine, sqlite_url, upgrade
 from scarplan.entrypoints.cli.app import main
 
 PASSWORD = "a long test password"
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    directory = tmp_path / "data"
-    monkeypatch.setenv("SCARPLAN_DATA_DIR", str(directory))
+def data_dir(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared migrated data directory; `user add` reads the new password from the env."""
     monkeypatch.setenv("SCARPLAN_NEW_PASSWORD", PASSWORD)
-    monkeypatch.delenv("SCARPLAN_DATABASE_URL", raising=False)
-    engine = make_engine(sqlite_url(directory))
-    upgrade(engine)
-    engine.dispose()
-    return directory
+    return data_dir
 
 
 def _add_patient(directory: Path) -> int:
