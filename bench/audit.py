@@ -58,7 +58,7 @@ def main() -> None:
         container = bootstrap(Settings(data_dir=Path(work)), clock=lambda: now)
         upgrade(container.engine)
         clinic = container.clinic
-        actor = users.create_user(clinic, "bench", "Bench User", "benchmark password", "clinician")
+        actor = users.create_user(clinic, "bench", "Bench User", "zebra glass harbour", "clinician")
         patient = patients.create_patient(
             clinic, actor, {"full_name": "Bench Patient", "patient": {"id": "B-0"}}
         )
