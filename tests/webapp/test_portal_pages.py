@@ -53,6 +53,7 @@ def _shows_nothing_for_the_clinic(page: str) -> None:
     for words in CLINIC_WORDS:
         assert words not in page
     assert "P-0001" not in page  # the clinic's code for the patient
+    assert "/account/tokens" not in page  # API tokens are for the clinic's integrations
     assert _post_forms(page) == ["/logout"]
 
 
