@@ -1,0 +1,23 @@
+"""front desk: check-in, no-show, contact details
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-12-07 15:00:00
+
+A reserved slot (issue 22), filled by the change that needs it; until then it changes nothing.
+"""
+
+from __future__ import annotations
+
+revision = "0011"
+down_revision = "0010"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

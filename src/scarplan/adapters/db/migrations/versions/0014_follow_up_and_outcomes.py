@@ -1,0 +1,23 @@
+"""follow-up visits, outcome reviews, adverse event outcomes
+
+Revision ID: 0014
+Revises: 0013
+Create Date: 2026-12-07 15:00:00
+
+A reserved slot (issue 22), filled by the change that needs it; until then it changes nothing.
+"""
+
+from __future__ import annotations
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,23 @@
+"""plan editing: added and swapped procedures
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-07 15:00:00
+
+A reserved slot (issue 22), filled by the change that needs it; until then it changes nothing.
+"""
+
+from __future__ import annotations
+
+revision = "0016"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass
