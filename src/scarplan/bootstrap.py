@@ -6,15 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine
-
-from scarplan.adapters.db import SqlUnitOfWork, make_engine, sqlite_url
-from scarplan.adapters.photos import limit_decoder_pixels
 from scarplan.knowledge import KnowledgeBase, load_knowledge_base
-from scarplan.services.clinic.audit import AuditTrail
-from scarplan.services.clinic.context import Clinic
 from scarplan.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from scarplan.services.clinic.context import Clinic
+
+# The database, photo and clinic modules are imported by the properties that need them: a
+# command that only reads a case file (`scarplan assess`) never pays for SQLAlchemy and Alembic.
 
 
 def utc_now() -> datetime:
@@ -34,14 +37,23 @@ class Container:
 
     @property
     def database_url(self) -> str:
+        from scarplan.adapters.db import sqlite_url
+
         return self.settings.database_url or sqlite_url(self.settings.data_dir)
 
     @cached_property
     def engine(self) -> Engine:
+        from scarplan.adapters.db import make_engine
+
         return make_engine(self.database_url)
 
     @cached_property
     def clinic(self) -> Clinic:
+        from scarplan.adapters.db import SqlUnitOfWork
+        from scarplan.adapters.photos import limit_decoder_pixels
+        from scarplan.services.clinic.audit import AuditTrail
+        from scarplan.services.clinic.context import Clinic
+
         limit_decoder_pixels(self.settings.photo_max_pixels)
         uow = SqlUnitOfWork(self.engine)
         return Clinic(uow, self.knowledge, self.settings, self.clock, AuditTrail(uow, self.clock))
