@@ -107,6 +107,24 @@ class Settings(BaseSettings):
             "square maps)."
         ),
     )
+    log_format: Literal["json", "console"] | None = Field(
+        default=None,
+        description=(
+            "How `scarplan serve` writes its log: `json` (one object per line, for a log "
+            "collector) or `console` (readable). Unset: json, or console in `--demo`."
+        ),
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="Least severe log level written."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        min_length=32,
+        description=(
+            "Bearer token a Prometheus scraper sends to read /metrics (32+ random characters). "
+            "Unset: /metrics answers 404, so nothing about the clinic's traffic is public."
+        ),
+    )
     worker_memory_limit_mb: int | None = Field(
         default=None,
         ge=512,

@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.bootstrap import Container
-from scarplan.entrypoints.web import api, create_app, pages
+from scarplan.entrypoints.web import api, create_app, pages, probes
 from scarplan.services.clinic import (
     assessments,
     identity_requests,
@@ -174,6 +174,9 @@ SELF_SERVICE = {
 }
 PUBLIC = {
     ("GET", "/"),
+    ("GET", "/healthz"),  # probes and the scraper: no session (tests/webapp/test_observability.py)
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
     ("GET", "/login"),
     ("POST", "/login"),
     ("POST", "/logout"),
@@ -378,7 +381,7 @@ def _send(
 
 def _all_routes() -> set[tuple[str, str]]:
     found = set()
-    for router in (*pages.routers, *api.routers):
+    for router in (*pages.routers, *api.routers, probes.router):
         for route in router.routes:
             assert isinstance(route, Route)
             for method in route.methods or ():

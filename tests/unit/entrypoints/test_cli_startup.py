@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+
 from scarplan.entrypoints.cli.app import COMMANDS, main
 from scarplan.services.demo import DEMO_CASE, demo_cases_dir
 

@@ -54,6 +54,7 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        log_config=None,  # the workers send uvicorn's records through scarplan's log format
         proxy_headers=False,
         access_log=False,
     )

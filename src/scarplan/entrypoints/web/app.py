@@ -13,9 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from scarplan.bootstrap import Container
-from scarplan.entrypoints.web import api, pages
+from scarplan.entrypoints.web import api, pages, probes
 from scarplan.entrypoints.web.deps import ActorCache, check_csrf
 from scarplan.entrypoints.web.errors import UnhandledErrors, install_error_handlers
+from scarplan.entrypoints.web.metrics import AppMetrics
+from scarplan.entrypoints.web.observability import RequestObservation
 from scarplan.entrypoints.web.security import JsonBodyLimits, SameOriginWrites, SecurityHeaders
 from scarplan.entrypoints.web.signin import SignInThrottle
 from scarplan.entrypoints.web.templating import make_templates
@@ -79,10 +81,12 @@ def create_app(container: Container, secret_key: str) -> FastAPI:
         same_site="lax",
         https_only=settings.secure_cookies,
     )
+    app.state.metrics = AppMetrics(container.clinic)
+    app.add_middleware(RequestObservation, metrics=app.state.metrics)
     if settings.server_timing:
         app.add_middleware(ServerTiming)  # added last: outermost, so it times everything
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_error_handlers(app)
-    for router in (*pages.routers, *api.routers):
+    for router in (*pages.routers, *api.routers, probes.router):
         app.include_router(router)
     return app

@@ -24,6 +24,7 @@ from scarplan.bootstrap import Container
 from scarplan.domain.errors import PermissionDeniedError
 from scarplan.entrypoints.web.client_address import client_address
 from scarplan.entrypoints.web.errors import LoginRequiredError
+from scarplan.entrypoints.web.observability import bind_actor
 from scarplan.entrypoints.web.session_keys import CSRF_KEY, SESSION_KEY
 from scarplan.services.clinic.access import Permission, can
 from scarplan.services.clinic.context import Actor, Clinic
@@ -124,6 +125,7 @@ async def get_actor(request: Request) -> Actor:
     stamped = replace(actor, address=client_address(request), route=f"{request.method} {template}")
     # For the error page, which offers the way back to this actor's own start page.
     request.state.actor = stamped
+    bind_actor(stamped.user_id, stamped.role)
     return stamped
 
 

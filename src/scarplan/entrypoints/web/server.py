@@ -7,6 +7,7 @@ import resource
 
 from fastapi import FastAPI
 
+from scarplan.adapters.logs import configure_logging
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.app import create_app
@@ -31,6 +32,10 @@ def limit_worker_memory(limit_mb: int | None) -> None:
 def app_from_environment() -> FastAPI:
     """uvicorn's app factory: settings from SCARPLAN_* variables; a secret key is required."""
     container = bootstrap()
+    settings = container.settings
+    configure_logging(
+        settings.log_format or ("console" if settings.demo else "json"), settings.log_level
+    )
     refuse_unsafe_production(container.settings)
     limit_worker_memory(container.settings.worker_memory_limit_mb)
     secret = container.settings.secret_key

@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from scarplan.domain.errors import AuthenticationError, RateLimitedError
 from scarplan.entrypoints.web.client_address import client_address
 from scarplan.entrypoints.web.deps import actor_cache
+from scarplan.entrypoints.web.metrics import AppMetrics
 from scarplan.entrypoints.web.session_keys import CSRF_KEY, SESSION_KEY
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.users import normalized_username, sign_in, sign_out
@@ -135,11 +136,17 @@ class SignInThrottle:
 async def open_session(request: Request, clinic: Clinic, username: str, password: str) -> Actor:
     throttle: SignInThrottle = request.app.state.sign_in_throttle
     address = client_address(request)
-    throttle.check(address, username)
+    metrics: AppMetrics = request.app.state.metrics
+    try:
+        throttle.check(address, username)
+    except RateLimitedError:
+        metrics.sign_in_failures.inc()
+        raise
     try:
         actor, token = await run_in_threadpool(sign_in, clinic, username, password, address)
     except AuthenticationError:
         throttle.failed(address, username)
+        metrics.sign_in_failures.inc()
         raise
     start_session(request, token)
     return actor
