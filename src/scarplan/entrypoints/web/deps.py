@@ -12,11 +12,11 @@ from __future__ import annotations
 import hmac
 import secrets
 import threading
-import time
 from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated, Any
 
+from cachetools import TTLCache
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
@@ -44,29 +44,25 @@ class CredentialKind(StrEnum):
 
 
 class ActorCache:
-    """(kind, token) -> (actor, when it was checked); thread-safe, bounded.
+    """(kind, token) -> actor, for ACTOR_TTL seconds; thread-safe, bounded (cachetools).
 
     Keyed by the kind as well as the token: a session id is never a bearer token, so a session
-    just checked for a cookie must not answer for `Authorization: Bearer <session id>`.
+    just checked for a cookie must not answer for `Authorization: Bearer <session id>`. Each
+    process keeps its own: a sign-out or a disabled account reaches another process's cache
+    within the TTL, the bound on how long a revoked credential can still be honoured there.
     """
 
     def __init__(self, ttl: float = ACTOR_TTL, size: int = 10_000) -> None:
-        self._ttl = ttl
-        self._size = size
-        self._entries: dict[tuple[CredentialKind, str], tuple[Actor, float]] = {}
+        self._entries: TTLCache[tuple[CredentialKind, str], Actor] = TTLCache(size, ttl)
         self._lock = threading.Lock()
 
     def get(self, kind: CredentialKind, token: str) -> Actor | None:
-        entry = self._entries.get((kind, token))
-        if entry is None or time.monotonic() - entry[1] > self._ttl:
-            return None
-        return entry[0]
+        with self._lock:
+            return self._entries.get((kind, token))
 
     def put(self, kind: CredentialKind, token: str, actor: Actor) -> None:
         with self._lock:
-            if len(self._entries) >= self._size:
-                self._entries.clear()
-            self._entries[(kind, token)] = (actor, time.monotonic())
+            self._entries[(kind, token)] = actor
 
     def drop(self, session: str | None = None, user_id: int | None = None) -> None:
         """Forget a session id (signed out), or everything cached for a user."""
@@ -74,8 +70,8 @@ class ActorCache:
             if session is not None:
                 self._entries.pop((CredentialKind.SESSION, session), None)
             if user_id is not None:
-                for key in [k for k, (a, _) in self._entries.items() if a.user_id == user_id]:
-                    del self._entries[key]
+                for key in [k for k, a in self._entries.items() if a.user_id == user_id]:
+                    self._entries.pop(key, None)
 
 
 def _container(request: Request) -> Container:
