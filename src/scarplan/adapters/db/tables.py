@@ -607,3 +607,19 @@ class QuestionnaireResponseRecord(Base):
     """The planned session the answers were given before, when one was coming."""
     created_at: Mapped[datetime] = mapped_column(Stamp)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class SignInFailureRecord(Base):
+    """One refused sign-in, counted by the throttle under `counter` ("address" or "address
+    name"); deleted once it has left the throttle's window. In the database so every app
+    process counts the same failures (services/clinic/sign_in_throttle.py)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        Index("ix_sign_in_failures_counter_failed_at", "counter", "failed_at"),
+        Index("ix_sign_in_failures_failed_at", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    counter: Mapped[str] = mapped_column(String(240))
+    failed_at: Mapped[datetime] = mapped_column(Stamp)

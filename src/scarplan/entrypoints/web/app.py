@@ -19,10 +19,10 @@ from scarplan.entrypoints.web.errors import UnhandledErrors, install_error_handl
 from scarplan.entrypoints.web.metrics import AppMetrics
 from scarplan.entrypoints.web.observability import RequestObservation
 from scarplan.entrypoints.web.security import JsonBodyLimits, SameOriginWrites, SecurityHeaders
-from scarplan.entrypoints.web.signin import SignInThrottle
 from scarplan.entrypoints.web.templating import make_templates
 from scarplan.entrypoints.web.timing import ServerTiming
 from scarplan.services.clinic.mail_worker import MailWorker
+from scarplan.services.clinic.sign_in_throttle import SignInThrottle
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "scarplan_session"
@@ -68,7 +68,7 @@ def create_app(container: Container, secret_key: str) -> FastAPI:
     app.state.container = container
     app.state.templates = make_templates()
     app.state.actor_cache = ActorCache()
-    app.state.sign_in_throttle = SignInThrottle()
+    app.state.sign_in_throttle = SignInThrottle(container.clinic)
     app.add_middleware(JsonBodyLimits)
     app.add_middleware(UnhandledErrors)  # inside SecurityHeaders: a 500 gets the headers too
     app.add_middleware(SecurityHeaders, hsts=settings.secure_cookies and not settings.demo)
