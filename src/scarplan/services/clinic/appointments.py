@@ -23,6 +23,14 @@ from scarplan.services.clinic.context import Actor, Clinic
 
 BOOKED = "booked"
 CANCELLED = "cancelled"
+CHECKED_IN = "checked_in"
+NO_SHOW = "no_show"
+DONE = "done"
+"""Carried out: a session was recorded for it (`session_id`)."""
+OCCUPYING = (BOOKED, CHECKED_IN)
+"""Statuses that hold a practitioner, device, room and the patient at their time."""
+PROCEDURE = "procedure"
+"""The kind of an appointment for a planned session (the others are visits)."""
 MAX_DAYS = 31
 
 
@@ -38,9 +46,9 @@ class AppointmentView:
     patient_id: int
     patient_code: str
     patient_name: str
-    plan_id: int
-    session_key: str
-    modality: str
+    plan_id: int | None
+    session_key: str | None
+    modality: str | None
     day: date
     start_minute: int
     end_minute: int
@@ -102,7 +110,7 @@ def booked_between(session: Session, first: date, last: date) -> list[Appointmen
         select(AppointmentRecord, PatientRecord)
         .join(PatientRecord, PatientRecord.id == AppointmentRecord.patient_id)
         .where(
-            AppointmentRecord.status == BOOKED,
+            AppointmentRecord.status.in_(OCCUPYING),
             AppointmentRecord.day >= first,
             AppointmentRecord.day <= last,
         )
@@ -192,3 +200,29 @@ def cancel_appointment(clinic: Clinic, actor: Actor, appointment_id: int) -> App
         clinic.audit.changed(session, actor, "cancel", "appointment", record.id, record.patient_id)
         patient = session.get_one(PatientRecord, record.patient_id)
         return appointment_view(record, patient)
+
+
+def mark_done(
+    session: Session, patient_id: int, modality: str, day: date, session_id: int
+) -> int | None:
+    """The one rule linking a recorded session to its appointment: the patient's booked or
+    checked-in procedure appointment of that procedure on that day (the earliest, if two)
+    becomes done and names the session. Returns the appointment id, or None if none matched.
+    Runs in the caller's transaction (the session recording's)."""
+    record = session.scalars(
+        select(AppointmentRecord)
+        .where(
+            AppointmentRecord.patient_id == patient_id,
+            AppointmentRecord.kind == PROCEDURE,
+            AppointmentRecord.modality == modality,
+            AppointmentRecord.day == day,
+            AppointmentRecord.status.in_(OCCUPYING),
+        )
+        .order_by(AppointmentRecord.start_minute, AppointmentRecord.id)
+        .limit(1)
+    ).first()
+    if record is None:
+        return None
+    record.status = DONE
+    record.session_id = session_id
+    return record.id
