@@ -172,9 +172,11 @@ def test_a_session_too_soon_after_the_last_one_of_the_plan_is_refused_with_the_g
     assert "(23 Nov 2026); at least 14 are needed" in message
     page = front_desk.booking_page(clinic, staff, tca, date(2026, 11, 24), None, None)
     assert page.day == date(2026, 12, 7)  # the first day 14 days on that has a free slot
-    assert page.slots and page.gap_problem is None
+    assert page.slots
+    assert page.gap_problem is None
     shown = front_desk.booking_page(clinic, staff, tca, None, None, date(2026, 12, 1))
-    assert shown.slots == () and shown.gap_problem is not None
+    assert shown.slots == ()
+    assert shown.gap_problem is not None
 
 
 def test_a_follow_up_visit_needs_no_device_and_lasts_fifteen_minutes(
@@ -182,7 +184,8 @@ def test_a_follow_up_visit_needs_no_device_and_lasts_fifteen_minutes(
 ) -> None:
     visit = BookingRequest(people["Bruno"], kind=VisitKind.FOLLOW_UP)
     page = front_desk.booking_page(clinic, staff, visit, MONDAY, None, None)
-    assert page.minutes == 15 and page.what == "Follow-up visit"
+    assert page.minutes == 15
+    assert page.what == "Follow-up visit"
     assert all(slot.device is None for slot in page.slots)
 
     booked = _book(clinic, staff, visit, MONDAY, "08:00", "dr-okafor", "room-3")
@@ -203,7 +206,8 @@ def test_check_in_records_the_time_and_impossible_changes_are_refused(
 
     arrived = front_desk.check_in(clinic, staff, today.id)
 
-    assert arrived.status == "checked_in" and arrived.checked_in_at == clinic.now()
+    assert arrived.status == "checked_in"
+    assert arrived.checked_in_at == clinic.now()
     with pytest.raises(StateError) as twice:
         front_desk.check_in(clinic, staff, today.id)
     assert _refusal(twice) == "It is checked in; only a booked appointment can be checked in."
@@ -237,7 +241,8 @@ def test_a_no_show_and_a_move_into_a_free_slot(
 
     move = BookingRequest(bruno, appointment_id=moving.id)
     page = front_desk.booking_page(clinic, staff, move, None, None, MONDAY)
-    assert page.moving is not None and page.moving.id == moving.id
+    assert page.moving is not None
+    assert page.moving.id == moving.id
     # Its own slot is free for itself: moving within the same morning is allowed.
     assert ("10:00", "dr-lee") in {(s.start, s.practitioner) for s in page.slots}
     moved = _book(clinic, staff, move, MONDAY, "13:00", "dr-okafor", "room-2")
@@ -273,7 +278,8 @@ def test_recording_the_session_marks_the_days_appointment_done(
     (lane,) = front_desk.desk_day(clinic, staff, TODAY).lanes
     assert [(a.status, a.session_id) for a in lane.appointments] == [("done", done.id)]
     nxt = front_desk.next_session(clinic, staff, ana)
-    assert nxt is not None and nxt.session_key == f"plan{ana}:tca_cross:1"
+    assert nxt is not None
+    assert nxt.session_key == f"plan{ana}:tca_cross:1"
 
 
 @pytest.mark.parametrize("role", ["patient", "researcher", "admin"])
