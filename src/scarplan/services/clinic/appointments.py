@@ -20,6 +20,12 @@ from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.scheduling.model import clock_time
 from scarplan.services.clinic.access import Permission, authorize, authorize_record, not_found
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.schedule_setup import (
+    ResourceKind,
+    SetupView,
+    current_setup,
+    humanised,
+)
 
 BOOKED = "booked"
 CANCELLED = "cancelled"
@@ -56,6 +62,10 @@ class AppointmentView:
     device: str | None
     room: str
     status: str
+    practitioner_name: str = ""
+    room_name: str = ""
+    device_name: str | None = None
+    kind: str = PROCEDURE
 
     @property
     def start(self) -> str:
@@ -85,7 +95,14 @@ class CalendarView:
         return [a for a in self.appointments if a.day == day and a.lane(self.axis) == lane]
 
 
-def appointment_view(record: AppointmentRecord, patient: PatientRecord) -> AppointmentView:
+def appointment_view(
+    record: AppointmentRecord, patient: PatientRecord, setup: SetupView | None = None
+) -> AppointmentView:
+    """The appointment with its practitioner, room and device by name (`SetupView.name_of`)."""
+
+    def named(kind: ResourceKind, resource_id: str) -> str:
+        return setup.name_of(kind, resource_id) if setup is not None else humanised(resource_id)
+
     return AppointmentView(
         id=record.id,
         patient_id=record.patient_id,
@@ -101,6 +118,10 @@ def appointment_view(record: AppointmentRecord, patient: PatientRecord) -> Appoi
         device=record.device,
         room=record.room,
         status=record.status,
+        practitioner_name=named(ResourceKind.PRACTITIONER, record.practitioner),
+        room_name=named(ResourceKind.ROOM, record.room),
+        device_name=named(ResourceKind.DEVICE, record.device) if record.device else None,
+        kind=record.kind,
     )
 
 
@@ -116,7 +137,8 @@ def booked_between(session: Session, first: date, last: date) -> list[Appointmen
         )
         .order_by(AppointmentRecord.day, AppointmentRecord.start_minute, AppointmentRecord.id)
     ).all()
-    return [appointment_view(record, patient) for record, patient in rows]
+    setup = current_setup(session)
+    return [appointment_view(record, patient, setup) for record, patient in rows]
 
 
 def calendar(
@@ -169,8 +191,11 @@ def patient_appointments(clinic: Clinic, actor: Actor, patient_id: int) -> list[
             )
             .order_by(AppointmentRecord.day, AppointmentRecord.start_minute)
         ).all()
+        shown = [
+            appointment_view(record, patient, current_setup(session)) for record, patient in rows
+        ]
     clinic.audit.read(actor, "appointment_list", None, patient_id)
-    return [appointment_view(record, patient) for record, patient in rows]
+    return shown
 
 
 def cancel_appointment(clinic: Clinic, actor: Actor, appointment_id: int) -> AppointmentView:
@@ -199,7 +224,7 @@ def cancel_appointment(clinic: Clinic, actor: Actor, appointment_id: int) -> App
         record.updated_by = actor.user_id
         clinic.audit.changed(session, actor, "cancel", "appointment", record.id, record.patient_id)
         patient = session.get_one(PatientRecord, record.patient_id)
-        return appointment_view(record, patient)
+        return appointment_view(record, patient, current_setup(session))
 
 
 def mark_done(
