@@ -174,3 +174,31 @@ def test_the_next_session_line_reads_the_booking(
     after = client.get(f"/patients/{patient_id}").text
     assert "overdue" not in after
     assert "08 Dec 2026" in after
+
+
+CONTACT_FORM = {
+    "full_name": "Lena Park",
+    "code": "P-2001",
+    "birth_date": "1997-05-14",
+    "email": "lena@example.org",
+}
+
+
+def test_a_phone_number_is_checked_stored_with_its_country_code_and_shown(
+    signed_in: TestClient, clinic: Clinic
+) -> None:
+    refused = signed_in.post("/patients", data={**CONTACT_FORM, "phone": "0207 946"})
+    assert refused.status_code == 422
+    beside = re.search(r'<label>Phone[^<]*<input[^>]*name="phone".*?</label>', refused.text, re.S)
+    assert beside is not None
+    assert "write the number with its country code, e.g. +44 20 7946 0958" in beside[0]
+    clinician = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    assert patients.search_patients(clinic, clinician).items == []
+
+    saved = signed_in.post(
+        "/patients", data={**CONTACT_FORM, "phone": "+44 (20) 7946-0958"}, follow_redirects=True
+    )
+
+    assert saved.status_code == 200
+    assert 'href="tel:+442079460958"' in saved.text
+    assert "lena@example.org" in saved.text
