@@ -590,7 +590,7 @@ def _target(session: Session, clinic: Clinic, setup: SetupView, request: Booking
     ).one()
     procedure = Modality(planned.modality)
     minutes = session_minutes(
-        SessionRequest(id=key, procedure=procedure), _probe(setup, date.today()), clinic.knowledge
+        SessionRequest(id=key, procedure=procedure), _probe(setup, clinic.today()), clinic.knowledge
     )
     document = read_plan_document(version.document) if version.document else None
     return _Target(
