@@ -456,12 +456,21 @@ def book(
     with clinic.uow.write() as session:
         setup = require_setup(session)
         target = _target(session, clinic, setup, request)
+        if start_minute + target.minutes > 24 * 60:
+            raise InputError(
+                "the booking is invalid",
+                [
+                    FieldProblem(
+                        "start", "the appointment would end after midnight", "start earlier"
+                    )
+                ],
+            )
         candidate = Assignment(
             session=_candidate_id(target),
             patient=patient_key(target.patient.id),
             date=day,
             start=clock_time(start_minute),
-            end=clock_time(min(start_minute + target.minutes, 24 * 60)),
+            end=clock_time(start_minute + target.minutes),
             practitioner=practitioner,
             device=device or None,
             room=room,
