@@ -13,6 +13,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.conftest import screenshot
 from e2e.test_clinic_flow import sign_in
+from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from support.server import Server, running_server
 
 SOLVE_TIMEOUT_MS = 90_000
@@ -87,11 +88,14 @@ def see_the_day_by_practitioner_and_week_by_device(
     page: Page, server: Server, day: str, practitioner: str, proposed: int
 ) -> None:
     page.goto(f"{server.base_url}/calendar?day={day}&view=day&by=practitioner")
-    expect(page.locator("table.day-view thead")).to_contain_text(practitioner)
+    # Lanes show names ("Dr Okafor"), never the set-up's ids ("dr-okafor").
+    names = {p["id"]: p["name"] for p in DEMO_SCHEDULE["resources"]["practitioners"]}
+    expect(page.locator("table.day-view thead")).to_contain_text(names[practitioner])
+    expect(page.locator("table.day-view thead")).not_to_contain_text(practitioner)
     assert page.locator("table.day-view .appointment").count() >= proposed >= 1
     screenshot(page, "21-calendar-day-by-practitioner")
     page.goto(f"{server.base_url}/calendar?day={day}&view=week&by=device")
-    expect(page.locator("table.week-view thead")).to_contain_text("co2-1")
+    expect(page.locator("table.week-view thead")).to_contain_text("Co2 1")
     screenshot(page, "22-calendar-week-by-device")
 
 

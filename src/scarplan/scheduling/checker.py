@@ -8,7 +8,7 @@ a shared helper. Each violation names the constraint and the sessions involved.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import pairwise
@@ -92,35 +92,51 @@ class _Check:
         if end - start != self.length(session):
             yield Violation("duration", ids, f"{end - start} minutes, not {self.length(session)}")
         weekday = WEEKDAYS[a.date.weekday()]
-        yield from self._practitioner(a, session, weekday, start, end)
         available = patient.availability
         if weekday not in available.weekdays or any(a.date in u for u in available.unavailable):
             yield Violation("patient_availability", ids, f"patient unavailable on {a.date}")
         elif not _inside(start, end, available.hours):
             yield Violation("patient_availability", ids, f"{a.start}-{a.end} outside their hours")
-        yield from self._device(a, session)
+        yield from self.resources(a, session.procedure)
+
+    def resources(self, a: Assignment, procedure: Modality | None) -> Iterator[Violation]:
+        """The practitioner, device and room of one booking at its time (`procedure` None: a
+        visit that is no procedure, which any practitioner sees in any room without a device)."""
+        weekday = WEEKDAYS[a.date.weekday()]
+        start, end = _minutes(a.start), _minutes(a.end)
+        yield from self._practitioner(a, procedure, weekday, start, end)
+        if procedure is None:
+            if a.device is not None:
+                yield Violation("device_not_needed", (a.session,), "a visit needs no device")
+        else:
+            yield from self._device(a, procedure)
+        yield from self._room(a, procedure)
+
+    def _room(self, a: Assignment, procedure: Modality | None) -> Iterator[Violation]:
+        ids = (a.session,)
         room = self.rooms.get(a.room)
         if room is None:
             yield Violation("room_unknown", ids, f"no room {a.room!r}")
         else:
-            if room.procedures is not None and session.procedure not in room.procedures:
-                yield Violation("room_procedure", ids, f"{a.room} is not for {session.procedure}")
+            equipped = room.procedures
+            if procedure is not None and equipped is not None and procedure not in equipped:
+                yield Violation("room_procedure", ids, f"{a.room} is not for {procedure}")
             if a.date in room.days_off:
                 yield Violation("room_day_off", ids, f"{a.room} is closed on {a.date}")
 
     def _practitioner(
-        self, a: Assignment, session: SessionRequest, weekday: str, start: int, end: int
+        self, a: Assignment, procedure: Modality | None, weekday: str, start: int, end: int
     ) -> Iterator[Violation]:
         ids = (a.session,)
         practitioner = self.practitioners.get(a.practitioner)
         if practitioner is None:
             yield Violation("practitioner_unknown", ids, f"no practitioner {a.practitioner!r}")
             return
-        if session.procedure not in practitioner.procedures:
+        if procedure is not None and procedure not in practitioner.procedures:
             yield Violation(
                 "practitioner_qualification",
                 ids,
-                f"{a.practitioner} does not do {session.procedure}",
+                f"{a.practitioner} does not do {procedure}",
             )
         if a.date in practitioner.days_off:
             yield Violation("practitioner_day_off", ids, f"{a.practitioner} is off on {a.date}")
@@ -129,22 +145,20 @@ class _Check:
                 "practitioner_hours", ids, f"{a.start}-{a.end} outside {a.practitioner}'s hours"
             )
 
-    def _device(self, a: Assignment, session: SessionRequest) -> Iterator[Violation]:
+    def _device(self, a: Assignment, procedure: Modality) -> Iterator[Violation]:
         ids = (a.session,)
-        kind = self.knowledge.modalities[session.procedure].device
+        kind = self.knowledge.modalities[procedure].device
         if kind is None:
             if a.device is not None:
-                yield Violation("device_not_needed", ids, f"{session.procedure} needs no device")
+                yield Violation("device_not_needed", ids, f"{procedure} needs no device")
             return
         if a.device is None:
-            yield Violation("device_required", ids, f"{session.procedure} needs a {kind}")
+            yield Violation("device_required", ids, f"{procedure} needs a {kind}")
         elif a.device not in self.devices:
             yield Violation("device_unknown", ids, f"no device {a.device!r}")
         else:
-            if not self.serves(a.device, session.procedure):
-                yield Violation(
-                    "device_procedure", ids, f"{a.device} cannot do {session.procedure}"
-                )
+            if not self.serves(a.device, procedure):
+                yield Violation("device_procedure", ids, f"{a.device} cannot do {procedure}")
             if a.date in self.devices[a.device].days_off:
                 yield Violation("device_day_off", ids, f"{a.device} is out on {a.date}")
 
@@ -222,6 +236,30 @@ def _objective(check: _Check, result: ScheduleResult) -> Iterator[Violation]:
         low, found = getattr(bound, name), getattr(objective, name)
         if low is not None and found is not None and low > found:
             yield Violation("bound", (), f"the {name} bound is above the schedule")
+
+
+def booking_violations(
+    instance: Instance,
+    knowledge: KnowledgeBase,
+    booking: Assignment,
+    procedure: Modality | None,
+    others: Sequence[Assignment],
+) -> list[Violation]:
+    """What stops one booking made by hand (the front desk), by the rules `check` applies to a
+    whole schedule: the slot grid, the practitioner's procedures, hours and days off, the
+    device, the room, and no practitioner, device, room or patient booked twice at once among
+    `others` (the bookings already made). `procedure` None: a visit that is no procedure."""
+    inspector = _Check(instance, knowledge)
+    ids = (booking.session,)
+    start, end = _minutes(booking.start), _minutes(booking.end)
+    slot = instance.slot_minutes
+    found: list[Violation] = []
+    if start % slot or end % slot or end <= start:
+        found.append(Violation("slot_grid", ids, f"{booking.start}-{booking.end} is off the grid"))
+    found.extend(inspector.resources(booking, procedure))
+    same_day = [a for a in others if a.date == booking.date and a.session != booking.session]
+    found.extend(v for v in _overlaps([booking, *same_day]) if booking.session in v.sessions)
+    return found
 
 
 def check(instance: Instance, result: ScheduleResult, knowledge: KnowledgeBase) -> list[Violation]:

@@ -171,6 +171,8 @@ class PatientRecord(Base):
     """Where invitations and reminders go (optional)."""
     reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     """The patient's choice; reminders go only when this is on and an e-mail is recorded."""
+    phone: Mapped[str | None] = mapped_column(String(32))
+    """The front desk's number for the patient, stored as '+<country><number>' (optional)."""
 
 
 class AssessmentRecord(Base):
@@ -395,10 +397,12 @@ class ClinicPriceListRecord(Base):
 
 
 class AppointmentRecord(Base):
-    """A booked slot for one planned session: day, time, practitioner, device and room.
+    """A booked slot: day, time, practitioner, device and room.
 
-    `session_key` ("plan 12, fractional_co2 session 2") names the planned session across plan
-    versions, whose rows are replaced on every edit; `planned_session_id` is the row at booking.
+    A procedure appointment is one planned session: `session_key` ("plan 12, fractional_co2
+    session 2") names it across plan versions, whose rows are replaced on every edit;
+    `planned_session_id` is the row at booking. A follow-up or outcome-review visit (`kind`)
+    has no planned session, procedure or device.
     """
 
     __tablename__ = "appointments"
@@ -410,12 +414,12 @@ class AppointmentRecord(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
-    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"))
     planned_session_id: Mapped[int | None] = mapped_column(
         ForeignKey("planned_sessions.id", ondelete="SET NULL")
     )
-    session_key: Mapped[str] = mapped_column(String(80))
-    modality: Mapped[str] = mapped_column(String(40))
+    session_key: Mapped[str | None] = mapped_column(String(80))
+    modality: Mapped[str | None] = mapped_column(String(40))
     day: Mapped[date] = mapped_column(Date)
     start_minute: Mapped[int] = mapped_column(Integer)
     end_minute: Mapped[int] = mapped_column(Integer)
@@ -423,12 +427,19 @@ class AppointmentRecord(Base):
     device: Mapped[str | None] = mapped_column(String(64))
     room: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16))
-    """booked, or cancelled (kept for the record: a cancelled slot is never deleted)."""
+    """booked, checked_in, no_show, cancelled or done (a row is never deleted)."""
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
-    """The optimiser run that placed it."""
+    """The optimiser run that placed it (none when booked by hand)."""
     created_at: Mapped[datetime] = mapped_column(Stamp)
     updated_at: Mapped[datetime] = mapped_column(Stamp)
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16), default="procedure", server_default="procedure")
+    """procedure, follow_up or outcome_review."""
+    checked_in_at: Mapped[datetime | None] = mapped_column(Stamp)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="SET NULL")
+    )
+    """The recorded session that carried it out (status done)."""
 
 
 class JobRecord(Base):

@@ -92,6 +92,7 @@ def patient_intake(form: FormData) -> dict[str, Any]:
     ]
     entered: dict[str, Any] = {"full_name": text(form, "full_name")}
     _put(entered, "email", text(form, "email").strip())
+    _put(entered, "phone", text(form, "phone").strip())
     return {**entered, "patient": patient, "preferences": preferences}
 
 

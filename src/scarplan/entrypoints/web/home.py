@@ -10,9 +10,12 @@ PORTAL = "/portal"
 
 def home_of(actor: Actor) -> str:
     """A portal patient starts on their portal, a researcher (who has no patient pages) on the
-    research export, everyone else on the patient list."""
+    research export, the front desk on the day's appointments, everyone else on the patient
+    list."""
     if actor.role == Role.PATIENT:
         return PORTAL
+    if actor.role == Role.STAFF:
+        return "/desk"
     return "/research" if actor.role == Role.RESEARCHER else "/patients"
 
 

@@ -20,9 +20,23 @@ from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.scheduling.model import clock_time
 from scarplan.services.clinic.access import Permission, authorize, authorize_record, not_found
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.schedule_setup import (
+    ResourceKind,
+    SetupView,
+    current_setup,
+    humanised,
+)
 
 BOOKED = "booked"
 CANCELLED = "cancelled"
+CHECKED_IN = "checked_in"
+NO_SHOW = "no_show"
+DONE = "done"
+"""Carried out: a session was recorded for it (`session_id`)."""
+OCCUPYING = (BOOKED, CHECKED_IN)
+"""Statuses that hold a practitioner, device, room and the patient at their time."""
+PROCEDURE = "procedure"
+"""The kind of an appointment for a planned session (the others are visits)."""
 MAX_DAYS = 31
 
 
@@ -38,9 +52,9 @@ class AppointmentView:
     patient_id: int
     patient_code: str
     patient_name: str
-    plan_id: int
-    session_key: str
-    modality: str
+    plan_id: int | None
+    session_key: str | None
+    modality: str | None
     day: date
     start_minute: int
     end_minute: int
@@ -48,6 +62,10 @@ class AppointmentView:
     device: str | None
     room: str
     status: str
+    practitioner_name: str = ""
+    room_name: str = ""
+    device_name: str | None = None
+    kind: str = PROCEDURE
 
     @property
     def start(self) -> str:
@@ -77,7 +95,14 @@ class CalendarView:
         return [a for a in self.appointments if a.day == day and a.lane(self.axis) == lane]
 
 
-def appointment_view(record: AppointmentRecord, patient: PatientRecord) -> AppointmentView:
+def appointment_view(
+    record: AppointmentRecord, patient: PatientRecord, setup: SetupView | None = None
+) -> AppointmentView:
+    """The appointment with its practitioner, room and device by name (`SetupView.name_of`)."""
+
+    def named(kind: ResourceKind, resource_id: str) -> str:
+        return setup.name_of(kind, resource_id) if setup is not None else humanised(resource_id)
+
     return AppointmentView(
         id=record.id,
         patient_id=record.patient_id,
@@ -93,6 +118,10 @@ def appointment_view(record: AppointmentRecord, patient: PatientRecord) -> Appoi
         device=record.device,
         room=record.room,
         status=record.status,
+        practitioner_name=named(ResourceKind.PRACTITIONER, record.practitioner),
+        room_name=named(ResourceKind.ROOM, record.room),
+        device_name=named(ResourceKind.DEVICE, record.device) if record.device else None,
+        kind=record.kind,
     )
 
 
@@ -102,13 +131,14 @@ def booked_between(session: Session, first: date, last: date) -> list[Appointmen
         select(AppointmentRecord, PatientRecord)
         .join(PatientRecord, PatientRecord.id == AppointmentRecord.patient_id)
         .where(
-            AppointmentRecord.status == BOOKED,
+            AppointmentRecord.status.in_(OCCUPYING),
             AppointmentRecord.day >= first,
             AppointmentRecord.day <= last,
         )
         .order_by(AppointmentRecord.day, AppointmentRecord.start_minute, AppointmentRecord.id)
     ).all()
-    return [appointment_view(record, patient) for record, patient in rows]
+    setup = current_setup(session)
+    return [appointment_view(record, patient, setup) for record, patient in rows]
 
 
 def calendar(
@@ -161,8 +191,11 @@ def patient_appointments(clinic: Clinic, actor: Actor, patient_id: int) -> list[
             )
             .order_by(AppointmentRecord.day, AppointmentRecord.start_minute)
         ).all()
+        shown = [
+            appointment_view(record, patient, current_setup(session)) for record, patient in rows
+        ]
     clinic.audit.read(actor, "appointment_list", None, patient_id)
-    return [appointment_view(record, patient) for record, patient in rows]
+    return shown
 
 
 def cancel_appointment(clinic: Clinic, actor: Actor, appointment_id: int) -> AppointmentView:
@@ -191,4 +224,30 @@ def cancel_appointment(clinic: Clinic, actor: Actor, appointment_id: int) -> App
         record.updated_by = actor.user_id
         clinic.audit.changed(session, actor, "cancel", "appointment", record.id, record.patient_id)
         patient = session.get_one(PatientRecord, record.patient_id)
-        return appointment_view(record, patient)
+        return appointment_view(record, patient, current_setup(session))
+
+
+def mark_done(
+    session: Session, patient_id: int, modality: str, day: date, session_id: int
+) -> int | None:
+    """The one rule linking a recorded session to its appointment: the patient's booked or
+    checked-in procedure appointment of that procedure on that day (the earliest, if two)
+    becomes done and names the session. Returns the appointment id, or None if none matched.
+    Runs in the caller's transaction (the session recording's)."""
+    record = session.scalars(
+        select(AppointmentRecord)
+        .where(
+            AppointmentRecord.patient_id == patient_id,
+            AppointmentRecord.kind == PROCEDURE,
+            AppointmentRecord.modality == modality,
+            AppointmentRecord.day == day,
+            AppointmentRecord.status.in_(OCCUPYING),
+        )
+        .order_by(AppointmentRecord.start_minute, AppointmentRecord.id)
+        .limit(1)
+    ).first()
+    if record is None:
+        return None
+    record.status = DONE
+    record.session_id = session_id
+    return record.id

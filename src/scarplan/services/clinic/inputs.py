@@ -6,6 +6,7 @@ rules and error message in a YAML case file, a form and a JSON request.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from enum import StrEnum
 from typing import Any, Self, TypeVar
@@ -88,8 +89,39 @@ class PatientIntake(InputModel):
         max_length=254,
         description="Where portal invitations and reminders go (optional).",
     )
+    phone: str | None = Field(
+        default=None,
+        max_length=32,
+        description="The patient's phone number with its country code, e.g. +44 20 7946 0958 "
+        "(optional); stored as '+' and digits.",
+    )
     patient: PatientIn
     preferences: PreferencesIn = Field(default_factory=PreferencesIn)
+
+    @field_validator("phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        return phone_number(value)
+
+
+PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+def phone_number(value: str | None) -> str | None:
+    """A phone number as '+' and 7 to 15 digits (E.164), from what a person types: spaces,
+    dashes, dots, brackets and a leading 00 are allowed; a blank is no number."""
+    if value is None or not value.strip():
+        return None
+    compact = PHONE_SEPARATORS.sub("", value.strip())
+    if compact.startswith("00"):
+        compact = "+" + compact[2:]
+    if not E164.fullmatch(compact):
+        raise ValueError(
+            "write the number with its country code, e.g. +44 20 7946 0958 "
+            "(digits, spaces and dashes only)"
+        )
+    return compact
 
 
 class AssessmentInput(AssessmentIn):

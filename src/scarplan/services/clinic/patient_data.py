@@ -282,6 +282,9 @@ def _collect(
                 "device": a.device,
                 "status": a.status,
                 "plan_id": a.plan_id,
+                "kind": a.kind,
+                "checked_in_at": a.checked_in_at,
+                "session_id": a.session_id,
             }
             for a in booked
         ],

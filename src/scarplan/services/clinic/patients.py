@@ -62,6 +62,7 @@ def intake_document(record: PatientRecord | Row[Any]) -> dict[str, Any]:
     return {
         "full_name": record.full_name,
         "email": record.email,
+        "phone": record.phone,
         "patient": {"id": record.code, **record.intake},
         "preferences": record.preferences,
     }
@@ -139,6 +140,7 @@ def _apply(record: PatientRecord, intake: PatientIntake, clinic: Clinic) -> None
     record.code = patient.id
     record.full_name = intake.full_name.strip()
     record.email = intake.email
+    record.phone = intake.phone
     record.search_name = _search_key(intake.full_name)
     record.birth_date = patient.birth_date
     record.sex = patient.sex.value

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import (
     AdverseEventRecord,
+    AppointmentRecord,
     AssessmentRecord,
     PhotoRecord,
     PlannedSessionRecord,
@@ -19,7 +20,9 @@ from scarplan.adapters.db.tables import (
     PlanVersionRecord,
     TreatmentSessionRecord,
 )
+from scarplan.scheduling.model import clock_time
 from scarplan.services.clinic.access import Permission, authorize, can
+from scarplan.services.clinic.appointments import OCCUPYING
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.outcomes import OutcomeSeries, outcome_series
 from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
@@ -32,6 +35,7 @@ from scarplan.services.clinic.plans import (
     planned_session_view,
     read_plan_view,
 )
+from scarplan.services.clinic.schedule_instance import session_key
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,14 @@ class Overview:
     photos: int
     outcomes: list[OutcomeSeries]
     """Patient-reported outcomes (questionnaires answered at home), for clinical readers."""
+    next_booking: NextBooking | None = None
+    """The appointment booked for `next_session`, if one is: its day replaces the plan's."""
+
+
+@dataclass(frozen=True)
+class NextBooking:
+    day: date
+    start: str
 
 
 def _score(record: Any, *, maxima: bool = False) -> ScoreSummary:
@@ -210,12 +222,15 @@ def patient_overview(clinic: Clinic, actor: Actor, patient_id: int) -> Overview:
         ).all()
         plan, upcoming = _open_plan_summary(rows, patient_id)
         counts = _record_counts(rows, patient_id)
+        following = _earliest(upcoming)
+        booking = _booking_of(rows, plan.id, following) if plan is not None and following else None
         return Overview(
             patient=detail(patient),
             latest=_score(recent[0]) if recent and clinical else None,
             previous=_score(recent[1]) if len(recent) > 1 and clinical else None,
             plan=plan,
-            next_session=_earliest(upcoming),
+            next_session=following,
+            next_booking=booking,
             assessments=counts.assessments,
             sessions=counts.sessions,
             last_session_on=counts.last_session_on,
@@ -223,6 +238,20 @@ def patient_overview(clinic: Clinic, actor: Actor, patient_id: int) -> Overview:
             photos=counts.photos,
             outcomes=outcome_series(rows, clinic, patient_id) if clinical else [],
         )
+
+
+def _booking_of(rows: Connection, plan_id: int, planned: PlannedSessionView) -> NextBooking | None:
+    """The live appointment of a planned session (by its key, stable across plan versions)."""
+    found = rows.execute(
+        select(AppointmentRecord.day, AppointmentRecord.start_minute)
+        .where(
+            AppointmentRecord.session_key == session_key(plan_id, planned.modality, planned.number),
+            AppointmentRecord.status.in_(OCCUPYING),
+        )
+        .order_by(AppointmentRecord.day, AppointmentRecord.start_minute)
+        .limit(1)
+    ).first()
+    return NextBooking(found.day, clock_time(found.start_minute)) if found is not None else None
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from scarplan.scheduling.model import (
     SessionRequest,
     clock_time,
 )
-from scarplan.services.clinic.appointments import BOOKED
+from scarplan.services.clinic.appointments import BOOKED, PROCEDURE
 from scarplan.services.clinic.plans import ACTIVE
 from scarplan.services.clinic.schedule_setup import ClinicSchedule
 from scarplan.services.plan_gaps import gap_limits
@@ -231,12 +231,16 @@ def _requests(
 def _bookings(session: Session, start: date) -> tuple[list[Assignment], dict[str, int]]:
     rows = session.scalars(
         select(AppointmentRecord).where(
-            AppointmentRecord.status == BOOKED, AppointmentRecord.day >= start
+            AppointmentRecord.status == BOOKED,
+            AppointmentRecord.kind == PROCEDURE,
+            AppointmentRecord.day >= start,
+            AppointmentRecord.session_key.is_not(None),
         )
     ).all()
+    keyed = [(row, row.session_key) for row in rows if row.session_key is not None]
     previous = [
         Assignment(
-            session=row.session_key,
+            session=key,
             patient=patient_key(row.patient_id),
             date=row.day,
             start=clock_time(row.start_minute),
@@ -245,6 +249,6 @@ def _bookings(session: Session, start: date) -> tuple[list[Assignment], dict[str
             device=row.device,
             room=row.room,
         )
-        for row in rows
+        for row, key in keyed
     ]
-    return previous, {row.session_key: row.id for row in rows}
+    return previous, {key: row.id for row, key in keyed}

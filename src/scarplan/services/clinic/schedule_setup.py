@@ -7,6 +7,8 @@ The document is the scheduling instance's `slot_minutes`, `resources` and `durat
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -56,6 +58,30 @@ class SetupView:
         if kind is ResourceKind.DEVICE:
             return [d.id for d in resources.devices]
         return [r.id for r in resources.rooms]
+
+    def name_of(self, kind: ResourceKind, resource_id: str) -> str:
+        """What people call a practitioner, device or room: its name when the set-up gives
+        one, else its id in words ("room-1" -> "Room 1"); never the bare id."""
+        resources = self.schedule.resources
+        table: dict[ResourceKind, Sequence[object]] = {
+            ResourceKind.PRACTITIONER: resources.practitioners,
+            ResourceKind.DEVICE: resources.devices,
+            ResourceKind.ROOM: resources.rooms,
+        }
+        found = next((r for r in table[kind] if getattr(r, "id", None) == resource_id), None)
+        name = getattr(found, "name", "") if found is not None else ""
+        return name.strip() if isinstance(name, str) and name.strip() else humanised(resource_id)
+
+
+def humanised(resource_id: str) -> str:
+    """An id in words: "room-1" -> "Room 1", "dr-okafor" -> "Dr Okafor", "co2_laser" ->
+    "Co2 laser"."""
+    words = [w for w in re.split(r"[-_.:\s]+", resource_id) if w]
+    if not words:
+        return resource_id
+    if words[0].lower() in {"dr", "prof", "mr", "ms", "mrs"}:
+        return " ".join(w[:1].upper() + w[1:] for w in words)
+    return " ".join([words[0][:1].upper() + words[0][1:], *words[1:]])
 
 
 def current_setup(session: Session) -> SetupView | None:

@@ -18,6 +18,7 @@ from scarplan.adapters.db.tables import (
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.planning.lifecycle import Plan
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
+from scarplan.services.clinic.appointments import mark_done
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventInput, SessionInput, validated
 from scarplan.services.clinic.patients import load_patient
@@ -163,6 +164,9 @@ def add_session(
     session.add(record)
     session.flush()
     clinic.audit.changed(session, actor, "create", "session", record.id, patient_id)
+    appointment = mark_done(session, patient_id, record.modality, record.performed_on, record.id)
+    if appointment is not None:
+        clinic.audit.changed(session, actor, "done", "appointment", appointment, patient_id)
     return record
 
 

@@ -14,7 +14,7 @@ e-mails read it as the clinic does.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from sqlalchemy import select
@@ -40,6 +40,7 @@ from scarplan.services.clinic.plan_edits import document_routine
 from scarplan.services.clinic.plans import PlannedSessionView, PlanView
 from scarplan.services.clinic.progress import open_plan
 from scarplan.services.clinic.schedule_instance import session_key
+from scarplan.services.clinic.schedule_setup import ResourceKind, current_setup
 
 WEEK_DAYS = 7
 
@@ -327,6 +328,18 @@ def next_visit(clinic: Clinic, actor: Actor, patient_id: int, today: date) -> Ne
     with clinic.uow.read() as session:
         followed = _followed(session, clinic.knowledge, patient_id, today)
         visit = _visit(followed, clinic.knowledge, today) if followed is not None else None
+        setup = current_setup(session)
+        if visit is not None and setup is not None:
+            # People read names: "Room 1, with Dr Okafor", never "room-1" or "dr-okafor".
+            visit = replace(
+                visit,
+                room=setup.name_of(ResourceKind.ROOM, visit.room) if visit.room else None,
+                practitioner=(
+                    setup.name_of(ResourceKind.PRACTITIONER, visit.practitioner)
+                    if visit.practitioner
+                    else None
+                ),
+            )
     clinic.audit.read(actor, "next_visit", None, patient_id)
     return visit
 

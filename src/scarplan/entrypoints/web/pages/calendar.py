@@ -113,7 +113,8 @@ def run_page(
     request: Request, clinic: ClinicDep, actor: ActorDep, job_id: RecordId
 ) -> HTMLResponse:
     run = schedule_runs.read_run(clinic, actor, job_id)
-    return render(request, "calendar/run.html", {"actor": actor, "run": run})
+    setup = schedule_setup.read_setup(clinic, actor)
+    return render(request, "calendar/run.html", {"actor": actor, "run": run, "setup": setup})
 
 
 @router.post("/calendar/runs/{job_id}/{action}", dependencies=MANAGE, response_model=None)
@@ -131,7 +132,8 @@ async def settle_run(
             await run_in_threadpool(schedule_runs.discard_run, clinic, actor, job_id)
     except ScarplanError as error:
         run = schedule_runs.read_run(clinic, actor, job_id)
-        context = {"actor": actor, "run": run, **form_errors(error)}
+        setup = schedule_setup.read_setup(clinic, actor)
+        context = {"actor": actor, "run": run, "setup": setup, **form_errors(error)}
         return render(request, "calendar/run.html", context, form_errors(error)["status"])
     if action == "discard":
         return see_other("/calendar")
