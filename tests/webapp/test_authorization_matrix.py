@@ -39,6 +39,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.settings import Settings
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
@@ -256,12 +257,14 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         clinic,
         clinician,
         patient.id,
-        {
-            "performed_on": today.isoformat(),
-            "modality": "tca_cross",
-            "regions": ["cheek_left"],
-            "practitioner": "Dr M",
-        },
+        with_checklist(
+            {
+                "performed_on": today.isoformat(),
+                "modality": "tca_cross",
+                "regions": ["cheek_left"],
+                "practitioner": "Dr M",
+            }
+        ),
     )
     photo = photos.add_photo(
         clinic,

@@ -95,6 +95,9 @@ class ChecklistEntry:
 class Checklist:
     modality: Modality
     entries: tuple[ChecklistEntry, ...]
+    procedure_items: frozenset[str]
+    """Every item of the procedure's checklist, those this patient does not need included (an
+    answer to one of those is not an error, and not kept)."""
 
     def entry(self, item_id: str) -> ChecklistEntry | None:
         return next((e for e in self.entries if e.id == item_id), None)
@@ -199,7 +202,10 @@ def build_checklist(
                 test_spot=item.test_spot,
             )
         )
-    return Checklist(modality, tuple(entries))
+    procedure_items = frozenset(
+        item.id for item in knowledge.checklist if item_applies(knowledge, item, modality)
+    )
+    return Checklist(modality, tuple(entries), procedure_items)
 
 
 def _from_record(
@@ -281,7 +287,7 @@ def _outcomes(
     problems: list[FieldProblem] = []
     given: dict[str, ChecklistAnswerInput] = {}
     for index, answer in enumerate(answers):
-        if checklist.entry(answer.item) is None:
+        if answer.item not in checklist.procedure_items:
             problems.append(
                 FieldProblem(
                     f"checklist[{index}].item",
