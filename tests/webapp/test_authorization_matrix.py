@@ -95,6 +95,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/assessments/{assessment_id}"): frozenset({C, P}),
     ("GET", "/api/v1/patients/{patient_id}/sessions"): frozenset({C, P}),
     ("POST", "/api/v1/patients/{patient_id}/sessions"): frozenset({C}),
+    ("GET", "/api/v1/patients/{patient_id}/checklist"): frozenset({C}),
     ("GET", "/api/v1/sessions/{session_id}"): frozenset({C, P}),
     ("POST", "/api/v1/sessions/{session_id}/adverse-events"): frozenset({C}),
     ("GET", "/api/v1/patients/{patient_id}/photos"): frozenset({C, P}),
