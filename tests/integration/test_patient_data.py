@@ -21,6 +21,7 @@ from scarplan.adapters.db.tables import (
     AssessmentRecord,
     AuditEventRecord,
     Base,
+    ChecklistAnswerRecord,
     HomeRoutineRecord,
     IdentityChangeRequestRecord,
     JobRecord,
@@ -202,6 +203,9 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
         "treatment_sessions": sessions_,
         "adverse_events": select(AdverseEventRecord.id).where(
             AdverseEventRecord.session_id.in_(sessions_)
+        ),
+        "checklist_answers": select(ChecklistAnswerRecord.id).where(
+            ChecklistAnswerRecord.session_id.in_(sessions_)
         ),
         "photos": photos_,
         "photo_blobs": select(PhotoBlobRecord.photo_id).where(
