@@ -171,7 +171,8 @@ def test_an_intake_that_left_a_question_out_does_not_answer_it(
     found = build_checklist(knowledge, CONSENSUS, Modality.SUBCISION, patient, Fitzpatrick.II, DAY)
     for item in ("pregnancy", "isotretinoin", "keloids", "site_clear"):
         entry = found.entry(item)
-        assert entry is not None and entry.from_record is None, item
+        assert entry is not None, item
+        assert entry.from_record is None, item
 
 
 def test_an_isotretinoin_course_ended_long_ago_is_no_longer_a_concern(
