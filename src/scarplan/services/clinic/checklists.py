@@ -332,8 +332,11 @@ def _passed_red(outcome: _Outcome) -> bool:
 
 
 def _not_safe_words(outcome: _Outcome) -> str:
-    if outcome.entry.test_spot and outcome.given is not None and outcome.given.test_spot:
-        result = outcome.given.test_spot.result
+    if outcome.entry.test_spot and outcome.answer is not None:
+        reading = outcome.given.test_spot if outcome.given is not None else None
+        if reading is None:
+            return "no test spot recorded"
+        result = reading.result
         words = TEST_SPOT_RESULT_WORDS.get(result.value if result else "", "not read yet")
         return f"the test spot shows {words}"
     if outcome.answer is None:
