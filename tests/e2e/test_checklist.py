@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import screenshot
@@ -79,22 +78,24 @@ def test_a_red_item_stops_the_session_until_a_reason_is_given(page: Page, server
     screenshot(page, "clinic-day-checklist-session")
 
 
-@pytest.mark.parametrize("width", [390, 768, 1366])
-def test_the_checklist_pages_fit_the_screen(browser: Browser, server: Server, width: int) -> None:
-    context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
-    try:
-        sign_in(page, server)
-        overview = open_patient(page, server, "Daniel Okafor")
-        page.goto(f"{overview}/sessions/new")
-        fits(page, width)
-        page.goto(f"{overview}/sessions/new?modality=fractional_co2")
-        expect(page.locator("#checklist-test_spot")).to_be_visible()
-        fits(page, width)
-        screenshot(page, f"clinic-day-checklist-open-{width}")
-        page.goto(f"{overview}/sessions")
-        page.locator("details.session-checklist").first.evaluate("d => d.open = true")
-        fits(page, width)
-        screenshot(page, f"clinic-day-checklist-session-{width}")
-    finally:
-        context.close()
+def test_the_checklist_pages_fit_a_phone_a_tablet_and_a_laptop(
+    browser: Browser, server: Server
+) -> None:
+    for width in (390, 768, 1366):
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        try:
+            sign_in(page, server)
+            overview = open_patient(page, server, "Daniel Okafor")
+            page.goto(f"{overview}/sessions/new")
+            fits(page, width)
+            page.goto(f"{overview}/sessions/new?modality=fractional_co2")
+            expect(page.locator("#checklist-test_spot")).to_be_visible()
+            fits(page, width)
+            screenshot(page, f"clinic-day-checklist-open-{width}")
+            page.goto(f"{overview}/sessions")
+            page.locator("details.session-checklist").first.evaluate("d => d.open = true")
+            fits(page, width)
+            screenshot(page, f"clinic-day-checklist-session-{width}")
+        finally:
+            context.close()
