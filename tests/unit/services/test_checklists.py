@@ -157,7 +157,7 @@ def test_the_intake_answers_what_it_records(knowledge: KnowledgeBase) -> None:
     assert pregnancy is not None
     assert pregnancy.from_record is not None
     assert pregnancy.from_record.answer.value == "yes"
-    assert pregnancy.from_record.note == "From the intake: none recorded"
+    assert pregnancy.from_record.note == "From the intake: nothing recorded that applies"
     # The medicine and allergy lists say nothing when empty: those are asked.
     allergies = found.entry("allergies")
     assert allergies is not None

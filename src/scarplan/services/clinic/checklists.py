@@ -222,7 +222,7 @@ def _from_record(
     fields = {_INTAKE_FIELDS.get(c) for c, _ in effects}
     if None in fields or fields & patient.unstated:
         return None  # the intake does not answer every rule the item checks
-    return RecordAnswer(ChecklistAnswer.YES, "From the intake: none recorded")
+    return RecordAnswer(ChecklistAnswer.YES, "From the intake: nothing recorded that applies")
 
 
 def patient_facts(record: PatientRecord) -> tuple[Patient, Fitzpatrick | None]:
