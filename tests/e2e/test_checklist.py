@@ -6,14 +6,29 @@ and 1366 px. Screenshots go to test-artifacts/screenshots/clinic-day-checklist-*
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import screenshot
 from e2e.test_clinic_flow import sign_in
-from support.server import Server
+from support.server import Server, running_server
 
 REASON = "Test spot on the jaw read last month by Dr Adeyemi; patient accepts the risk"
+
+
+@pytest.fixture
+def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """The demo clinic on one worker process: on a loaded machine, two workers importing the
+    app at once miss the supervisor's health check and are restarted again and again (see
+    test_portal_invitation.py)."""
+    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve", "--port", "{port}"]
+    command += ["--demo", "--workers", "1"]
+    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+        yield started
 
 
 def open_patient(page: Page, server: Server, name: str) -> str:
