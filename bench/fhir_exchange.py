@@ -27,7 +27,9 @@ from PIL import Image
 from scarplan.adapters.db import upgrade
 from scarplan.adapters.fhir import bundle_text
 from scarplan.bootstrap import bootstrap
+from scarplan.domain.vocabulary import Modality
 from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
+from scarplan.services.clinic.checklists import cleared_answers, session_checklist
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.fhir_exchange import export_patient_bundle
 from scarplan.services.clinic.fhir_import import import_patient_bundle
@@ -103,6 +105,12 @@ def build_patient(clinic: Clinic, actor: Actor, session_count: int, photo_count:
                     "parameters": {"needle_depth_mm": 1.5, "passes": 3, "anaesthesia": "topical"},
                     "notes": f"session {number + 1}",
                     "adverse_events": events,
+                    "checklist": cleared_answers(
+                        session_checklist(
+                            clinic, actor, patient, Modality.MICRONEEDLING, performed
+                        ),
+                        performed,
+                    ),
                 },
             ).id
         )

@@ -48,6 +48,17 @@ def screenshot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def confirm_checklist(page: Page, read_on: str) -> None:
+    """Answer yes to every item of the pre-procedure checklist on the page; a test spot, when
+    the checklist asks for one, done and read on `read_on` without a reaction."""
+    for choice in page.locator(".checklist input[type=radio][value=yes]").all():
+        choice.check()
+    for spot in page.locator(".checklist .test-spot").all():
+        spot.locator("input[type=date]").first.fill(read_on)
+        spot.locator("input[type=date]").nth(1).fill(read_on)
+        spot.locator("select").select_option("no_reaction")
+
+
 @pytest.fixture
 def inbox() -> Iterator[tuple[int, Inbox]]:
     """A real SMTP server on 127.0.0.1: its port, and what it received."""

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from e2e.conftest import screenshot
+from e2e.conftest import confirm_checklist, screenshot
 from support.server import Server
 
 
@@ -109,10 +109,13 @@ def propose_accept_and_record(page: Page) -> None:
     page.click("text=Accept plan")
     expect(page.locator(".status")).to_have_text("Accepted")
 
-    # Record the first planned session.
+    # Record the first planned session: its checklist opens first.
     page.locator("table.sessions a", has_text="record").first.click()
+    today = page.evaluate("new Date().toISOString().slice(0, 10)")
+    expect(page.get_by_role("group", name="Pre-procedure checklist")).to_be_visible()
+    confirm_checklist(page, today)
     page.fill("input[name=practitioner]", "Dr Test")
-    page.fill("input[name=performed_on]", page.evaluate("new Date().toISOString().slice(0, 10)"))
+    page.fill("input[name=performed_on]", today)
     screenshot(page, "07-record-session")
     page.click("text=Save session")
     expect(page.locator("article.session")).to_have_count(1)

@@ -36,6 +36,7 @@ from scarplan.services.clinic import (
 )
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.settings import Settings
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.server import Server, running_server
 from support.smtp import Inbox, mail_settings, text_of, wait_for_mail
@@ -88,12 +89,14 @@ def _treated_patient(clinic: Clinic) -> tuple[Actor, int]:
     assessments.record_assessment(clinic, clinician, patient_id, assessment_input(today, ICE_PICK))
     plan = plans.propose_plan(clinic, clinician, patient_id)
     plans.accept_plan(clinic, clinician, plan.id)
-    yesterday = {
-        "performed_on": (today - timedelta(days=1)).isoformat(),
-        "modality": "subcision",
-        "regions": ["cheek_right"],
-        "practitioner": "Dr Quinn",
-    }
+    yesterday = with_checklist(
+        {
+            "performed_on": (today - timedelta(days=1)).isoformat(),
+            "modality": "subcision",
+            "regions": ["cheek_right"],
+            "practitioner": "Dr Quinn",
+        }
+    )
     sessions.record_session(clinic, clinician, patient_id, yesterday)
     return clinician, patient_id
 

@@ -21,6 +21,7 @@ from e2e.conftest import screenshot
 from scarplan.bootstrap import Container
 from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
 from scarplan.settings import Settings
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
 from support.server import Server, running_server
 
@@ -80,12 +81,14 @@ def patient(server: Server, fresh_database_url: str, tmp_path: Path) -> str:
         clinic,
         clinician,
         patient_id,
-        {
-            "performed_on": (today - timedelta(days=1)).isoformat(),
-            "modality": "subcision",
-            "regions": ["cheek_right"],
-            "practitioner": "Dr Portal",
-        },
+        with_checklist(
+            {
+                "performed_on": (today - timedelta(days=1)).isoformat(),
+                "modality": "subcision",
+                "regions": ["cheek_right"],
+                "practitioner": "Dr Portal",
+            }
+        ),
     )
     photo = {
         "region": "cheek_left",

@@ -49,6 +49,7 @@ from scarplan.services.clinic.demo_clinic import DEMO_PRICES
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.settings import Settings
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
@@ -100,14 +101,16 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
         clinic,
         clinician,
         treated.id,
-        {
-            "performed_on": day.isoformat(),
-            "modality": "tca_cross",
-            "regions": ["cheek_left"],
-            "practitioner": "Dr Lee",
-            "parameters": {"tca_percent": 90.0},
-            "adverse_events": adverse,
-        },
+        with_checklist(
+            {
+                "performed_on": day.isoformat(),
+                "modality": "tca_cross",
+                "regions": ["cheek_left"],
+                "practitioner": "Dr Lee",
+                "parameters": {"tca_percent": 90.0},
+                "adverse_events": adverse,
+            }
+        ),
     )
     photo = {
         "region": "cheek_left",

@@ -46,6 +46,7 @@ from scarplan.services.demo import demo_cases_dir
 from scarplan.services.fhir import case_bundle
 from scarplan.services.homecare import plan_file_json
 from scarplan.settings import Settings
+from support.checklists import with_checklist
 from support.clinic_data import LESIONS, assessment_input, patient_input
 from support.clock import FrozenClock
 from support.fhir import (
@@ -139,23 +140,25 @@ def treat(clinic: Clinic, clinician: Actor) -> Treated:
         clinic,
         clinician,
         record.id,
-        {
-            "performed_on": day.isoformat(),
-            "modality": planned.modality,
-            "regions": planned.regions,
-            "practitioner": "Dr Lee",
-            "parameters": {"needle_depth_mm": 1.5, "passes": 3, "anaesthesia": "topical"},
-            "notes": "tolerated well",
-            "adverse_events": [
-                {
-                    "kind": "prolonged_erythema",
-                    "severity": "moderate",
-                    "onset_on": day.isoformat(),
-                    "resolved_on": (day + timedelta(days=2)).isoformat(),
-                    "notes": "settled",
-                }
-            ],
-        },
+        with_checklist(
+            {
+                "performed_on": day.isoformat(),
+                "modality": planned.modality,
+                "regions": planned.regions,
+                "practitioner": "Dr Lee",
+                "parameters": {"needle_depth_mm": 1.5, "passes": 3, "anaesthesia": "topical"},
+                "notes": "tolerated well",
+                "adverse_events": [
+                    {
+                        "kind": "prolonged_erythema",
+                        "severity": "moderate",
+                        "onset_on": day.isoformat(),
+                        "resolved_on": (day + timedelta(days=2)).isoformat(),
+                        "notes": "settled",
+                    }
+                ],
+            }
+        ),
     )
     sessions.add_adverse_event(
         clinic, clinician, done.id, {"kind": "pih", "onset_on": clinic.today().isoformat()}
@@ -164,13 +167,15 @@ def treat(clinic: Clinic, clinician: Actor) -> Treated:
         clinic,
         clinician,
         record.id,
-        {
-            "performed_on": (day - timedelta(days=30)).isoformat(),
-            "modality": "chemical_peel_medium",
-            "regions": ["forehead"],
-            "practitioner": "Dr Reyes",
-            "parameters": {"agent": "Jessner's solution + 35% TCA", "tca_percent": 35.0},
-        },
+        with_checklist(
+            {
+                "performed_on": (day - timedelta(days=30)).isoformat(),
+                "modality": "chemical_peel_medium",
+                "regions": ["forehead"],
+                "practitioner": "Dr Reyes",
+                "parameters": {"agent": "Jessner's solution + 35% TCA", "tca_percent": 35.0},
+            }
+        ),
     )
     hashes = []
     for seed, (region, angle, consent, session_id) in enumerate(
@@ -584,15 +589,17 @@ def with_history(clinic: Clinic, clinician: Actor) -> int:
         clinic,
         clinician,
         record.id,
-        {
-            "performed_on": (day + timedelta(days=5)).isoformat(),
-            "modality": "subcision",
-            "regions": ["cheek_right"],
-            "practitioner": "Dr Lee",
-            "adverse_events": [
-                {"kind": "bruising", "onset_on": (day + timedelta(days=5)).isoformat()}
-            ],
-        },
+        with_checklist(
+            {
+                "performed_on": (day + timedelta(days=5)).isoformat(),
+                "modality": "subcision",
+                "regions": ["cheek_right"],
+                "practitioner": "Dr Lee",
+                "adverse_events": [
+                    {"kind": "bruising", "onset_on": (day + timedelta(days=5)).isoformat()}
+                ],
+            }
+        ),
     )
     return record.id
 

@@ -21,6 +21,7 @@ from scarplan.adapters.db.tables import (
     AssessmentRecord,
     AuditEventRecord,
     Base,
+    ChecklistAnswerRecord,
     HomeRoutineRecord,
     IdentityChangeRequestRecord,
     JobRecord,
@@ -60,6 +61,7 @@ from scarplan.services.clinic import (
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
@@ -102,17 +104,19 @@ def enrol(
         clinic,
         clinician,
         record.id,
-        {
-            "performed_on": PERFORMED.isoformat(),
-            "modality": planned.modality,
-            "regions": planned.regions,
-            "practitioner": "Dr Lee",
-            "parameters": {"passes": 2, "anaesthesia": "topical"},
-            "notes": f"{name} tolerated it well",
-            "adverse_events": [
-                {"kind": "pih", "onset_on": "2026-11-14", "notes": "faint, left cheek"}
-            ],
-        },
+        with_checklist(
+            {
+                "performed_on": PERFORMED.isoformat(),
+                "modality": planned.modality,
+                "regions": planned.regions,
+                "practitioner": "Dr Lee",
+                "parameters": {"passes": 2, "anaesthesia": "topical"},
+                "notes": f"{name} tolerated it well",
+                "adverse_events": [
+                    {"kind": "pih", "onset_on": "2026-11-14", "notes": "faint, left cheek"}
+                ],
+            }
+        ),
     )
     for region, colour in (("cheek_left", (200, 150, 120)), ("forehead", (90, 60, 40))):
         photos.add_photo(
@@ -199,6 +203,9 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
         "treatment_sessions": sessions_,
         "adverse_events": select(AdverseEventRecord.id).where(
             AdverseEventRecord.session_id.in_(sessions_)
+        ),
+        "checklist_answers": select(ChecklistAnswerRecord.id).where(
+            ChecklistAnswerRecord.session_id.in_(sessions_)
         ),
         "photos": photos_,
         "photo_blobs": select(PhotoBlobRecord.photo_id).where(

@@ -12,6 +12,7 @@ from scarplan.domain.errors import PermissionDeniedError, StateError
 from scarplan.services.clinic import assessments, audit, patients, plans, sessions, users
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.patient_report import NO_PLAN, patient_report
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
 
@@ -54,19 +55,21 @@ def test_the_report_follows_the_plan_as_carried_out(
         clinic,
         clinician,
         patient_id,
-        {
-            "performed_on": first.day.isoformat(),
-            "modality": first.modality,
-            "regions": first.regions,
-            "practitioner": "Dr Lee",
-            "adverse_events": [
-                {
-                    "kind": "prolonged_erythema",
-                    "severity": "mild",
-                    "onset_on": first.day.isoformat(),
-                }
-            ],
-        },
+        with_checklist(
+            {
+                "performed_on": first.day.isoformat(),
+                "modality": first.modality,
+                "regions": first.regions,
+                "practitioner": "Dr Lee",
+                "adverse_events": [
+                    {
+                        "kind": "prolonged_erythema",
+                        "severity": "mild",
+                        "onset_on": first.day.isoformat(),
+                    }
+                ],
+            }
+        ),
     )
 
     content = patient_report(clinic, clinician, patient_id, Variant.CLINICIAN)

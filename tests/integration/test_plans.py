@@ -20,6 +20,7 @@ from scarplan.domain.errors import InputError, NotFoundError, StateError
 from scarplan.services.clinic import assessments, patients, plans, sessions
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.plans import PlannedSessionView, PlanView
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.clock import FrozenClock
 
@@ -51,12 +52,14 @@ def carry_out(
         clinic,
         actor,
         patient_id,
-        {
-            "performed_on": planned.day.isoformat(),
-            "modality": planned.modality,
-            "regions": planned.regions,
-            "practitioner": "Dr Lee",
-        },
+        with_checklist(
+            {
+                "performed_on": planned.day.isoformat(),
+                "modality": planned.modality,
+                "regions": planned.regions,
+                "practitioner": "Dr Lee",
+            }
+        ),
     )
 
 

@@ -28,6 +28,7 @@ from scarplan.services.clinic import (
     users,
 )
 from scarplan.services.clinic.context import Actor, Clinic
+from support.checklists import with_checklist
 from support.clinic_data import LESIONS, assessment_input, jpeg, patient_input
 
 PASSWORD = "correct horse battery staple"
@@ -90,28 +91,30 @@ def enrol(
         clinic,
         clinician,
         record.id,
-        {
-            "performed_on": PERFORMED.isoformat(),
-            "modality": planned.modality,
-            "regions": planned.regions,
-            "practitioner": text["practitioner"],
-            "parameters": {
-                "passes": 2,
-                "density_percent": 15.0,
-                "agent": text["agent"],
-                "anaesthesia": text["anaesthesia"],
-            },
-            "notes": text["notes"],
-            "adverse_events": [
-                {
-                    "kind": "pih",
-                    "severity": "moderate",
-                    "onset_on": ONSET.isoformat(),
-                    "resolved_on": RESOLVED.isoformat(),
-                    "notes": text["event"],
-                }
-            ],
-        },
+        with_checklist(
+            {
+                "performed_on": PERFORMED.isoformat(),
+                "modality": planned.modality,
+                "regions": planned.regions,
+                "practitioner": text["practitioner"],
+                "parameters": {
+                    "passes": 2,
+                    "density_percent": 15.0,
+                    "agent": text["agent"],
+                    "anaesthesia": text["anaesthesia"],
+                },
+                "notes": text["notes"],
+                "adverse_events": [
+                    {
+                        "kind": "pih",
+                        "severity": "moderate",
+                        "onset_on": ONSET.isoformat(),
+                        "resolved_on": RESOLVED.isoformat(),
+                        "notes": text["event"],
+                    }
+                ],
+            }
+        ),
     )
     photos.add_photo(
         clinic,

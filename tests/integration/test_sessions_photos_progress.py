@@ -16,6 +16,7 @@ from scarplan.domain.errors import InputError, NotFoundError
 from scarplan.services.clinic import assessments, patients, photos, plans, progress, sessions
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.plans import PlanView
+from support.checklists import with_checklist
 from support.clinic_data import CAMERA_MAKE, assessment_input, count_rows, jpeg, patient_input
 from support.clock import FrozenClock
 
@@ -33,13 +34,15 @@ def paths(error: pytest.ExceptionInfo[InputError]) -> list[str]:
 
 
 def session_input(day: date, **extra: Any) -> dict[str, Any]:
-    return {
-        "performed_on": day.isoformat(),
-        "modality": "tca_cross",
-        "regions": ["cheek_left"],
-        "practitioner": "  Dr Lee ",
-        **extra,
-    }
+    return with_checklist(
+        {
+            "performed_on": day.isoformat(),
+            "modality": "tca_cross",
+            "regions": ["cheek_left"],
+            "practitioner": "  Dr Lee ",
+            **extra,
+        }
+    )
 
 
 def photo_input(day: date, region: str = "cheek_left", angle: str = "front") -> dict[str, Any]:

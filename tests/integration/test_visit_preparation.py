@@ -16,6 +16,7 @@ from scarplan.services.clinic import assessments, patients, plans, sessions, use
 from scarplan.services.clinic import visit_preparation as vp
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.schedule_instance import session_key
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
 
@@ -132,12 +133,14 @@ def test_aftercare_is_for_the_last_session_done_and_the_next_visit_moves_on(
         clinic,
         clinician,
         patient_id,
-        {
-            "performed_on": START.isoformat(),
-            "modality": "tca_cross",
-            "regions": ["cheek_left"],
-            "practitioner": "Dr Lee",
-        },
+        with_checklist(
+            {
+                "performed_on": START.isoformat(),
+                "modality": "tca_cross",
+                "regions": ["cheek_left"],
+                "practitioner": "Dr Lee",
+            }
+        ),
     )
 
     care = vp.aftercare(clinic, clinician, patient_id, clinic.today())

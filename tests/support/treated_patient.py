@@ -8,6 +8,7 @@ from typing import Any
 
 from scarplan.services.clinic import assessments, patients, plans, sessions, users
 from scarplan.services.clinic.context import Actor, Clinic
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 
 PORTAL_PASSWORD = "a long portal password"
@@ -45,13 +46,15 @@ def treated_patient(
             clinic,
             clinician,
             record.id,
-            {
-                "performed_on": today.isoformat(),
-                "modality": first.modality,
-                "regions": first.regions,
-                "practitioner": "Dr Lee",
-                "planned_session_id": first.id,
-            },
+            with_checklist(
+                {
+                    "performed_on": today.isoformat(),
+                    "modality": first.modality,
+                    "regions": first.regions,
+                    "practitioner": "Dr Lee",
+                    "planned_session_id": first.id,
+                }
+            ),
         )
     account = users.create_user(
         clinic, username, "Ana Home", PORTAL_PASSWORD, "patient", patient_id=record.id

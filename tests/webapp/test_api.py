@@ -8,6 +8,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from support.checklists import with_checklist
+
 INTAKE: dict[str, Any] = {
     "full_name": "Ana Souza",
     "patient": {"id": "P-9", "birth_date": "1995-04-02", "sex": "female", "fitzpatrick": "IV"},
@@ -92,13 +94,15 @@ def test_assessment_plan_session_flow(signed_in: TestClient) -> None:
     first = accepted["sessions"][0]
     session = signed_in.post(
         f"/api/v1/patients/{patient_id}/sessions",
-        json={
-            "performed_on": today,
-            "modality": first["modality"],
-            "regions": first["regions"],
-            "practitioner": "Dr Test",
-            "parameters": {"needle_depth_mm": 1.5},
-        },
+        json=with_checklist(
+            {
+                "performed_on": today,
+                "modality": first["modality"],
+                "regions": first["regions"],
+                "practitioner": "Dr Test",
+                "parameters": {"needle_depth_mm": 1.5},
+            }
+        ),
     )
     assert session.status_code == 201, session.text
     assert session.json()["planned_session_id"] == first["id"]

@@ -39,6 +39,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.settings import Settings
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
@@ -94,6 +95,7 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/assessments/{assessment_id}"): frozenset({C, P}),
     ("GET", "/api/v1/patients/{patient_id}/sessions"): frozenset({C, P}),
     ("POST", "/api/v1/patients/{patient_id}/sessions"): frozenset({C}),
+    ("GET", "/api/v1/patients/{patient_id}/checklist"): frozenset({C}),
     ("GET", "/api/v1/sessions/{session_id}"): frozenset({C, P}),
     ("POST", "/api/v1/sessions/{session_id}/adverse-events"): frozenset({C}),
     ("GET", "/api/v1/patients/{patient_id}/photos"): frozenset({C, P}),
@@ -264,12 +266,14 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         clinic,
         clinician,
         patient.id,
-        {
-            "performed_on": today.isoformat(),
-            "modality": "tca_cross",
-            "regions": ["cheek_left"],
-            "practitioner": "Dr M",
-        },
+        with_checklist(
+            {
+                "performed_on": today.isoformat(),
+                "modality": "tca_cross",
+                "regions": ["cheek_left"],
+                "practitioner": "Dr M",
+            }
+        ),
     )
     photo = photos.add_photo(
         clinic,

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from scarplan.domain.errors import NotFoundError
 from scarplan.domain.vocabulary import Agent, Modality, ScarType
 from scarplan.knowledge.schema.agents import AgentConflict, AgentEntry
+from scarplan.knowledge.schema.checklists import ChecklistItem
 from scarplan.knowledge.schema.homecare import HomeCareFile
 from scarplan.knowledge.schema.modalities import ModalityEntry, PriceEstimate
 from scarplan.knowledge.schema.rules import ConditionEntry, ConditionId, SequencingFile
@@ -35,6 +36,8 @@ class KnowledgeBase:
     techniques: TechniquesFile
     reviewed_on: date | None = None
     """When the evidence was last reviewed (sources.yaml `reviewed_on`); None if not recorded."""
+    checklist: tuple[ChecklistItem, ...] = ()
+    """The pre-procedure checklist items (checklists.yaml), in the order they are asked."""
 
     def entry(self, entry_id: str) -> BaseModel:
         """Any scar type, modality, agent, condition or source by its id."""

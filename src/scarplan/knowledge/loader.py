@@ -21,6 +21,7 @@ from scarplan.domain.vocabulary import Agent, Modality, ScarType
 from scarplan.knowledge.base import KnowledgeBase
 from scarplan.knowledge.citations import source_references, uncited_numbers
 from scarplan.knowledge.schema.agents import AgentsFile
+from scarplan.knowledge.schema.checklists import ChecklistsFile
 from scarplan.knowledge.schema.homecare import HomeCareFile
 from scarplan.knowledge.schema.modalities import ModalitiesFile, PricesFile
 from scarplan.knowledge.schema.rules import (
@@ -45,6 +46,7 @@ FILE_SCHEMAS: dict[str, type[BaseModel]] = {
     "techniques.yaml": TechniquesFile,
     "scales.yaml": ScalesFile,
     "homecare.yaml": HomeCareFile,
+    "checklists.yaml": ChecklistsFile,
 }
 
 
@@ -344,7 +346,9 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
     scales = models["scales.yaml"]
     homecare = models["homecare.yaml"]
     techniques = models["techniques.yaml"]
+    checklists = models["checklists.yaml"]
     assert isinstance(techniques, TechniquesFile)
+    assert isinstance(checklists, ChecklistsFile)
     assert isinstance(sources, SourcesFile)
     assert isinstance(scar_types, ScarTypesFile)
     assert isinstance(modalities, ModalitiesFile)
@@ -367,4 +371,5 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
         homecare=homecare,
         techniques=techniques,
         reviewed_on=sources.reviewed_on,
+        checklist=checklists.items,
     )

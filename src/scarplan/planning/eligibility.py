@@ -300,7 +300,7 @@ def _longest_wait_months(condition: ConditionEntry) -> int:
     return int(max(waits, default=0))
 
 
-def _action(effect: Effect, policies: Mapping[str, str]) -> Action:
+def effect_action(effect: Effect, policies: Mapping[str, str]) -> Action:
     """The effect's action under the clinic's policy setting, when it names one."""
     if effect.policy is None or effect.policy not in policies:
         return effect.action
@@ -350,7 +350,7 @@ def evaluate_eligibility(
     findings: dict[Modality, list[Finding]] = {modality: [] for modality in Modality}
     for condition_id, why in active.items():
         for effect in knowledge.conditions[condition_id].effects:
-            action = _action(effect, policies)
+            action = effect_action(effect, policies)
             not_before = (
                 _not_before(case, condition_id, effect, knowledge, plan_start)
                 if action is Action.DEFER

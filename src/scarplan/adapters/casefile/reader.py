@@ -125,6 +125,17 @@ def _load(text: str, json_format: bool) -> Any:
     return document
 
 
+def parse_patient_document(raw: Any) -> Patient:
+    """The case file's `patient` section alone (a stored intake, which has no assessment)."""
+    try:
+        model = PatientIn.model_validate(raw)
+    except ValidationError as error:
+        raise InputError(
+            "the patient record is invalid", list(validation_problems(error, "patient"))
+        ) from None
+    return _patient(model)
+
+
 def _check_version(raw: Any) -> None:
     if not isinstance(raw, dict):
         raise InputError(

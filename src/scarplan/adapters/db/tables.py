@@ -320,6 +320,9 @@ class TreatmentSessionRecord(Base):
     adverse_events: Mapped[list[AdverseEventRecord]] = relationship(
         order_by="AdverseEventRecord.id", cascade="all, delete-orphan"
     )
+    checklist_answers: Mapped[list[ChecklistAnswerRecord]] = relationship(
+        order_by="ChecklistAnswerRecord.position", cascade="all, delete-orphan"
+    )
 
 
 class AdverseEventRecord(Base):
@@ -634,3 +637,31 @@ class SignInFailureRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     counter: Mapped[str] = mapped_column(String(240))
     failed_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class ChecklistAnswerRecord(Base):
+    """One answer of the pre-procedure checklist of a session, as it stood when the session was
+    recorded (the item's words and severity are kept): written once, never changed."""
+
+    __tablename__ = "checklist_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("treatment_sessions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    item_id: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    severity: Mapped[str] = mapped_column(String(8))
+    answer: Mapped[str | None] = mapped_column(String(8))
+    """yes | no | None (not answered)."""
+    answered_from: Mapped[str] = mapped_column(String(16))
+    """clinician | record: who gave the answer (the record: the intake answered it)."""
+    record_note: Mapped[str] = mapped_column(Text, default="")
+    """What the patient's record says about the item, when it says something."""
+    reason: Mapped[str] = mapped_column(Text, default="")
+    """Why the session went ahead although a red item was not answered yes."""
+    test_spot_done_on: Mapped[date | None] = mapped_column(Date)
+    test_spot_read_on: Mapped[date | None] = mapped_column(Date)
+    test_spot_result: Mapped[str | None] = mapped_column(String(16))
+    test_spot_notes: Mapped[str] = mapped_column(Text, default="")

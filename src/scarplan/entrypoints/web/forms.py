@@ -173,7 +173,35 @@ def treatment_session(form: FormData) -> dict[str, Any]:
     _put(entered, "planned_session_id", text(form, "planned_session_id"), int)
     if text(form, "ae_kind"):
         entered["adverse_events"].append(adverse_event(form, prefix="ae_"))
+    entered["checklist"] = checklist_answers(form)
     return entered
+
+
+CHECKLIST_PREFIX = "checklist."
+
+
+def checklist_answers(form: FormData) -> list[dict[str, Any]]:
+    """The checklist as ticked: `checklist.<item>` yes/no, `checklist.<item>.reason`, and for
+    the test spot `checklist.<item>.spot_done_on`, `.spot_read_on`, `.spot_result`, `.spot_notes`.
+    An item left unticked is left out (the patient's record answers it, or nothing does)."""
+    items = dict.fromkeys(
+        key.removeprefix(CHECKLIST_PREFIX).split(".")[0]
+        for key in form
+        if key.startswith(CHECKLIST_PREFIX)
+    )
+    answers = []
+    for item in items:
+        name = f"{CHECKLIST_PREFIX}{item}"
+        answer: dict[str, Any] = {"item": item, "reason": text(form, f"{name}.reason")}
+        _put(answer, "answer", text(form, name))
+        done_on = text(form, f"{name}.spot_done_on")
+        if done_on:
+            spot: dict[str, Any] = {"done_on": done_on, "notes": text(form, f"{name}.spot_notes")}
+            _put(spot, "read_on", text(form, f"{name}.spot_read_on"))
+            _put(spot, "result", text(form, f"{name}.spot_result"))
+            answer["test_spot"] = spot
+        answers.append(answer)
+    return answers
 
 
 def adverse_event(form: FormData, prefix: str = "") -> dict[str, Any]:

@@ -19,8 +19,10 @@ from sqlalchemy import func, select
 
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.domain.errors import InfeasibleError
+from scarplan.domain.vocabulary import Modality
 from scarplan.services.clinic import (
     assessments,
+    checklists,
     patients,
     photos,
     plans,
@@ -159,6 +161,7 @@ def _treated_patient(clinic: Clinic, actor: Actor, today: date) -> None:
                 "practitioner": "Dr Demo",
                 "parameters": DEMO_PARAMETERS.get(planned.modality, {}),
                 "planned_session_id": planned.id,
+                "checklist": _cleared(clinic, actor, record.id, planned.modality, planned.day),
             },
         )
     again = today - timedelta(days=14)
@@ -173,6 +176,14 @@ def _treated_patient(clinic: Clinic, actor: Actor, today: date) -> None:
     photos.add_photo(
         _at(clinic, again), actor, record.id, _photo_meta("cheek_left", again), _photo(8, seed=2)
     )
+
+
+def _cleared(
+    clinic: Clinic, actor: Actor, patient_id: int, modality: str, day: date
+) -> list[dict[str, Any]]:
+    """The demo clinic went through the checklist and found nothing to stop the session."""
+    found = checklists.session_checklist(clinic, actor, patient_id, Modality(modality), day)
+    return checklists.cleared_answers(found, day)
 
 
 def _photo_meta(region: str, day: date) -> dict[str, Any]:
@@ -226,6 +237,7 @@ def _darker_skin_patient(clinic: Clinic, actor: Actor, today: date) -> None:
             "regions": first.regions,
             "practitioner": "Dr Demo",
             "parameters": DEMO_PARAMETERS.get(first.modality, {}),
+            "checklist": _cleared(clinic, actor, record.id, first.modality, first.day),
             "adverse_events": [
                 {
                     "kind": "pih",

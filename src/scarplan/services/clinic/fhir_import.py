@@ -113,7 +113,9 @@ def _store(
         if facts.planned is not None:
             plan = planned[facts.planned[0]]
             link = (plan.id, plan.versions[0].sessions[facts.planned[1]].id)
-        treated.append(sessions.add_session(session, clinic, actor, patient.id, checked, link))
+        treated.append(
+            sessions.add_session(session, clinic, actor, patient.id, checked, link, imported=True)
+        )
     for photo in record.photos:
         details = {
             "region": photo.region,

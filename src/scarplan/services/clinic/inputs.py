@@ -184,6 +184,42 @@ class SessionParameters(InputModel):
         return self.model_dump(mode="json", exclude_none=True)
 
 
+class ChecklistAnswer(StrEnum):
+    """A checklist item is phrased so that "yes" means safe to go ahead."""
+
+    YES = "yes"
+    NO = "no"
+
+
+class TestSpotResult(StrEnum):
+    NO_REACTION = "no_reaction"
+    PIH = "pih"
+    """Post-inflammatory hyperpigmentation (dark marks) at the test spot."""
+    OTHER = "other"
+
+
+class TestSpotInput(InputModel):
+    done_on: IsoDate = Field(description="Day the test spot was done.")
+    read_on: IsoDate | None = Field(None, description="Day it was read (on or after done_on).")
+    result: TestSpotResult | None = Field(None, description="What the reading showed.")
+    notes: str = Field("", max_length=1000)
+
+
+class ChecklistAnswerInput(InputModel):
+    item: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$",
+        max_length=60,
+        description="Checklist item id (GET .../checklist lists the items for a procedure).",
+    )
+    answer: ChecklistAnswer | None = Field(
+        None, description="yes = safe to go ahead; absent: the patient's record answers it."
+    )
+    reason: str = Field(
+        "", max_length=1000, description="Why the session goes ahead despite a red item."
+    )
+    test_spot: TestSpotInput | None = Field(None, description="For the test-spot item.")
+
+
 class SessionInput(InputModel):
     performed_on: IsoDate = Field(description="Date of the session (not in the future).")
     modality: Modality = Field(description="Procedure id.")
@@ -195,6 +231,12 @@ class SessionInput(InputModel):
         None, description="The planned session this fulfils; found by procedure when absent."
     )
     adverse_events: list[AdverseEventInput] = Field(default_factory=list, max_length=20)
+    checklist: list[ChecklistAnswerInput] = Field(
+        default_factory=list,
+        max_length=40,
+        description="The pre-procedure checklist answers; a red item not answered yes needs "
+        "a reason.",
+    )
 
 
 class PhotoAngle(StrEnum):

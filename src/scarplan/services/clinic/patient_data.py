@@ -30,6 +30,7 @@ from scarplan.adapters.db.tables import (
     ApiTokenRecord,
     AppointmentRecord,
     AssessmentRecord,
+    ChecklistAnswerRecord,
     HomeRoutineRecord,
     IdentityChangeRequestRecord,
     JobRecord,
@@ -420,6 +421,10 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
         (
             "adverse_events",
             delete(AdverseEventRecord).where(AdverseEventRecord.session_id.in_(session_ids)),
+        ),
+        (
+            "checklist_answers",
+            delete(ChecklistAnswerRecord).where(ChecklistAnswerRecord.session_id.in_(session_ids)),
         ),
         ("photo_blobs", delete(PhotoBlobRecord).where(PhotoBlobRecord.photo_id.in_(photo_ids))),
         ("photos", delete(PhotoRecord).where(PhotoRecord.patient_id == patient_id)),

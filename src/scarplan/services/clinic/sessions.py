@@ -19,6 +19,11 @@ from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.planning.lifecycle import Plan
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.appointments import mark_done
+from scarplan.services.clinic.checklists import (
+    ChecklistAnswerView,
+    answer_views,
+    record_checklist,
+)
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventInput, SessionInput, validated
 from scarplan.services.clinic.patients import load_patient
@@ -49,6 +54,7 @@ class SessionView:
     notes: str
     adverse_events: list[AdverseEventView]
     created_at: datetime
+    checklist: list[ChecklistAnswerView]
 
 
 def session_view(record: TreatmentSessionRecord) -> SessionView:
@@ -68,6 +74,7 @@ def session_view(record: TreatmentSessionRecord) -> SessionView:
             for e in record.adverse_events
         ],
         created_at=record.created_at,
+        checklist=answer_views(record),
     )
 
 
@@ -144,9 +151,12 @@ def add_session(
     patient_id: int,
     entered: SessionInput,
     planned: tuple[int, int] | None,
+    *,
+    imported: bool = False,
 ) -> TreatmentSessionRecord:
     """Add a performed session in the caller's transaction; `planned` is the (plan id,
-    planned session id) it fulfils. The plan's status is the caller's business."""
+    planned session id) it fulfils. The plan's status is the caller's business. A session
+    `imported` from another system's record was checked there, not here."""
     record = TreatmentSessionRecord(
         patient_id=patient_id,
         plan_id=planned[0] if planned is not None else None,
@@ -163,6 +173,8 @@ def add_session(
     record.adverse_events = [_event(e) for e in entered.adverse_events]
     session.add(record)
     session.flush()
+    if not imported:
+        record_checklist(session, clinic, actor, record, entered)
     clinic.audit.changed(session, actor, "create", "session", record.id, patient_id)
     appointment = mark_done(session, patient_id, record.modality, record.performed_on, record.id)
     if appointment is not None:
@@ -174,7 +186,10 @@ def _load_session(session: Session, session_id: int) -> TreatmentSessionRecord:
     record = session.get(
         TreatmentSessionRecord,
         session_id,
-        options=[selectinload(TreatmentSessionRecord.adverse_events)],
+        options=[
+            selectinload(TreatmentSessionRecord.adverse_events),
+            selectinload(TreatmentSessionRecord.checklist_answers),
+        ],
     )
     if record is None:
         raise NotFoundError(
@@ -231,7 +246,10 @@ def patient_sessions(session: Session, patient_id: int) -> list[SessionView]:
     records = session.scalars(
         select(TreatmentSessionRecord)
         .where(TreatmentSessionRecord.patient_id == patient_id)
-        .options(selectinload(TreatmentSessionRecord.adverse_events))
+        .options(
+            selectinload(TreatmentSessionRecord.adverse_events),
+            selectinload(TreatmentSessionRecord.checklist_answers),
+        )
         .order_by(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.id)
     ).all()
     return [session_view(r) for r in records]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, UploadFile
@@ -9,6 +10,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.json_text import load_json
+from scarplan.domain.vocabulary import Modality
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import RecordId
@@ -20,6 +22,7 @@ from scarplan.services.clinic.assessments import (
     preview_assessment,
     record_assessment,
 )
+from scarplan.services.clinic.checklists import Checklist, session_checklist
 from scarplan.services.clinic.inputs import (
     AdverseEventInput,
     AssessmentInput,
@@ -88,6 +91,20 @@ def add_session(
     clinic: ClinicDep, actor: ActorDep, patient_id: RecordId, entered: SessionInput
 ) -> SessionView:
     return record_session(clinic, actor, patient_id, body(entered))
+
+
+@router.get("/patients/{patient_id}/checklist", dependencies=[require(Permission.WRITE_CLINICAL)])
+def checklist(
+    clinic: ClinicDep,
+    actor: ActorDep,
+    patient_id: RecordId,
+    modality: Modality,
+    day: date | None = None,
+) -> Checklist:
+    """The pre-procedure checklist of `modality` for this patient on `day` (today by default):
+    each item with its severity and, where the patient's record answers it, that answer. Send
+    the answers as the session's `checklist`."""
+    return session_checklist(clinic, actor, patient_id, modality, day or clinic.today())
 
 
 @router.get("/sessions/{session_id}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -9,12 +11,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import InputError
+from scarplan.domain.vocabulary import Modality
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import adverse_event, treatment_session
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.appointments import patient_appointments
+from scarplan.services.clinic.checklists import TEST_SPOT_RESULT_WORDS, session_checklist
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventKind
 from scarplan.services.clinic.patients import get_patient
@@ -27,6 +31,8 @@ from scarplan.services.clinic.sessions import (
     record_session,
 )
 
+logger = logging.getLogger(__name__)
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -37,14 +43,35 @@ def _planned(clinic: Clinic, actor: Actor, patient_id: int) -> list[PlannedSessi
     return [s for s in plan.sessions if s.done_by_session_id is None]
 
 
+def _chosen(raw: object) -> Modality | None:
+    try:
+        return Modality(str(raw)) if raw else None
+    except ValueError:
+        logger.info("no such procedure %r asked for on the session form", raw)
+        return None
+
+
+def _day(raw: object, today: date) -> date:
+    try:
+        return date.fromisoformat(str(raw)) if raw else today
+    except ValueError:
+        return today
+
+
 def _form_context(
     clinic: Clinic, actor: Actor, patient_id: int, entered: dict[str, Any]
 ) -> dict[str, Any]:
+    modality = _chosen(entered.get("modality"))
+    day = _day(entered.get("performed_on"), clinic.today())
+    checklist = session_checklist(clinic, actor, patient_id, modality, day) if modality else None
     return {
         "patient": get_patient(clinic, actor, patient_id),
         "entered": entered,
         "planned": _planned(clinic, actor, patient_id),
         "event_kinds": list(AdverseEventKind),
+        "checklist": checklist,
+        "answers": {a["item"]: a for a in entered.get("checklist", []) if "item" in a},
+        "spot_results": TEST_SPOT_RESULT_WORDS,
     }
 
 
@@ -59,11 +86,15 @@ def new_session(
     actor: ActorDep,
     patient_id: RecordId,
     planned: int | None = None,
+    modality: str = "",
 ) -> HTMLResponse:
+    """Step one: the procedure (a planned session, or any procedure); step two: its
+    pre-procedure checklist on top of the session form."""
     choice = next((s for s in _planned(clinic, actor, patient_id) if s.id == planned), None)
+    chosen = _chosen(modality)
     entered: dict[str, Any] = {
         "performed_on": clinic.today().isoformat(),
-        "modality": choice.modality if choice else "",
+        "modality": choice.modality if choice else (chosen.value if chosen else ""),
         "regions": choice.regions if choice else [],
         "planned_session_id": choice.id if choice else None,
         "practitioner": "",
@@ -71,6 +102,8 @@ def new_session(
         "notes": "",
     }
     context = {**_form_context(clinic, actor, patient_id, entered), "actor": actor}
+    if modality and chosen is None:
+        context["unknown_procedure"] = True
     return render(request, "sessions/new.html", context)
 
 
