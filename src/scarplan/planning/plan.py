@@ -22,7 +22,12 @@ from scarplan.planning.conventions import Figure, PlanningConventions
 from scarplan.planning.courses import CourseScope, CourseSpec, SessionPrice, course_spec
 from scarplan.planning.eligibility import Eligibility, add_months, evaluate_eligibility
 from scarplan.planning.gaps import CourseTiming, GapRules, Order, Turn
-from scarplan.planning.preparations import Preparation, lead_days, preparations
+from scarplan.planning.preparations import (
+    Preparation,
+    first_session_floor,
+    lead_days,
+    preparations,
+)
 from scarplan.planning.ranking import PUNCHES, rank, ranked_value
 from scarplan.planning.recommend import (
     Recommendation,
@@ -195,10 +200,13 @@ def build_plan(
     problem = ScheduleProblem(
         courses=candidates,
         earliest={
-            m: max(
-                (eligibility[m].earliest(start) - start).days,
-                lead_days(m, eligibility, knowledge),
-            )
+            m: (
+                max(
+                    eligibility[m].earliest(start),
+                    first_session_floor(start, today, lead_days(m, eligibility, knowledge)),
+                )
+                - start
+            ).days
             for m in Modality
         },
         rules=rules,
