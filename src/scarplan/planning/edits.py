@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from scarplan.domain.errors import FieldProblem, InputError
@@ -154,6 +154,12 @@ def _place_course(
     if isinstance(change, SwapCourse):
         kept_rows, slot = _without_course(plan, change.replace, knowledge)
         in_plan.discard(change.replace)
+        if not request.regions:
+            replaced = [s for s in document.sessions if s.modality == change.replace]
+            regions = {r for s in replaced for r in s.regions}
+            request = replace(request, regions=tuple(r for r in Region if r in regions))
+    if not request.regions:
+        raise _refused(f"{where}.regions", "no region chosen", "tick the regions the course treats")
     if request.modality in in_plan:
         raise _refused(
             f"{where}.modality",

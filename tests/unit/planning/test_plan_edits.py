@@ -10,7 +10,7 @@ import pytest
 from scarplan.adapters.casefile import parse_case_text
 from scarplan.assessment import assess_case
 from scarplan.domain.case import Case
-from scarplan.domain.errors import InputError
+from scarplan.domain.errors import InputError, StateError
 from scarplan.domain.vocabulary import Modality, Region
 from scarplan.knowledge import KnowledgeBase
 from scarplan.planning.document import PlanDocument
@@ -168,7 +168,7 @@ def test_a_setting_outside_the_published_range_is_refused(
     problem = refused.value.problems[0]
     assert problem.path == f"change.parameters.{CROSS}"
     assert "40 % is outside the published range" in problem.message
-    assert "65" in problem.hint and "100" in problem.hint
+    assert "from 65 to 100 %" in problem.hint
     revised = revise(
         plan,
         ChangeSessions(
@@ -271,8 +271,6 @@ assessment:
 
 
 def test_a_closed_plan_takes_no_change(document: PlanDocument, rules: PatientRules) -> None:
-    from scarplan.domain.errors import StateError
-
     plan = Plan(1, PlanStatus.COMPLETED, document)
     with pytest.raises(StateError):
         revise(plan, AddCourse(CourseRequest(Modality.HA_FILLER, (Region.CHIN,))), "x", None, rules)

@@ -219,7 +219,10 @@ class CourseInput(InputModel):
 
     modality: Modality = Field(description="The procedure.")
     regions: list[Region] = Field(
-        min_length=1, max_length=len(Region), description="Face regions it treats."
+        default_factory=list,
+        max_length=len(Region),
+        description="Face regions it treats (required to add; a swap keeps the replaced "
+        "course's regions when none are given).",
     )
     sessions: StrictInt | None = Field(
         None, ge=1, le=100, description="Sessions (default: the KB's typical course)."

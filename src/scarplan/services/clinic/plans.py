@@ -26,6 +26,9 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.assessment import assess_case
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError, StateError
+from scarplan.knowledge import KnowledgeBase
+from scarplan.planning.conventions import PlanningConventions
+from scarplan.planning.courses import course_figures
 from scarplan.planning.document import PlanDocument, read_plan_document
 from scarplan.planning.edits import (
     AddCourse,
@@ -290,9 +293,53 @@ def get_plan(clinic: Clinic, actor: Actor, plan_id: int, version: int | None = N
 
 
 @dataclass(frozen=True)
+class SettingChoice:
+    """A technique setting a clinician may record, with its published range."""
+
+    name: str
+    unit: str
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class ProcedureChoice:
+    """A procedure as the plan page's edit forms offer it: by name, with its typical course
+    and the settings the knowledge base gives ranges for."""
+
+    modality: str
+    name: str
+    sessions: str
+    """The typical course in words, e.g. '4 sessions (published 3-6)'."""
+    interval: str
+    settings: list[SettingChoice]
+
+
+def procedure_choices(
+    knowledge: KnowledgeBase, conventions: PlanningConventions
+) -> list[ProcedureChoice]:
+    choices = []
+    for modality, entry in knowledge.modalities.items():
+        sessions, published, interval, interval_max = course_figures(entry, conventions)
+        upper = f" (at most {interval_max})" if interval_max is not None else ""
+        choices.append(
+            ProcedureChoice(
+                modality=modality.value,
+                name=entry.name,
+                sessions=f"{sessions.value} (published {published})",
+                interval=f"{interval.value} days{upper}",
+                settings=[SettingChoice(p.name, p.unit, p.min, p.max) for p in entry.parameters],
+            )
+        )
+    return sorted(choices, key=lambda c: c.name.lower())
+
+
+@dataclass(frozen=True)
 class PlanPage:
     plan: PlanView
     patient: PatientDetail
+    procedures: list[ProcedureChoice]
+    """What the edit forms offer (every procedure of the knowledge base, by name)."""
 
 
 def plan_page(clinic: Clinic, actor: Actor, plan_id: int, version: int | None = None) -> PlanPage:
@@ -306,7 +353,8 @@ def plan_page(clinic: Clinic, actor: Actor, plan_id: int, version: int | None = 
         authorize(actor, Permission.READ_PATIENT, plan.patient_id)
         patient = detail(read_patient(session.connection(), plan.patient_id))
     clinic.audit.read(actor, "plan", plan_id, plan.patient_id, {"version": plan.version})
-    return PlanPage(plan, patient)
+    choices = procedure_choices(clinic.knowledge, planning_conventions(clinic.settings))
+    return PlanPage(plan, patient, choices)
 
 
 _PLANS = PlanRecord.__table__
