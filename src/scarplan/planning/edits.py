@@ -234,7 +234,12 @@ def _place_course(
         )
         for k in range(sessions_count)
     ]
-    _refuse_breaches(old, added, gap_rules, rules, f"{where}.first_day")
+    hint = (
+        "choose a later first day, or leave it empty for the earliest day that fits"
+        if where == "add"
+        else "give a later first day for the new course, or choose another procedure"
+    )
+    _refuse_breaches(old, added, gap_rules, rules, f"{where}.first_day", hint)
     rows: list[tuple[Session, int | None]] = [(s, p) for p, s in kept_rows]
     rows += [(s, None) for s in added]
     done_course = new_course.model_copy(update={"first": added[0].date, "last": added[-1].date})
@@ -595,6 +600,7 @@ def _refuse_breaches(
     gap_rules: GapRules,
     rules: PatientRules,
     where: str,
+    hint: str,
 ) -> None:
     new = {(s.date, s.modality) for s in added}
     trial = [(s.date, s.modality) for s in [*old, *added]]
@@ -614,7 +620,7 @@ def _refuse_breaches(
                 f"{name(knowledge, b)} on {day_b:%d %b %Y} would be {_days(days)} after "
                 f"{name(knowledge, a)} on {day_a:%d %b %Y}; at least {breach.gap.min_days} "
                 f"days are needed{why}{cited}",
-                "choose a later first day, or leave it empty for the earliest day that fits",
+                hint,
             )
         )
     for added_session in added:
