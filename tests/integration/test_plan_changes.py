@@ -210,3 +210,37 @@ def test_an_empty_plan_cannot_be_accepted_and_refuses_a_contraindicated_course(
         )
     assert unsafe.value.problems[0].path == "add.modality"
     assert "pregnan" in unsafe.value.problems[0].message
+
+
+def test_a_first_session_cannot_be_moved_before_its_preparation(
+    clinic: Clinic, clinician: Actor
+) -> None:
+    # Fitzpatrick V, narrow ice picks: TCA CROSS after a 28-day test spot and 2 weeks' priming
+    # (golden p86); proposed today, the first CROSS is 28 days on and cannot move earlier.
+    record = patients.create_patient(clinic, clinician, patient_input("P-0005", fitzpatrick="V"))
+    assessments.record_assessment(
+        clinic, clinician, record.id, assessment_input(clinic.today(), LESIONS[:1])
+    )
+    plan = plans.propose_plan(clinic, clinician, record.id)
+    first = min(plan.sessions, key=lambda s: s.day)
+    assert first.day == clinic.today() + timedelta(days=28)
+    with pytest.raises(InputError) as refused:
+        plans.edit_plan(
+            clinic,
+            clinician,
+            plan.id,
+            {
+                "based_on": 1,
+                "reason": "patient wants it sooner",
+                "move": [
+                    {
+                        "position": first.position,
+                        "day": (clinic.today() + timedelta(days=7)).isoformat(),
+                    }
+                ],
+            },
+        )
+    problem = refused.value.problems[0]
+    assert problem.path == "move[0].day"
+    assert "28 days of preparation" in problem.message
+    assert count_rows(clinic.uow.engine, PlanVersionRecord) == 1

@@ -23,7 +23,7 @@ saved in the plan's notes, where the plan page shows it.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
@@ -423,6 +423,15 @@ def _earliest(modality: Modality, start: date, rules: PatientRules) -> date:
     )
 
 
+def earliest_days(
+    modalities: Iterable[Modality], start: date, rules: PatientRules
+) -> dict[Modality, tuple[date, str]]:
+    """Each procedure's earliest session day, with why in words (for moved sessions)."""
+    return {
+        m: (_earliest(m, start, rules), _floor_reason(m, start, rules)) for m in set(modalities)
+    }
+
+
 def _floor_reason(modality: Modality, start: date, rules: PatientRules) -> str:
     lead = lead_days(modality, rules.eligibility, rules.knowledge)
     deferred = rules.eligibility[modality].earliest(start)
@@ -431,7 +440,12 @@ def _floor_reason(modality: Modality, start: date, rules: PatientRules) -> str:
         why = [f.why_active for f in rules.eligibility[modality].findings if f.not_before]
         parts.append(f"{'; '.join(why)} (not before {deferred:%d %b %Y})")
     if lead:
-        parts.append(f"it needs {lead} days of preparation (test spot or priming) first")
+        parts.append(
+            f"it needs {lead} days of preparation (test spot or priming) first, counted from "
+            f"{max(start, rules.proposed_on):%d %b %Y}"
+        )
+    if not parts and start > rules.proposed_on:
+        parts.append(f"the plan starts on {start:%d %b %Y}")
     if not parts:
         parts.append("no session is booked on the day the plan is proposed, nor in the past")
     return "; ".join(parts)

@@ -150,11 +150,25 @@ class Plan:
         today: date,
         avoid: Sequence[AvoidWindow],
         default_gap_days: int,
+        earliest: Mapping[Modality, tuple[date, str]] | None = None,
     ) -> Edited:
         """Move or remove planned sessions; the result must keep the plan's own gap rule (the
-        planner's, `planning.gaps`) and the patient's dates to avoid."""
+        planner's, `planning.gaps`), the patient's dates to avoid and, where given, each
+        procedure's earliest day with why (`edits.earliest_days`: the first-session rule)."""
         self._require(OPEN, "edit")
         problems = self._request_problems(moves, removes, today)
+        for i, (position, day) in enumerate(moves.items()):
+            if position not in range(len(self.document.sessions)):
+                continue
+            floor = (earliest or {}).get(self.document.sessions[position].modality)
+            if floor is not None and today <= day < floor[0]:  # the past is said above
+                problems.append(
+                    FieldProblem(
+                        f"move[{i}].day",
+                        f"{day:%d %b %Y} is before {floor[0]:%d %b %Y}: {floor[1]}",
+                        f"choose {floor[0]:%d %b %Y} or later",
+                    )
+                )
         if problems:
             raise InputError("the plan edit is invalid", problems)
         rows: list[tuple[Session, int]] = []

@@ -36,6 +36,7 @@ from scarplan.planning.edits import (
     ChangeSessions,
     CourseRequest,
     SwapCourse,
+    earliest_days,
     revise,
 )
 from scarplan.planning.lifecycle import ACTIVE, OPEN, AvoidWindow, Plan, PlanStatus
@@ -556,6 +557,17 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
         assessment = load_assessment(session, plan.assessment_id)
         case = stored_case(patient, assessment, clinic.today())
         change = _change(edit, old)
+        rules = edit_rules(
+            case,
+            assess_case(case, clinic.knowledge),
+            clinic.knowledge,
+            clinic_policies(clinic.settings),
+            planning_conventions(clinic.settings, clinic_price_list(session)),
+            state.document.start_date,
+            plan.created_at.date(),
+            clinic.today(),
+            _avoid_windows(patient.preferences),
+        )
         kept: tuple[int | None, ...]
         if change is None:
             result = state.edit(
@@ -563,22 +575,16 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
                 _removed_positions(old, edit.remove),
                 edit.reason,
                 clinic.today(),
-                _avoid_windows(patient.preferences),
+                rules.avoid,
                 clinic.settings.default_gap_between_modalities_days,
+                # A clinician may bring a session before the patient's preferred start, never
+                # before the proposal day plus the preparation it needs.
+                earliest_days(
+                    (s.modality for s in state.document.sessions), rules.proposed_on, rules
+                ),
             )
             edited, kept = result.document, result.kept
         else:
-            rules = edit_rules(
-                case,
-                assess_case(case, clinic.knowledge),
-                clinic.knowledge,
-                clinic_policies(clinic.settings),
-                planning_conventions(clinic.settings, clinic_price_list(session)),
-                state.document.start_date,
-                plan.created_at.date(),
-                clinic.today(),
-                _avoid_windows(patient.preferences),
-            )
             revised = revise(state, change, edit.reason, edit.override_reason, rules)
             edited, kept = revised.document, revised.kept
         document = {
