@@ -4,18 +4,41 @@ change say why in words; the plan page with its change forms fits 390, 768 and 1
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import screenshot
 from e2e.test_clinic_flow import sign_in
-from support.server import Server
+from support.server import Server, running_server
 
 LESIONS = [
     {"region": "cheek_right", "type": "ice_pick", "count": 11, "width_mm": 0.9, "depth_mm": 1.2},
     {"region": "forehead", "type": "boxcar", "count": 4, "width_mm": 2.5, "depth_mm": 0.3},
 ]
+
+
+@pytest.fixture
+def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """The demo server with one worker process: one browser needs no more, and a single
+    worker starts without uvicorn's worker health check (5 s), which a busy machine misses."""
+    command = [
+        sys.executable,
+        "-m",
+        "scarplan.entrypoints.cli.app",
+        "serve",
+        "--port",
+        "{port}",
+        "--demo",
+        "--workers",
+        "1",
+    ]
+    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+        yield started
 
 
 def api(page: Page, server: Server, path: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -54,11 +77,20 @@ def proposed_plan(page: Page, server: Server) -> dict[str, Any]:
     return api(page, server, f"/patients/{patient['id']}/plans", {})
 
 
+WIDEST = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right
+    <= document.documentElement.clientWidth + 1)
+  .slice(0, 8)
+  .map(e => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+
+
 def no_page_overflow(page: Page) -> None:
     for width in (390, 768, 1366):
         page.set_viewport_size({"width": width, "height": 900})
         wide = page.evaluate("document.documentElement.scrollWidth")
-        assert wide <= width, f"the plan page is {wide} px wide at {width} px"
+        offenders = page.evaluate(WIDEST)
+        assert wide <= width, f"the plan page is {wide} px wide at {width} px: {offenders}"
 
 
 def test_add_swap_and_a_refused_change(page: Page, server: Server) -> None:
