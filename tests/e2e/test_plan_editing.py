@@ -82,7 +82,8 @@ WIDEST = """() => [...document.querySelectorAll('body *')]
   .filter(e => !e.parentElement || e.parentElement.getBoundingClientRect().right
     <= document.documentElement.clientWidth + 1)
   .slice(0, 8)
-  .map(e => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`)"""
+  .map(e => `${e.tagName.toLowerCase()}.${e.className} `
+    + `${Math.round(e.getBoundingClientRect().right)}`)"""
 
 
 def no_page_overflow(page: Page) -> None:

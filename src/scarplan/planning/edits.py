@@ -54,6 +54,8 @@ from scarplan.planning.recommend import TREATS, Recommendations, ScarLoad
 from scarplan.planning.schedule import ONE_PER_PLAN
 from scarplan.planning.sequence import orders, turns
 
+FURTHEST_DAYS = 3650
+"""A first day further ahead than this is refused (ten years: no plan looks so far)."""
 SEARCH_DAYS = 730
 """How far ahead an added course without a chosen first day looks for the earliest day the
 rules allow (the planner's horizon is 24 months)."""
@@ -168,51 +170,19 @@ def _place_course(
         )
     _refuse_unsafe(request.modality, where, rules)
     judgement = _judgement_calls(request.modality, in_plan, rules)
-    if judgement and not (override_reason and override_reason.strip()):
-        raise InputError(
-            "the change needs the clinician's reason",
-            [
-                FieldProblem(
-                    "override_reason",
-                    text,
-                    "give your clinical reason for going ahead, or choose another procedure",
-                )
-                for text in judgement
-            ],
-        )
+    _require_reason(judgement, override_reason)
     sessions_count, interval, timing_basis = _course_shape(entry, request, where, rules)
     parameters = _parameters(entry, request.parameters, f"{where}.parameters")
     downtime = planning_downtime(entry, rules.conventions)
     floor = _earliest(request.modality, document.start_date, rules)
     first = request.first_day or slot
+    _refuse_far(first, where, rules)
     template = _new_session(
         request.modality, request.regions, parameters, downtime.value, rules, document
     )
     modalities = [*in_plan, request.modality]
     courses = [c for c in document.courses if c.modality in in_plan]
-    figures = course_figures(entry, rules.conventions)
-    new_course = Course(
-        modality=request.modality,
-        role=entry.plan_role,
-        sessions=Figure(
-            value=sessions_count,
-            basis=f"chosen by the clinician ({figures[0].basis})",
-            sources=list(figures[0].sources),
-        ),
-        published_sessions=figures[1],
-        interval_days=Interval(
-            value=interval,
-            basis=timing_basis,
-            sources=list(figures[2].sources),
-            max=figures[3],
-        ),
-        downtime_days=Figure(
-            value=downtime.value, basis=downtime.basis, sources=list(downtime.sources)
-        ),
-        earliest=floor,
-        first=floor,
-        last=floor,
-    )
+    new_course = _course(entry, sessions_count, interval, timing_basis, floor, rules)
     shaped = _with_rules(document, [*courses, new_course], modalities, rules)
     gap_rules = shaped.gap_rules(rules.conventions.default_gap_days)
     old = [s for _, s in kept_rows]
@@ -265,6 +235,66 @@ def _place_course(
         f"Clinician's judgement: {text} Reason given: {override_reason}." for text in judgement
     ]
     return _finish(shaped, rows, reason, notes, rules, tuple(judgement))
+
+
+def _require_reason(judgement: list[str], override_reason: str | None) -> None:
+    if judgement and not (override_reason and override_reason.strip()):
+        raise InputError(
+            "the change needs the clinician's reason",
+            [
+                FieldProblem(
+                    "override_reason",
+                    text,
+                    "give your clinical reason for going ahead, or choose another procedure",
+                )
+                for text in judgement
+            ],
+        )
+
+
+def _refuse_far(first: date | None, where: str, rules: PatientRules) -> None:
+    latest = rules.today + timedelta(days=FURTHEST_DAYS)
+    if first is not None and first > latest:
+        raise _refused(
+            f"{where}.first_day",
+            f"{first:%d %b %Y} is more than ten years ahead",
+            f"choose a day before {latest:%d %b %Y}",
+        )
+
+
+def _course(
+    entry: ModalityEntry,
+    sessions: int,
+    interval: int,
+    interval_basis: str,
+    floor: date,
+    rules: PatientRules,
+) -> Course:
+    """The course entry of an added procedure (its figures and where they come from)."""
+    figures = course_figures(entry, rules.conventions)
+    downtime = planning_downtime(entry, rules.conventions)
+    return Course(
+        modality=entry.id,
+        role=entry.plan_role,
+        sessions=Figure(
+            value=sessions,
+            basis=f"chosen by the clinician ({figures[0].basis})",
+            sources=list(figures[0].sources),
+        ),
+        published_sessions=figures[1],
+        interval_days=Interval(
+            value=interval,
+            basis=interval_basis,
+            sources=list(figures[2].sources),
+            max=figures[3],
+        ),
+        downtime_days=Figure(
+            value=downtime.value, basis=downtime.basis, sources=list(downtime.sources)
+        ),
+        earliest=floor,
+        first=floor,
+        last=floor,
+    )
 
 
 def _without_course(

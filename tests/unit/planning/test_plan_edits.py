@@ -274,3 +274,14 @@ def test_a_closed_plan_takes_no_change(document: PlanDocument, rules: PatientRul
     plan = Plan(1, PlanStatus.COMPLETED, document)
     with pytest.raises(StateError):
         revise(plan, AddCourse(CourseRequest(Modality.HA_FILLER, (Region.CHIN,))), "x", None, rules)
+
+
+def test_a_first_day_far_ahead_is_refused_in_words(
+    document: PlanDocument, rules: PatientRules
+) -> None:
+    plan = Plan(1, PlanStatus.PROPOSED, document)
+    far = AddCourse(CourseRequest(Modality.HA_FILLER, (Region.CHIN,), first_day=date(9999, 12, 30)))
+    with pytest.raises(InputError) as refused:
+        revise(plan, far, "x", None, rules)
+    assert refused.value.problems[0].path == "add.first_day"
+    assert "more than ten years ahead" in refused.value.problems[0].message
