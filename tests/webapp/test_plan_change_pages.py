@@ -139,3 +139,28 @@ def test_an_empty_plan_offers_no_accept_button(signed_in: TestClient) -> None:
     refused = signed_in.post(f"/api/v1/plans/{plan['id']}/accept")
     assert refused.status_code == 409
     assert refused.json()["problems"][0]["path"] == "sessions"
+
+
+def test_nonsense_in_the_forms_is_refused_not_a_server_error(signed_in: TestClient) -> None:
+    plan = planned(signed_in)
+    cross = [str(s["id"]) for s in plan["sessions"] if s["modality"] == "tca_cross"]
+    cases: list[dict[str, Any]] = [
+        {
+            "kind": "change",
+            "sessions": cross,
+            "setting_name": "TCA concentration",
+            "setting_value": "lots",
+        },
+        {"kind": "change", "sessions": ["999999"], "regions": ["chin"]},
+        {"kind": "add", "modality": "laser_pointer", "regions": ["chin"]},
+        {"kind": "add", "modality": "ha_filler"},
+        {"kind": "add", "modality": "ha_filler", "regions": ["chin"], "first_day": "9999-12-31"},
+        {"kind": "swap", "replace": "ha_filler", "modality": "microneedling"},
+    ]
+    for fields in cases:
+        answer = signed_in.post(
+            f"/plans/{plan['id']}/edit", data={"based_on": "1", "reason": "try", **fields}
+        )
+        assert answer.status_code == 422, (fields, answer.status_code)
+        assert "Not saved" in answer.text, fields
+    assert signed_in.get(f"/api/v1/plans/{plan['id']}").json()["version"] == 1
