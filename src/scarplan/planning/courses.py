@@ -118,6 +118,16 @@ def _interval(entry: ModalityEntry, conventions: PlanningConventions) -> tuple[F
     return Figure(low, basis, tuple(published.sources)), high
 
 
+def course_figures(
+    entry: ModalityEntry, conventions: PlanningConventions
+) -> tuple[Figure, str, Figure, int | None]:
+    """A procedure's planned course as the planner books it: sessions (with the published
+    range in words) and the days between sessions (with the published maximum)."""
+    sessions, published = _sessions(entry, conventions)
+    interval, interval_max = _interval(entry, conventions)
+    return sessions, published, interval, interval_max
+
+
 @dataclass(frozen=True)
 class CourseScope:
     """What one course treats in this plan, and what it is worth (its rank)."""

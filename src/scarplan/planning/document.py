@@ -210,6 +210,15 @@ class SessionCost(Money):
         return self
 
 
+class SessionParameter(Closed):
+    """A technique setting the clinician chose for a session, within the knowledge base's
+    published range for it (`modalities.yaml` `parameters`, named as there)."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    value: Annotated[float, Field(ge=0, le=100_000)]
+    unit: Annotated[str, StringConstraints(max_length=50)]
+
+
 class Session(Closed):
     date: Day
     modality: Modality
@@ -224,6 +233,10 @@ class Session(Closed):
     """Never null in a plan made now (a procedure is never free); null in plans stored before
     every procedure had a price."""
     cost_basis: Text | None
+    parameters: Annotated[list[SessionParameter], Bounded] = Field(
+        default_factory=list, exclude_if=lambda value: not value
+    )
+    """Technique settings chosen by the clinician (absent: none chosen; the planner sets none)."""
 
 
 class Total(Closed):

@@ -72,9 +72,32 @@ class Plan:
                 ],
             )
 
+    def require_open(self, action: str) -> None:
+        """Refuse `action` on a plan that is no longer open (completed, superseded, cancelled)."""
+        self._require(OPEN, action)
+
     def accept(self) -> None:
+        """A plan is accepted only with something to carry out: a plan without sessions (safety
+        rules left nothing to plan, or every session was removed) says what to do first."""
         self._require((PlanStatus.PROPOSED,), "accept")
+        if not self.document.sessions:
+            raise StateError(
+                "a plan without sessions cannot be accepted",
+                [
+                    FieldProblem(
+                        "sessions",
+                        "the plan has no sessions",
+                        "add a procedure to the plan, or propose a new plan once the notes' "
+                        "advice has been followed",
+                    )
+                ],
+            )
         self.status = PlanStatus.ACCEPTED
+
+    @property
+    def acceptable(self) -> bool:
+        """Whether `accept` would succeed (the page offers the button only then)."""
+        return self.status is PlanStatus.PROPOSED and bool(self.document.sessions)
 
     def supersede(self) -> None:
         self._require(SUPERSEDABLE, "supersede")
@@ -127,11 +150,25 @@ class Plan:
         today: date,
         avoid: Sequence[AvoidWindow],
         default_gap_days: int,
+        earliest: Mapping[Modality, tuple[date, str]] | None = None,
     ) -> Edited:
         """Move or remove planned sessions; the result must keep the plan's own gap rule (the
-        planner's, `planning.gaps`) and the patient's dates to avoid."""
+        planner's, `planning.gaps`), the patient's dates to avoid and, where given, each
+        procedure's earliest day with why (`edits.earliest_days`: the first-session rule)."""
         self._require(OPEN, "edit")
         problems = self._request_problems(moves, removes, today)
+        for i, (position, day) in enumerate(moves.items()):
+            if position not in range(len(self.document.sessions)):
+                continue
+            floor = (earliest or {}).get(self.document.sessions[position].modality)
+            if floor is not None and today <= day < floor[0]:  # the past is said above
+                problems.append(
+                    FieldProblem(
+                        f"move[{i}].day",
+                        f"{day:%d %b %Y} is before {floor[0]:%d %b %Y}: {floor[1]}",
+                        f"choose {floor[0]:%d %b %Y} or later",
+                    )
+                )
         if problems:
             raise InputError("the plan edit is invalid", problems)
         rows: list[tuple[Session, int]] = []
@@ -141,17 +178,17 @@ class Plan:
         rows.sort(key=lambda row: (row[0].date, row[1]))
         sessions = [item for item, _ in rows]
         moved = {(day, self.document.sessions[p].modality) for p, day in moves.items()}
-        broken = _rule_problems(sessions, moved, self.document.gap_rules(default_gap_days), avoid)
+        broken = rule_problems(sessions, moved, self.document.gap_rules(default_gap_days), avoid)
         if broken:
             raise InputError(
                 "the edited plan breaks its rules",
                 [FieldProblem("move", text, "choose another date") for text in broken],
             )
-        sessions = _renumbered(sessions)
+        sessions = renumbered(sessions)
         document = self.document.model_copy(
             update={
                 "sessions": sessions,
-                "total_cost": _total(self.document, sessions),
+                "total_cost": plan_total(self.document, sessions),
                 "end_date": max(s.date for s in sessions) if sessions else None,
                 "notes": [*self.document.notes, f"Edited by the clinician: {reason}"],
             }
@@ -196,7 +233,7 @@ def _moved(planned: Session, day: date | None) -> Session:
     return planned.model_copy(update={"date": day, "recovered_by": recovered})
 
 
-def _rule_problems(
+def rule_problems(
     sessions: list[Session],
     moved: set[tuple[date, Modality]],
     rules: GapRules,
@@ -226,7 +263,7 @@ def _cited(sources: Sequence[str]) -> str:
     return f" (sources: {', '.join(sources)})" if sources else ""
 
 
-def _renumbered(sessions: list[Session]) -> list[Session]:
+def renumbered(sessions: list[Session]) -> list[Session]:
     totals = Counter(item.modality for item in sessions)
     seen: Counter[Modality] = Counter()
     renumbered = []
@@ -238,7 +275,7 @@ def _renumbered(sessions: list[Session]) -> list[Session]:
     return renumbered
 
 
-def _total(document: PlanDocument, sessions: list[Session]) -> Total:
+def plan_total(document: PlanDocument, sessions: list[Session]) -> Total:
     priced = [s.cost for s in sessions if s.cost is not None]
     unpriced = sorted({s.modality for s in sessions if s.cost is None}, key=lambda m: m.value)
     update: dict[str, object] = {"unpriced": unpriced, "complete": not unpriced}

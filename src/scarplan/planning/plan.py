@@ -7,7 +7,7 @@ naming the clashing ones and what would relax each; nothing is broken silently.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,9 +20,16 @@ from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.modalities import PlanRole, SuitabilityRating
 from scarplan.planning.conventions import Figure, PlanningConventions
 from scarplan.planning.courses import CourseScope, CourseSpec, SessionPrice, course_spec
+from scarplan.planning.edits import PatientRules
 from scarplan.planning.eligibility import Eligibility, add_months, evaluate_eligibility
 from scarplan.planning.gaps import CourseTiming, GapRules, Order, Turn
-from scarplan.planning.preparations import Preparation, lead_days, preparations
+from scarplan.planning.lifecycle import AvoidWindow
+from scarplan.planning.preparations import (
+    Preparation,
+    first_session_floor,
+    lead_days,
+    preparations,
+)
 from scarplan.planning.ranking import PUNCHES, rank, ranked_value
 from scarplan.planning.recommend import (
     Recommendation,
@@ -165,12 +172,7 @@ def build_plan(
     preferences = case.preferences
     start = preferences.start_date or today
     fitzpatrick = assessment.fitzpatrick.type
-    load = scar_load(assessment)
-    lesion_types = {lesion.type for lesion in assessment.lesions}
-    eligibility = evaluate_eligibility(case, lesion_types, fitzpatrick, knowledge, policies, start)
-    found = recommend(
-        load, eligibility, knowledge, fitzpatrick, preferences.max_downtime_days, conventions
-    )
+    load, eligibility, found = _screen(case, assessment, knowledge, policies, conventions, start)
     treatments = assign_techniques(assessment.lesions, knowledge, _not_possible(found))
     recommendations = rank(found, treatments, fitzpatrick, knowledge, conventions)
     not_in_plan: dict[Modality, str] = {}
@@ -195,10 +197,13 @@ def build_plan(
     problem = ScheduleProblem(
         courses=candidates,
         earliest={
-            m: max(
-                (eligibility[m].earliest(start) - start).days,
-                lead_days(m, eligibility, knowledge),
-            )
+            m: (
+                max(
+                    eligibility[m].earliest(start),
+                    first_session_floor(start, today, lead_days(m, eligibility, knowledge)),
+                )
+                - start
+            ).days
             for m in Modality
         },
         rules=rules,
@@ -271,6 +276,53 @@ def build_plan(
         default_gap_days=conventions.default_gap_days,
         budget_checked=budget_checked,
         cautions=plan_cautions(recommendations),
+    )
+
+
+def _screen(
+    case: Case,
+    assessment: AssessmentResult,
+    knowledge: KnowledgeBase,
+    policies: Mapping[str, str],
+    conventions: PlanningConventions,
+    start: date,
+) -> tuple[ScarLoad, dict[Modality, Eligibility], Recommendations]:
+    """The scars to treat, each procedure's eligibility and the recommendation: the safety
+    screen a proposal and every later edit of its plan share."""
+    fitzpatrick = assessment.fitzpatrick.type
+    load = scar_load(assessment)
+    lesion_types = {lesion.type for lesion in assessment.lesions}
+    eligibility = evaluate_eligibility(case, lesion_types, fitzpatrick, knowledge, policies, start)
+    found = recommend(
+        load, eligibility, knowledge, fitzpatrick, case.preferences.max_downtime_days, conventions
+    )
+    return load, eligibility, found
+
+
+def edit_rules(
+    case: Case,
+    assessment: AssessmentResult,
+    knowledge: KnowledgeBase,
+    policies: Mapping[str, str],
+    conventions: PlanningConventions,
+    start: date,
+    proposed_on: date,
+    today: date,
+    avoid: Sequence[AvoidWindow],
+) -> PatientRules:
+    """The rules a clinician's edit of a plan starting on `start`, proposed on `proposed_on`,
+    is checked against: the proposal's own safety screen, prices and conventions."""
+    load, eligibility, found = _screen(case, assessment, knowledge, policies, conventions, start)
+    return PatientRules(
+        eligibility=eligibility,
+        recommendations=found,
+        load=load,
+        knowledge=knowledge,
+        conventions=conventions,
+        proposed_on=proposed_on,
+        today=today,
+        avoid=tuple(avoid),
+        max_downtime_days=case.preferences.max_downtime_days,
     )
 
 

@@ -68,6 +68,16 @@ def lead_days(
     return max(leads, default=0)
 
 
+def first_session_floor(start: date, proposed_on: date, lead: int) -> date:
+    """The earliest day a procedure's first session may take place: its preparation (`lead`
+    days, `lead_days`) counted from the plan's start or, when that is already past, from the
+    day the plan is proposed (nothing was prepared before the plan existed); and never the
+    proposal day itself (the patient has yet to accept the plan and be booked). The one rule
+    for the planner's schedule and a clinician's plan edits."""
+    counted_from = max(start, proposed_on)
+    return max(counted_from + timedelta(days=lead), proposed_on + timedelta(days=1))
+
+
 def preparations(
     first_sessions: Mapping[Modality, date],
     eligibility: Mapping[Modality, Eligibility],

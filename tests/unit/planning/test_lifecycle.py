@@ -112,3 +112,14 @@ def test_removing_sessions_renumbers_and_reprices(document: PlanDocument) -> Non
         assert edited.total_cost.amount == pytest.approx(
             document.total_cost.amount - removed.cost.amount
         )
+
+
+def test_a_plan_without_sessions_cannot_be_accepted(document: PlanDocument) -> None:
+    empty = document.model_copy(update={"sessions": []})
+    plan = Plan(1, PlanStatus.PROPOSED, empty)
+    assert not plan.acceptable
+    with pytest.raises(StateError) as raised:
+        plan.accept()
+    assert raised.value.problems[0].path == "sessions"
+    assert plan.status is PlanStatus.PROPOSED
+    assert Plan(1, PlanStatus.PROPOSED, document).acceptable

@@ -224,9 +224,14 @@ def identity_change(form: FormData) -> dict[str, Any]:
 
 
 def plan_edit(form: FormData, current: dict[int, tuple[int, date]]) -> dict[str, Any]:
-    """Moves are the date fields changed from `current` (position: (session id, day));
+    """One of the plan page's edit forms, by its `kind`: `add` or `swap` a course, `change`
+    the regions and settings of a course's open sessions, or (the sessions table) moves and
+    removals. Moves are the date fields changed from `current` (position: (session id, day));
     removals the ticked boxes, each carrying its session's id (never its position, which
     names another session once a colleague has changed the plan)."""
+    kind = text(form, "kind")
+    if kind in ("add", "swap", "change"):
+        return _plan_change(form, kind)
     move = []
     ticked = [value for value in form.getlist("remove_session") if isinstance(value, str)]
     remove: list[Any] = [int(v) if v.isdigit() and len(v) < 19 else v for v in ticked]
@@ -238,6 +243,37 @@ def plan_edit(form: FormData, current: dict[int, tuple[int, date]]) -> dict[str,
             move.append({"position": position, "day": chosen})
     entered: dict[str, Any] = {"reason": text(form, "reason"), "move": move, "remove": remove}
     _put(entered, "based_on", text(form, "based_on"), int)
+    return entered
+
+
+def _plan_change(form: FormData, kind: str) -> dict[str, Any]:
+    entered: dict[str, Any] = {"reason": text(form, "reason")}
+    _put(entered, "based_on", text(form, "based_on"), int)
+    _put(entered, "override_reason", text(form, "override_reason"))
+    settings = [
+        {"name": name, "value": number(value, float)}
+        for name, value in zip(
+            texts(form, "setting_name"), texts(form, "setting_value"), strict=False
+        )
+        if value
+    ]
+    regions = [r for r in texts(form, "regions") if r]
+    if kind == "change":
+        ids = [number(v, int) for v in texts(form, "sessions") if v]
+        change: dict[str, Any] = {"sessions": ids}
+        _put_list(change, "regions", regions)
+        _put_list(change, "parameters", settings)
+        entered["change"] = change
+        return entered
+    course: dict[str, Any] = {"modality": text(form, "modality"), "regions": regions}
+    _put(course, "sessions", text(form, "sessions_count"), int)
+    _put(course, "interval_days", text(form, "interval_days"), int)
+    _put(course, "first_day", text(form, "first_day"))
+    _put_list(course, "parameters", settings)
+    if kind == "add":
+        entered["add"] = course
+    else:
+        entered["swap"] = {"replace": text(form, "replace"), "course": course}
     return entered
 
 

@@ -278,8 +278,77 @@ class SessionMove(InputModel):
     day: date = Field(description="New date.")
 
 
+class SettingInput(InputModel):
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        description="A technique setting of the procedure, named as in the knowledge base "
+        "(`modalities.yaml` `parameters[].name`, e.g. 'TCA concentration').",
+    )
+    value: StrictFloat = Field(ge=0, le=100_000, description="In the setting's unit.")
+
+
+class CourseInput(InputModel):
+    """A course of one procedure to add (or to swap in)."""
+
+    modality: Modality = Field(description="The procedure.")
+    regions: list[Region] = Field(
+        default_factory=list,
+        max_length=len(Region),
+        description="Face regions it treats (required to add; a swap keeps the replaced "
+        "course's regions when none are given).",
+    )
+    sessions: StrictInt | None = Field(
+        None, ge=1, le=100, description="Sessions (default: the KB's typical course)."
+    )
+    interval_days: StrictInt | None = Field(
+        None, ge=1, le=3650, description="Days between sessions (default: the KB's usual)."
+    )
+    first_day: IsoDate | None = Field(
+        None,
+        description="First session (default: the earliest day the rules allow; for a swap, "
+        "the replaced course's first day).",
+    )
+    parameters: list[SettingInput] = Field(
+        default_factory=list, max_length=20, description="Technique settings within KB ranges."
+    )
+
+
+class CourseSwap(InputModel):
+    replace: Modality = Field(description="The procedure in the plan whose course is replaced.")
+    course: CourseInput = Field(description="The course that takes its place.")
+
+
+class SessionsChange(InputModel):
+    sessions: list[StrictInt] = Field(
+        min_length=1,
+        max_length=200,
+        description="Planned sessions to change, each by its id in the `based_on` version.",
+    )
+    regions: list[Region] | None = Field(
+        None, min_length=1, max_length=len(Region), description="New regions (default: kept)."
+    )
+    parameters: list[SettingInput] | None = Field(
+        None, max_length=20, description="New technique settings (default: kept)."
+    )
+
+
 class PlanEdit(InputModel):
     reason: str = Field(min_length=3, max_length=1000, description="Why the plan changes.")
+    add: CourseInput | None = Field(None, description="A course to add.")
+    swap: CourseSwap | None = Field(None, description="A course to replace by another.")
+    change: SessionsChange | None = Field(
+        None, description="New regions or technique settings for planned sessions."
+    )
+    override_reason: str | None = Field(
+        None,
+        min_length=3,
+        max_length=1000,
+        description="The clinician's reason for going ahead where a rule is a matter of "
+        "judgement (the patient's downtime limit, a procedure for none of the recorded scar "
+        "types, a second course of a kind the planner books once); saved in the plan's notes. "
+        "Safety rules, the gap rule and the published ranges cannot be overridden.",
+    )
     move: list[SessionMove] = Field(
         default_factory=list,
         max_length=200,
@@ -300,8 +369,21 @@ class PlanEdit(InputModel):
 
     @model_validator(mode="after")
     def _changes_something(self) -> Self:
-        if not self.move and not self.remove:
-            raise ValueError("an edit moves or removes at least one session")
+        kinds = [
+            bool(self.move or self.remove),
+            self.add is not None,
+            self.swap is not None,
+            self.change is not None,
+        ]
+        if not any(kinds):
+            raise ValueError(
+                "an edit moves or removes sessions, adds or swaps a course, or changes sessions"
+            )
+        if sum(kinds) > 1:
+            raise ValueError(
+                "one kind of change per version: moves and removals, an added course, a swap, "
+                "or changed sessions"
+            )
         return self
 
 

@@ -24,18 +24,37 @@ from scarplan.adapters.db.tables import (
     PlanVersionRecord,
     TreatmentSessionRecord,
 )
+from scarplan.assessment import assess_case
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError, StateError
+from scarplan.knowledge import KnowledgeBase
+from scarplan.planning.conventions import PlanningConventions
+from scarplan.planning.courses import course_figures
 from scarplan.planning.document import PlanDocument, read_plan_document
+from scarplan.planning.edits import (
+    AddCourse,
+    Change,
+    ChangeSessions,
+    CourseRequest,
+    SwapCourse,
+    earliest_days,
+    revise,
+)
 from scarplan.planning.lifecycle import ACTIVE, OPEN, AvoidWindow, Plan, PlanStatus
+from scarplan.planning.plan import edit_rules
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
 from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import PlanEdit, validated
+from scarplan.services.clinic.inputs import CourseInput, PlanEdit, validated
 from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
 from scarplan.services.clinic.plan_edits import routine_document
 from scarplan.services.clinic.prices import clinic_price_list
 from scarplan.services.homecare import routine_for_plan, routine_json
-from scarplan.services.planning import plan_case, plan_json
+from scarplan.services.planning import (
+    clinic_policies,
+    plan_case,
+    plan_json,
+    planning_conventions,
+)
 
 __all__ = ["ACTIVE", "OPEN", "PlanStatus"]
 
@@ -80,6 +99,8 @@ class PlanView:
     versions: list[VersionSummary]
     created_at: datetime
     accepted_at: datetime | None
+    acceptable: bool = False
+    """Whether it can be accepted now (proposed, with sessions: `Plan.accept`'s rule)."""
 
 
 def load_plan(session: Session, plan_id: int) -> PlanRecord:
@@ -273,9 +294,53 @@ def get_plan(clinic: Clinic, actor: Actor, plan_id: int, version: int | None = N
 
 
 @dataclass(frozen=True)
+class SettingChoice:
+    """A technique setting a clinician may record, with its published range."""
+
+    name: str
+    unit: str
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class ProcedureChoice:
+    """A procedure as the plan page's edit forms offer it: by name, with its typical course
+    and the settings the knowledge base gives ranges for."""
+
+    modality: str
+    name: str
+    sessions: str
+    """The typical course in words, e.g. '4 sessions (published 3-6)'."""
+    interval: str
+    settings: list[SettingChoice]
+
+
+def procedure_choices(
+    knowledge: KnowledgeBase, conventions: PlanningConventions
+) -> list[ProcedureChoice]:
+    choices = []
+    for modality, entry in knowledge.modalities.items():
+        sessions, published, interval, interval_max = course_figures(entry, conventions)
+        upper = f" (at most {interval_max})" if interval_max is not None else ""
+        choices.append(
+            ProcedureChoice(
+                modality=modality.value,
+                name=entry.name,
+                sessions=f"{sessions.value} (published {published})",
+                interval=f"{interval.value} days{upper}",
+                settings=[SettingChoice(p.name, p.unit, p.min, p.max) for p in entry.parameters],
+            )
+        )
+    return sorted(choices, key=lambda c: c.name.lower())
+
+
+@dataclass(frozen=True)
 class PlanPage:
     plan: PlanView
     patient: PatientDetail
+    procedures: list[ProcedureChoice]
+    """What the edit forms offer (every procedure of the knowledge base, by name)."""
 
 
 def plan_page(clinic: Clinic, actor: Actor, plan_id: int, version: int | None = None) -> PlanPage:
@@ -289,7 +354,8 @@ def plan_page(clinic: Clinic, actor: Actor, plan_id: int, version: int | None = 
         authorize(actor, Permission.READ_PATIENT, plan.patient_id)
         patient = detail(read_patient(session.connection(), plan.patient_id))
     clinic.audit.read(actor, "plan", plan_id, plan.patient_id, {"version": plan.version})
-    return PlanPage(plan, patient)
+    choices = procedure_choices(clinic.knowledge, planning_conventions(clinic.settings))
+    return PlanPage(plan, patient, choices)
 
 
 _PLANS = PlanRecord.__table__
@@ -346,7 +412,9 @@ def read_plan_view(session: Session, plan_id: int, version_number: int | None = 
         .where(_PLANNED.c.plan_version_id == head.version_id)
         .order_by(_PLANNED.c.position)
     ).all()
+    document = read_plan_document(head.document)
     return PlanView(
+        acceptable=Plan(head.id, PlanStatus(head.status), document).acceptable,
         id=head.id,
         patient_id=head.patient_id,
         assessment_id=head.assessment_id,
@@ -356,7 +424,7 @@ def read_plan_view(session: Session, plan_id: int, version_number: int | None = 
         total_cost=head.total_cost,
         end_date=head.end_date,
         sessions=_sessions_once(planned),
-        document=read_plan_document(head.document),
+        document=document,
         routine=head.routine,
         versions=[
             VersionSummary(v.version, v.reason, v.created_at, v.total_cost, v.end_date)
@@ -475,7 +543,9 @@ def cancel_plan(clinic: Clinic, actor: Actor, plan_id: int) -> PlanView:
 
 
 def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
-    """Move or remove planned sessions; the result is a new version, the old ones are kept."""
+    """Move or remove planned sessions, add or swap a course, or change the regions and
+    technique settings of planned sessions, under the proposal's own rules
+    (`planning.edits`); the result is a new version, the old ones are kept."""
     edit = validated(PlanEdit, raw, "plan edit")
     with clinic.uow.write() as session:
         plan = _writable_plan(session, actor, plan_id)
@@ -484,17 +554,39 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
         old = current_version(plan)
         patient = session.get_one(PatientRecord, plan.patient_id)
         done = fulfilled(session, old)
-        result = state.edit(
-            {m.position: m.day for m in edit.move},
-            _removed_positions(old, edit.remove),
-            edit.reason,
-            clinic.today(),
-            _avoid_windows(patient.preferences),
-            clinic.settings.default_gap_between_modalities_days,
-        )
-        edited, kept = result.document, result.kept
         assessment = load_assessment(session, plan.assessment_id)
         case = stored_case(patient, assessment, clinic.today())
+        change = _change(edit, old)
+        rules = edit_rules(
+            case,
+            assess_case(case, clinic.knowledge),
+            clinic.knowledge,
+            clinic_policies(clinic.settings),
+            planning_conventions(clinic.settings, clinic_price_list(session)),
+            state.document.start_date,
+            plan.created_at.date(),
+            clinic.today(),
+            _avoid_windows(patient.preferences),
+        )
+        kept: tuple[int | None, ...]
+        if change is None:
+            result = state.edit(
+                {m.position: m.day for m in edit.move},
+                _removed_positions(old, edit.remove),
+                edit.reason,
+                clinic.today(),
+                rules.avoid,
+                clinic.settings.default_gap_between_modalities_days,
+                # A clinician may bring a session before the patient's preferred start, never
+                # before the proposal day plus the preparation it needs.
+                earliest_days(
+                    (s.modality for s in state.document.sessions), rules.proposed_on, rules
+                ),
+            )
+            edited, kept = result.document, result.kept
+        else:
+            revised = revise(state, change, edit.reason, edit.override_reason, rules)
+            edited, kept = revised.document, revised.kept
         document = {
             **edited.model_dump(mode="json"),
             "routine": routine_document(case, edited, clinic.knowledge),
@@ -506,7 +598,11 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
         plan.updated_at = now
         session.flush()
         # Recorded sessions follow their planned session into the new version.
-        new_ids = {kept_from: version.sessions[i].id for i, kept_from in enumerate(kept)}
+        new_ids = {
+            kept_from: version.sessions[i].id
+            for i, kept_from in enumerate(kept)
+            if kept_from is not None
+        }
         for old_session in old.sessions:
             if old_session.id in done and old_session.position in new_ids:
                 treated = session.get_one(TreatmentSessionRecord, done[old_session.id])
@@ -516,6 +612,45 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
             session, actor, "edit", "plan", plan.id, plan.patient_id, {"version": version.version}
         )
         return plan_view(session, plan)
+
+
+def _change(edit: PlanEdit, version: PlanVersionRecord) -> Change | None:
+    """The structural change an edit asks for (None: moves and removals)."""
+    if edit.add is not None:
+        return AddCourse(_course(edit.add))
+    if edit.swap is not None:
+        return SwapCourse(edit.swap.replace, _course(edit.swap.course))
+    if edit.change is not None:
+        positions = {planned.id: planned.position for planned in version.sessions}
+        unknown = [
+            FieldProblem(
+                f"change.sessions[{i}]",
+                f"{session_id} is no session of version {version.version} of this plan",
+                "use the session ids of the current version",
+            )
+            for i, session_id in enumerate(edit.change.sessions)
+            if session_id not in positions
+        ]
+        if unknown:
+            raise InputError("the plan edit is invalid", unknown)
+        settings = edit.change.parameters
+        return ChangeSessions(
+            tuple(positions[i] for i in edit.change.sessions),
+            tuple(edit.change.regions) if edit.change.regions is not None else None,
+            {p.name: p.value for p in settings} if settings is not None else None,
+        )
+    return None
+
+
+def _course(entered: CourseInput) -> CourseRequest:
+    return CourseRequest(
+        modality=entered.modality,
+        regions=tuple(dict.fromkeys(entered.regions)),
+        sessions=entered.sessions,
+        interval_days=entered.interval_days,
+        first_day=entered.first_day,
+        parameters={p.name: p.value for p in entered.parameters},
+    )
 
 
 def _avoid_windows(preferences: dict[str, Any]) -> list[AvoidWindow]:

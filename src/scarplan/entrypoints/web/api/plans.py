@@ -58,9 +58,15 @@ def read_plan(
     "/plans/{plan_id}/versions", dependencies=[require(Permission.WRITE_CLINICAL)], status_code=201
 )
 def edit(clinic: ClinicDep, actor: ActorDep, plan_id: RecordId, entered: PlanEdit) -> PlanView:
-    """Move or remove sessions; the result is a new version. `based_on` (the version the edit
-    was made from) is required: 409 if another edit made a newer one since. `remove` names
-    sessions by their `id` in that version, never by position."""
+    """Change the plan; the result is a new version with the edit's `reason`. One kind of
+    change per version: move or remove sessions (`move`, `remove`), add a course (`add`), swap
+    a course for another in its place (`swap`), or change the regions and technique settings
+    of planned sessions (`change`). Every change is checked with the proposal's rules (safety,
+    the gap rule, the knowledge base's ranges, the first-session rule) and refused with 422
+    and the reason per field otherwise; rules left to judgement need `override_reason`, which
+    is saved in the plan's notes. `based_on` (the version the edit was made from) is required:
+    409 if another edit made a newer one since. `remove` and `change.sessions` name sessions
+    by their `id` in that version, never by position."""
     return edit_plan(clinic, actor, plan_id, body(entered))
 
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import ScarplanError
+from scarplan.domain.vocabulary import Region
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import plan_edit
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.access import Permission
+from scarplan.services.clinic.context import Actor
 from scarplan.services.clinic.plans import (
+    PlanPage,
     accept_plan,
     cancel_plan,
     complete_plan,
@@ -39,8 +44,17 @@ def show_plan(
     version: int | None = Query(None, ge=1, le=MAX_ID),
 ) -> HTMLResponse:
     page = plan_page(clinic, actor, plan_id, version)
-    context = {"plan": page.plan, "patient": page.patient, "actor": actor}
-    return render(request, "plans/show.html", context)
+    return render(request, "plans/show.html", _context(page, actor))
+
+
+def _context(page: PlanPage, actor: Actor) -> dict[str, Any]:
+    return {
+        "plan": page.plan,
+        "patient": page.patient,
+        "actor": actor,
+        "procedures": page.procedures,
+        "regions": [r.value for r in Region],
+    }
 
 
 @router.post(
@@ -56,14 +70,12 @@ async def edit(
     try:
         await run_in_threadpool(edit_plan, clinic, actor, plan_id, entered)
     except ScarplanError as error:  # bad input (422) or a colleague's newer version (409)
-        context = {
-            "plan": page.plan,
-            "patient": page.patient,
-            "actor": actor,
-            "edit": entered,
-            **form_errors(error),
-        }
-        return render(request, "plans/show.html", context, status=form_errors(error)["status"])
+        shown = form_errors(error)
+        context = {**_context(page, actor), "edit": entered, **shown}
+        kind = next((k for k in ("add", "swap", "change") if k in entered), None)
+        if kind is not None:  # the change forms say why in words, beside the form
+            context.update({"error": None, "change_error": error, "change_kind": kind})
+        return render(request, "plans/show.html", context, status=shown["status"])
     return see_other(f"/plans/{plan_id}")
 
 
