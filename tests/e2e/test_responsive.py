@@ -1,0 +1,272 @@
+"""Every page of the app at a phone's 390 px, a tablet's 768 px and a laptop's 1366 px (issue 22).
+
+The demo clinic (patients with assessments, plans, sessions and photos) plus a 3D analysis, a
+confirmed optimiser run and one user of each role, on a real server. The pages are the app's own
+GET routes (so a page added later is walked too), each opened by every role the authorization
+matrix lets in, and by a visitor who is not signed in for the public ones. On each page, at each
+width: the document is no wider than the window, and no element sticks out past the window's
+right edge unless it sits inside a labelled scroll box (`.scroll-box` with `role="region"`, an
+`aria-label` and `tabindex="0"`, which a keyboard user can scroll). One browser; each page is
+loaded once per role and then resized, which keeps the walk near a minute.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+from sqlalchemy import select
+from starlette.routing import Route
+
+from e2e.conftest import screenshot
+from scarplan.adapters.db.tables import (
+    AssessmentRecord,
+    PatientRecord,
+    PlanRecord,
+    TreatmentSessionRecord,
+)
+from scarplan.bootstrap import Container
+from scarplan.entrypoints.web import pages
+from scarplan.services.clinic import schedule_runs, topography, users
+from scarplan.services.clinic.demo_clinic import seed_demo_clinic
+from scarplan.services.clinic.instruments import instrument_catalogue
+from scarplan.services.clinic.job_runner import InProcessJobRunner
+from scarplan.services.clinic.patient_fields import IntakeStep
+from scarplan.settings import Settings
+from support.height_maps import PIXEL_SIZE_MM, small_map_npy
+from support.server import Server, running_server
+from webapp.test_authorization_matrix import MATRIX, OPEN_TO_EVERYONE, PUBLIC, SELF_SERVICE
+
+log = logging.getLogger(__name__)
+
+WIDTHS = (1366, 768, 390)
+PASSWORD = "a long responsive password"
+ROLES = ("clinician", "staff", "admin", "patient", "researcher")
+SIGNED_OUT = "signed out"
+# The matrix's short role names are the roles themselves.
+EXCLUDED = {
+    "/": "redirects to the role's landing page, which is walked under its own route",
+    "/topography/example.gsf": "a file download (the example height map), not a page",
+    "/topography/{topography_id}/map": "a file download (the height map), not a page",
+    "/topography/{topography_id}/overlay.png": "an image, walked inside the analysis page",
+    "/topography/jobs/{analysis_job_id}": "redirects to the finished analysis, walked as "
+    "/topography/{topography_id}",
+    "/patients/{patient_id}/report": "a PDF document, not a page",
+}
+# Pages a link opens with a one-time token: walked with an unknown token, which shows the
+# visitor the plain "this link no longer works" page.
+TOKEN_PAGES = {"/welcome/{token}", "/unsubscribe/{token}"}
+# Pages whose screenshots at 390 and 768 px go into the docs.
+SCREENSHOTS = {
+    "/patients": "patients",
+    "/patients/{patient_id}": "patient",
+    "/patients/{patient_id}/edit": "intake",
+    "/patients/{patient_id}/assessments/new": "assessment",
+    "/plans/{plan_id}": "plan",
+    "/patients/{patient_id}/sessions": "sessions",
+    "/patients/{patient_id}/calendar": "patient-calendar",
+    "/calendar": "calendar",
+    "/topography/{topography_id}": "3d",
+    "/patients/{patient_id}/progress": "progress",
+}
+
+OVERFLOW_JS = """
+() => {
+  const width = window.innerWidth;
+  const box = '.scroll-box[role="region"][aria-label][tabindex="0"]';
+  const out = new Set();
+  const found = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.parentElement && el.parentElement.closest(box)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.right <= width + 1) continue;
+    out.add(el);
+    if (el.parentElement && out.has(el.parentElement)) continue;
+    const name = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (el.classList.length ? '.' + [...el.classList].join('.') : '');
+    const text = (el.innerText || el.getAttribute('aria-label') || '').trim().slice(0, 30);
+    found.push(`${name} "${text}" to ${Math.round(r.right)} px`);
+  }
+  return {
+    document: document.documentElement.scrollWidth,
+    window: width,
+    elements: found.slice(0, 5),
+  };
+}
+"""
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The ids a page route's path parameters are filled from."""
+
+    values: dict[str, list[str]]
+
+
+@pytest.fixture
+def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """The app in one process on its own database, without the demo flag (the test seeds)."""
+    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve"]
+    command += ["--port", "{port}", "--workers", "1"]
+    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+        yield started
+
+
+@pytest.fixture
+def seeded(server: Server, fresh_database_url: str, tmp_path: Path) -> Seeded:
+    """The demo clinic, a 3D analysis and a confirmed optimiser run, seeded with the clinic's
+    own use cases on the server's database; a user of each role (the patient is Maya Chen)."""
+    settings = Settings(data_dir=tmp_path / "setup", database_url=fresh_database_url)
+    clinic = Container(settings=settings).clinic
+    seed_demo_clinic(clinic)
+    with clinic.uow.read() as session:
+        maya = session.scalar(select(PatientRecord.id).where(PatientRecord.code == "P-1001"))
+        assert maya is not None
+        assessment = session.scalars(
+            select(AssessmentRecord.id)
+            .where(AssessmentRecord.patient_id == maya)
+            .order_by(AssessmentRecord.id.desc())
+        ).first()
+        plan = session.scalars(select(PlanRecord.id).where(PlanRecord.patient_id == maya)).first()
+        done = session.scalars(
+            select(TreatmentSessionRecord.id).where(TreatmentSessionRecord.patient_id == maya)
+        ).first()
+    assert assessment is not None and plan is not None and done is not None
+    clinician = users.create_user(clinic, "clinician.wide", "Dr Wide", PASSWORD, "clinician")
+    for role in ("staff", "admin", "researcher"):
+        users.create_user(clinic, f"{role}.wide", f"{role.title()} Wide", PASSWORD, role)
+    users.create_user(clinic, "patient.wide", "Maya Chen", PASSWORD, "patient", patient_id=maya)
+    today = clinic.today()
+    job = topography.start_analysis(
+        clinic,
+        clinician,
+        maya,
+        {"region": "cheek_left", "taken_on": today.isoformat(), "pixel_size_mm": PIXEL_SIZE_MM},
+        "cheek.npy",
+        small_map_npy(),
+    )
+    run = schedule_runs.start_run(clinic, clinician, today + timedelta(days=1), 60)
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(90)
+    schedule_runs.confirm_run(clinic, clinician, run)
+    analysis = topography.analysis_job(clinic, clinician, job).result
+    assert analysis is not None
+    instruments = [i.id for i in instrument_catalogue(clinic).instruments]
+    clinic.audit.close()
+    return Seeded(
+        {
+            "patient_id": [str(maya)],
+            "assessment_id": [str(assessment)],
+            "plan_id": [str(plan)],
+            "job_id": [str(run)],
+            "topography_id": [str(analysis["topography_id"])],
+            "entry_id": ["tca_cross", "ice_pick", "microneedling"],
+            "step": [step.value for step in IntakeStep],
+            "instrument_id": instruments,
+            "token": ["no-such-link"],
+        }
+    )
+
+
+def page_routes() -> list[str]:
+    """Every GET route of the web pages (not the API), less the listed non-pages."""
+    found = set()
+    for router in pages.routers:
+        for route in router.routes:
+            assert isinstance(route, Route)
+            if "GET" in (route.methods or ()):
+                found.add(route.path)
+    return sorted(found - set(EXCLUDED))
+
+
+def roles_for(path: str) -> set[str]:
+    key = ("GET", path)
+    if key in OPEN_TO_EVERYONE:
+        return {*ROLES, SIGNED_OUT}
+    if key in PUBLIC:
+        return {SIGNED_OUT}
+    if key in SELF_SERVICE:
+        return set(ROLES)
+    return set(MATRIX[key])
+
+
+def urls_for(path: str, seeded: Seeded) -> list[str]:
+    names = re.findall(r"{(\w+)}", path)
+    missing = [n for n in names if n not in seeded.values]
+    assert not missing, f"{path}: add a seeded value for {missing} to the test"
+    combos = itertools.product(*(seeded.values[n] for n in names))
+    return [path.format(**dict(zip(names, combo, strict=True))) for combo in combos]
+
+
+def sign_in(context: BrowserContext, server: Server, role: str) -> Page:
+    page = context.new_page()
+    if role != SIGNED_OUT:
+        page.goto(f"{server.base_url}/login")
+        page.fill("input[name=username]", f"{role}.wide")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page).not_to_have_url(re.compile(r"/login"))
+    return page
+
+
+def check_widths(page: Page, role: str, path: str, url: str) -> list[str]:
+    wrong = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        measured = page.evaluate(OVERFLOW_JS)
+        if measured["document"] > measured["window"] or measured["elements"]:
+            wrong.append(
+                f"{role} {url} at {width} px: document {measured['document']} px, "
+                f"sticking out: {measured['elements']}"
+            )
+        name = SCREENSHOTS.get(path)
+        if name and role in ("clinician", "staff") and width != 1366:
+            screenshot(page, f"clinic-day-responsive-{name}-{role}-{width}")
+    return wrong
+
+
+def test_every_page_fits_a_phone_a_tablet_and_a_laptop(
+    browser: Browser, server: Server, seeded: Seeded
+) -> None:
+    started = time.monotonic()
+    routes = page_routes()
+    wrong: list[str] = []
+    errors: list[str] = []
+    walked = 0
+    for role in (*ROLES, SIGNED_OUT):
+        context = browser.new_context(viewport={"width": WIDTHS[0], "height": 900})
+        page = sign_in(context, server, role)
+        page.on("pageerror", lambda error, role=role: errors.append(f"{role}: {error}"))
+        try:
+            for path in routes:
+                if role not in roles_for(path):
+                    continue
+                for url in urls_for(path, seeded):
+                    page.set_viewport_size({"width": WIDTHS[0], "height": 900})
+                    response = page.goto(f"{server.base_url}{url}")
+                    assert response is not None
+                    expected = (404, 410) if path in TOKEN_PAGES else (200,)
+                    content_type = response.headers.get("content-type", "")
+                    if response.status not in expected or "text/html" not in content_type:
+                        wrong.append(f"{role} {url}: {response.status} {content_type}")
+                        continue
+                    walked += 1
+                    wrong.extend(check_widths(page, role, path, url))
+        finally:
+            context.close()
+    seconds = time.monotonic() - started
+    log.warning("walked %d pages at %d widths in %.0f s", walked, len(WIDTHS), seconds)
+    print(f"walked {walked} pages at {len(WIDTHS)} widths in {seconds:.0f} s")
+    assert walked > 60
+    assert wrong == [], "\n".join(wrong)
+    assert errors == []
