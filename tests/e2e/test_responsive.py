@@ -17,6 +17,7 @@ import logging
 import re
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,6 +44,7 @@ from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.services.clinic.patient_fields import IntakeStep
 from scarplan.settings import Settings
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
+from support.postgres import create_database, drop_database
 from support.server import Server, running_server
 from webapp.test_authorization_matrix import MATRIX, OPEN_TO_EVERYONE, PUBLIC, SELF_SERVICE
 
@@ -113,20 +115,39 @@ class Seeded:
     values: dict[str, list[str]]
 
 
-@pytest.fixture
-def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
+@pytest.fixture(scope="module")
+def walk_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty database of the configured kind for this module's tests (they only read)."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('responsive') / 'walk.sqlite3'}"
+        return
+    name = f"scarplan_walk_{uuid.uuid4().hex[:12]}"
+    url = create_database(database_url, name)
+    try:
+        yield url
+    finally:
+        drop_database(database_url, name)
+
+
+@pytest.fixture(scope="module")
+def server(walk_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app in one process on its own database, without the demo flag (the test seeds)."""
     command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve"]
     command += ["--port", "{port}", "--workers", "1"]
-    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+    data = tmp_path_factory.mktemp("responsive-server")
+    with running_server(walk_database_url, data, command=command) as started:
         yield started
 
 
-@pytest.fixture
-def seeded(server: Server, fresh_database_url: str, tmp_path: Path) -> Seeded:
+@pytest.fixture(scope="module")
+def seeded(
+    server: Server, walk_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Seeded:
     """The demo clinic, a 3D analysis and a confirmed optimiser run, seeded with the clinic's
     own use cases on the server's database; a user of each role (the patient is Maya Chen)."""
-    settings = Settings(data_dir=tmp_path / "setup", database_url=fresh_database_url)
+    settings = Settings(
+        data_dir=tmp_path_factory.mktemp("responsive-setup"), database_url=walk_database_url
+    )
     clinic = Container(settings=settings).clinic
     seed_demo_clinic(clinic)
     with clinic.uow.read() as session:
@@ -270,3 +291,88 @@ def test_every_page_fits_a_phone_a_tablet_and_a_laptop(
     assert walked > 60
     assert wrong == [], "\n".join(wrong)
     assert errors == []
+
+
+def test_the_assessment_shows_map_groups_and_scales_together_on_a_laptop(
+    browser: Browser, server: Server, seeded: Seeded
+) -> None:
+    """At 1366 x 900 the face map, every column of the scar groups and the live scales are on
+    screen at once, and the scales stay in view when the page scrolls."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = sign_in(context, server, "clinician")
+    try:
+        patient = seeded.values["patient_id"][0]
+        page.goto(f"{server.base_url}/patients/{patient}/assessments/new")
+        expect(page.locator("#scores dl.scores")).to_be_visible()  # the live scales came in
+
+        def in_view(selector: str) -> bool:
+            box = page.locator(selector).first.bounding_box()
+            assert box is not None, selector
+            return box["x"] >= 0 and box["x"] + box["width"] <= 1366 and box["y"] < 900 - 40
+
+        assert in_view(".face-map-svg")
+        assert in_view("table.lesions")
+        assert in_view(".scores-panel")
+        # The scar groups are a table here, not cards: every column on screen.
+        assert page.locator("table.lesions").evaluate("e => getComputedStyle(e).display") == "table"
+        headers = page.locator("table.lesions thead th")
+        assert headers.count() == 8
+        for index in range(headers.count()):
+            box = headers.nth(index).bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 1366, f"column {index} hidden"
+        for panel in (".lesions-panel", ".scores-panel"):
+            spill = page.locator(panel).evaluate("e => e.scrollWidth - e.clientWidth")
+            assert spill <= 0, f"{panel} is {spill} px too narrow for what it holds"
+        screenshot(page, "clinic-day-responsive-assessment-1366")
+        # Down to the notes and the save button: the scales are still on screen.
+        page.locator("textarea[name=notes]").scroll_into_view_if_needed()
+        page.mouse.wheel(0, 400)
+        expect(page.locator(".scores-panel dl.scores")).to_be_in_viewport()
+        expect(page.get_by_role("button", name="Save assessment")).to_be_in_viewport()
+    finally:
+        context.close()
+
+
+def test_on_a_phone_the_menu_folds_tables_are_cards_and_the_calendar_a_day_list(
+    browser: Browser, server: Server, seeded: Seeded
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = sign_in(context, server, "clinician")
+    try:
+        page.goto(f"{server.base_url}/patients")
+        menu = page.get_by_role("button", name="Menu")
+        calendar_link = page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Calendar"
+        )
+        expect(menu).to_have_attribute("aria-expanded", "false")
+        expect(calendar_link).to_be_hidden()
+        menu.click()
+        expect(menu).to_have_attribute("aria-expanded", "true")
+        calendar_link.click()
+        expect(page.get_by_role("heading", name="Clinic calendar")).to_be_visible()
+
+        # The plan's sessions: each row a card, each cell named by its column.
+        page.goto(f"{server.base_url}/plans/{seeded.values['plan_id'][0]}")
+        table = page.locator("table.sessions")
+        expect(table.locator("thead")).not_to_be_in_viewport()
+        first = table.locator("tbody tr").first.locator("td").first
+        label = first.evaluate("e => getComputedStyle(e, '::before').content")
+        assert label == '"Date"'
+        assert first.evaluate("e => getComputedStyle(e).display") == "block"
+
+        # The week by practitioner: a list of the days that have bookings, each booking named
+        # by its practitioner; no empty lanes.
+        page.goto(f"{server.base_url}/calendar?view=week")
+        days = page.locator("table.calendar tbody tr")
+        shown = [days.nth(i).is_visible() for i in range(days.count())]
+        assert any(shown)
+        for cell in page.locator("table.calendar tbody td").all():
+            if cell.is_visible():
+                assert cell.locator(".appointment").count() > 0
+                assert cell.evaluate("e => getComputedStyle(e, '::before').content") not in (
+                    "none",
+                    '""',
+                )
+        screenshot(page, "clinic-day-responsive-calendar-week-390")
+    finally:
+        context.close()
