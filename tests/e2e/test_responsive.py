@@ -35,7 +35,7 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import pages
-from scarplan.services.clinic import schedule_runs, topography, users
+from scarplan.services.clinic import identity_requests, schedule_runs, topography, users
 from scarplan.services.clinic.demo_clinic import seed_demo_clinic
 from scarplan.services.clinic.instruments import instrument_catalogue
 from scarplan.services.clinic.job_runner import InProcessJobRunner
@@ -141,8 +141,9 @@ def server(walk_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
 def seeded(
     server: Server, walk_database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Seeded:
-    """The demo clinic, a 3D analysis and a confirmed optimiser run, seeded with the clinic's
-    own use cases on the server's database; a user of each role (the patient is Maya Chen)."""
+    """The demo clinic, a 3D analysis, a correction request and a confirmed optimiser run,
+    seeded with the clinic's own use cases on the server's database; a user of each role (the
+    patient is Maya Chen)."""
     settings = Settings(
         data_dir=tmp_path_factory.mktemp("responsive-setup"), database_url=walk_database_url
     )
@@ -171,6 +172,10 @@ def seeded(
         {"region": "cheek_left", "taken_on": today.isoformat(), "pixel_size_mm": PIXEL_SIZE_MM},
         "cheek.npy",
         small_map_npy(),
+    )
+    # A correction waiting for the front desk: its table of approve and decline forms.
+    identity_requests.request_change(
+        clinic, clinician, maya, {"full_name": "Maya Chen-Lindqvist", "reason": "married name"}
     )
     run = schedule_runs.start_run(clinic, clinician, today + timedelta(days=1), 60)
     assert isinstance(clinic.jobs, InProcessJobRunner)
