@@ -104,6 +104,22 @@ OVERFLOW_JS = """
   };
 }
 """
+WIDE_BOX_JS = """
+() => {
+  const box = document.createElement('div');
+  box.id = 'wide-box';
+  box.className = 'scroll-box';
+  box.setAttribute('role', 'region');
+  box.setAttribute('aria-label', 'A wide test strip');
+  box.tabIndex = 0;
+  const wide = document.createElement('div');
+  wide.className = 'wide';
+  wide.style.width = '900px';
+  wide.textContent = 'wide';
+  box.appendChild(wide);
+  document.querySelector('main').appendChild(box);
+}
+"""
 
 
 @dataclass(frozen=True)
@@ -383,5 +399,13 @@ def test_on_a_phone_the_menu_folds_tables_are_cards_and_the_calendar_a_day_list(
                     '""',
                 )
         screenshot(page, "clinic-day-responsive-calendar-week-390")
+
+        # The check itself: something wide passes inside a labelled scroll box and is caught
+        # once the box loses its label (the box still scrolls: the document stays narrow).
+        page.evaluate(WIDE_BOX_JS)
+        assert page.evaluate(OVERFLOW_JS)["elements"] == []
+        page.locator("#wide-box").evaluate("e => e.removeAttribute('aria-label')")
+        caught = page.evaluate(OVERFLOW_JS)
+        assert any("div.wide" in found for found in caught["elements"])
     finally:
         context.close()
