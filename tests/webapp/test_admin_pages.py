@@ -32,11 +32,11 @@ def test_the_audit_page_shows_who_read_a_patient_and_filters_by_patient(
     _sign_in_admin(client, clinic)
 
     page = client.get("/admin/audit", params={"patient_id": seen.id}).text
-    rows = re.findall(r"<tr><td>\d{4}-.*?</tr>", page, flags=re.S)
+    rows = re.findall(r"<tr><td[^>]*>\d{4}-.*?</tr>", page, flags=re.S)
     assert any("dr.test" in r and ">read<" in r for r in rows)
     assert any(">create<" in r for r in rows)
-    assert all(f"<td>{seen.id}</td>" in r for r in rows)
-    assert f"<td>{other.id}</td>" not in page
+    assert all(re.search(rf"<td[^>]*>{seen.id}</td>", r) for r in rows)
+    assert re.search(rf"<td[^>]*>{other.id}</td>", page) is None
     assert "Seen" not in page  # the trail names records by id, never by patient name
 
 

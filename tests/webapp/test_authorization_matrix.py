@@ -485,7 +485,7 @@ def test_every_role_manages_its_own_api_tokens_and_only_those(
 
 
 def _page_token_id(page: str, name: str) -> int:
-    found = re.search(rf"<td>{name}</td>.*?/account/tokens/(\d+)/revoke", page, flags=re.S)
+    found = re.search(rf"<td[^>]*>{name}</td>.*?/account/tokens/(\d+)/revoke", page, flags=re.S)
     assert found is not None, page
     return int(found[1])
 

@@ -138,7 +138,8 @@ def test_a_patient_reads_the_peoples_knowledge_base_without_internal_flags(
     assert "False" not in scar
     index = client.get("/kb").text
     assert "unverified" not in index
-    assert "<th>Id</th>" not in index
+    assert '<th scope="col">Name</th>' in index
+    assert '<th scope="col">Id</th>' not in index
 
 
 def test_a_clinician_keeps_every_field_and_flag(client: TestClient, clinic: Clinic) -> None:
@@ -150,4 +151,4 @@ def test_a_clinician_keeps_every_field_and_flag(client: TestClient, clinic: Clin
     assert "A doctor presses a tiny amount" in entry
     index = client.get("/kb").text
     assert "values still marked unverified" in index
-    assert "<th>Id</th>" in index
+    assert '<th scope="col">Id</th>' in index

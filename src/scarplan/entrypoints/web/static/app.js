@@ -4,6 +4,19 @@
 "use strict";
 
 (function () {
+  // The main menu on a phone: app.css hides the links behind the "Menu" button only once this
+  // script runs (the "js" class), so without script every link shows.
+  document.documentElement.classList.add("js");
+  document.addEventListener("click", function (event) {
+    var button = event.target instanceof Element ? event.target.closest(".menu-button") : null;
+    if (!button) {
+      return;
+    }
+    var open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    button.closest(".top").classList.toggle("open", open);
+  });
+
   function form() {
     return document.getElementById("assessment-form");
   }
