@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
+from scarplan.adapters.presentation.wording import day, label
 from scarplan.adapters.reports.content import Fact, PerformedSession, ReportContent, Variant
 from scarplan.assessment import assess_case
 from scarplan.domain.errors import FieldProblem, StateError
@@ -77,13 +78,13 @@ def performed_sessions(sessions: Sequence[SessionView]) -> tuple[PerformedSessio
             regions=tuple(s.regions),
             practitioner=s.practitioner,
             parameters=tuple(
-                Fact(name.replace("_", " "), str(value))
+                Fact(label(name), str(value))
                 for name, value in s.parameters.items()
                 if value not in (None, "", [])
             ),
             adverse_events=tuple(
-                f"{e.kind.replace('_', ' ')} ({e.severity}, from {e.onset_on.isoformat()}"
-                + (f" to {e.resolved_on.isoformat()})" if e.resolved_on else ", ongoing)")
+                f"{label(e.kind)} ({e.severity}, from {day(e.onset_on)}"
+                + (f" to {day(e.resolved_on)})" if e.resolved_on else ", ongoing)")
                 for e in s.adverse_events
             ),
         )

@@ -26,8 +26,8 @@ from scarplan.services.clinic.patients import PatientDetail, detail, load_patien
 from scarplan.services.clinic.photos import PhotoView, list_photos
 from scarplan.services.clinic.plans import (
     OPEN,
-    PlanStatus,
     PlannedSessionView,
+    PlanStatus,
     PlanView,
     fulfilled_ids,
     planned_session_view,
