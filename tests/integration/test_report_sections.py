@@ -64,6 +64,7 @@ def _with_plan(
                 "modality": "tca_cross",
                 "regions": ["cheek_left"],
                 "practitioner": "Dr Lee",
+                "parameters": {"tca_percent": 70.0},
             },
         )
     return patient_id
@@ -105,6 +106,9 @@ def test_a_completed_plan_is_reported_with_the_days_the_sessions_were_done(
     assert content.progress == "All 4 planned sessions done, the last on 11 Jan 2027."
     assert [(s.day, s.modality) for s in content.performed] == [
         (day, "tca_cross") for day in PERFORMED
+    ]
+    assert [(f.label, f.value) for f in content.performed[0].parameters] == [
+        ("TCA concentration (%)", "70.0")
     ]
     assert content.costs is not None
     assert content.costs.total == "USD 800"
