@@ -201,8 +201,8 @@ def _lower(text: str) -> str:
 
 
 def _day(iso: str) -> str:
-    shown = day(iso).lstrip("0")
-    return shown
+    """ "1 Nov 2026" in a sentence (the pages' tables keep "01 Nov 2026" for alignment)."""
+    return day(iso).lstrip("0")
 
 
 Rule = tuple[re.Pattern[str], Callable[[re.Match[str], FieldProblem, Where], str]]
