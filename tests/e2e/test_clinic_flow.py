@@ -64,7 +64,9 @@ def search_and_intake(page: Page) -> None:
     for flag in ("pregnant", "breastfeeding", "keloid_history", "skin_infection"):
         page.select_option(f"select[name={flag}]", "no")
     page.click("text=Save patient")
-    expect(page.get_by_role("alert").first).to_contain_text("patient.birth_date")
+    # The field in words, never its path (issue 22, words for people).
+    expect(page.get_by_role("alert").first).to_contain_text("Date of birth")
+    expect(page.get_by_role("alert").first).not_to_contain_text("patient.birth_date")
     page.fill("input[name=birth_date]", "1997-05-14")
     page.fill("input[name=budget_amount]", "3000")
     screenshot(page, "02-intake")

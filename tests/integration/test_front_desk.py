@@ -21,6 +21,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.front_desk import BookingRequest, VisitKind
 from scarplan.services.clinic.schedule_setup import ResourceKind
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 
 pytestmark = pytest.mark.db
@@ -267,12 +268,14 @@ def test_recording_the_session_marks_the_days_appointment_done(
         clinic,
         clinician,
         ana,
-        {
-            "performed_on": TODAY.isoformat(),
-            "modality": "subcision",
-            "regions": ["cheek_left"],
-            "practitioner": "Dr Okafor",
-        },
+        with_checklist(
+            {
+                "performed_on": TODAY.isoformat(),
+                "modality": "subcision",
+                "regions": ["cheek_left"],
+                "practitioner": "Dr Okafor",
+            }
+        ),
     )
 
     (lane,) = front_desk.desk_day(clinic, staff, TODAY).lanes

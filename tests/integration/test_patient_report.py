@@ -79,7 +79,7 @@ def test_the_report_follows_the_plan_as_carried_out(
     (performed,) = content.performed
     assert (performed.day, performed.modality) == (done.performed_on, done.modality)
     assert performed.practitioner == "Dr Lee"
-    assert "prolonged erythema" in performed.adverse_events[0]
+    assert performed.adverse_events[0].startswith("Prolonged erythema (mild, from ")
 
 
 def test_the_report_of_a_stored_plan_says_what_treats_each_scar_group(

@@ -157,7 +157,9 @@ def test_an_edit_removes_a_procedure_and_clears_the_ticks(signed_in: TestClient)
 def test_intake_problems_are_shown_beside_their_fields(signed_in: TestClient) -> None:
     no_kind = signed_in.post("/patients", data={**FORM, "prior_kind_0": ""})
     assert no_kind.status_code == 422
-    assert "permanent_filler" in _beside(no_kind.text, "prior_kind_0")  # the accepted kinds
+    # The accepted kinds, in words (issue 22: no ids on a clinician's page).
+    assert "permanent filler" in _beside(no_kind.text, "prior_kind_0")
+    assert "permanent_filler" not in _beside(no_kind.text, "prior_kind_0")
     assert 'value="silicone"' in no_kind.text  # what was typed is kept
     future = signed_in.post("/patients", data={**FORM, "prior_date_3": "2099-01-01"})
     assert future.status_code == 422
@@ -173,8 +175,9 @@ def test_a_tampered_history_id_is_named_in_its_group(signed_in: TestClient) -> N
     group = group[: group.index("</fieldset>")]
     error = re.search(r'<span class="field-error" role="alert">([^<]+)</span>', group)
     assert error is not None
-    assert "&#39;lidocaine&#39;" in error[1]  # the accepted ids
-    assert "&#39;peanut&#39;" in error[1]  # and what was sent
+    assert "Lidocaine" in error[1]  # the accepted allergies, in words (issue 22)
+    assert "local_anaesthetic_other" not in error[1]
+    assert "(you entered peanut)" in error[1]  # and what was sent
 
 
 # --- the REST API ----------------------------------------------------------------------------

@@ -6,14 +6,14 @@ stored patient."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
 from typing import Any
 
 from scarplan.adapters.fhir import codes
-from scarplan.adapters.presentation.wording import label, money
+from scarplan.adapters.presentation.wording import day, label, money
 from scarplan.adapters.reports.content import (
     AdviceTopic,
     Booked,
@@ -135,9 +135,9 @@ class ReportInputs:
     routine: Mapping[str, Any] | None
     performed: Sequence[PerformedSession]
     today: date
-    done: frozenset[int] = frozenset()
-    """Positions in `plan.sessions` of the sessions carried out (a stored plan; none for a case
-    file)."""
+    done: Mapping[int, date] = field(default_factory=dict)
+    """The day each session carried out was performed, by its position in `plan.sessions` (a
+    stored plan; none for a case file)."""
 
 
 def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Variant) -> ReportContent:
@@ -196,6 +196,7 @@ def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Varian
             for p in sequence
         ),
         sessions=_sessions(plan, inputs.done) if plan is not None else (),
+        progress=_progress(plan, inputs.done) if plan is not None else "",
         avoid=tuple(DateWindow(w.start, w.end, w.reason) for w in inputs.case.preferences.avoid),
         plan_problem=tuple(inputs.plan_problem),
         costs=_costs(plan, knowledge, cite) if plan is not None else None,
@@ -620,10 +621,11 @@ def _skin_type_risk(entry: ModalityEntry, case: Case, cite: SourceList) -> Cited
     return None
 
 
-def _sessions(plan: PlanDocument, done: frozenset[int]) -> tuple[SessionRow, ...]:
+def _sessions(plan: PlanDocument, done: Mapping[int, date]) -> tuple[SessionRow, ...]:
+    """The plan's sessions; one carried out is shown on the day it was done."""
     return tuple(
         SessionRow(
-            day=s.date,
+            day=done.get(position, s.date),
             modality=s.modality.value,
             number=s.number,
             of=s.of,
@@ -633,6 +635,20 @@ def _sessions(plan: PlanDocument, done: frozenset[int]) -> tuple[SessionRow, ...
             done=position in done,
         )
         for position, s in enumerate(plan.sessions)
+    )
+
+
+def _progress(plan: PlanDocument, done: Mapping[int, date]) -> str:
+    """How far the course has gone, in one sentence (empty before the first session)."""
+    total = len(plan.sessions)
+    if not done or not total:
+        return ""
+    if len(done) >= total:
+        return f"All {total} planned sessions done, the last on {day(max(done.values()))}."
+    upcoming = [s.date for position, s in enumerate(plan.sessions) if position not in done]
+    return (
+        f"{len(done)} of {total} planned sessions done; "
+        f"the next is planned for {day(min(upcoming))}."
     )
 
 

@@ -194,7 +194,7 @@ FITZPATRICK_METHODS = {
 FITZPATRICK_QUESTIONS = {f"q{n}": f"Fitzpatrick questionnaire item {n}" for n in range(1, 11)}
 EDGE_PROFILES = {"sharp": "Sharp, vertical walls", "sloped": "Sloped walls"}
 ADVERSE_EVENTS = {
-    "pih": "Post-inflammatory hyperpigmentation",
+    "pih": "Post-inflammatory hyperpigmentation (PIH)",
     "hypopigmentation": "Hypopigmentation",
     "prolonged_erythema": "Prolonged erythema",
     "infection": "Infection",

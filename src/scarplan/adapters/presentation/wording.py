@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
+from scarplan.adapters.fhir.codes import ADVERSE_EVENTS, SESSION_PARAMETERS
 from scarplan.domain.vocabulary import Modality, Region
 
 REGION_LABELS = {
@@ -42,10 +43,22 @@ MODALITY_LABELS = {
 }
 
 
+PARAMETER_LABELS = {
+    name: f"{spec.display} ({spec.unit})" if spec.unit else spec.display
+    for name, spec in SESSION_PARAMETERS.items()
+}
+"""Session parameters as the session form and list name them, from their one definition (the
+FHIR code table: display and unit): "TCA concentration (%)", "Pulse energy (mJ)"."""
+
+ADVERSE_EVENT_LABELS = dict(ADVERSE_EVENTS)
+"""Adverse event kinds: "Post-inflammatory hyperpigmentation (PIH)"."""
+
 # By id string: pages call `label` thousands of times, so one dictionary look-up each.
 _LABELS: dict[str, str] = {
     **{key.value: shown for key, shown in REGION_LABELS.items()},
     **{key.value: shown for key, shown in MODALITY_LABELS.items()},
+    **PARAMETER_LABELS,
+    **ADVERSE_EVENT_LABELS,
 }
 
 

@@ -310,4 +310,6 @@ class ReportContent:
     """The exclusions grouped: each reason once, with the procedures it keeps out."""
     expectations: tuple[Cited, ...] = ()
     """What treatment can achieve: scars improve, they are not erased (techniques.yaml)."""
+    progress: str = ""
+    """How far the plan has gone ("2 of 4 planned sessions done; ..."); empty without one."""
     sources: tuple[SourceEntry, ...] = field(default=())

@@ -118,7 +118,19 @@ def prior_procedures(form: FormData) -> list[dict[str, Any]]:
     return found
 
 
-LESION_COLUMNS = ("region", "type", "count", "width_mm", "depth_mm", "edges", "distensible")
+LESION_COLUMNS = (
+    "region",
+    "type",
+    "count",
+    "width_mm",
+    "depth_mm",
+    "edges",
+    "distensible",
+    "visible_at_50cm",
+    "covered_by_makeup",
+)
+LESION_YES_NO = ("distensible", "visible_at_50cm", "covered_by_makeup")
+"""The Goodman & Baron qualitative grade's inputs: each yes, no or not examined (blank)."""
 
 
 def assessment(form: FormData) -> dict[str, Any]:
@@ -135,8 +147,9 @@ def assessment(form: FormData) -> dict[str, Any]:
         _put(lesion, "width_mm", row["width_mm"], float)
         _put(lesion, "depth_mm", row["depth_mm"], float)
         _put(lesion, "edges", row["edges"])
-        if row["distensible"] in YES_NO:
-            lesion["distensible"] = YES_NO[row["distensible"]]
+        for name in LESION_YES_NO:
+            if row[name] in YES_NO:
+                lesion[name] = YES_NO[row[name]]
         lesions.append(lesion)
     return {"date": text(form, "date"), "lesions": lesions, "notes": text(form, "notes")}
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
@@ -20,7 +22,9 @@ from scarplan.adapters.presentation.medical_history import (
     PRIOR_PROCEDURE_KINDS,
     history_label,
 )
-from scarplan.adapters.presentation.wording import day, label, money
+from scarplan.adapters.presentation.wording import PARAMETER_LABELS, day, label, money
+from scarplan.adapters.presentation.words import NOWHERE, Where, said, said_warning
+from scarplan.domain.errors import FieldProblem
 from scarplan.domain.vocabulary import Modality, Region, ScarType
 from scarplan.services.clinic.access import Permission, can
 from scarplan.services.clinic.context import Actor
@@ -39,12 +43,28 @@ def refs(numbers: Iterable[int], prefix: str = "ref") -> Markup:
     return Markup(f'<sup class="refs">{links}</sup>') if links else Markup("")
 
 
+def _where(where: object = None, lesions: Iterable[Any] | None = None) -> Where:
+    base = where if isinstance(where, Where) else NOWHERE
+    return replace(base, lesions=tuple(lesions)) if lesions else base
+
+
+def said_filter(problem: FieldProblem, where: object = None) -> str:
+    """A problem in words for a page (`where`: the page's `Where`, when it set one)."""
+    return said(problem, _where(where))
+
+
+def warning_filter(text: str, lesions: Iterable[Any] | None = None, where: object = None) -> str:
+    """An assessment warning in words, naming scar groups by the lesions it was scored from."""
+    return said_warning(text, _where(where, lesions))
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
     env.auto_reload = False  # templates ship with the package; no stat() per render
     env.filters.update(label=label, money=money, day=day, may=may, history_label=history_label)
     env.filters["refs"] = refs
+    env.filters.update(said=said_filter, said_warning=warning_filter)
     env.globals.update(
         regions=list(Region),
         scar_types=[ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING],
@@ -56,5 +76,6 @@ def make_templates() -> Jinja2Templates:
         face_band=count_band,
         history_lists=HISTORY_LISTS,
         prior_procedure_kinds=PRIOR_PROCEDURE_KINDS,
+        session_parameters=list(PARAMETER_LABELS.items()),
     )
     return templates

@@ -1,10 +1,13 @@
-"""The report of a stored patient: the open plan (as edited, with the sessions done so far) and
-the assessment it was made from, or the latest assessment when there is no plan yet."""
+"""The report of a stored patient: the open plan (as edited, with the sessions done so far), or
+the completed one when the course is over, and the assessment it was made from; the latest
+assessment when there is no plan yet."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from datetime import date
 
+from scarplan.adapters.presentation.wording import day, label
 from scarplan.adapters.reports.content import Fact, PerformedSession, ReportContent, Variant
 from scarplan.assessment import assess_case
 from scarplan.domain.errors import FieldProblem, StateError
@@ -14,7 +17,7 @@ from scarplan.services.clinic.assessments import latest_assessment, load_assessm
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.patients import load_patient
 from scarplan.services.clinic.plans import PlanView
-from scarplan.services.clinic.progress import open_plan
+from scarplan.services.clinic.progress import reported_plan
 from scarplan.services.clinic.sessions import SessionView, patient_sessions
 from scarplan.services.report_content import ReportInputs, build_report
 
@@ -27,7 +30,7 @@ def patient_report(
     authorize(actor, Permission.READ_CLINICAL, patient_id)
     with clinic.uow.read() as session:
         patient = load_patient(session, patient_id)
-        plan = open_plan(session, patient_id)
+        plan = reported_plan(session, patient_id)
         assessment = (
             load_assessment(session, plan.assessment_id)
             if plan is not None
@@ -51,15 +54,20 @@ def patient_report(
         routine=plan.routine if plan is not None else None,
         performed=performed_sessions(performed),
         today=clinic.today(),
-        done=done_positions(plan) if plan is not None else frozenset(),
+        done=done_days(plan, performed) if plan is not None else {},
     )
     return build_report(inputs, clinic.knowledge, variant)
 
 
-def done_positions(plan: PlanView) -> frozenset[int]:
-    """The positions of the plan's sessions carried out: the same positions as its document's
-    sessions (the version's sessions are in position order, as its planned sessions are)."""
-    return frozenset(s.position for s in plan.sessions if s.done_by_session_id is not None)
+def done_days(plan: PlanView, performed: Sequence[SessionView]) -> Mapping[int, date]:
+    """The day each of the plan's sessions carried out was done, by position (the same
+    positions as its document's sessions): the day it was performed, not the day planned."""
+    days = {s.id: s.performed_on for s in performed}
+    return {
+        s.position: days[s.done_by_session_id]
+        for s in plan.sessions
+        if s.done_by_session_id is not None and s.done_by_session_id in days
+    }
 
 
 def performed_sessions(sessions: Sequence[SessionView]) -> tuple[PerformedSession, ...]:
@@ -70,13 +78,13 @@ def performed_sessions(sessions: Sequence[SessionView]) -> tuple[PerformedSessio
             regions=tuple(s.regions),
             practitioner=s.practitioner,
             parameters=tuple(
-                Fact(name.replace("_", " "), str(value))
+                Fact(label(name), str(value))
                 for name, value in s.parameters.items()
                 if value not in (None, "", [])
             ),
             adverse_events=tuple(
-                f"{e.kind.replace('_', ' ')} ({e.severity}, from {e.onset_on.isoformat()}"
-                + (f" to {e.resolved_on.isoformat()})" if e.resolved_on else ", ongoing)")
+                f"{label(e.kind)} ({e.severity}, from {day(e.onset_on)}"
+                + (f" to {day(e.resolved_on)})" if e.resolved_on else ", ongoing)")
                 for e in s.adverse_events
             ),
         )

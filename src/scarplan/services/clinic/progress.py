@@ -30,6 +30,7 @@ from scarplan.services.clinic.photos import PhotoView, list_photos
 from scarplan.services.clinic.plans import (
     OPEN,
     PlannedSessionView,
+    PlanStatus,
     PlanView,
     fulfilled_ids,
     planned_session_view,
@@ -121,6 +122,21 @@ def _open_plan_row(rows: Session | Connection, patient_id: int) -> tuple[int, st
 def open_plan(session: Session, patient_id: int) -> PlanView | None:
     row = _open_plan_row(session, patient_id)
     return read_plan_view(session, row[0]) if row is not None else None
+
+
+def reported_plan(session: Session, patient_id: int) -> PlanView | None:
+    """The plan a report is about: the open one, else the newest completed one (a course
+    carried out to its last session is still the patient's plan; issue 22)."""
+    found = open_plan(session, patient_id)
+    if found is not None:
+        return found
+    completed = session.scalar(
+        select(PlanRecord.id)
+        .where(PlanRecord.patient_id == patient_id, PlanRecord.status == PlanStatus.COMPLETED.value)
+        .order_by(PlanRecord.id.desc())
+        .limit(1)
+    )
+    return read_plan_view(session, completed) if completed is not None else None
 
 
 # The overview is read on every visit to a patient: plain row queries on the connection,

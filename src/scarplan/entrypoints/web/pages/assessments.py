@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.adapters.presentation.wording import REGION_LABELS
+from scarplan.adapters.presentation.words import Where
 from scarplan.domain.errors import InputError
 from scarplan.domain.vocabulary import Region
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
@@ -91,7 +92,8 @@ async def preview(
     try:
         result = await run_in_threadpool(preview_assessment, clinic, actor, patient_id, entered)
     except InputError as error:
-        return render(request, "partials/scores.html", {**context, **form_errors(error)})
+        where = Where(lesions=tuple(entered["lesions"]))
+        return render(request, "partials/scores.html", {**context, **form_errors(error, where)})
     return render(request, "partials/scores.html", {**context, "result": result})
 
 
@@ -112,7 +114,7 @@ async def save_assessment(
             "entered": entered,
             "face_regions": face_regions(entered["lesions"]),
             "actor": actor,
-            **form_errors(error),
+            **form_errors(error, Where(lesions=tuple(entered["lesions"]))),
         }
         return render(request, "assessments/new.html", context, status=422)
     return see_other(f"/assessments/{saved.id}")
