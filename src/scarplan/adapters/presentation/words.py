@@ -104,6 +104,26 @@ FIELD_LABELS: dict[str, str] = {
     "consent": "Consent",
     "consent_confirmed": "Consent confirmed",
     "session_id": "Session",
+    # The pre-procedure checklist
+    "checklist": "Pre-procedure checklist",
+    "item": "Checklist item",
+    "answer": "Answer",
+    "test_spot": "Test spot",
+    "done_on": "Day the test spot was done",
+    "read_on": "Day the test spot was read",
+    "result": "Test spot reading",
+    # Adding, swapping and changing procedures in a plan
+    "add": "Procedure to add",
+    "swap": "Procedure to swap",
+    "replace": "Procedure replaced",
+    "course": "New procedure",
+    "change": "Regions and settings",
+    "override_reason": "Reason for going ahead",
+    "name": "Setting",
+    "value": "Value",
+    "sessions": "Sessions",
+    "interval_days": "Days between sessions",
+    "first_day": "First session",
 }
 """A person's name for each field the forms and case files have (pinned by a test that walks
 the input models)."""
