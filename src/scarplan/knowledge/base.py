@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from scarplan.domain.errors import NotFoundError
 from scarplan.domain.vocabulary import Agent, Modality, ScarType
 from scarplan.knowledge.schema.agents import AgentConflict, AgentEntry
+from scarplan.knowledge.schema.follow_up import FollowUpFile
 from scarplan.knowledge.schema.homecare import HomeCareFile
 from scarplan.knowledge.schema.modalities import ModalityEntry, PriceEstimate
 from scarplan.knowledge.schema.rules import ConditionEntry, ConditionId, SequencingFile
@@ -33,6 +34,8 @@ class KnowledgeBase:
     scales: ScalesFile
     homecare: HomeCareFile
     techniques: TechniquesFile
+    follow_up: FollowUpFile
+    """The check after a procedure and the outcome review after a course (follow_up.yaml)."""
     reviewed_on: date | None = None
     """When the evidence was last reviewed (sources.yaml `reviewed_on`); None if not recorded."""
 

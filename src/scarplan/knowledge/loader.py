@@ -21,6 +21,7 @@ from scarplan.domain.vocabulary import Agent, Modality, ScarType
 from scarplan.knowledge.base import KnowledgeBase
 from scarplan.knowledge.citations import source_references, uncited_numbers
 from scarplan.knowledge.schema.agents import AgentsFile
+from scarplan.knowledge.schema.follow_up import FollowUpFile
 from scarplan.knowledge.schema.homecare import HomeCareFile
 from scarplan.knowledge.schema.modalities import ModalitiesFile, PricesFile
 from scarplan.knowledge.schema.rules import (
@@ -45,6 +46,7 @@ FILE_SCHEMAS: dict[str, type[BaseModel]] = {
     "techniques.yaml": TechniquesFile,
     "scales.yaml": ScalesFile,
     "homecare.yaml": HomeCareFile,
+    "follow_up.yaml": FollowUpFile,
 }
 
 
@@ -344,6 +346,8 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
     scales = models["scales.yaml"]
     homecare = models["homecare.yaml"]
     techniques = models["techniques.yaml"]
+    follow_up = models["follow_up.yaml"]
+    assert isinstance(follow_up, FollowUpFile)
     assert isinstance(techniques, TechniquesFile)
     assert isinstance(sources, SourcesFile)
     assert isinstance(scar_types, ScarTypesFile)
@@ -366,5 +370,6 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
         scales=scales,
         homecare=homecare,
         techniques=techniques,
+        follow_up=follow_up,
         reviewed_on=sources.reviewed_on,
     )
