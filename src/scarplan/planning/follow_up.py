@@ -78,12 +78,11 @@ def due_visits(
         if check is None:
             continue
         window = check.after_days
-        assert window.min is not None and window.max is not None  # schema: both ends
         found.append(
             DueVisit(
                 VisitKind.FOLLOW_UP,
-                done.day + timedelta(days=int(window.min)),
-                done.day + timedelta(days=int(window.max)),
+                done.day + timedelta(days=window.first),
+                done.day + timedelta(days=window.last),
                 check.reason,
                 tuple(dict.fromkeys((*check.sources, *window.sources))),
                 done.day,
@@ -92,13 +91,12 @@ def due_visits(
         )
     review = knowledge.follow_up.outcome_review
     months = review.after_months
-    assert months.min is not None and months.max is not None
     for course in courses:
         found.append(
             DueVisit(
                 VisitKind.OUTCOME_REVIEW,
-                add_months(course.last_day, int(months.min)),
-                add_months(course.last_day, int(months.max)),
+                add_months(course.last_day, months.first),
+                add_months(course.last_day, months.last),
                 review.reason,
                 tuple(dict.fromkeys((*review.sources, *months.sources))),
                 course.last_day,

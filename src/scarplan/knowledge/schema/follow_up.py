@@ -22,6 +22,14 @@ class Window(CitedRange):
             raise ValueError("a follow-up window cannot start before the procedure")
         return self
 
+    @property
+    def first(self) -> int:
+        return int(self.min or 0)
+
+    @property
+    def last(self) -> int:
+        return int(self.max or 0)
+
 
 class ProcedureCheck(Cited):
     """The visit after each session of one procedure, `after_days` after it."""

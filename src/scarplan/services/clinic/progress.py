@@ -73,6 +73,8 @@ class Overview:
     photos: int
     outcomes: list[OutcomeSeries]
     """Patient-reported outcomes (questionnaires answered at home), for clinical readers."""
+    first_unresolved_event_id: int | None = None
+    """The oldest adverse event without a resolved date (the count links to it)."""
 
 
 def _score(record: Any, *, maxima: bool = False) -> ScoreSummary:
@@ -185,6 +187,14 @@ def _record_counts(rows: Connection, patient_id: int) -> Row[Any]:
             )
             .scalar_subquery()
             .label("unresolved"),
+            select(func.min(AdverseEventRecord.id))
+            .join(TreatmentSessionRecord)
+            .where(
+                TreatmentSessionRecord.patient_id == patient_id,
+                AdverseEventRecord.resolved_on.is_(None),
+            )
+            .scalar_subquery()
+            .label("first_unresolved"),
             select(func.count())
             .where(PhotoRecord.patient_id == patient_id)
             .scalar_subquery()
@@ -222,6 +232,7 @@ def patient_overview(clinic: Clinic, actor: Actor, patient_id: int) -> Overview:
             unresolved_adverse_events=counts.unresolved,
             photos=counts.photos,
             outcomes=outcome_series(rows, clinic, patient_id) if clinical else [],
+            first_unresolved_event_id=counts.first_unresolved if clinical else None,
         )
 
 

@@ -22,9 +22,7 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("adverse_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("outcome", sa.String(length=24), nullable=True))
-        batch_op.add_column(
-            sa.Column("treatment", sa.Text(), nullable=False, server_default="")
-        )
+        batch_op.add_column(sa.Column("treatment", sa.Text(), nullable=False, server_default=""))
 
     op.create_table(
         "adverse_event_outcomes",
