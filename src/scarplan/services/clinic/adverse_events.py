@@ -16,6 +16,7 @@ from typing import Any
 
 from pydantic import Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from scarplan.adapters.casefile.schema import IsoDate
 from scarplan.adapters.db.tables import (
@@ -127,7 +128,7 @@ def _problems(entered: OutcomeInput, onset: date, today: date) -> list[FieldProb
         problems.append(
             FieldProblem(
                 "resolved_on",
-                "is required when the event has resolved",
+                "the resolved date is needed once the event has resolved",
                 "enter the day it resolved",
             )
         )
@@ -144,7 +145,7 @@ def _problems(entered: OutcomeInput, onset: date, today: date) -> list[FieldProb
         problems.append(
             FieldProblem(
                 "resolved_on",
-                f"is before the event began ({onset:%d %b %Y})",
+                f"the resolved date is before the event began ({onset:%d %b %Y})",
                 "enter a day on or after it",
             )
         )
