@@ -400,7 +400,7 @@ def _verdict_words(
         return "No comparison yet."
     text = (
         f"{found.words.capitalize()}: the {measured.scale} improved "
-        f"{measured.improvement_pct:g} %, against a published {expected.words()}"
+        f"{measured.improvement_pct:g} % (published range: {expected.words()})"
     )
     if found is Verdict.BELOW:
         text += "; consider " + (
