@@ -59,7 +59,7 @@ def _review_context(
 
 @router.get(
     "/patients/{patient_id}/follow-up",
-    dependencies=[require(Permission.READ_CLINICAL)],
+    dependencies=[require(Permission.WRITE_CLINICAL)],  # clinicians' pages, not the portal
     response_class=HTMLResponse,
 )
 def follow_up_page(
@@ -111,7 +111,7 @@ def _event_context(
 
 @router.get(
     "/adverse-events/{event_id}",
-    dependencies=[require(Permission.READ_CLINICAL)],
+    dependencies=[require(Permission.WRITE_CLINICAL)],  # clinicians' pages, not the portal
     response_class=HTMLResponse,
 )
 def event_page(
