@@ -9,9 +9,10 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import assessments, patients, plans, sessions, users
+from scarplan.services.clinic import assessments, follow_up, patients, plans, sessions, users
 from scarplan.services.clinic.context import Clinic
 from support.clinic_data import assessment_input, patient_input
+from support.clock import FrozenClock
 
 TODAY = date(2026, 11, 21)
 PASSWORD = "a long test password"
@@ -119,3 +120,45 @@ def test_the_review_page_shows_the_due_check_and_says_what_the_review_lacks(
     )
     assert future.status_code == 422
     assert "is in the future" in future.text
+
+
+def test_the_patient_reads_their_review_in_plain_words_on_the_portal(
+    clinic: Clinic, client: TestClient, clock: FrozenClock
+) -> None:
+    doctor = users.create_user(clinic, "dr.review", "Dr Review", PASSWORD, "clinician")
+    patient = patients.create_patient(clinic, doctor, patient_input("P-RV", "Rita Review"))
+    assessments.record_assessment(
+        clinic, doctor, patient.id, assessment_input(TODAY - timedelta(days=1))
+    )
+    plan = plans.propose_plan(clinic, doctor, patient.id)
+    plans.accept_plan(clinic, doctor, plan.id)
+    first = plans.get_plan(clinic, doctor, plan.id).sessions[0]
+    sessions.record_session(
+        clinic,
+        doctor,
+        patient.id,
+        {
+            "performed_on": TODAY.isoformat(),
+            "modality": first.modality,
+            "regions": first.regions,
+            "practitioner": "Dr Review",
+            "planned_session_id": first.id,
+        },
+    )
+    plans.complete_plan(clinic, doctor, plan.id)
+    clock.advance(days=95)
+    assessments.record_assessment(clinic, doctor, patient.id, assessment_input(clock().date()))
+    follow_up.record_visit(
+        clinic,
+        doctor,
+        patient.id,
+        {"kind": "outcome_review", "visited_on": clock().date().isoformat()},
+    )
+    users.create_user(clinic, "rita", "Rita Review", PASSWORD, "patient", patient_id=patient.id)
+    _sign_in(client, "rita")
+
+    page = html.unescape(client.get("/portal/progress").text)
+
+    assert "Your treatment review" in page
+    assert "Your scars improved less than published results for these treatments" in page
+    assert "Goodman & Baron quantitative" not in page
