@@ -15,12 +15,14 @@ import pytest
 from sqlalchemy import Engine, Select, func, select
 
 from scarplan.adapters.db.tables import (
+    AdverseEventOutcomeRecord,
     AdverseEventRecord,
     ApiTokenRecord,
     AppointmentRecord,
     AssessmentRecord,
     AuditEventRecord,
     Base,
+    FollowUpVisitRecord,
     HomeRoutineRecord,
     IdentityChangeRequestRecord,
     JobRecord,
@@ -43,7 +45,9 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.services.clinic import (
+    adverse_events,
     assessments,
+    follow_up,
     identity_requests,
     invitations,
     patient_data,
@@ -113,6 +117,15 @@ def enrol(
                 {"kind": "pih", "onset_on": "2026-11-14", "notes": "faint, left cheek"}
             ],
         },
+    )
+    adverse_events.set_outcome(
+        clinic,
+        clinician,
+        treated.adverse_events[0].id,
+        {"outcome": "resolving", "treatment": "sun protection"},
+    )
+    follow_up.record_visit(
+        clinic, clinician, record.id, {"kind": "follow_up", "visited_on": PERFORMED.isoformat()}
     )
     for region, colour in (("cheek_left", (200, 150, 120)), ("forehead", (90, 60, 40))):
         photos.add_photo(
@@ -199,6 +212,14 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
         "treatment_sessions": sessions_,
         "adverse_events": select(AdverseEventRecord.id).where(
             AdverseEventRecord.session_id.in_(sessions_)
+        ),
+        "adverse_event_outcomes": select(AdverseEventOutcomeRecord.id).where(
+            AdverseEventOutcomeRecord.event_id.in_(
+                select(AdverseEventRecord.id).where(AdverseEventRecord.session_id.in_(sessions_))
+            )
+        ),
+        "follow_up_visits": select(FollowUpVisitRecord.id).where(
+            FollowUpVisitRecord.patient_id == patient_id
         ),
         "photos": photos_,
         "photo_blobs": select(PhotoBlobRecord.photo_id).where(
