@@ -5,14 +5,28 @@ count, and the outcome review of the demo's treated patient recorded; each page 
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from e2e import test_clinic_flow as flow
 from e2e.conftest import screenshot
-from support.server import Server
+from support.server import Server, running_server
 
 WIDTHS = (390, 768, 1366)
+
+
+@pytest.fixture
+def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """The demo clinic on one worker process: on a loaded machine two workers importing the
+    app at once miss uvicorn's start-up health check and are restarted again and again."""
+    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve", "--port", "{port}"]
+    command += ["--demo", "--workers", "1"]
+    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+        yield started
 
 
 def _fits(page: Page, name: str) -> None:
