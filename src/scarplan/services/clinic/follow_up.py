@@ -265,20 +265,21 @@ def _consider(
         planning_conventions(clinic.settings, prices),
         clinic.today(),
     )
-    ideas: dict[str, None] = {}
+    remaining: dict[Modality, list[str]] = {}
     for scar_type, count in result.counts_by_type.items():
         if not count or scar_type not in (ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING):
             continue
         best = next((r for r in found.recommended if scar_type in r.targets), None)
-        if best is None:
-            continue
-        name = clinic.knowledge.modalities[best.modality].name
-        kind = scar_type.value.replace("_", " ")
-        if best.modality in in_plan:
-            ideas[f"a further course of {name} for the {count} {kind} scars remaining"] = None
-        else:
-            ideas[f"{name} for the {count} {kind} scars remaining"] = None
-    return list(ideas)
+        if best is not None:
+            kind = scar_type.value.replace("_", " ")
+            remaining.setdefault(best.modality, []).append(f"{count} {kind}")
+    ideas = []
+    for modality, scars in remaining.items():
+        name = clinic.knowledge.modalities[modality].name
+        what = " and ".join(scars)
+        further = "a further course of " if modality in in_plan else ""
+        ideas.append(f"{further}{name} for the {what} scars remaining")
+    return ideas
 
 
 def _photos(photos: list[PhotoView], course_ended_on: date | None) -> list[PhotoSide]:
