@@ -29,7 +29,9 @@ from scarplan.adapters.db.tables import AuditEventRecord, Base, PatientRecord, P
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
 from scarplan.services.clinic import (
+    adverse_events,
     assessments,
+    follow_up,
     identity_requests,
     invitations,
     patients,
@@ -111,6 +113,12 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
                 "adverse_events": adverse,
             }
         ),
+    )
+    adverse_events.set_outcome(
+        clinic, clinician, done.adverse_events[0].id, {"outcome": "persisting"}
+    )
+    follow_up.record_visit(
+        clinic, clinician, treated.id, {"kind": "follow_up", "visited_on": day.isoformat()}
     )
     photo = {
         "region": "cheek_left",

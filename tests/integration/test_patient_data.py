@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, Select, func, select
 
 from scarplan.adapters.db.tables import (
+    AdverseEventOutcomeRecord,
     AdverseEventRecord,
     ApiTokenRecord,
     AppointmentRecord,
@@ -22,6 +23,7 @@ from scarplan.adapters.db.tables import (
     AuditEventRecord,
     Base,
     ChecklistAnswerRecord,
+    FollowUpVisitRecord,
     HomeRoutineRecord,
     IdentityChangeRequestRecord,
     JobRecord,
@@ -44,7 +46,9 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.services.clinic import (
+    adverse_events,
     assessments,
+    follow_up,
     identity_requests,
     invitations,
     patient_data,
@@ -117,6 +121,15 @@ def enrol(
                 ],
             }
         ),
+    )
+    adverse_events.set_outcome(
+        clinic,
+        clinician,
+        treated.adverse_events[0].id,
+        {"outcome": "resolving", "treatment": "sun protection"},
+    )
+    follow_up.record_visit(
+        clinic, clinician, record.id, {"kind": "follow_up", "visited_on": PERFORMED.isoformat()}
     )
     for region, colour in (("cheek_left", (200, 150, 120)), ("forehead", (90, 60, 40))):
         photos.add_photo(
@@ -206,6 +219,14 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
         ),
         "checklist_answers": select(ChecklistAnswerRecord.id).where(
             ChecklistAnswerRecord.session_id.in_(sessions_)
+        ),
+        "adverse_event_outcomes": select(AdverseEventOutcomeRecord.id).where(
+            AdverseEventOutcomeRecord.event_id.in_(
+                select(AdverseEventRecord.id).where(AdverseEventRecord.session_id.in_(sessions_))
+            )
+        ),
+        "follow_up_visits": select(FollowUpVisitRecord.id).where(
+            FollowUpVisitRecord.patient_id == patient_id
         ),
         "photos": photos_,
         "photo_blobs": select(PhotoBlobRecord.photo_id).where(

@@ -68,6 +68,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/patients/{patient_id}/sessions"): frozenset({C}),
     ("GET", "/patients/{patient_id}/sessions"): frozenset({C, P}),
     ("POST", "/sessions/{session_id}/adverse-events"): frozenset({C}),
+    ("GET", "/patients/{patient_id}/follow-up"): frozenset({C}),
+    ("POST", "/patients/{patient_id}/follow-up-visits"): frozenset({C}),
+    ("GET", "/adverse-events/{event_id}"): frozenset({C}),
+    ("POST", "/adverse-events/{event_id}/outcome"): frozenset({C}),
     ("GET", "/patients/{patient_id}/calendar"): frozenset({C, S, P}),
     ("GET", "/patients/{patient_id}/progress"): frozenset({C, P}),
     ("GET", "/patients/{patient_id}/report"): frozenset({C, P}),
@@ -205,7 +209,7 @@ OPEN_TO_EVERYONE = {
     ("GET", "/guide/summary"),
 }
 DENIED = {401, 403, 404}
-RECORD_IDS = ("patient_id", "assessment_id", "plan_id", "session_id", "photo_id")
+RECORD_IDS = ("patient_id", "assessment_id", "plan_id", "session_id", "photo_id", "event_id")
 VALID_BODIES = {
     ("PUT", "/api/v1/patients/{patient_id}"): patient_input("P-OWN", "Renamed"),
     ("POST", "/api/v1/patients/{patient_id}/identity-requests"): {
@@ -231,6 +235,7 @@ class Records:
     job_id: int = 0
     appointment_id: int = 0
     request_id: int = 0
+    event_id: int = 0
 
     def values(self) -> dict[str, str]:
         return {
@@ -244,6 +249,7 @@ class Records:
             "topography_id": str(self.topography_id),
             "appointment_id": str(self.appointment_id),
             "request_id": str(self.request_id),
+            "event_id": str(self.event_id),
             "action": "accept",
             "entry_id": "tca_cross",
             "kind": "procedures",
@@ -275,6 +281,12 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
             }
         ),
     )
+    event = sessions.add_adverse_event(
+        clinic,
+        clinician,
+        session.id,
+        {"kind": "pih", "severity": "mild", "onset_on": today.isoformat()},
+    ).adverse_events[0]
     photo = photos.add_photo(
         clinic,
         clinician,
@@ -312,6 +324,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         analysis_job_id,
         analysis["topography_id"],
         request_id=asked.id,
+        event_id=event.id,
     )
 
 

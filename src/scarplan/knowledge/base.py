@@ -12,6 +12,7 @@ from scarplan.domain.errors import NotFoundError
 from scarplan.domain.vocabulary import Agent, Modality, ScarType
 from scarplan.knowledge.schema.agents import AgentConflict, AgentEntry
 from scarplan.knowledge.schema.checklists import ChecklistItem
+from scarplan.knowledge.schema.follow_up import FollowUpFile
 from scarplan.knowledge.schema.homecare import HomeCareFile
 from scarplan.knowledge.schema.modalities import ModalityEntry, PriceEstimate
 from scarplan.knowledge.schema.rules import ConditionEntry, ConditionId, SequencingFile
@@ -34,6 +35,8 @@ class KnowledgeBase:
     scales: ScalesFile
     homecare: HomeCareFile
     techniques: TechniquesFile
+    follow_up: FollowUpFile
+    """The check after a procedure and the outcome review after a course (follow_up.yaml)."""
     reviewed_on: date | None = None
     """When the evidence was last reviewed (sources.yaml `reviewed_on`); None if not recorded."""
     checklist: tuple[ChecklistItem, ...] = ()

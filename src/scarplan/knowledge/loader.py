@@ -22,6 +22,7 @@ from scarplan.knowledge.base import KnowledgeBase
 from scarplan.knowledge.citations import source_references, uncited_numbers
 from scarplan.knowledge.schema.agents import AgentsFile
 from scarplan.knowledge.schema.checklists import ChecklistsFile
+from scarplan.knowledge.schema.follow_up import FollowUpFile
 from scarplan.knowledge.schema.homecare import HomeCareFile
 from scarplan.knowledge.schema.modalities import ModalitiesFile, PricesFile
 from scarplan.knowledge.schema.rules import (
@@ -47,6 +48,7 @@ FILE_SCHEMAS: dict[str, type[BaseModel]] = {
     "scales.yaml": ScalesFile,
     "homecare.yaml": HomeCareFile,
     "checklists.yaml": ChecklistsFile,
+    "follow_up.yaml": FollowUpFile,
 }
 
 
@@ -347,6 +349,8 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
     homecare = models["homecare.yaml"]
     techniques = models["techniques.yaml"]
     checklists = models["checklists.yaml"]
+    follow_up = models["follow_up.yaml"]
+    assert isinstance(follow_up, FollowUpFile)
     assert isinstance(techniques, TechniquesFile)
     assert isinstance(checklists, ChecklistsFile)
     assert isinstance(sources, SourcesFile)
@@ -370,6 +374,7 @@ def _assemble(models: Mapping[str, BaseModel | None]) -> KnowledgeBase:
         scales=scales,
         homecare=homecare,
         techniques=techniques,
+        follow_up=follow_up,
         reviewed_on=sources.reviewed_on,
         checklist=checklists.items,
     )

@@ -7,7 +7,7 @@ naming the clashing ones and what would relax each; nothing is broken silently.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,7 +17,12 @@ from scarplan.domain.case import Case, Money
 from scarplan.domain.errors import Conflict, FieldProblem, InfeasibleError, InputError
 from scarplan.domain.vocabulary import ATROPHIC_SCAR_TYPES, Fitzpatrick, Modality, Region, ScarType
 from scarplan.knowledge import KnowledgeBase
-from scarplan.knowledge.schema.modalities import PlanRole, SuitabilityRating
+from scarplan.knowledge.schema.modalities import (
+    ModalityEntry,
+    Outcome,
+    PlanRole,
+    SuitabilityRating,
+)
 from scarplan.planning.conventions import Figure, PlanningConventions
 from scarplan.planning.courses import CourseScope, CourseSpec, SessionPrice, course_spec
 from scarplan.planning.edits import PatientRules
@@ -644,14 +649,46 @@ def _left_out(
     )
 
 
+def relevant_outcomes(entry: ModalityEntry, targets: Iterable[ScarType]) -> tuple[Outcome, ...]:
+    """The published outcomes of a procedure that concern the scar types it treats here (an
+    outcome naming no scar type concerns them all): what the plan shows as expected, and what
+    the outcome review compares the result with (planning.follow_up)."""
+    wanted = set(targets)
+    return tuple(o for o in entry.outcomes if not o.scar_types or set(o.scar_types) & wanted)
+
+
+def recommendations_for(
+    case: Case,
+    assessment: AssessmentResult,
+    knowledge: KnowledgeBase,
+    policies: Mapping[str, str],
+    conventions: PlanningConventions,
+    today: date,
+) -> Recommendations:
+    """The procedures the planner recommends for this assessment, ranked as the plan ranks
+    them (build_plan's first steps; the outcome review asks it what to consider next)."""
+    start = case.preferences.start_date or today
+    fitzpatrick = assessment.fitzpatrick.type
+    lesion_types = {lesion.type for lesion in assessment.lesions}
+    eligibility = evaluate_eligibility(case, lesion_types, fitzpatrick, knowledge, policies, start)
+    found = recommend(
+        scar_load(assessment),
+        eligibility,
+        knowledge,
+        fitzpatrick,
+        case.preferences.max_downtime_days,
+        conventions,
+    )
+    treatments = assign_techniques(assessment.lesions, knowledge, _not_possible(found))
+    return rank(found, treatments, fitzpatrick, knowledge, conventions)
+
+
 def _expectations(
     recommendation: Recommendation, knowledge: KnowledgeBase
 ) -> tuple[Expectation, ...]:
     entry = knowledge.modalities[recommendation.modality]
     found = []
-    for outcome in entry.outcomes:
-        if outcome.scar_types and not set(outcome.scar_types) & set(recommendation.targets):
-            continue
+    for outcome in relevant_outcomes(entry, recommendation.targets):
         text = outcome.summary
         short = outcome.in_short()  # the honest improvement in plain words (schema/outcomes.py)
         if short:

@@ -337,6 +337,10 @@ class AdverseEventRecord(Base):
     onset_on: Mapped[date] = mapped_column(Date)
     resolved_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
+    outcome: Mapped[str | None] = mapped_column(String(24))
+    """resolved | resolving | persisting | resolved_with_sequelae; None until one is recorded.
+    Every change is kept in adverse_event_outcomes."""
+    treatment: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class PhotoRecord(Base):
@@ -665,3 +669,43 @@ class ChecklistAnswerRecord(Base):
     test_spot_read_on: Mapped[date | None] = mapped_column(Date)
     test_spot_result: Mapped[str | None] = mapped_column(String(16))
     test_spot_notes: Mapped[str] = mapped_column(Text, default="")
+
+
+class AdverseEventOutcomeRecord(Base):
+    """One recorded outcome of an adverse event, kept for good: the event row holds the
+    newest, these rows the history (who, when, what)."""
+
+    __tablename__ = "adverse_event_outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("adverse_events.id", ondelete="CASCADE"), index=True
+    )
+    outcome: Mapped[str] = mapped_column(String(24))
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    treatment: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class FollowUpVisitRecord(Base):
+    """A follow-up visit as it took place: a check after a procedure, or the outcome review
+    after a course with the comparison it showed (kept as it was on the day)."""
+
+    __tablename__ = "follow_up_visits"
+    __table_args__ = (Index("ix_follow_up_visits_patient_day", "patient_id", "visited_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    """follow_up | outcome_review"""
+    visited_on: Mapped[date] = mapped_column(Date)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("plans.id", ondelete="SET NULL"))
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    """as_expected | better | below; None when the review could not compare."""
+    comparison: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+    """The review's scores, improvement, expected range and wording as shown that day."""
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(Stamp)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

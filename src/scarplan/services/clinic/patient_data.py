@@ -26,11 +26,13 @@ from sqlalchemy import Connection, Delete, delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from scarplan.adapters.db.tables import (
+    AdverseEventOutcomeRecord,
     AdverseEventRecord,
     ApiTokenRecord,
     AppointmentRecord,
     AssessmentRecord,
     ChecklistAnswerRecord,
+    FollowUpVisitRecord,
     HomeRoutineRecord,
     IdentityChangeRequestRecord,
     JobRecord,
@@ -303,6 +305,22 @@ def _collect(
             }
             for r in answered
         ],
+        "follow_up_visits": [
+            {
+                "kind": v.kind,
+                "visited_on": v.visited_on,
+                "plan_id": v.plan_id,
+                "verdict": v.verdict,
+                "comparison": v.comparison,
+                "notes": v.notes,
+                "created_at": v.created_at,
+            }
+            for v in session.scalars(
+                select(FollowUpVisitRecord)
+                .where(FollowUpVisitRecord.patient_id == patient_id)
+                .order_by(FollowUpVisitRecord.visited_on, FollowUpVisitRecord.id)
+            )
+        ],
     }
     return _plain(document), images
 
@@ -419,12 +437,26 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
             delete(TopographyRecord).where(TopographyRecord.patient_id == patient_id),
         ),
         (
+            "adverse_event_outcomes",
+            delete(AdverseEventOutcomeRecord).where(
+                AdverseEventOutcomeRecord.event_id.in_(
+                    select(AdverseEventRecord.id).where(
+                        AdverseEventRecord.session_id.in_(session_ids)
+                    )
+                )
+            ),
+        ),
+        (
             "adverse_events",
             delete(AdverseEventRecord).where(AdverseEventRecord.session_id.in_(session_ids)),
         ),
         (
             "checklist_answers",
             delete(ChecklistAnswerRecord).where(ChecklistAnswerRecord.session_id.in_(session_ids)),
+        ),
+        (
+            "follow_up_visits",
+            delete(FollowUpVisitRecord).where(FollowUpVisitRecord.patient_id == patient_id),
         ),
         ("photo_blobs", delete(PhotoBlobRecord).where(PhotoBlobRecord.photo_id.in_(photo_ids))),
         ("photos", delete(PhotoRecord).where(PhotoRecord.patient_id == patient_id)),

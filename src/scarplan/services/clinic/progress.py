@@ -80,6 +80,8 @@ class Overview:
     """Patient-reported outcomes (questionnaires answered at home), for clinical readers."""
     next_booking: NextBooking | None = None
     """The appointment booked for `next_session`, if one is: its day replaces the plan's."""
+    first_unresolved_event_id: int | None = None
+    """The oldest adverse event without a resolved date (the count links to it)."""
 
 
 @dataclass(frozen=True)
@@ -213,6 +215,14 @@ def _record_counts(rows: Connection, patient_id: int) -> Row[Any]:
             )
             .scalar_subquery()
             .label("unresolved"),
+            select(func.min(AdverseEventRecord.id))
+            .join(TreatmentSessionRecord)
+            .where(
+                TreatmentSessionRecord.patient_id == patient_id,
+                AdverseEventRecord.resolved_on.is_(None),
+            )
+            .scalar_subquery()
+            .label("first_unresolved"),
             select(func.count())
             .where(PhotoRecord.patient_id == patient_id)
             .scalar_subquery()
@@ -253,6 +263,7 @@ def patient_overview(clinic: Clinic, actor: Actor, patient_id: int) -> Overview:
             unresolved_adverse_events=counts.unresolved,
             photos=counts.photos,
             outcomes=outcome_series(rows, clinic, patient_id) if clinical else [],
+            first_unresolved_event_id=counts.first_unresolved if clinical else None,
         )
 
 

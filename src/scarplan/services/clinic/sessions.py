@@ -38,6 +38,9 @@ class AdverseEventView:
     onset_on: date
     resolved_on: date | None
     notes: str
+    outcome: str | None = None
+    """resolved | resolving | persisting | resolved_with_sequelae, once recorded."""
+    treatment: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,12 +72,15 @@ def session_view(record: TreatmentSessionRecord) -> SessionView:
         parameters=dict(record.parameters),
         practitioner=record.practitioner,
         notes=record.notes,
-        adverse_events=[
-            AdverseEventView(e.id, e.kind, e.severity, e.onset_on, e.resolved_on, e.notes)
-            for e in record.adverse_events
-        ],
+        adverse_events=[adverse_event_view(e) for e in record.adverse_events],
         created_at=record.created_at,
         checklist=answer_views(record),
+    )
+
+
+def adverse_event_view(e: AdverseEventRecord) -> AdverseEventView:
+    return AdverseEventView(
+        e.id, e.kind, e.severity, e.onset_on, e.resolved_on, e.notes, e.outcome, e.treatment
     )
 
 

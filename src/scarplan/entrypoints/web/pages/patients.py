@@ -14,6 +14,7 @@ from scarplan.entrypoints.web.forms import patient_intake
 from scarplan.entrypoints.web.home import PORTAL, is_patient
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
+from scarplan.entrypoints.web.pages.follow_up import due_context
 from scarplan.services.clinic.access import Permission, Role, can
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.identity_requests import RequestStatus, patient_requests
@@ -84,6 +85,8 @@ def overview(
         "today": clinic.today(),
         "actor": actor,
     }
+    if can(actor, Permission.READ_SCHEDULE):
+        context["due_visits"] = due_context(clinic, actor, patient_id)
     if can(actor, Permission.REVIEW_IDENTITY):
         asked = patient_requests(clinic, actor, patient_id)
         context["identity_pending"] = [r for r in asked if r.status == RequestStatus.PENDING]

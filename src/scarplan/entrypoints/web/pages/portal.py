@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.home import PORTAL
 from scarplan.entrypoints.web.pages.common import render
+from scarplan.services.clinic.follow_up import latest_review_words
 from scarplan.services.clinic.portal import (
     portal_home,
     portal_plan,
@@ -53,7 +54,8 @@ def routine(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLRespons
 @router.get(f"{PORTAL}/progress", response_class=HTMLResponse)
 def progress(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
     found = portal_progress(clinic, actor)
-    return _page(request, "progress.html", "progress", actor=actor, found=found)
+    review = latest_review_words(clinic, actor, actor.patient_id) if actor.patient_id else None
+    return _page(request, "progress.html", "progress", actor=actor, found=found, review=review)
 
 
 @router.get(f"{PORTAL}/records", response_class=HTMLResponse)
