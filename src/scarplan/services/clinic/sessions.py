@@ -18,6 +18,7 @@ from scarplan.adapters.db.tables import (
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.planning.lifecycle import Plan
 from scarplan.services.clinic.access import Permission, authorize, authorize_record
+from scarplan.services.clinic.consents import require_consent
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventInput, SessionInput, validated
 from scarplan.services.clinic.patients import load_patient
@@ -146,6 +147,7 @@ def add_session(
 ) -> TreatmentSessionRecord:
     """Add a performed session in the caller's transaction; `planned` is the (plan id,
     planned session id) it fulfils. The plan's status is the caller's business."""
+    require_consent(session, clinic, actor, patient_id, entered)
     record = TreatmentSessionRecord(
         patient_id=patient_id,
         plan_id=planned[0] if planned is not None else None,
