@@ -37,6 +37,7 @@ from scarplan.services.clinic import (
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, patient_input
+from support.consent import ensure_consents
 from support.server import Server, running_server
 from support.smtp import Inbox, mail_settings, text_of, wait_for_mail
 
@@ -94,6 +95,7 @@ def _treated_patient(clinic: Clinic) -> tuple[Actor, int]:
         "regions": ["cheek_right"],
         "practitioner": "Dr Quinn",
     }
+    ensure_consents(clinic, clinician, patient_id, "subcision")
     sessions.record_session(clinic, clinician, patient_id, yesterday)
     return clinician, patient_id
 

@@ -108,8 +108,10 @@ def test_a_signed_consent_keeps_the_form_as_shown_with_a_hash_over_all_of_it(
     form = consents.consent_page(clinic, clinician, patient_id, "tca_cross").form
     done = consented(clinic, clinician, patient_id)
 
-    assert done.status == "signed" and done.intact
-    assert done.form_text == form.text and done.form_version == form.version
+    assert done.status == "signed"
+    assert done.intact
+    assert done.form_text == form.text
+    assert done.form_version == form.version
     assert (done.patient_name, done.countersigned_by_name) == ("Ana Silva", "Dr Lee")
     assert (done.signed_by, done.countersigned_by) == (clinician.user_id, clinician.user_id)
     assert not done.signed_in_portal
@@ -134,9 +136,11 @@ def test_the_database_refuses_to_change_a_signed_consent(
     done = consented(clinic, clinician, patient_id)
     consents.withdraw_consent(clinic, clinician, done.id, {"reason": "changed her mind"})
 
-    with pytest.raises(DBAPIError, match="a signed consent cannot be changed"):
-        with clinic.uow.write() as session:
-            session.execute(text(f"UPDATE {table} SET {column} = 'someone else'"))  # noqa: S608
+    with (
+        pytest.raises(DBAPIError, match="a signed consent cannot be changed"),
+        clinic.uow.write() as session,
+    ):
+        session.execute(text(f"UPDATE {table} SET {column} = 'someone else'"))
 
     assert consents.list_consents(clinic, clinician, patient_id)[0].patient_name == "Ana Silva"
 
@@ -188,10 +192,13 @@ def test_a_patient_signs_only_their_own_consent_in_the_portal(
     clinic: Clinic, clinician: Actor, patient_id: int
 ) -> None:
     other = patients.create_patient(clinic, clinician, patient_input("P-0002", "Bea Lima")).id
-    portal = users.create_user(clinic, "ana", "Ana Silva", PASSWORD, "patient", patient_id=patient_id)
+    portal = users.create_user(
+        clinic, "ana", "Ana Silva", PASSWORD, "patient", patient_id=patient_id
+    )
 
     mine = sign(clinic, portal, patient_id)
-    assert mine.signed_in_portal and mine.status == "awaiting countersignature"
+    assert mine.signed_in_portal
+    assert mine.status == "awaiting countersignature"
     with pytest.raises(NotFoundError):
         consents.consent_page(clinic, portal, other, "tca_cross")
     with pytest.raises(NotFoundError):

@@ -48,6 +48,7 @@ from scarplan.services.homecare import plan_file_json
 from scarplan.settings import Settings
 from support.clinic_data import LESIONS, assessment_input, patient_input
 from support.clock import FrozenClock
+from support.consent import ensure_consents
 from support.fhir import (
     assert_valid,
     clinical_content,
@@ -135,6 +136,7 @@ def treat(clinic: Clinic, clinician: Actor) -> Treated:
     assert plans.get_plan(clinic, clinician, first.id).status == "superseded"
     planned = accepted.sessions[0]
     day = clinic.today() - timedelta(days=3)
+    ensure_consents(clinic, clinician, record.id, "chemical_peel_medium")
     done = sessions.record_session(
         clinic,
         clinician,
@@ -580,6 +582,7 @@ def with_history(clinic: Clinic, clinician: Actor) -> int:
     )
     day = clinic.today() - timedelta(days=20)
     assessments.record_assessment(clinic, clinician, record.id, assessment_input(day))
+    ensure_consents(clinic, clinician, record.id, "subcision")
     sessions.record_session(
         clinic,
         clinician,

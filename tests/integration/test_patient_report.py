@@ -14,6 +14,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.patient_report import NO_PLAN, patient_report
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
+from support.consent import ensure_consents
 
 pytestmark = pytest.mark.db
 
@@ -50,6 +51,7 @@ def test_the_report_follows_the_plan_as_carried_out(
     plans.accept_plan(clinic, clinician, proposed.id)
     first = min(proposed.sessions, key=lambda s: (s.day, s.position))
     clock.set(datetime.combine(first.day, time(9)).replace(tzinfo=clock.now().tzinfo))
+    ensure_consents(clinic, clinician, patient_id)
     done = sessions.record_session(
         clinic,
         clinician,

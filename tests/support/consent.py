@@ -56,3 +56,21 @@ def clinician_name(clinic: Clinic, clinician: Actor) -> str:
         user = session.get(User, clinician.user_id)
         assert user is not None
         return user.full_name
+
+
+def ensure_consents(clinic: Clinic, clinician: Actor, patient_id: int, *modalities: str) -> None:
+    """A valid consent for each procedure of the patient's open plans and each of `modalities`
+    (signed and countersigned now where none is valid), so a test can record sessions."""
+    from scarplan.services.clinic import plans  # noqa: PLC0415
+
+    wanted = set(modalities)
+    for plan in plans.list_plans(clinic, clinician, patient_id):
+        if plan.status in ("proposed", "accepted", "in_progress"):
+            wanted.update(s.modality for s in plan.sessions)
+    for modality in sorted(wanted):
+        with clinic.uow.read() as session:
+            problem = consents.consent_problem(
+                session, patient_id, modality, knowledge=clinic.knowledge
+            )
+        if problem is not None:
+            consented(clinic, clinician, patient_id, modality)

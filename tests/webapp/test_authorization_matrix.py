@@ -40,6 +40,7 @@ from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, jpeg, patient_input
+from support.consent import ensure_consents
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
 PASSWORD = "a long test password"
@@ -252,6 +253,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
     )
     plan = plans.propose_plan(clinic, clinician, patient.id)
     plans.accept_plan(clinic, clinician, plan.id)
+    ensure_consents(clinic, clinician, patient.id)
     session = sessions.record_session(
         clinic,
         clinician,

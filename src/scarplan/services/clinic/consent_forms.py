@@ -214,9 +214,7 @@ def _short_citation(citation: str) -> str:
     return f"{authors}, {year.group(0)}" if year else authors
 
 
-def _outcomes(
-    entry: ModalityEntry, facts: ConsentFacts, cite: _Citer
-) -> tuple[FormItem, ...]:
+def _outcomes(entry: ModalityEntry, facts: ConsentFacts, cite: _Citer) -> tuple[FormItem, ...]:
     wanted = set(facts.scar_types)
     items = []
     for outcome in entry.outcomes:
@@ -226,7 +224,10 @@ def _outcomes(
         if wanted and outcome.scar_types and not wanted & set(outcome.scar_types):
             continue
         items.append(
-            FormItem(f"In a published study, {words}. The study: {outcome.summary}", cite(outcome.sources))
+            FormItem(
+                f"In a published study, {words}. The study: {outcome.summary}",
+                cite(outcome.sources),
+            )
         )
     items.append(
         FormItem(
@@ -264,7 +265,8 @@ def _alternatives(
         suited = [
             (scar_type, other.suitability[scar_type])
             for scar_type in scar_types
-            if scar_type in other.suitability and other.suitability[scar_type].rating in _ALTERNATIVE
+            if scar_type in other.suitability
+            and other.suitability[scar_type].rating in _ALTERNATIVE
         ]
         if not suited:
             continue
@@ -313,7 +315,9 @@ def _cost(procedure: str, facts: ConsentFacts) -> FormItem:
             f"{'s' if facts.planned_sessions != 1 else ''}; the clinic will tell you the price "
             "before you sign."
         )
-    return FormItem("No sessions are planned yet: the clinic will tell you the price before you sign.")
+    return FormItem(
+        "No sessions are planned yet: the clinic will tell you the price before you sign."
+    )
 
 
 def canonical_json(value: Any) -> str:

@@ -34,6 +34,7 @@ from scarplan.adapters.presentation.wording import day as day_words
 from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.domain.vocabulary import Modality, ScarType
 from scarplan.knowledge import KnowledgeBase
+from scarplan.planning.lifecycle import OPEN
 from scarplan.services.clinic.access import Permission, Role, authorize, authorize_record
 from scarplan.services.clinic.consent_forms import (
     ConsentFacts,
@@ -53,7 +54,6 @@ from scarplan.services.clinic.inputs import (
     validated,
 )
 from scarplan.services.clinic.patients import load_patient
-from scarplan.planning.lifecycle import OPEN
 from scarplan.services.clinic.plans import active_plan, current_version, load_plan
 
 logger = logging.getLogger(__name__)
@@ -334,7 +334,9 @@ def _same_name(typed: str, expected: str) -> bool:
 
 
 def _signature_png(data_url: str) -> bytes:
-    problem = FieldProblem("signature", "is not a drawn signature", "draw your signature in the box")
+    problem = FieldProblem(
+        "signature", "is not a drawn signature", "draw your signature in the box"
+    )
     if not data_url.startswith(_DATA_URL):
         raise InputError("the signature is missing", [problem])
     try:
@@ -516,9 +518,7 @@ def consent_problem(
     name, procedure = patient.full_name, procedure_name(chosen.value)
     consents = [c for c in patient_consents(session, patient_id) if c.modality == chosen.value]
     if not consents:
-        return (
-            f"No signed consent for {procedure}: ask {name} to sign it (Consent page), {_ASIDE}"
-        )
+        return f"No signed consent for {procedure}: ask {name} to sign it (Consent page), {_ASIDE}"
     latest = consents[-1]
     if latest.withdrawn_at is not None:
         return (
@@ -532,9 +532,10 @@ def consent_problem(
         )
     plan = active_plan(session, patient_id)
     in_course = plan is not None and latest.signed_at >= plan.created_at
-    if not in_course and latest.form_version != current_form(
-        session, knowledge, patient_id, chosen
-    ).version:
+    if (
+        not in_course
+        and latest.form_version != current_form(session, knowledge, patient_id, chosen).version
+    ):
         return (
             f"The {procedure} consent form has changed since {name} signed it on "
             f"{day_words(latest.signed_at)}: ask them to sign the new one (Consent page), "
@@ -555,9 +556,7 @@ def require_consent(
         return
     reason = entered.consent_override_reason.strip()
     if not reason:
-        raise InputError(
-            problem, [FieldProblem("consent_override_reason", problem, "")]
-        )
+        raise InputError(problem, [FieldProblem("consent_override_reason", problem, "")])
     clinic.audit.changed(
         session,
         actor,
@@ -567,3 +566,27 @@ def require_consent(
         patient_id,
         {"modality": entered.modality.value, "problem": problem, "reason": reason},
     )
+
+
+def export_entry(consent: ConsentView) -> dict[str, Any]:
+    """A consent in the patient's data export (the signature image goes beside it as a file)."""
+    return {
+        "id": consent.id,
+        "procedure": consent.procedure,
+        "modality": consent.modality,
+        "status": consent.status,
+        "title": consent.title,
+        "form_text": consent.form_text,
+        "form_version": consent.form_version,
+        "knowledge_version": consent.kb_version,
+        "patient_name": consent.patient_name,
+        "signed_at": consent.signed_at,
+        "signed_in_portal": consent.signed_in_portal,
+        "content_sha256": consent.content_hash,
+        "countersigned_by": consent.countersigned_by_name,
+        "countersigned_at": consent.countersigned_at,
+        "countersignature_sha256": consent.countersignature_hash,
+        "withdrawn_at": consent.withdrawn_at,
+        "withdrawal_reason": consent.withdrawal_reason,
+        "signature_sha256": hashlib.sha256(consent.signature_png).hexdigest(),
+    }

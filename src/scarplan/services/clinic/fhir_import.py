@@ -37,6 +37,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.fhir_import_plans import import_plan
 
 COUNTED = ("assessments", "plans", "sessions", "photos")
+IMPORTED_WITHOUT_CONSENT = "performed before the import (FHIR); no signed consent was imported"
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,9 @@ def _store(
                 }
                 for event in facts.adverse_events
             ],
+            # A past session of another system's record: without an imported consent it goes
+            # in with this reason, audited (consents.require_consent).
+            "consent_override_reason": IMPORTED_WITHOUT_CONSENT,
         }
         checked = located(facts.origins, sessions.session_input, clinic, entered)
         link = None
