@@ -25,6 +25,7 @@ from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, create_app, pages
 from scarplan.services.clinic import (
     assessments,
+    consents,
     identity_requests,
     patients,
     photos,
@@ -166,6 +167,11 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/portal/questionnaires/{instrument_id}"): frozenset({P}),
     ("GET", "/api/v1/patients/{patient_id}/questionnaires"): frozenset({C, P}),
     ("POST", "/api/v1/patients/{patient_id}/questionnaires"): frozenset({P}),
+    ("GET", "/patients/{patient_id}/consents"): frozenset({C, S, P}),
+    ("GET", "/patients/{patient_id}/consents/{modality}"): frozenset({C, S, P}),
+    ("POST", "/patients/{patient_id}/consents/{modality}"): frozenset({C, S, P}),
+    ("POST", "/consents/{consent_id}/countersign"): frozenset({C}),
+    ("POST", "/consents/{consent_id}/withdraw"): frozenset({C}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.
 SELF_SERVICE = {
@@ -222,6 +228,7 @@ class Records:
     job_id: int = 0
     appointment_id: int = 0
     request_id: int = 0
+    consent_id: int = 0
 
     def values(self) -> dict[str, str]:
         return {
@@ -235,6 +242,8 @@ class Records:
             "topography_id": str(self.topography_id),
             "appointment_id": str(self.appointment_id),
             "request_id": str(self.request_id),
+            "consent_id": str(self.consent_id),
+            "modality": "tca_cross",
             "action": "accept",
             "entry_id": "tca_cross",
             "kind": "procedures",
@@ -302,6 +311,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         analysis_job_id,
         analysis["topography_id"],
         request_id=asked.id,
+        consent_id=consents.list_consents(clinic, clinician, patient.id)[0].id,
     )
 
 

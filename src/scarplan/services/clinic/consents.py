@@ -507,6 +507,29 @@ def withdraw_consent(clinic: Clinic, actor: Actor, consent_id: int, raw: Any) ->
 _ASIDE = "or give a reason to go ahead without it."
 
 
+def consent_state(
+    session: Session, knowledge: KnowledgeBase, patient_id: int, modality: Modality
+) -> tuple[str, ConsentView | None]:
+    """The state of the patient's latest consent to `modality`: 'none', 'withdrawn',
+    'awaiting' (not countersigned), 'outdated' (an older form, signed before the current
+    course) or 'valid'; with that consent."""
+    signed = [c for c in patient_consents(session, patient_id) if c.modality == modality.value]
+    if not signed:
+        return "none", None
+    latest = signed[-1]
+    if latest.withdrawn_at is not None:
+        return "withdrawn", latest
+    if latest.countersigned_at is None:
+        return "awaiting", latest
+    plan = active_plan(session, patient_id)
+    in_course = plan is not None and latest.signed_at >= plan.created_at
+    if not in_course:
+        current = current_form(session, knowledge, patient_id, modality)
+        if latest.form_version != current.version:
+            return "outdated", latest
+    return "valid", latest
+
+
 def consent_problem(
     session: Session, patient_id: int, modality: str, *, knowledge: KnowledgeBase
 ) -> str | None:
@@ -514,28 +537,22 @@ def consent_problem(
     consent is on file: signed, countersigned, not withdrawn, and on the current form version
     or signed within the current course (since the active plan was made)."""
     chosen = Modality(modality)
-    patient = load_patient(session, patient_id)
-    name, procedure = patient.full_name, procedure_name(chosen.value)
-    consents = [c for c in patient_consents(session, patient_id) if c.modality == chosen.value]
-    if not consents:
+    name = load_patient(session, patient_id).full_name
+    procedure = procedure_name(chosen.value)
+    state, latest = consent_state(session, knowledge, patient_id, chosen)
+    if state == "none" or latest is None:
         return f"No signed consent for {procedure}: ask {name} to sign it (Consent page), {_ASIDE}"
-    latest = consents[-1]
-    if latest.withdrawn_at is not None:
+    if state == "withdrawn":
         return (
             f"{name} withdrew consent for {procedure} on {day_words(latest.withdrawn_at)}: "
             f"ask them to sign again (Consent page), {_ASIDE}"
         )
-    if latest.countersigned_at is None:
+    if state == "awaiting":
         return (
             f"{name}'s consent for {procedure} is not countersigned yet: countersign it "
             f"(Consent page), {_ASIDE}"
         )
-    plan = active_plan(session, patient_id)
-    in_course = plan is not None and latest.signed_at >= plan.created_at
-    if (
-        not in_course
-        and latest.form_version != current_form(session, knowledge, patient_id, chosen).version
-    ):
+    if state == "outdated":
         return (
             f"The {procedure} consent form has changed since {name} signed it on "
             f"{day_words(latest.signed_at)}: ask them to sign the new one (Consent page), "
@@ -590,3 +607,57 @@ def export_entry(consent: ConsentView) -> dict[str, Any]:
         "withdrawal_reason": consent.withdrawal_reason,
         "signature_sha256": hashlib.sha256(consent.signature_png).hexdigest(),
     }
+
+
+_STATE_WORDS = {
+    "none": "Not signed yet",
+    "withdrawn": "Withdrawn",
+    "awaiting": "Signed; waiting for the clinician's countersignature",
+    "outdated": "Signed on an earlier version of the form: to be signed again",
+    "valid": "Signed and countersigned",
+}
+
+
+@dataclass(frozen=True)
+class ConsentRow:
+    modality: str
+    procedure: str
+    state: str
+    words: str
+    latest: ConsentView | None
+    planned: bool
+
+
+@dataclass(frozen=True)
+class ConsentOverview:
+    patient_id: int
+    patient_name: str
+    rows: list[ConsentRow]
+    """One per procedure of the patient's open plan or with a consent on file."""
+    consents: list[ConsentView]
+    """Every consent signed, newest first."""
+
+
+def consent_overview(clinic: Clinic, actor: Actor, patient_id: int) -> ConsentOverview:
+    """The patient's consents by procedure: what is signed, what is still to sign."""
+    authorize(actor, Permission.SIGN_CONSENT, patient_id)
+    with clinic.uow.read() as session:
+        patient = load_patient(session, patient_id)
+        signed = patient_consents(session, patient_id)
+        plan = _open_plan(session, patient_id)
+        planned = (
+            {s.modality for s in current_version(plan).sessions} if plan is not None else set()
+        )
+        rows = []
+        for value in sorted(planned | {c.modality for c in signed}, key=procedure_name):
+            state, latest = consent_state(session, clinic.knowledge, patient_id, Modality(value))
+            words = _STATE_WORDS[state]
+            if latest is not None and state in ("valid", "awaiting", "outdated"):
+                words += f" (signed {day_words(latest.signed_at)})"
+            if latest is not None and state == "withdrawn":
+                words += f" on {day_words(latest.withdrawn_at)}"
+            rows.append(
+                ConsentRow(value, procedure_name(value), state, words, latest, value in planned)
+            )
+    clinic.audit.read(actor, "consent_list", None, patient_id)
+    return ConsentOverview(patient_id, patient.full_name, rows, list(reversed(signed)))
