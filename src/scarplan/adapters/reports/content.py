@@ -273,6 +273,23 @@ class PerformedSession:
 
 
 @dataclass(frozen=True)
+class ConsentLine:
+    """A signed procedure consent, as the report lists it."""
+
+    procedure: str
+    status: str
+    """'signed', 'awaiting countersignature' or 'withdrawn'."""
+    signed_on: date
+    signed_by: str
+    countersigned_by: str | None
+    countersigned_on: date | None
+    withdrawn_on: date | None
+    withdrawal_reason: str | None
+    seal: str
+    """The SHA-256 over the consent as signed."""
+
+
+@dataclass(frozen=True)
 class ReportContent:
     variant: Variant
     subject: str
@@ -310,4 +327,6 @@ class ReportContent:
     """The exclusions grouped: each reason once, with the procedures it keeps out."""
     expectations: tuple[Cited, ...] = ()
     """What treatment can achieve: scars improve, they are not erased (techniques.yaml)."""
+    consents: tuple[ConsentLine, ...] = ()
+    """The patient's signed procedure consents, oldest first (a stored patient only)."""
     sources: tuple[SourceEntry, ...] = field(default=())
