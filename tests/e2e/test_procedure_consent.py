@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import re
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +22,21 @@ from scarplan.services.clinic import assessments, consents, patients
 from scarplan.services.clinic.context import Actor
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, patient_input
-from support.server import Server
+from support.server import Server, running_server
 
 ICE_PICK = [
     {"region": "cheek_left", "type": "ice_pick", "count": 12, "width_mm": 1.1, "depth_mm": 1.4}
 ]
 SETUP = Actor(None, "test-setup", "clinician", route="test set-up")
+
+
+@pytest.fixture
+def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """The demo server with one worker process (a loaded machine starts two slowly)."""
+    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve", "--port", "{port}"]
+    command += ["--demo", "--workers", "1"]
+    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+        yield started
 
 
 def _fits(page: Page, width: int) -> None:

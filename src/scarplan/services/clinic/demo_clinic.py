@@ -113,15 +113,15 @@ def _consents(clinic: Clinic, actor: Actor, patient_id: int, modalities: set[str
     """The patient signs each planned procedure's consent on the clinic's tablet; the demo
     clinician countersigns."""
     for seed, modality in enumerate(sorted(modalities)):
-        page = consents.consent_page(clinic, actor, patient_id, modality)
+        form = consents.form_to_sign(clinic, patient_id, modality)
         signed = consents.sign_consent(
             clinic,
             actor,
             patient_id,
             modality,
             {
-                "form_version": page.form.version,
-                "patient_name": page.patient_name,
+                "form_version": form.version,
+                "patient_name": form.patient_name,
                 "signature": _signature(patient_id * 10 + seed),
                 "understood": True,
             },

@@ -31,7 +31,7 @@ from scarplan.adapters.fhir import (
     read_json,
     relocated,
 )
-from scarplan.services.clinic import assessments, patients, photos, sessions
+from scarplan.services.clinic import assessments, consents, patients, photos, sessions
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.fhir_import_plans import import_plan
@@ -89,6 +89,17 @@ def _store(
         import_plan(session, clinic, actor, patient, assessed[plan.assessment], plan, warnings)
         for plan in record.plans
     ]
+    # Consents before the sessions: a session with its procedure's consent needs no reason.
+    for signed in record.consents:
+        located(
+            signed.origins,
+            consents.import_consent,
+            session,
+            clinic,
+            actor,
+            patient.id,
+            signed.signed,
+        )
     treated = []
     for facts in record.sessions:
         entered = {
