@@ -172,7 +172,7 @@ def test_consent_is_signed_on_a_tablet_and_then_the_session_is_recorded(  # noqa
     assert stored.status == "signed"
     assert stored.intact
     image = Image.open(io.BytesIO(stored.signature_png)).convert("RGBA")
-    inked = sum(1 for pixel in image.getdata() if pixel[3] > 0)
+    inked = sum(1 for alpha in image.getchannel("A").tobytes() if alpha > 0)
     assert inked > 200, "the signature holds the drawn stroke"
 
     if width == 768:  # and the consent pages fit a laptop too

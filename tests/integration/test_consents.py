@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from scarplan.adapters.db.tables import AuditEventRecord, ConsentRecord, TreatmentSessionRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
 from scarplan.services.clinic import assessments, consents, patients, plans, sessions, users
+from scarplan.services.clinic.consent_forms import ConsentForm
 from scarplan.services.clinic.context import Actor, Clinic
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.consent import consented, sign, signature_data_url
@@ -38,7 +39,7 @@ def session_input(clinic: Clinic, **extra: Any) -> dict[str, Any]:
     }
 
 
-def section(form: consents.ConsentForm, heading: str) -> list[str]:
+def section(form: ConsentForm, heading: str) -> list[str]:
     return next([i.text for i in s.items] for s in form.sections if s.heading == heading)
 
 

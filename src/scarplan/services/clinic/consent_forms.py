@@ -122,10 +122,10 @@ def knowledge_version(knowledge: KnowledgeBase, modality: Modality) -> str:
     """SHA-256 of the knowledge a form rests on: every procedure entry (the form names the
     alternatives) and the sources."""
     digest = hashlib.sha256()
-    for key in sorted(knowledge.modalities):
-        digest.update(knowledge.modalities[key].model_dump_json().encode())
-    for key in sorted(knowledge.sources):
-        digest.update(knowledge.sources[key].model_dump_json().encode())
+    for entry in sorted(knowledge.modalities.values(), key=lambda e: e.id.value):
+        digest.update(entry.model_dump_json().encode())
+    for source_id in sorted(knowledge.sources):
+        digest.update(knowledge.sources[source_id].model_dump_json().encode())
     digest.update(modality.value.encode())
     return digest.hexdigest()
 

@@ -143,20 +143,21 @@ def consent_facts(session: Session, patient_id: int, modality: Modality) -> Cons
         ):
             if value is not None and ScarType(value) not in scar_types:
                 scar_types.append(ScarType(value))
-    planned, cost, currency = 0, None, ""
+    planned, currency = 0, ""
+    cost: Decimal | None = None
     plan = _open_plan(session, patient_id)
     if plan is not None:
         version = current_version(plan)
         mine = [s for s in version.sessions if s.modality == modality.value]
         planned, currency = len(mine), version.currency
-        costs = [s.cost for s in mine]
-        cost = sum(costs, Decimal(0)) if mine and all(c is not None for c in costs) else None
+        costs = [s.cost for s in mine if s.cost is not None]
+        cost = sum(costs, Decimal(0)) if mine and len(costs) == len(mine) else None
     return ConsentFacts(
         patient_name=patient.full_name,
         fitzpatrick=patient.fitzpatrick,
         scar_types=tuple(sorted(scar_types, key=list(ScarType).index)),
         planned_sessions=planned,
-        planned_cost=cost,  # type: ignore[arg-type]
+        planned_cost=cost,
         currency=currency,
     )
 
