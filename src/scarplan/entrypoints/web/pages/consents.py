@@ -93,7 +93,8 @@ async def _change(
     action: str,
 ) -> HTMLResponse | RedirectResponse:
     form = await request.form()
-    patient_id, modality = int(text(form, "patient_id") or 0), text(form, "modality")
+    given, modality = text(form, "patient_id"), text(form, "modality")
+    patient_id = int(given) if given.isdigit() and len(given) < 10 else 0
     try:
         if action == "countersign":
             entered = {"clinician_name": text(form, "clinician_name")}
