@@ -35,7 +35,14 @@ from scarplan.adapters.fhir import (
 )
 from scarplan.adapters.fhir.record import ProcedureConsentFacts
 from scarplan.domain.errors import FieldProblem, NotFoundError
-from scarplan.services.clinic import assessments, consents, patients, plans, sessions
+from scarplan.services.clinic import (
+    assessments,
+    consent_exchange,
+    consents,
+    patients,
+    plans,
+    sessions,
+)
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.sessions import SessionView
@@ -119,7 +126,7 @@ def clinical_record(session: Session, patient_id: int) -> ClinicalRecord:
                 form_title=c.title,
                 form_text=c.form_text,
                 content_hash=c.content_hash,
-                signed=consents.transfer_document(session, c),
+                signed=consent_exchange.transfer_document(session, c),
                 signature_png=c.signature_png,
             )
             for c in consents.patient_consents(session, patient_id)

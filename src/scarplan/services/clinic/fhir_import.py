@@ -31,7 +31,7 @@ from scarplan.adapters.fhir import (
     read_json,
     relocated,
 )
-from scarplan.services.clinic import assessments, consents, patients, photos, sessions
+from scarplan.services.clinic import assessments, consent_exchange, patients, photos, sessions
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.fhir_import_plans import import_plan
@@ -93,7 +93,7 @@ def _store(
     for signed in record.consents:
         located(
             signed.origins,
-            consents.import_consent,
+            consent_exchange.import_consent,
             session,
             clinic,
             actor,
