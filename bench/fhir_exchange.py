@@ -103,6 +103,9 @@ def build_patient(clinic: Clinic, actor: Actor, session_count: int, photo_count:
                     "parameters": {"needle_depth_mm": 1.5, "passes": 3, "anaesthesia": "topical"},
                     "notes": f"session {number + 1}",
                     "adverse_events": events,
+                    # No signed consent in the bench's clinic: each session goes ahead with a
+                    # reason (audited), as a clinic's paper consent would.
+                    "consent_override_reason": "bench data: consent signed on paper",
                 },
             ).id
         )

@@ -60,7 +60,7 @@ def _record_session(page: Page, server: Server, patient_id: int) -> None:
     page.get_by_role("button", name="Save session").click()
 
 
-def _draw(page: Page, touch: bool) -> None:
+def draw_signature(page: Page, touch: bool) -> None:
     """A signature: a zig-zag stroke across the pad, by touch or with the mouse."""
     canvas = page.locator("#signature-canvas")
     canvas.scroll_into_view_if_needed()
@@ -143,7 +143,7 @@ def test_consent_is_signed_on_a_tablet_and_then_the_session_is_recorded(  # noqa
     page.get_by_role("button", name="Sign", exact=True).click()
     expect(page.locator("#signature-missing")).to_be_visible()
 
-    _draw(page, touch)
+    draw_signature(page, touch)
     screenshot(page, f"clinic-day-consent-signing-{width}")
     page.get_by_role("button", name="Sign", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("the consent is signed")
