@@ -111,6 +111,9 @@ def build_patient(clinic: Clinic, actor: Actor, session_count: int, photo_count:
                         ),
                         performed,
                     ),
+                    # No signed consent in the bench's clinic: each session goes ahead with a
+                    # reason (audited), as a clinic's paper consent would.
+                    "consent_override_reason": "bench data: consent signed on paper",
                 },
             ).id
         )

@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import confirm_checklist, screenshot
+from e2e.test_procedure_consent import draw_signature
 from support.server import Server
 
 
@@ -111,14 +112,30 @@ def propose_accept_and_record(page: Page) -> None:
     page.click("text=Accept plan")
     expect(page.locator(".status")).to_have_text("Accepted")
 
-    # Record the first planned session: its checklist opens first.
+    # Record the first planned session: its checklist opens first, and the session is refused
+    # until the patient has signed the procedure's consent.
     page.locator("table.sessions a", has_text="record").first.click()
+    record_form = page.url
     today = page.evaluate("new Date().toISOString().slice(0, 10)")
     expect(page.get_by_role("group", name="Pre-procedure checklist")).to_be_visible()
     confirm_checklist(page, today)
     page.fill("input[name=practitioner]", "Dr Test")
     page.fill("input[name=performed_on]", today)
     screenshot(page, "07-record-session")
+    page.click("text=Save session")
+    expect(page.get_by_role("alert").first).to_contain_text("No signed consent for")
+    page.get_by_role("link", name=re.compile("Open the consent page for")).click()
+    page.fill("#patient-name", "Lena Park")
+    draw_signature(page, touch=False)
+    page.check("#understood")
+    page.get_by_role("button", name="Sign", exact=True).click()
+    page.get_by_label("Your name, to countersign").fill("Demo Clinician")
+    page.get_by_role("button", name="Countersign").click()
+    expect(page.locator(".consent-record").first).to_contain_text("In force")
+    page.goto(record_form)
+    confirm_checklist(page, today)
+    page.fill("input[name=practitioner]", "Dr Test")
+    page.fill("input[name=performed_on]", today)
     page.click("text=Save session")
     expect(page.locator("article.session")).to_have_count(1)
     expect(page.locator("article.session")).to_contain_text("Dr Test")

@@ -38,6 +38,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
+from support.consent import ensure_consents
 from support.server import Server, running_server
 from support.smtp import Inbox, mail_settings, text_of, wait_for_mail
 
@@ -97,6 +98,7 @@ def _treated_patient(clinic: Clinic) -> tuple[Actor, int]:
             "practitioner": "Dr Quinn",
         }
     )
+    ensure_consents(clinic, clinician, patient_id, "subcision")
     sessions.record_session(clinic, clinician, patient_id, yesterday)
     return clinician, patient_id
 

@@ -31,6 +31,7 @@ from scarplan.knowledge import KnowledgeBase
 from scarplan.services.clinic import (
     adverse_events,
     assessments,
+    consents,
     follow_up,
     identity_requests,
     invitations,
@@ -54,6 +55,7 @@ from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
+from support.consent import consented, ensure_consents
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
 PASSWORD = "correct horse battery staple"  # the personas' password (tests/conftest.py)
@@ -99,6 +101,9 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     plans.accept_plan(clinic, clinician, plan.id)
     day = clinic.today() - timedelta(days=2)
     adverse = [{"kind": "prolonged_erythema", "severity": "mild", "onset_on": day.isoformat()}]
+    ensure_consents(clinic, clinician, treated.id)
+    withdrawn = consented(clinic, clinician, treated.id, "punch_excision")
+    consents.withdraw_consent(clinic, clinician, withdrawn.id, {"reason": "prefers to wait"})
     done = sessions.record_session(
         clinic,
         clinician,

@@ -12,9 +12,11 @@ stored document (the planner's reasons) are compared as stored too.
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import io
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -37,7 +39,15 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
+from scarplan.services.clinic import (
+    assessments,
+    consents,
+    patients,
+    photos,
+    plans,
+    sessions,
+    users,
+)
 from scarplan.services.clinic.audit import AuditTrail
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.fhir_exchange import export_patient_bundle, patient_id_for_code
@@ -49,6 +59,7 @@ from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import LESIONS, assessment_input, patient_input
 from support.clock import FrozenClock
+from support.consent import ensure_consents
 from support.fhir import (
     assert_valid,
     clinical_content,
@@ -136,6 +147,7 @@ def treat(clinic: Clinic, clinician: Actor) -> Treated:
     assert plans.get_plan(clinic, clinician, first.id).status == "superseded"
     planned = accepted.sessions[0]
     day = clinic.today() - timedelta(days=3)
+    ensure_consents(clinic, clinician, record.id, "chemical_peel_medium")
     done = sessions.record_session(
         clinic,
         clinician,
@@ -245,6 +257,39 @@ def assert_nothing_saved(clinic: Clinic, audited: int) -> None:
     assert rows(clinic, AuditEventRecord) == audited
 
 
+def _is_procedure_consent(resource: dict[str, Any]) -> bool:
+    return resource["resourceType"] == "Consent" and any(
+        c["code"] == "treatment" for c in resource["scope"]["coding"]
+    )
+
+
+def procedure_consents(bundle: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each procedure Consent's signed record (its extension), without the seal."""
+    found = []
+    for entry in bundle["entry"]:
+        resource = entry["resource"]
+        if _is_procedure_consent(resource):
+            (extension,) = resource["extension"]
+            signed = json.loads(base64.b64decode(extension["valueAttachment"]["data"]))
+            signed.pop("content_hash")
+            assert resource["status"] in ("active", "proposed", "inactive")
+            assert resource["provision"]["code"][0]["coding"][0]["code"] == signed["modality"]
+            text = base64.b64decode(resource["sourceAttachment"]["data"]).decode()
+            assert text == signed["form_text"]
+            found.append(signed)
+    return found
+
+
+def unsealed(bundle: dict[str, Any]) -> dict[str, Any]:
+    """The bundle without the procedure consents' seals and signed records."""
+    content = copy.deepcopy(bundle)
+    for entry in content["entry"]:
+        if _is_procedure_consent(entry["resource"]):
+            entry["resource"].pop("identifier")
+            entry["resource"].pop("extension")
+    return content
+
+
 def entry_of(bundle: dict[str, Any], kind: str, nth: int = 0) -> int:
     return [n for n, e in enumerate(bundle["entry"]) if e["resource"]["resourceType"] == kind][nth]
 
@@ -256,13 +301,15 @@ def test_a_treated_patient_round_trips_into_an_empty_database(
     exported = export_patient_bundle(clinic, clinician, treated.id)
     assert_valid(exported)
     found = counts(exported)
-    assert {k: found[k] for k in ("Procedure", "Media", "Consent", "Practitioner", "CarePlan")} == {
+    assert {k: found[k] for k in ("Procedure", "Media", "Practitioner", "CarePlan")} == {
         "Procedure": 2,
         "Media": 3,
-        "Consent": 2,
         "Practitioner": 2,
         "CarePlan": 2,
     }
+    signed = procedure_consents(exported)
+    assert found["Consent"] == 2 + len(signed)  # two photo consent scopes, then the procedures
+    assert {"chemical_peel_medium", "tca_cross"} <= {d["modality"] for d in signed}
     assert found["MedicationStatement"] == 2  # isotretinoin never taken; niacinamide in use
 
     report = import_patient_bundle(empty, importer, copy.deepcopy(exported))
@@ -275,7 +322,12 @@ def test_a_treated_patient_round_trips_into_an_empty_database(
     )
     assert report.warnings == []
     again = export_patient_bundle(empty, importer, report.patient_id)
-    assert clinical_content(again) == clinical_content(exported)
+    # The seals are made again over the imported rows (the signers' accounts are not this
+    # clinic's); everything signed comes back as it was.
+    assert clinical_content(unsealed(again)) == clinical_content(unsealed(exported))
+    assert procedure_consents(again) == procedure_consents(exported)
+    with empty.uow.read() as session:
+        assert all(c.intact for c in consents.patient_consents(session, report.patient_id))
 
     with empty.uow.read() as session:
         statuses = session.scalars(select(PlanRecord.status).order_by(PlanRecord.id)).all()
@@ -585,6 +637,7 @@ def with_history(clinic: Clinic, clinician: Actor) -> int:
     )
     day = clinic.today() - timedelta(days=20)
     assessments.record_assessment(clinic, clinician, record.id, assessment_input(day))
+    ensure_consents(clinic, clinician, record.id, "subcision")
     sessions.record_session(
         clinic,
         clinician,
@@ -624,7 +677,8 @@ def test_a_medical_history_round_trips_into_an_empty_database(
     report = import_patient_bundle(empty, importer, copy.deepcopy(exported))
     assert (report.sessions, report.warnings) == (1, [])
     again = export_patient_bundle(empty, importer, report.patient_id)
-    assert clinical_content(again) == clinical_content(exported)
+    assert clinical_content(unsealed(again)) == clinical_content(unsealed(exported))
+    assert procedure_consents(again) == procedure_consents(exported)
     stored = patients.get_patient(empty, importer, report.patient_id).intake["patient"]
     assert {name: stored[name] for name in HISTORY} == HISTORY
 

@@ -23,6 +23,9 @@ from scarplan.adapters.db.tables import (
     AuditEventRecord,
     Base,
     ChecklistAnswerRecord,
+    ConsentCountersignatureRecord,
+    ConsentRecord,
+    ConsentWithdrawalRecord,
     FollowUpVisitRecord,
     HomeRoutineRecord,
     IdentityChangeRequestRecord,
@@ -48,6 +51,7 @@ from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedEr
 from scarplan.services.clinic import (
     adverse_events,
     assessments,
+    consents,
     follow_up,
     identity_requests,
     invitations,
@@ -67,6 +71,7 @@ from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
+from support.consent import consented, ensure_consents
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
 PASSWORD = "correct horse battery staple"
@@ -104,6 +109,9 @@ def enrol(
         {"based_on": proposed.version, "reason": "patient travels in May", "remove": [last]},
     )
     planned = plans.accept_plan(clinic, clinician, edited.id).sessions[0]
+    ensure_consents(clinic, clinician, record.id)
+    withdrawn = consented(clinic, clinician, record.id, "punch_excision")
+    consents.withdraw_consent(clinic, clinician, withdrawn.id, {"reason": "prefers to wait"})
     treated = sessions.record_session(
         clinic,
         clinician,
@@ -201,6 +209,7 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
     assessed = select(AssessmentRecord.id).where(AssessmentRecord.patient_id == patient_id)
     accounts = select(User.id).where(User.patient_id == patient_id)
     maps = select(TopographyRecord.id).where(TopographyRecord.patient_id == patient_id)
+    consents_ = select(ConsentRecord.id).where(ConsentRecord.patient_id == patient_id)
     queries: dict[str, Select[Any]] = {
         "patients": select(PatientRecord.id).where(PatientRecord.id == patient_id),
         "assessments": assessed,
@@ -239,6 +248,13 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
         "api_tokens": select(ApiTokenRecord.id).where(ApiTokenRecord.user_id.in_(accounts)),
         "appointments": select(AppointmentRecord.id).where(
             AppointmentRecord.patient_id == patient_id
+        ),
+        "procedure_consents": consents_,
+        "procedure_consent_countersignatures": select(ConsentCountersignatureRecord.id).where(
+            ConsentCountersignatureRecord.consent_id.in_(consents_)
+        ),
+        "procedure_consent_withdrawals": select(ConsentWithdrawalRecord.id).where(
+            ConsentWithdrawalRecord.consent_id.in_(consents_)
         ),
         "questionnaire_responses": select(QuestionnaireResponseRecord.id).where(
             QuestionnaireResponseRecord.patient_id == patient_id
@@ -339,6 +355,13 @@ def test_the_export_holds_every_record_of_the_patient(
         ("cheek_left", treated["id"]),
         ("forehead", None),
     ]
+    signed = {c["procedure"]: c for c in document["consents"]}
+    assert signed["Punch excision"]["status"] == "withdrawn"
+    assert signed["Punch excision"]["withdrawal_reason"] == "prefers to wait"
+    assert signed["Punch excision"]["countersigned_by"] == "Dr Lee"
+    assert signed["Punch excision"]["form_text"].startswith("Consent to treatment: Punch excision")
+    assert {c["status"] for c in document["consents"]} == {"signed", "withdrawn"}
+    assert all(len(c["content_sha256"]) == 64 for c in document["consents"])
     (measured,) = document["topography"]
     assert (measured["region"], measured["filename"]) == ("cheek_left", "cheek.npy")
     assert measured["result"]["counts_by_type"] == {"ice_pick": 2, "boxcar": 1, "rolling": 1}
@@ -390,6 +413,12 @@ def test_the_archive_holds_the_data_and_every_photo_as_stored(
     assert uploaded == small_map_npy()
     assert hashlib.sha256(uploaded).hexdigest() == measured["sha256"]
     assert measured["map_read_options"] == {"pixel_size_mm": PIXEL_SIZE_MM, "z_unit": None}
+    # Each signed consent's drawn signature travels beside it, as signed.
+    with zipfile.ZipFile(target) as opened:
+        for signed in data["consents"]:
+            drawn = opened.read(signed["signature_file"])
+            assert drawn.startswith(b"\x89PNG")
+            assert hashlib.sha256(drawn).hexdigest() == signed["signature_sha256"]
 
 
 def test_an_archive_never_overwrites_a_file(

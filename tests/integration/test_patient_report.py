@@ -8,13 +8,23 @@ from datetime import datetime, time
 import pytest
 
 from scarplan.adapters.reports.content import Variant
+from scarplan.adapters.reports.render import render_html
 from scarplan.domain.errors import PermissionDeniedError, StateError
-from scarplan.services.clinic import assessments, audit, patients, plans, sessions, users
+from scarplan.services.clinic import (
+    assessments,
+    audit,
+    consents,
+    patients,
+    plans,
+    sessions,
+    users,
+)
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.patient_report import NO_PLAN, patient_report
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
+from support.consent import consented, ensure_consents
 
 pytestmark = pytest.mark.db
 
@@ -51,6 +61,7 @@ def test_the_report_follows_the_plan_as_carried_out(
     plans.accept_plan(clinic, clinician, proposed.id)
     first = min(proposed.sessions, key=lambda s: (s.day, s.position))
     clock.set(datetime.combine(first.day, time(9)).replace(tzinfo=clock.now().tzinfo))
+    ensure_consents(clinic, clinician, patient_id)
     done = sessions.record_session(
         clinic,
         clinician,
@@ -127,3 +138,32 @@ def test_a_patient_without_an_assessment_has_no_report(clinic: Clinic, clinician
     with pytest.raises(StateError) as missing:
         patient_report(clinic, clinician, record.id, Variant.PATIENT)
     assert [p.path for p in missing.value.problems] == ["assessment"]
+
+
+def test_the_report_lists_the_signed_consents_in_both_variants(
+    clinic: Clinic, clinician: Actor, patient_id: int
+) -> None:
+    kept = consented(clinic, clinician, patient_id, "tca_cross")
+    dropped = consented(clinic, clinician, patient_id, "subcision")
+    consents.withdraw_consent(clinic, clinician, dropped.id, {"reason": "prefers to wait"})
+
+    content = patient_report(clinic, clinician, patient_id, Variant.CLINICIAN)
+
+    assert [(c.procedure, c.status) for c in content.consents] == [
+        ("TCA CROSS", "signed"),
+        ("Subcision", "withdrawn"),
+    ]
+    assert content.consents[0].seal == kept.content_hash
+    shown = " ".join(render_html(content).split())
+    assert '<h2 id="consents-h">Consents</h2>' in shown
+    assert (
+        "TCA CROSS</strong>: signed by Ana Silva on 21 Nov 2026, countersigned by Dr Lee on "
+        "21 Nov 2026."
+    ) in shown
+    assert f"Seal (SHA-256) {kept.content_hash}" in shown
+    for_patient = " ".join(
+        render_html(patient_report(clinic, clinician, patient_id, Variant.PATIENT)).split()
+    )
+    assert "Subcision</strong>: signed by Ana Silva on 21 Nov 2026" in for_patient
+    assert "withdrawn on 21 Nov 2026 (prefers to wait)." in for_patient
+    assert "SHA-256" not in for_patient

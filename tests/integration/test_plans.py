@@ -23,6 +23,7 @@ from scarplan.services.clinic.plans import PlannedSessionView, PlanView
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.clock import FrozenClock
+from support.consent import ensure_consents
 
 
 @pytest.fixture
@@ -48,6 +49,7 @@ def carry_out(
 ) -> sessions.SessionView:
     """Move the clock to a planned session's day and record it as done."""
     on_day(clock, planned.day)
+    ensure_consents(clinic, actor, patient_id)
     return sessions.record_session(
         clinic,
         actor,

@@ -30,6 +30,7 @@ from scarplan.services.clinic import (
 from scarplan.services.clinic.context import Actor, Clinic
 from support.checklists import with_checklist
 from support.clinic_data import LESIONS, assessment_input, jpeg, patient_input
+from support.consent import ensure_consents
 
 PASSWORD = "correct horse battery staple"
 SALT = bytes(range(32))
@@ -87,6 +88,7 @@ def enrol(
     )
     plan = plans.accept_plan(clinic, clinician, plans.propose_plan(clinic, clinician, record.id).id)
     planned = plan.sessions[0]
+    ensure_consents(clinic, clinician, record.id)
     treated = sessions.record_session(
         clinic,
         clinician,

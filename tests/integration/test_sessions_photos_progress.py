@@ -19,6 +19,7 @@ from scarplan.services.clinic.plans import PlanView
 from support.checklists import with_checklist
 from support.clinic_data import CAMERA_MAKE, assessment_input, count_rows, jpeg, patient_input
 from support.clock import FrozenClock
+from support.consent import ensure_consents
 
 WEDDING = {"from": "2027-04-10", "to": "2027-04-18", "reason": "wedding"}
 
@@ -26,7 +27,9 @@ WEDDING = {"from": "2027-04-10", "to": "2027-04-18", "reason": "wedding"}
 @pytest.fixture
 def patient_id(clinic: Clinic, clinician: Actor) -> int:
     preferences = {"start_date": "2027-01-11", "avoid": [WEDDING]}
-    return patients.create_patient(clinic, clinician, patient_input(preferences=preferences)).id
+    created = patients.create_patient(clinic, clinician, patient_input(preferences=preferences))
+    ensure_consents(clinic, clinician, created.id, "tca_cross")
+    return created.id
 
 
 def paths(error: pytest.ExceptionInfo[InputError]) -> list[str]:
@@ -254,6 +257,7 @@ def test_a_photo_must_belong_to_a_session_of_the_same_patient(
     clinic: Clinic, clinician: Actor, patient_id: int
 ) -> None:
     other = patients.create_patient(clinic, clinician, patient_input("P-0002", "Eva Lima")).id
+    ensure_consents(clinic, clinician, other, "tca_cross")
     theirs = sessions.record_session(clinic, clinician, other, session_input(clinic.today()))
     sent = photo_input(clinic.today()) | {"session_id": theirs.id}
 
@@ -299,6 +303,7 @@ def test_the_overview_shows_the_latest_scores_and_the_next_session(
     assert (overview.assessments, overview.sessions, overview.photos) == (2, 0, 0)
 
     clock.advance(days=(upcoming[0].day - clinic.today()).days)
+    ensure_consents(clinic, clinician, patient_id)
     done = sessions.record_session(
         clinic,
         clinician,
@@ -363,6 +368,7 @@ def test_the_calendar_shows_planned_done_and_avoided_dates(
 ) -> None:
     first = min(accepted.sessions, key=lambda s: (s.day, s.position))
     clock.advance(days=(first.day - clinic.today()).days)
+    ensure_consents(clinic, clinician, patient_id)
     sessions.record_session(
         clinic, clinician, patient_id, session_input(first.day, modality=first.modality)
     )

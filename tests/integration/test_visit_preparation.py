@@ -19,6 +19,7 @@ from scarplan.services.clinic.schedule_instance import session_key
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
+from support.consent import ensure_consents
 
 ICE_PICK = [
     {"region": "cheek_left", "type": "ice_pick", "count": 12, "width_mm": 1.1, "depth_mm": 1.4}
@@ -129,6 +130,7 @@ def test_aftercare_is_for_the_last_session_done_and_the_next_visit_moves_on(
     patient_id, _ = followed
     assert vp.aftercare(clinic, clinician, patient_id, clinic.today()) is None
     clock.advance(days=(START - clinic.today()).days + 1)
+    ensure_consents(clinic, clinician, patient_id)
     sessions.record_session(
         clinic,
         clinician,

@@ -10,6 +10,7 @@ from scarplan.services.clinic import assessments, patients, plans, sessions, use
 from scarplan.services.clinic.context import Actor, Clinic
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
+from support.consent import ensure_consents
 
 PORTAL_PASSWORD = "a long portal password"
 
@@ -42,6 +43,7 @@ def treated_patient(
     plans.accept_plan(clinic, clinician, plan.id)
     if treated:
         first = plans.get_plan(clinic, clinician, plan.id).sessions[0]
+        ensure_consents(clinic, clinician, record.id)
         sessions.record_session(
             clinic,
             clinician,

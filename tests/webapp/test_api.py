@@ -92,17 +92,21 @@ def test_assessment_plan_session_flow(signed_in: TestClient) -> None:
     assert again.status_code == 409
 
     first = accepted["sessions"][0]
+    performed = {
+        "performed_on": today,
+        "modality": first["modality"],
+        "regions": first["regions"],
+        "practitioner": "Dr Test",
+        "parameters": {"needle_depth_mm": 1.5},
+    }
+    # No signed consent on file: refused, naming the field that lets it go ahead.
+    refused = signed_in.post(f"/api/v1/patients/{patient_id}/sessions", json=performed)
+    assert refused.status_code == 422, refused.text
+    assert "No signed consent for" in refused.text
+    assert "consent_override_reason" in refused.text
+    reason = {"consent_override_reason": "signed on paper at the visit; scanned into the file"}
     session = signed_in.post(
-        f"/api/v1/patients/{patient_id}/sessions",
-        json=with_checklist(
-            {
-                "performed_on": today,
-                "modality": first["modality"],
-                "regions": first["regions"],
-                "practitioner": "Dr Test",
-                "parameters": {"needle_depth_mm": 1.5},
-            }
-        ),
+        f"/api/v1/patients/{patient_id}/sessions", json=with_checklist({**performed, **reason})
     )
     assert session.status_code == 201, session.text
     assert session.json()["planned_session_id"] == first["id"]

@@ -25,6 +25,7 @@ from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, create_app, pages, probes
 from scarplan.services.clinic import (
     assessments,
+    consents,
     identity_requests,
     patients,
     photos,
@@ -41,6 +42,7 @@ from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
+from support.consent import ensure_consents
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
 PASSWORD = "a long test password"
@@ -176,6 +178,11 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/portal/questionnaires/{instrument_id}"): frozenset({P}),
     ("GET", "/api/v1/patients/{patient_id}/questionnaires"): frozenset({C, P}),
     ("POST", "/api/v1/patients/{patient_id}/questionnaires"): frozenset({P}),
+    ("GET", "/patients/{patient_id}/consents"): frozenset({C, S, P}),
+    ("GET", "/patients/{patient_id}/consents/{modality}"): frozenset({C, S, P}),
+    ("POST", "/patients/{patient_id}/consents/{modality}"): frozenset({C, S, P}),
+    ("POST", "/consents/{consent_id}/countersign"): frozenset({C}),
+    ("POST", "/consents/{consent_id}/withdraw"): frozenset({C}),
 }
 # Routes on the caller's own things (their API tokens): open to every role, checked apart.
 SELF_SERVICE = {
@@ -236,6 +243,7 @@ class Records:
     appointment_id: int = 0
     request_id: int = 0
     event_id: int = 0
+    consent_id: int = 0
 
     def values(self) -> dict[str, str]:
         return {
@@ -250,6 +258,8 @@ class Records:
             "appointment_id": str(self.appointment_id),
             "request_id": str(self.request_id),
             "event_id": str(self.event_id),
+            "consent_id": str(self.consent_id),
+            "modality": "tca_cross",
             "action": "accept",
             "entry_id": "tca_cross",
             "kind": "procedures",
@@ -268,6 +278,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
     )
     plan = plans.propose_plan(clinic, clinician, patient.id)
     plans.accept_plan(clinic, clinician, plan.id)
+    ensure_consents(clinic, clinician, patient.id)
     session = sessions.record_session(
         clinic,
         clinician,
@@ -325,6 +336,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         analysis["topography_id"],
         request_id=asked.id,
         event_id=event.id,
+        consent_id=consents.list_consents(clinic, clinician, patient.id)[0].id,
     )
 
 

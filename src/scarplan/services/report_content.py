@@ -20,6 +20,7 @@ from scarplan.adapters.reports.content import (
     CalendarEntry,
     Cited,
     Code,
+    ConsentLine,
     Costs,
     DateWindow,
     Discussion,
@@ -138,6 +139,8 @@ class ReportInputs:
     done: Mapping[int, date] = field(default_factory=dict)
     """The day each session carried out was performed, by its position in `plan.sessions` (a
     stored plan; none for a case file)."""
+    consents: Sequence[ConsentLine] = ()
+    """The patient's signed procedure consents (a stored patient; none for a case file)."""
 
 
 def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Variant) -> ReportContent:
@@ -208,6 +211,7 @@ def build_report(inputs: ReportInputs, knowledge: KnowledgeBase, variant: Varian
         reviews=tuple(Review(r.date, r.after.value, r.after_session, r.reason) for r in reviews),
         not_advised=_not_advised(excluded, cite),
         expectations=expectations,
+        consents=tuple(inputs.consents),
     )
     if variant is Variant.PATIENT:
         content = in_plain_words(content)  # the glossary (adapters/reports/glossary.yaml)

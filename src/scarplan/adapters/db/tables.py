@@ -709,3 +709,64 @@ class FollowUpVisitRecord(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(Stamp)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ConsentRecord(Base):
+    """A patient's signed informed consent to one procedure: the form exactly as shown, its
+    version, the typed name and drawn signature, and a SHA-256 over all of it. Never updated
+    (a database trigger refuses it, adapters/db/consent_guard.py): the clinician's
+    countersignature and a withdrawal are rows of their own."""
+
+    __tablename__ = "procedure_consents"
+    __table_args__ = (Index("ix_procedure_consents_patient", "patient_id", "modality"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
+    modality: Mapped[str] = mapped_column(String(40))
+    form_version: Mapped[str] = mapped_column(String(64))
+    """SHA-256 of the form's text and the knowledge it was built from."""
+    kb_version: Mapped[str] = mapped_column(String(64))
+    form_title: Mapped[str] = mapped_column(String(200))
+    form: Mapped[dict[str, Any]] = mapped_column(Json)
+    """The form's sections as shown (headings, sentences and their sources)."""
+    form_text: Mapped[str] = mapped_column(Text)
+    patient_name: Mapped[str] = mapped_column(String(200))
+    """The name the patient typed."""
+    signature_png: Mapped[bytes] = mapped_column(LargeBinary)
+    signed_at: Mapped[datetime] = mapped_column(Stamp)
+    signed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    """The account signed in when the patient signed: the patient's own (portal) or the
+    clinic user who handed the tablet over."""
+    signed_in_portal: Mapped[bool] = mapped_column(Boolean)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ConsentCountersignatureRecord(Base):
+    """The clinician's countersignature of a consent (one per consent; never updated)."""
+
+    __tablename__ = "procedure_consent_countersignatures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consent_id: Mapped[int] = mapped_column(
+        ForeignKey("procedure_consents.id", ondelete="CASCADE"), unique=True
+    )
+    clinician_name: Mapped[str] = mapped_column(String(200))
+    countersigned_at: Mapped[datetime] = mapped_column(Stamp)
+    countersigned_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    """SHA-256 over the consent's hash and this row's own fields."""
+
+
+class ConsentWithdrawalRecord(Base):
+    """A consent withdrawn: a new row with the reason, never an edit of the consent."""
+
+    __tablename__ = "procedure_consent_withdrawals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consent_id: Mapped[int] = mapped_column(
+        ForeignKey("procedure_consents.id", ondelete="CASCADE"), unique=True
+    )
+    reason: Mapped[str] = mapped_column(Text)
+    withdrawn_at: Mapped[datetime] = mapped_column(Stamp)
+    withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    content_hash: Mapped[str] = mapped_column(String(64))

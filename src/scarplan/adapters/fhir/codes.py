@@ -57,6 +57,9 @@ PREFERENCE_BUDGET = f"{EXTENSION}preference-budget"
 PREFERENCE_MAX_DOWNTIME = f"{EXTENSION}preference-max-downtime"
 PREFERENCE_AVOID = f"{EXTENSION}preference-avoid"
 PREFERENCE_HOME_CARE_BUDGET = f"{EXTENSION}preference-home-care-budget"
+PROCEDURE_CONSENT = f"{EXTENSION}procedure-consent"
+CONSENT_SEAL = f"{BASE}/sid/consent-seal"
+"""Identifier system of a signed consent's seal (the SHA-256 over everything signed)."""
 EXTENSIONS = (
     PLANNED_COST,
     DOWNTIME,
@@ -67,6 +70,7 @@ EXTENSIONS = (
     PREFERENCE_MAX_DOWNTIME,
     PREFERENCE_AVOID,
     PREFERENCE_HOME_CARE_BUDGET,
+    PROCEDURE_CONSENT,
 )
 """Every scarplan extension (docs/fhir.md defines each)."""
 
@@ -89,6 +93,7 @@ SURVEY = (OBSERVATION_CATEGORY, "survey", "Survey")
 PROCEDURE = (OBSERVATION_CATEGORY, "procedure", "Procedure")
 IMAGE = (MEDIA_TYPE, "image", "Image")
 PRIVACY_CONSENT = (CONSENT_SCOPE, "patient-privacy", "Privacy Consent")
+TREATMENT_CONSENT = (CONSENT_SCOPE, "treatment", "Treatment")
 CONSENT_DOCUMENT = (LOINC, "59284-0", "Consent Document")
 OPT_IN = (ACT_CODE, "OPTIN", "opt-in")
 PATIENT_SPECIFIED = (MEDICATION_STATEMENT_CATEGORY, "patientspecified", "Patient Specified")

@@ -7,6 +7,7 @@ from typing import Any
 
 from scarplan.adapters.fhir.bundle import make_bundle
 from scarplan.adapters.fhir.export_assessment import assessment_resources
+from scarplan.adapters.fhir.export_consent import consent_resource
 from scarplan.adapters.fhir.export_history import history_resources
 from scarplan.adapters.fhir.export_patient import PatientResources
 from scarplan.adapters.fhir.export_plan import plan_resources
@@ -73,6 +74,7 @@ def build_bundle(record: ClinicalRecord, timestamp: datetime) -> dict[str, Any]:
         *treated,
         *(resource for _, resource in pictures),
         *consents(owner, pictures),
+        *(consent_resource(owner, i, c) for i, c in enumerate(record.consents)),
     ]
     return make_bundle(resources, timestamp)
 

@@ -24,6 +24,7 @@ from scarplan.adapters.fhir.bundle import (
     reference_targets,
 )
 from scarplan.adapters.fhir.parse_assessment import read_assessments
+from scarplan.adapters.fhir.parse_consent import read_procedure_consents
 from scarplan.adapters.fhir.parse_patient import read_patient
 from scarplan.adapters.fhir.parse_plan import read_plans
 from scarplan.adapters.fhir.parse_treatment import read_photos, read_sessions
@@ -94,6 +95,7 @@ def _parse(raw: Any) -> ClinicalRecord:
     plans, requests = read_plans(reader, panels)
     sessions, procedures = read_sessions(reader, requests)
     photos = read_photos(reader, procedures)
+    signed = read_procedure_consents(reader)
     for entry in entries:
         if entry.url not in reader.used:
             reader.problem(
@@ -104,7 +106,9 @@ def _parse(raw: Any) -> ClinicalRecord:
     if reader.problems or patient is None:
         raise invalid(list(dict.fromkeys(reader.problems)))
     done = {session.planned for session in sessions if session.planned is not None}
-    return ClinicalRecord(patient, assessments, _fulfilled(plans, done), sessions, photos)
+    return ClinicalRecord(
+        patient, assessments, _fulfilled(plans, done), sessions, photos, consents=signed
+    )
 
 
 def _fulfilled(plans: tuple[PlanFacts, ...], done: set[tuple[int, int]]) -> tuple[PlanFacts, ...]:

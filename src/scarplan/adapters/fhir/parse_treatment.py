@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from scarplan.adapters.fhir import codes
+from scarplan.adapters.fhir.parse_consent import is_procedure_consent
 from scarplan.adapters.fhir.parse_history import is_prior_procedure
 from scarplan.adapters.fhir.parse_patient import SEVERITIES
 from scarplan.adapters.fhir.reader import Entry, Found, Reader
@@ -210,6 +211,8 @@ def _consents(reader: Reader) -> dict[str, Found]:
     """Media fullUrl -> the consent scope (and where it was read) covering it."""
     covered: dict[str, Found] = {}
     for entry in reader.of_kind("Consent"):
+        if is_procedure_consent(entry):
+            continue  # a procedure's consent (parse_consent.py), not a photo's
         reader.used.add(entry.url)
         reader.subject(entry, "patient")
         if entry.get("status") != "active":

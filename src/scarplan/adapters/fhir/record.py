@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
 
@@ -148,12 +148,31 @@ class PhotoFacts:
 
 
 @dataclass(frozen=True)
+class ProcedureConsentFacts:
+    """A signed procedure consent: `signed` is its whole content as JSON values (the form as
+    shown, typed names, times, versions, seal, countersignature, withdrawal; see
+    services/clinic/consents.py `transfer_document`), `signature_png` the drawn signature."""
+
+    modality: str
+    status: str
+    """'signed', 'awaiting countersignature' or 'withdrawn'."""
+    signed_at: datetime
+    form_title: str
+    form_text: str
+    content_hash: str
+    signed: dict[str, Any]
+    signature_png: bytes
+    origins: Origins = field(default_factory=_origins, compare=False)
+
+
+@dataclass(frozen=True)
 class ClinicalRecord:
     patient: PatientFacts
     assessments: tuple[AssessmentFacts, ...]
     plans: tuple[PlanFacts, ...] = ()
     sessions: tuple[SessionFacts, ...] = ()
     photos: tuple[PhotoFacts, ...] = ()
+    consents: tuple[ProcedureConsentFacts, ...] = ()
 
 
 def locate(origins: Origins, path: str) -> str:

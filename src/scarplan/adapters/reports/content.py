@@ -273,6 +273,23 @@ class PerformedSession:
 
 
 @dataclass(frozen=True)
+class ConsentLine:
+    """A signed procedure consent, as the report lists it."""
+
+    procedure: str
+    status: str
+    """'signed', 'awaiting countersignature' or 'withdrawn'."""
+    signed_on: date
+    signed_by: str
+    countersigned_by: str | None
+    countersigned_on: date | None
+    withdrawn_on: date | None
+    withdrawal_reason: str | None
+    seal: str
+    """The SHA-256 over the consent as signed."""
+
+
+@dataclass(frozen=True)
 class ReportContent:
     variant: Variant
     subject: str
@@ -312,4 +329,6 @@ class ReportContent:
     """What treatment can achieve: scars improve, they are not erased (techniques.yaml)."""
     progress: str = ""
     """How far the plan has gone ("2 of 4 planned sessions done; ..."); empty without one."""
+    consents: tuple[ConsentLine, ...] = ()
+    """The patient's signed procedure consents, oldest first (a stored patient only)."""
     sources: tuple[SourceEntry, ...] = field(default=())

@@ -183,6 +183,7 @@ def treatment_session(form: FormData) -> dict[str, Any]:
         "parameters": parameters,
         "adverse_events": [],
     }
+    _put(entered, "consent_override_reason", text(form, "consent_override_reason"))
     _put(entered, "planned_session_id", text(form, "planned_session_id"), int)
     if text(form, "ae_kind"):
         entered["adverse_events"].append(adverse_event(form, prefix="ae_"))

@@ -57,6 +57,11 @@ class Permission(StrEnum):
     """Approve or decline a portal patient's request to correct their name or birth date."""
     FILL_PORTAL_FORMS = "portal.forms"
     """The patient's own forms at home: the intake steps a patient may answer, questionnaires."""
+    SIGN_CONSENT = "consents.sign"
+    """Read a procedure's consent form and sign it: the patient their own (portal), or a
+    clinician or the front desk handing the tablet over for the patient to sign."""
+    MANAGE_CONSENT = "consents.manage"
+    """Countersign a patient's consent and record its withdrawal: clinicians only."""
 
 
 P = Permission
@@ -83,6 +88,8 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.EXPORT_PATIENT,
             P.INVITE_PATIENT,
             P.REVIEW_IDENTITY,
+            P.SIGN_CONSENT,
+            P.MANAGE_CONSENT,
         }
     ),
     Role.STAFF: frozenset(
@@ -95,6 +102,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.MANAGE_SCHEDULE,
             P.INVITE_PATIENT,
             P.REVIEW_IDENTITY,
+            P.SIGN_CONSENT,
         }
     ),
     Role.PATIENT: frozenset(
@@ -105,6 +113,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.READ_CLINICAL,
             P.EXPORT_PATIENT,
             P.FILL_PORTAL_FORMS,
+            P.SIGN_CONSENT,
         }
     ),
     Role.RESEARCHER: frozenset({P.EXPORT_RESEARCH}),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -32,6 +32,7 @@ from scarplan.knowledge.schema.checklists import ChecklistItem, ChecklistSeverit
 from scarplan.knowledge.schema.rules import Action, ConditionId, Effect
 from scarplan.planning.eligibility import active_conditions, effect_action
 from scarplan.services.clinic.access import Permission, authorize
+from scarplan.services.clinic.consents import consent_problem
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import (
     ChecklistAnswer,
@@ -236,11 +237,13 @@ def session_checklist(
 ) -> Checklist:
     """The checklist a clinician sees before recording a session of `modality`."""
     authorize(actor, Permission.WRITE_CLINICAL, patient_id)
+    policies = clinic_policies(clinic.settings)
     with clinic.uow.read() as session:
         patient, fitzpatrick = patient_facts(load_patient(session, patient_id))
+        checklist = build_checklist(clinic.knowledge, policies, modality, patient, fitzpatrick, day)
+        checklist = with_consent_record(checklist, session, clinic, patient_id)
     clinic.audit.read(actor, "checklist", None, patient_id, {"modality": modality.value})
-    policies = clinic_policies(clinic.settings)
-    return build_checklist(clinic.knowledge, policies, modality, patient, fitzpatrick, day)
+    return checklist
 
 
 @dataclass(frozen=True)
@@ -252,10 +255,32 @@ class _Outcome:
 
 
 def _consent_item(entry: ChecklistEntry, given: ChecklistAnswerInput | None) -> _Outcome:
-    """Consent signed: on this branch the clinician's tick. (The merge wires it to the signed
-    procedure-consent records; this is the one place to change.)"""
+    """Consent signed: answered yes by a valid signed consent on file (`with_consent_record`);
+    without one, the clinician's tick (a consent on paper, say: the session's own consent gate
+    then asks for its audited reason)."""
+    if entry.from_record is not None and entry.from_record.answer is ChecklistAnswer.YES:
+        return _Outcome(entry, given, ChecklistAnswer.YES, "record")
     answer = given.answer if given is not None else None
     return _Outcome(entry, given, answer, "clinician")
+
+
+def with_consent_record(
+    checklist: Checklist, session: Session, clinic: Clinic, patient_id: int
+) -> Checklist:
+    """The checklist with its consent item answered from the patient's procedure consents."""
+    problem = consent_problem(
+        session, patient_id, checklist.modality.value, knowledge=clinic.knowledge
+    )
+    said = (
+        RecordAnswer(ChecklistAnswer.YES, "Signed and countersigned consent on file")
+        if problem is None
+        else RecordAnswer(ChecklistAnswer.NO, problem)
+    )
+    entries = tuple(
+        replace(entry, from_record=said) if entry.id == CONSENT_ITEM else entry
+        for entry in checklist.entries
+    )
+    return replace(checklist, entries=entries)
 
 
 def _test_spot_item(entry: ChecklistEntry, given: ChecklistAnswerInput | None) -> _Outcome:
@@ -381,6 +406,7 @@ def record_checklist(
         fitzpatrick,
         entered.performed_on,
     )
+    checklist = with_consent_record(checklist, session, clinic, record.patient_id)
     problems = checklist_problems(checklist, entered.checklist, entered.performed_on)
     if problems:
         raise InputError("the pre-procedure checklist stops this session", problems)

@@ -6,6 +6,7 @@ History is made by running each step with the clock set back to the day it happe
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import io
 import random
@@ -23,6 +24,7 @@ from scarplan.domain.vocabulary import Modality
 from scarplan.services.clinic import (
     assessments,
     checklists,
+    consents,
     patients,
     photos,
     plans,
@@ -36,6 +38,7 @@ from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.password_policy import password_weakness
 
 DEMO_USER = "demo"
+DEMO_CLINICIAN_NAME = "Demo Clinician"
 
 # Settings recorded for demo sessions: illustrative values, not recommendations.
 DEMO_PARAMETERS: dict[str, dict[str, Any]] = {
@@ -97,6 +100,39 @@ def _photo(scars: int, seed: int) -> bytes:
     return out.getvalue()
 
 
+def _signature(seed: int) -> str:
+    """A synthetic drawn signature (a wavy stroke) as the signing page sends it."""
+    image = Image.new("RGBA", (360, 120), (255, 255, 255, 0))
+    rng = random.Random(seed)
+    points = [(20 + 40 * i, 60 + rng.randint(-30, 30)) for i in range(9)]
+    ImageDraw.Draw(image).line(points, fill=(20, 20, 60), width=4, joint="curve")
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+def _consents(clinic: Clinic, actor: Actor, patient_id: int, modalities: set[str]) -> None:
+    """The patient signs each planned procedure's consent on the clinic's tablet; the demo
+    clinician countersigns."""
+    for seed, modality in enumerate(sorted(modalities)):
+        form = consents.form_to_sign(clinic, patient_id, modality)
+        signed = consents.sign_consent(
+            clinic,
+            actor,
+            patient_id,
+            modality,
+            {
+                "form_version": form.version,
+                "patient_name": form.patient_name,
+                "signature": _signature(patient_id * 10 + seed),
+                "understood": True,
+            },
+        )
+        consents.countersign_consent(
+            clinic, actor, signed.id, {"clinician_name": DEMO_CLINICIAN_NAME}
+        )
+
+
 def _intake(code: str, name: str, patient: dict[str, Any], **preferences: Any) -> dict[str, Any]:
     safety = {
         "pregnant": False,
@@ -148,6 +184,7 @@ def _treated_patient(clinic: Clinic, actor: Actor, today: date) -> None:
     )
     plan = plans.propose_plan(past, actor, record.id)
     plans.accept_plan(past, actor, plan.id)
+    _consents(past, actor, record.id, {s.modality for s in plan.sessions})
     done = [s for s in plan.sessions if s.day < today - timedelta(days=20)]
     for planned in done:
         sessions.record_session(
@@ -224,6 +261,7 @@ def _darker_skin_patient(clinic: Clinic, actor: Actor, today: date) -> None:
     )
     plan = plans.propose_plan(past, actor, record.id)
     plans.accept_plan(past, actor, plan.id)
+    _consents(past, actor, record.id, {s.modality for s in plan.sessions})
     first = next((s for s in plan.sessions if s.day <= today - timedelta(days=7)), None)
     if first is None:
         return
@@ -295,7 +333,7 @@ def seed_demo_clinic(clinic: Clinic) -> str:
     password = secrets.token_urlsafe(12)
     while password_weakness(password, DEMO_USER) is not None:  # e.g. "demo" inside, by chance
         password = secrets.token_urlsafe(12)
-    actor = users.create_user(clinic, DEMO_USER, "Demo Clinician", password, "clinician")
+    actor = users.create_user(clinic, DEMO_USER, DEMO_CLINICIAN_NAME, password, "clinician")
     today = clinic.today()
     # The price list first, so every demo plan is priced by the clinic; an admin saves it
     # (the demo clinician may not), recorded as the system's set-up.

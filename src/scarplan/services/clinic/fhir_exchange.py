@@ -33,8 +33,16 @@ from scarplan.adapters.fhir import (
     plan_facts,
     stated_preferences,
 )
+from scarplan.adapters.fhir.record import ProcedureConsentFacts
 from scarplan.domain.errors import FieldProblem, NotFoundError
-from scarplan.services.clinic import assessments, patients, plans, sessions
+from scarplan.services.clinic import (
+    assessments,
+    consent_exchange,
+    consents,
+    patients,
+    plans,
+    sessions,
+)
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.sessions import SessionView
@@ -110,6 +118,19 @@ def clinical_record(session: Session, patient_id: int) -> ClinicalRecord:
         ),
         sessions=tuple(_session(record, planned_at) for record in treated),
         photos=_photos(session, patient_id, session_at),
+        consents=tuple(
+            ProcedureConsentFacts(
+                modality=c.modality,
+                status=c.status,
+                signed_at=c.signed_at,
+                form_title=c.title,
+                form_text=c.form_text,
+                content_hash=c.content_hash,
+                signed=consent_exchange.transfer_document(session, c),
+                signature_png=c.signature_png,
+            )
+            for c in consents.patient_consents(session, patient_id)
+        ),
     )
 
 

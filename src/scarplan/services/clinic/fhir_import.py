@@ -31,12 +31,13 @@ from scarplan.adapters.fhir import (
     read_json,
     relocated,
 )
-from scarplan.services.clinic import assessments, patients, photos, sessions
+from scarplan.services.clinic import assessments, consent_exchange, patients, photos, sessions
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.fhir_import_plans import import_plan
 
 COUNTED = ("assessments", "plans", "sessions", "photos")
+IMPORTED_WITHOUT_CONSENT = "performed before the import (FHIR); no signed consent was imported"
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,17 @@ def _store(
         import_plan(session, clinic, actor, patient, assessed[plan.assessment], plan, warnings)
         for plan in record.plans
     ]
+    # Consents before the sessions: a session with its procedure's consent needs no reason.
+    for signed in record.consents:
+        located(
+            signed.origins,
+            consent_exchange.import_consent,
+            session,
+            clinic,
+            actor,
+            patient.id,
+            signed.signed,
+        )
     treated = []
     for facts in record.sessions:
         entered = {
@@ -107,6 +119,9 @@ def _store(
                 }
                 for event in facts.adverse_events
             ],
+            # A past session of another system's record: without an imported consent it goes
+            # in with this reason, audited (consents.require_consent).
+            "consent_override_reason": IMPORTED_WITHOUT_CONSENT,
         }
         checked = located(facts.origins, sessions.session_input, clinic, entered)
         link = None

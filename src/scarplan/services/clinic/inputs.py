@@ -237,6 +237,11 @@ class SessionInput(InputModel):
         description="The pre-procedure checklist answers; a red item not answered yes needs "
         "a reason.",
     )
+    consent_override_reason: str = Field(
+        "",
+        max_length=2000,
+        description="Why the session goes ahead without a valid signed consent (audited).",
+    )
 
 
 class PhotoAngle(StrEnum):
@@ -394,3 +399,26 @@ class QuestionnaireAnswers(InputModel):
     answers: dict[str, StrictInt] = Field(
         max_length=60, description="Item id -> the value of the chosen answer."
     )
+
+
+class ConsentSignatureInput(InputModel):
+    """The patient's signature of a consent form, as sent by the signing page."""
+
+    form_version: str = Field(
+        min_length=64, max_length=64, description="The version of the form the patient read."
+    )
+    patient_name: str = Field(min_length=1, max_length=200, description="Full name, typed.")
+    signature: str = Field(
+        min_length=1,
+        max_length=1_500_000,
+        description="The drawn signature as a PNG data URL (data:image/png;base64,...).",
+    )
+    understood: StrictBool = Field(description="'I have read and understood' is ticked.")
+
+
+class ConsentCountersignInput(InputModel):
+    clinician_name: str = Field(min_length=1, max_length=200, description="Own name, typed.")
+
+
+class ConsentWithdrawalInput(InputModel):
+    reason: str = Field(min_length=1, max_length=2000, description="Why consent is withdrawn.")

@@ -32,6 +32,9 @@ from scarplan.adapters.db.tables import (
     AppointmentRecord,
     AssessmentRecord,
     ChecklistAnswerRecord,
+    ConsentCountersignatureRecord,
+    ConsentRecord,
+    ConsentWithdrawalRecord,
     FollowUpVisitRecord,
     HomeRoutineRecord,
     IdentityChangeRequestRecord,
@@ -55,7 +58,7 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.scheduling.model import clock_time
-from scarplan.services.clinic import assessments, patients, photos, plans, sessions
+from scarplan.services.clinic import assessments, consents, patients, photos, plans, sessions
 from scarplan.services.clinic.access import Permission, authorize, not_found
 from scarplan.services.clinic.context import Actor, Clinic
 
@@ -238,6 +241,11 @@ def _collect(
         .where(QuestionnaireResponseRecord.patient_id == patient_id)
         .order_by(QuestionnaireResponseRecord.answered_on, QuestionnaireResponseRecord.id)
     ).all()
+    consent_entries = []
+    for number, signed in enumerate(consents.patient_consents(session, patient_id), start=1):
+        name = f"consents/{number:03d}-{signed.signed_at.date().isoformat()}-{signed.modality}.png"
+        images[name] = signed.signature_png
+        consent_entries.append({**consents.export_entry(signed), "signature_file": name})
     document = {
         "format": FORMAT,
         "version": 1,
@@ -273,6 +281,7 @@ def _collect(
         "assessments": [assessments.view(a) for a in assessed],
         "plans": [_plan(session, plan_id) for plan_id in plan_ids],
         "sessions": treated,
+        "consents": consent_entries,
         "photos": photo_entries,
         "appointments": [
             {
@@ -396,6 +405,7 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
     assessment_ids = select(AssessmentRecord.id).where(AssessmentRecord.patient_id == patient_id)
     user_ids = select(User.id).where(User.patient_id == patient_id)
     topography_ids = select(TopographyRecord.id).where(TopographyRecord.patient_id == patient_id)
+    consent_ids = select(ConsentRecord.id).where(ConsentRecord.patient_id == patient_id)
     return [
         (
             "identity_change_requests",
@@ -478,6 +488,20 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
         ("plans", delete(PlanRecord).where(PlanRecord.patient_id == patient_id)),
         ("lesions", delete(LesionRecord).where(LesionRecord.assessment_id.in_(assessment_ids))),
         ("assessments", delete(AssessmentRecord).where(AssessmentRecord.patient_id == patient_id)),
+        # Before the users: a consent signed in the portal names the patient's account.
+        (
+            "procedure_consent_withdrawals",
+            delete(ConsentWithdrawalRecord).where(
+                ConsentWithdrawalRecord.consent_id.in_(consent_ids)
+            ),
+        ),
+        (
+            "procedure_consent_countersignatures",
+            delete(ConsentCountersignatureRecord).where(
+                ConsentCountersignatureRecord.consent_id.in_(consent_ids)
+            ),
+        ),
+        ("procedure_consents", delete(ConsentRecord).where(ConsentRecord.patient_id == patient_id)),
         ("user_sessions", delete(UserSessionRecord).where(UserSessionRecord.user_id.in_(user_ids))),
         ("api_tokens", delete(ApiTokenRecord).where(ApiTokenRecord.user_id.in_(user_ids))),
         ("users", delete(User).where(User.patient_id == patient_id)),

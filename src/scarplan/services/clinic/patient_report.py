@@ -8,12 +8,19 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from scarplan.adapters.presentation.wording import day, label
-from scarplan.adapters.reports.content import Fact, PerformedSession, ReportContent, Variant
+from scarplan.adapters.reports.content import (
+    ConsentLine,
+    Fact,
+    PerformedSession,
+    ReportContent,
+    Variant,
+)
 from scarplan.assessment import assess_case
 from scarplan.domain.errors import FieldProblem, StateError
 from scarplan.services.assessment import assessment_json
 from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
+from scarplan.services.clinic.consents import ConsentView, patient_consents
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.patients import load_patient
 from scarplan.services.clinic.plans import PlanView
@@ -43,6 +50,7 @@ def patient_report(
             )
         case = stored_case(patient, assessment, clinic.today())
         performed = patient_sessions(session, patient_id)
+        signed = [consent_line(c) for c in patient_consents(session, patient_id)]
         subject = patient.full_name
     clinic.audit.read(actor, "report", None, patient_id, {"variant": variant.value})
     inputs = ReportInputs(
@@ -55,6 +63,7 @@ def patient_report(
         performed=performed_sessions(performed),
         today=clinic.today(),
         done=done_days(plan, performed) if plan is not None else {},
+        consents=signed,
     )
     return build_report(inputs, clinic.knowledge, variant)
 
@@ -89,4 +98,18 @@ def performed_sessions(sessions: Sequence[SessionView]) -> tuple[PerformedSessio
             ),
         )
         for s in sessions
+    )
+
+
+def consent_line(consent: ConsentView) -> ConsentLine:
+    return ConsentLine(
+        procedure=consent.procedure,
+        status=consent.status,
+        signed_on=consent.signed_at.date(),
+        signed_by=consent.patient_name,
+        countersigned_by=consent.countersigned_by_name,
+        countersigned_on=consent.countersigned_at.date() if consent.countersigned_at else None,
+        withdrawn_on=consent.withdrawn_at.date() if consent.withdrawn_at else None,
+        withdrawal_reason=consent.withdrawal_reason,
+        seal=consent.content_hash,
     )

@@ -24,6 +24,7 @@ from scarplan.services.clinic.checklists import (
     answer_views,
     record_checklist,
 )
+from scarplan.services.clinic.consents import require_consent
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.inputs import AdverseEventInput, SessionInput, validated
 from scarplan.services.clinic.patients import load_patient
@@ -163,6 +164,8 @@ def add_session(
     """Add a performed session in the caller's transaction; `planned` is the (plan id,
     planned session id) it fulfils. The plan's status is the caller's business. A session
     `imported` from another system's record was checked there, not here."""
+    if not imported:
+        require_consent(session, clinic, actor, patient_id, entered)
     record = TreatmentSessionRecord(
         patient_id=patient_id,
         plan_id=planned[0] if planned is not None else None,
