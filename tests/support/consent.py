@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import io
+from typing import Any
 
 from PIL import Image, ImageDraw
 
 from scarplan.services.clinic import consents
 from scarplan.services.clinic.consents import ConsentView
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.sessions import SessionView
 
 
 def signature_data_url() -> str:
@@ -74,3 +76,15 @@ def ensure_consents(clinic: Clinic, clinician: Actor, patient_id: int, *modaliti
             )
         if problem is not None:
             consented(clinic, clinician, patient_id, modality)
+
+
+def record_cleared(
+    clinic: Clinic, clinician: Actor, patient_id: int, entered: dict[str, Any]
+) -> SessionView:
+    """Record a session as a clinic would once its gates are cleared: the procedure's consent
+    signed and countersigned, every checklist item answered yes (tests/support/checklists.py)."""
+    from scarplan.services.clinic import sessions  # noqa: PLC0415
+    from support.checklists import with_checklist  # noqa: PLC0415
+
+    ensure_consents(clinic, clinician, patient_id, str(entered["modality"]))
+    return sessions.record_session(clinic, clinician, patient_id, with_checklist(entered))
