@@ -20,7 +20,7 @@ from scarplan.adapters.presentation.medical_history import (
     PRIOR_PROCEDURE_KINDS,
     history_label,
 )
-from scarplan.adapters.presentation.wording import day, label, money
+from scarplan.adapters.presentation.wording import day, label, money, plan_note
 from scarplan.domain.vocabulary import Modality, Region, ScarType
 from scarplan.services.clinic.access import Permission, can
 from scarplan.services.clinic.context import Actor
@@ -45,6 +45,7 @@ def make_templates() -> Jinja2Templates:
     env.auto_reload = False  # templates ship with the package; no stat() per render
     env.filters.update(label=label, money=money, day=day, may=may, history_label=history_label)
     env.filters["refs"] = refs
+    env.filters["plan_note"] = plan_note
     env.globals.update(
         regions=list(Region),
         scar_types=[ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING],

@@ -215,7 +215,7 @@ def propose_plan(
                 [FieldProblem("assessment_id", "this patient has no such assessment", "")],
             )
         case = stored_case(patient, assessment, clinic.today())
-        prices = clinic_price_list(session)
+        prices = clinic_price_list(session, clinic.today())
         plan = plan_case(case, clinic.knowledge, clinic.settings, clinic.today(), prices)
         routine = routine_json(routine_for_plan(case, plan, clinic.knowledge))
         document = plan_json(plan, routine)
