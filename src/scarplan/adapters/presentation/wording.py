@@ -4,7 +4,6 @@ uses."""
 from __future__ import annotations
 
 import re
-
 from datetime import date, datetime
 from decimal import Decimal
 

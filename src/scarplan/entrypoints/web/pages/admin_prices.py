@@ -10,8 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from scarplan.domain.errors import ScarplanError
 from scarplan.domain.currencies import ISO_4217
+from scarplan.domain.errors import ScarplanError
 from scarplan.domain.vocabulary import Modality
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import form_date, text
