@@ -31,8 +31,8 @@ from scarplan.services.clinic import (
 )
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.schedule_setup import ResourceKind
 from scarplan.services.clinic.password_policy import password_weakness
+from scarplan.services.clinic.schedule_setup import ResourceKind
 
 DEMO_USER = "demo"
 DEMO_DAY_OFF_IN_DAYS = 10

@@ -107,6 +107,9 @@ class _Problems:
     def add(self, path: str, message: str) -> None:
         self.found.append(FieldProblem(path, message))
 
+    def about(self, path: str) -> bool:
+        return any(p.path == path for p in self.found)
+
     def raise_if_any(self, what: str) -> None:
         if self.found:
             raise InputError(what, self.found)
@@ -165,7 +168,7 @@ def save_resource(clinic: Clinic, actor: Actor, entered: ResourceForm) -> SetupV
         procedures = _procedures(entered, problems)
         item: dict[str, Any] = {"name": name}
         if entered.kind is ResourceKind.PRACTITIONER:
-            if not procedures:
+            if not procedures and not problems.about("procedures"):
                 problems.add(
                     "procedures", f"Tick at least one procedure that {name or 'they'} performs"
                 )
