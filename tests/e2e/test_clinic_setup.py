@@ -6,8 +6,10 @@ overflowing sideways. Screenshots: test-artifacts/screenshots/clinic-day-setup-*
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -17,10 +19,20 @@ from e2e.test_clinic_flow import sign_in
 from scarplan.bootstrap import bootstrap
 from scarplan.services.clinic import users
 from scarplan.settings import Settings
-from support.server import Server
+from support.server import Server, running_server
 
 ADMIN_PASSWORD = "a long admin password"
 WIDTHS = (1366, 390)
+
+
+@pytest.fixture
+def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """The demo clinic on one worker process: on a loaded machine, uvicorn's supervisor
+    restarts a worker whose start-up outlasts its health check, again and again."""
+    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve"]
+    command += ["--port", "{port}", "--workers", "1", "--demo"]
+    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+        yield started
 
 
 @pytest.fixture
