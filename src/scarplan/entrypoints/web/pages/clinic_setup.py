@@ -44,6 +44,14 @@ def _kind(raw: str) -> ResourceKind:
         ) from None
 
 
+def _errors(error: ScarplanError) -> dict[str, Any]:
+    """The form's errors for these pages, which say each one in words beside its field (and
+    the rest in their own summary): not the layout's summary, which names field paths."""
+    shown = form_errors(error)
+    shown["setup_error"] = shown.pop("error")
+    return shown
+
+
 def _page_context(clinic: Clinic, actor: Actor) -> dict[str, Any]:
     page = setup_forms.read_setup_page(clinic, actor)
     return {
@@ -60,7 +68,7 @@ def _page_context(clinic: Clinic, actor: Actor) -> dict[str, Any]:
 def _with_error(
     request: Request, clinic: Clinic, actor: Actor, error: ScarplanError, entered: dict[str, Any]
 ) -> HTMLResponse:
-    context = {**_page_context(clinic, actor), **form_errors(error), "entered": entered}
+    context = {**_page_context(clinic, actor), **_errors(error), "entered": entered}
     return render(request, "calendar/setup.html", context, form_errors(error)["status"])
 
 
@@ -259,7 +267,7 @@ async def save_resource(
             "device_kind": entered.device_kind,
             "hours": {d: {"start": h.start, "end": h.end} for d, h in entered.hours.items()},
         }
-        context.update(form_errors(error))
+        context.update(_errors(error))
         return render(request, "calendar/resource.html", context, form_errors(error)["status"])
     return see_other(f"{PAGE}#{chosen.value}s")
 
@@ -278,6 +286,6 @@ async def retire_resource(
         )
     except ScarplanError as error:
         context = _resource_context(clinic, actor, chosen, resource_id)
-        context.update(form_errors(error))
+        context.update(_errors(error))
         return render(request, "calendar/resource.html", context, form_errors(error)["status"])
     return see_other(f"{PAGE}#{chosen.value}s")
