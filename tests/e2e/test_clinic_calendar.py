@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -104,12 +105,12 @@ def day_off_moves_only_that_days_bookings(
 ) -> str:
     """A practitioner's day off: the next run moves their bookings of that day, only those."""
     page.goto(f"{server.base_url}/calendar/setup")
-    page.select_option("select[name=kind]", "practitioner")
-    page.fill("input[name=resource_id]", practitioner)
+    page.select_option("select[name=who]", f"practitioner:{practitioner}")
     page.fill("input[name=first]", day)
-    page.fill("input[name=reason]", "conference")
-    page.click("text=Add days off")
-    expect(page.locator(".cards")).to_contain_text(f"Days off: {day}")
+    page.fill("form[action='/calendar/days-off'] input[name=reason]", "conference")
+    page.click("text=Add the days off")
+    shown = date.fromisoformat(day).strftime("%d %b %Y")
+    expect(page.locator("ul.closures")).to_contain_text(f"{shown} (conference)")
     run_optimiser(page, server)
     assert section_count(page, "Moved") == proposed
     assert section_count(page, "New bookings") == 0

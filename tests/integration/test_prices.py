@@ -117,7 +117,7 @@ def test_the_newest_version_prices_the_plan_and_estimates_fill_the_rest(clinic: 
 def test_the_demo_clinic_prices_every_procedure(clinic: Clinic) -> None:
     seed_demo_clinic(clinic)
     with clinic.uow.read() as session:
-        in_force = prices.clinic_price_list(session)
+        in_force = prices.clinic_price_list(session, clinic.today())
     assert in_force is not None
     assert in_force.prices.complete
     assert set(DEMO_PRICES["prices"]) == {m.value for m in Modality}

@@ -144,9 +144,15 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/calendar/runs/{job_id}"): frozenset({C, S}),
     ("POST", "/calendar/runs/{job_id}/{action}"): frozenset({C, S}),
     ("POST", "/appointments/{appointment_id}/cancel"): frozenset({C, S}),
-    ("GET", "/calendar/setup"): frozenset({C, S}),
-    ("POST", "/calendar/setup"): frozenset({C, S}),
-    ("POST", "/calendar/days-off"): frozenset({C, S}),
+    ("GET", "/calendar/setup"): frozenset({A, C, S}),
+    ("POST", "/calendar/setup/start"): frozenset({A, C, S}),
+    ("POST", "/calendar/setup/hours"): frozenset({A, C, S}),
+    ("POST", "/calendar/setup/durations"): frozenset({A, C, S}),
+    ("GET", "/calendar/setup/resources/{kind}"): frozenset({A, C, S}),
+    ("POST", "/calendar/setup/resources/{kind}"): frozenset({A, C, S}),
+    ("POST", "/calendar/setup/resources/{kind}/{resource_id}/retire"): frozenset({A, C, S}),
+    ("POST", "/calendar/days-off"): frozenset({A, C, S}),
+    ("POST", "/calendar/days-off/{position}/remove"): frozenset({A, C, S}),
     ("GET", "/desk"): frozenset({C, S}),
     ("POST", "/desk/appointments/{appointment_id}/{action}"): frozenset({C, S}),
     ("GET", "/desk/book"): frozenset({C, S}),
@@ -267,6 +273,8 @@ class Records:
             "state": "enable",
             "step": "skin",
             "instrument_id": "pgi_i",
+            "resource_id": "room-1",
+            "position": "0",
         }
 
 

@@ -33,8 +33,9 @@ from sqlalchemy import func, select
 from scarplan.adapters.db.tables import JobRecord, PhotoBlobRecord, TopographyRecord
 from scarplan.domain.json_text import MAX_JSON_DEPTH
 from scarplan.entrypoints.web.security import CSP
-from scarplan.services.clinic import patients, users
+from scarplan.services.clinic import patients, schedule_setup, users
 from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.users import create_user
 from support.clinic_data import jpeg, patient_input
 from support.fhir import resources
@@ -365,17 +366,17 @@ def test_deep_json_is_refused_on_every_json_endpoint(
     assert count(clinic, PhotoBlobRecord) == 0
 
 
-def test_deep_json_in_the_scheduling_set_up_form_is_refused(
-    client: TestClient, clinic: Clinic
-) -> None:
+def test_an_absurd_name_in_the_set_up_form_is_refused(client: TestClient, clinic: Clinic) -> None:
+    clinician = create_user(clinic, "dr.hostile", "Dr H", PASSWORD, "clinician")
+    schedule_setup.save_setup(clinic, clinician, DEMO_SCHEDULE, "opening set-up")
     create_user(clinic, "desk.test", "Front Desk", PASSWORD, "staff")
     signed = client.post("/api/v1/session", json={"username": "desk.test", "password": PASSWORD})
     client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
     before = client.get("/calendar/setup").text
-    response = client.post(
-        "/calendar/setup", data={"document": f'{{"rooms": {deep(900)}}}', "reason": "attack"}
-    )
-    page_refusal(response, f"is nested more than {MAX_JSON_DEPTH} levels deep", "document")
+    for name in ("x" * 10_000, "Room\x00 5"):
+        response = client.post("/calendar/setup/resources/room", data={"name": name})
+        assert response.status_code == 422
+        assert "The name is too long" in response.text or "Give the room a name" in response.text
     assert client.get("/calendar/setup").text == before
 
 

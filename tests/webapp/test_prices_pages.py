@@ -36,7 +36,7 @@ def test_the_page_lists_every_procedure_with_its_published_estimate(
     for modality in Modality:
         assert f'name="amount_{modality.value}"' in page.text
     assert "USD 180-200 per session (2026)" in page.text  # tca_cross's estimate
-    assert "No price list saved yet" in page.text
+    assert "No price list is in force yet" in page.text
 
 
 def test_saving_the_form_adds_a_version_that_is_then_in_force(
@@ -50,7 +50,7 @@ def test_saving_the_form_adds_a_version_that_is_then_in_force(
     )
     assert (saved.status_code, saved.headers["location"]) == (303, "/admin/prices")
     with clinic.uow.read() as session:
-        in_force = prices.clinic_price_list(session)
+        in_force = prices.clinic_price_list(session, clinic.today())
     assert in_force is not None
     assert in_force.prices.currency == "USD"
     assert in_force.prices.prices[Modality.PUNCH_EXCISION].per.value == "scar"
@@ -69,7 +69,7 @@ def test_a_wrong_amount_is_shown_on_its_row_and_nothing_is_saved(
     assert 'value="lots"' in refused.text
     assert "field-error" in refused.text
     with clinic.uow.read() as session:
-        assert prices.clinic_price_list(session) is None
+        assert prices.clinic_price_list(session, clinic.today()) is None
 
 
 def test_the_form_needs_the_csrf_token(client: TestClient, clinic: Clinic) -> None:
@@ -78,7 +78,7 @@ def test_the_form_needs_the_csrf_token(client: TestClient, clinic: Clinic) -> No
     refused = client.post("/admin/prices", data=_form(tca_cross="250"))
     assert refused.status_code == 403
     with clinic.uow.read() as session:
-        assert prices.clinic_price_list(session) is None
+        assert prices.clinic_price_list(session, clinic.today()) is None
 
 
 def test_the_api_saves_a_version_and_reads_it_back_with_its_history(

@@ -11,6 +11,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from scarplan.domain.currencies import ISO_4217
 from scarplan.domain.vocabulary import Modality
 from scarplan.knowledge.schema.modalities import PriceUnit
 from scarplan.planning.conventions import ClinicPrice
@@ -49,6 +50,15 @@ class PriceList(BaseModel):
     prices: dict[Modality, PriceEntry] = Field(
         description="Price per procedure id: per session, or per scar for the focal techniques."
     )
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        if value not in ISO_4217:
+            raise ValueError(
+                f"{value} is not a currency code of ISO 4217: choose one such as USD, EUR or GBP"
+            )
+        return value
 
     @model_validator(mode="after")
     def _units(self) -> Self:

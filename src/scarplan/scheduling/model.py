@@ -117,6 +117,7 @@ class Practitioner(_Model):
 
 class Device(_Model):
     id: Id
+    name: str = Field("", max_length=120, description="Shown to staff; empty: the id.")
     kind: str = Field(
         pattern=r"^[a-z][a-z0-9_]*$",
         description="The knowledge base's device kind, e.g. co2_laser or rf_device.",
@@ -131,6 +132,7 @@ class Device(_Model):
 
 class Room(_Model):
     id: Id
+    name: str = Field("", max_length=120, description="Shown to staff; empty: the id.")
     procedures: list[Modality] | None = Field(
         None, description="Procedures it is equipped for; omitted: any."
     )

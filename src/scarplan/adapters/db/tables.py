@@ -401,6 +401,8 @@ class ClinicPriceListRecord(Base):
     reason: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Stamp)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    valid_from: Mapped[date] = mapped_column(Date)
+    """The first day it prices plans (migration 0015; earlier rows: the day they were saved)."""
 
 
 class AppointmentRecord(Base):

@@ -3,6 +3,7 @@ uses."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -81,3 +82,13 @@ def day(value: date | datetime | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return value.strftime("%d %b %Y")
+
+
+_SETTINGS_HINT = re.compile(r";?\s*set the clinic's prices \(SCARPLAN_PRICES\)\.?", re.IGNORECASE)
+
+
+def plan_note(note: str) -> str:
+    """A plan's note for the clinic's screens. Plans made before the clinic price list told the
+    reader to set an environment variable; the page says where prices are set instead."""
+    shown = _SETTINGS_HINT.sub("", note).rstrip()
+    return shown if shown.endswith(".") or not shown else shown + "."

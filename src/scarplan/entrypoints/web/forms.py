@@ -9,6 +9,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 
+from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.services.clinic.patient_fields import STEP_FIELDS, IntakeStep
 
 YES_NO = {"yes": True, "no": False}
@@ -28,6 +29,17 @@ PRIOR_ROW = re.compile(r"prior_kind_(\d{1,3})")
 def text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
+
+
+def form_date(raw: str, field: str, what: str) -> date:
+    """A date picker's value, or InputError naming the field (`what` says which day)."""
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise InputError(
+            f"{what} is not a date",
+            [FieldProblem(field, f"{raw!r} is not a date", f"pick {what} on the calendar")],
+        ) from None
 
 
 def texts(form: FormData, name: str) -> list[str]:

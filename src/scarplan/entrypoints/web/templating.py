@@ -22,7 +22,7 @@ from scarplan.adapters.presentation.medical_history import (
     PRIOR_PROCEDURE_KINDS,
     history_label,
 )
-from scarplan.adapters.presentation.wording import PARAMETER_LABELS, day, label, money
+from scarplan.adapters.presentation.wording import PARAMETER_LABELS, day, label, money, plan_note
 from scarplan.adapters.presentation.words import NOWHERE, Where, said, said_warning
 from scarplan.domain.errors import FieldProblem
 from scarplan.domain.vocabulary import Modality, Region, ScarType
@@ -65,6 +65,7 @@ def make_templates() -> Jinja2Templates:
     env.filters.update(label=label, money=money, day=day, may=may, history_label=history_label)
     env.filters["refs"] = refs
     env.filters.update(said=said_filter, said_warning=warning_filter)
+    env.filters["plan_note"] = plan_note
     env.globals.update(
         regions=list(Region),
         scar_types=[ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING],

@@ -49,6 +49,9 @@ class Permission(StrEnum):
     MANAGE_USERS = "users.manage"
     READ_AUDIT = "audit.read"
     EXPORT_RESEARCH = "research.export"
+    MANAGE_SETUP = "setup.manage"
+    """The clinic's set-up: practitioners, devices, rooms, opening hours, days off and session
+    lengths (admin, clinician, staff: the front desk knows who is away; docs/clinic-day.md)."""
     MANAGE_PRICES = "prices.manage"
     """The clinic's price list: read its versions and save a new one."""
     INVITE_PATIENT = "patients.invite"
@@ -73,6 +76,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.READ_AUDIT,
             P.ERASE_PATIENT,
             P.MANAGE_PRICES,
+            P.MANAGE_SETUP,
         }
     ),
     Role.CLINICIAN: frozenset(
@@ -83,6 +87,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.WRITE_INTAKE,
             P.READ_SCHEDULE,
             P.MANAGE_SCHEDULE,
+            P.MANAGE_SETUP,
             P.READ_CLINICAL,
             P.WRITE_CLINICAL,
             P.EXPORT_PATIENT,
@@ -100,6 +105,7 @@ POLICY: dict[Role, frozenset[Permission]] = {
             P.WRITE_INTAKE,
             P.READ_SCHEDULE,
             P.MANAGE_SCHEDULE,
+            P.MANAGE_SETUP,
             P.INVITE_PATIENT,
             P.REVIEW_IDENTITY,
             P.SIGN_CONSENT,

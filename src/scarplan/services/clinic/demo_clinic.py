@@ -36,9 +36,11 @@ from scarplan.services.clinic import (
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.password_policy import password_weakness
+from scarplan.services.clinic.schedule_setup import ResourceKind
 
 DEMO_USER = "demo"
 DEMO_CLINICIAN_NAME = "Demo Clinician"
+DEMO_DAY_OFF_IN_DAYS = 10
 
 # Settings recorded for demo sessions: illustrative values, not recommendations.
 DEMO_PARAMETERS: dict[str, dict[str, Any]] = {
@@ -345,6 +347,10 @@ def seed_demo_clinic(clinic: Clinic) -> str:
     _darker_skin_patient(clinic, actor, today)
     _pregnant_patient(clinic, actor, today)
     _new_patient(clinic, actor)
-    # So the clinic calendar and its optimiser work from the first start.
+    # So the clinic calendar and its optimiser work from the first start, with a day off to see.
     schedule_setup.save_setup(clinic, actor, DEMO_SCHEDULE, "demo clinic set-up")
+    away = today + timedelta(days=DEMO_DAY_OFF_IN_DAYS)
+    schedule_setup.add_days_off(
+        clinic, actor, ResourceKind.PRACTITIONER, "nurse-silva", away, away, "training course"
+    )
     return password

@@ -1,5 +1,7 @@
 """The demo clinic's scheduling set-up: three practitioners (two do punch techniques), one CO2
-laser, one RF microneedling device, four rooms. Invented for the demo, like its patients."""
+laser, one RF microneedling device, four rooms, all named; opening hours Monday to Friday
+08:00-18:00 and Saturday morning. Invented for the demo, like its patients. The demo seeds a
+day off on top (demo_clinic), dated from the day it runs."""
 
 from __future__ import annotations
 
@@ -54,15 +56,23 @@ DEMO_SCHEDULE: dict[str, Any] = {
             },
         ],
         "devices": [
-            {"id": "co2-1", "kind": "co2_laser"},
-            {"id": "rf-1", "kind": "rf_device"},
+            {"id": "co2-1", "name": "CO2 laser", "kind": "co2_laser"},
+            {"id": "rf-1", "name": "RF microneedling device", "kind": "rf_device"},
         ],
         "rooms": [
-            {"id": "room-1"},
-            {"id": "room-2"},
-            {"id": "room-3"},
-            {"id": "laser-room", "procedures": ["fractional_co2", "fractional_erbium"]},
+            {"id": "room-1", "name": "Treatment room 1"},
+            {"id": "room-2", "name": "Treatment room 2"},
+            {"id": "room-3", "name": "Treatment room 3"},
+            {
+                "id": "laser-room",
+                "name": "Laser room",
+                "procedures": ["fractional_co2", "fractional_erbium"],
+            },
         ],
     },
     "durations": {},
+    "opening_hours": {
+        **{day: {"start": "08:00", "end": "18:00"} for day in _WEEKDAYS},
+        "sat": {"start": "09:00", "end": "13:00"},
+    },
 }

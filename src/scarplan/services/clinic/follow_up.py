@@ -265,7 +265,7 @@ def _consider(
     case = stored_case(patient, latest, clinic.today())
     result = assess_case(case, clinic.knowledge)
     with clinic.uow.read() as session:
-        prices = clinic_price_list(session)
+        prices = clinic_price_list(session, clinic.today())
     found = recommendations_for(
         case,
         result,

@@ -236,7 +236,7 @@ def propose_plan(
                 [FieldProblem("assessment_id", "this patient has no such assessment", "")],
             )
         case = stored_case(patient, assessment, clinic.today())
-        prices = clinic_price_list(session)
+        prices = clinic_price_list(session, clinic.today())
         plan = plan_case(case, clinic.knowledge, clinic.settings, clinic.today(), prices)
         routine = routine_json(routine_for_plan(case, plan, clinic.knowledge))
         document = plan_json(plan, routine)
@@ -562,7 +562,7 @@ def edit_plan(clinic: Clinic, actor: Actor, plan_id: int, raw: Any) -> PlanView:
             assess_case(case, clinic.knowledge),
             clinic.knowledge,
             clinic_policies(clinic.settings),
-            planning_conventions(clinic.settings, clinic_price_list(session)),
+            planning_conventions(clinic.settings, clinic_price_list(session, clinic.today())),
             state.document.start_date,
             plan.created_at.date(),
             clinic.today(),

@@ -1,16 +1,17 @@
-"""The clinic's own price list, in versions: currency and a price per procedure.
+"""The clinic's own price list, in versions: currency, a price per procedure, valid from a day.
 
-Each save adds a version (ClinicPriceListRecord) with who saved it, when and why; the newest is
-in force and none is lost. Planning (services/clinic/plans.propose_plan) uses the newest version
-in place of settings `prices`; any procedure it leaves out keeps its published estimate
-(docs/planning.md). Only the admin role manages prices (`prices.manage`), and every save is in
-the audit trail.
+Each save adds a version (ClinicPriceListRecord) with who saved it, when, why and the first day
+it prices plans; none is lost. A plan proposed on day D uses the version valid on D: the one
+with the latest `valid_from` on or before D (the later saved of two from the same day).
+Planning (services/clinic/plans.propose_plan) uses it in place of settings `prices`; any
+procedure it leaves out keeps its published estimate (docs/planning.md). Only the admin role
+manages prices (`prices.manage`), and every save is in the audit trail.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +30,8 @@ from scarplan.services.clinic.inputs import has_nul, validated
 from scarplan.services.planning import ClinicPriceList
 
 HISTORY = 50
+MAX_DAYS_AHEAD = 731
+"""A version may come into force up to two years ahead."""
 
 
 class PriceListVersion(BaseModel):
@@ -41,6 +44,7 @@ class PriceListVersion(BaseModel):
     reason: str
     created_at: datetime
     created_by: str | None = Field(description="The user who saved it (null: user removed).")
+    valid_from: date = Field(description="The first day it prices the plans proposed.")
     complete: bool = Field(description="Whether it prices every procedure.")
 
 
@@ -63,8 +67,11 @@ class PricesPage(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    current: PriceListVersion | None
-    history: list[PriceListVersion]
+    current: PriceListVersion | None = Field(description="The version in force today.")
+    upcoming: list[PriceListVersion] = Field(
+        default_factory=list, description="Versions valid from a later day, soonest first."
+    )
+    history: list[PriceListVersion] = Field(description="Every version, newest saved first.")
     estimates: list[PublishedEstimate]
     fallback_currency: str = Field(description="Settings `currency` (used before any version).")
     fallback_prices: dict[Modality, float] = Field(
@@ -76,12 +83,16 @@ class PricesPage(BaseModel):
 class NewPriceList:
     price_list: PriceList
     reason: str
+    valid_from: date
 
 
-def clinic_price_list(session: Session) -> ClinicPriceList | None:
-    """The price list in force for planning, or None when no version was saved."""
+def clinic_price_list(session: Session, day: date) -> ClinicPriceList | None:
+    """The price list valid on `day` (the plan's day), or None when no version is valid yet."""
     record = session.scalars(
-        select(ClinicPriceListRecord).order_by(ClinicPriceListRecord.id.desc()).limit(1)
+        select(ClinicPriceListRecord)
+        .where(ClinicPriceListRecord.valid_from <= day)
+        .order_by(ClinicPriceListRecord.valid_from.desc(), ClinicPriceListRecord.id.desc())
+        .limit(1)
     ).first()
     if record is None:
         return None
@@ -98,8 +109,14 @@ def read_prices(clinic: Clinic, actor: Actor) -> PricesPage:
             .limit(HISTORY)
         ).all()
         history = [_version(record, username) for record, username in rows]
+        in_force = clinic_price_list(session, clinic.today())
+    today = clinic.today()
+    upcoming = sorted(
+        (v for v in history if v.valid_from > today), key=lambda v: (v.valid_from, v.version)
+    )
     return PricesPage(
-        current=history[0] if history else None,
+        current=next((v for v in history if in_force and v.version == in_force.version), None),
+        upcoming=upcoming,
         history=history,
         estimates=published_estimates(clinic.knowledge),
         fallback_currency=clinic.settings.currency,
@@ -123,15 +140,46 @@ def published_estimates(knowledge: KnowledgeBase) -> list[PublishedEstimate]:
     ]
 
 
-def checked_price_list(raw: Any, reason: str) -> NewPriceList:
-    """A price list as entered, or InputError naming each field."""
-    return NewPriceList(validated(PriceList, raw, "price list"), _reason(reason))
+def checked_price_list(
+    raw: Any, reason: str, today: date, valid_from: date | None = None
+) -> NewPriceList:
+    """A price list as entered, or InputError naming each field. `valid_from` (default
+    `today`) may not lie in the past: a plan already made keeps the prices of its day."""
+    price_list = validated(PriceList, raw, "price list")
+    stated = _reason(reason)
+    start = valid_from or today
+    if start < today:
+        raise InputError(
+            "the prices cannot start in the past",
+            [
+                FieldProblem(
+                    "valid_from",
+                    f"{start.isoformat()} is before today ({today.isoformat()})",
+                    "choose today or a later day: plans already made keep their prices",
+                )
+            ],
+        )
+    if start > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise InputError(
+            "the prices start too far ahead",
+            [
+                FieldProblem(
+                    "valid_from",
+                    f"{start.isoformat()} is more than two years ahead",
+                    "choose a day within the next two years",
+                )
+            ],
+        )
+    return NewPriceList(price_list, stated, start)
 
 
-def save_price_list(clinic: Clinic, actor: Actor, raw: Any, reason: str) -> PriceListVersion:
-    """Save a new version of the clinic's price list; it is in force for plans made from now."""
+def save_price_list(
+    clinic: Clinic, actor: Actor, raw: Any, reason: str, valid_from: date | None = None
+) -> PriceListVersion:
+    """Save a new version of the clinic's price list, pricing the plans proposed from
+    `valid_from` (default: today) until a later version comes into force."""
     authorize(actor, Permission.MANAGE_PRICES)
-    entered = checked_price_list(raw, reason)
+    entered = checked_price_list(raw, reason, clinic.today(), valid_from)
     with clinic.uow.write() as session:
         return add_version(session, clinic, actor, entered)
 
@@ -145,6 +193,7 @@ def add_version(
         reason=entered.reason,
         created_at=clinic.now(),
         created_by=actor.user_id,
+        valid_from=entered.valid_from,
     )
     session.add(record)
     session.flush()
@@ -155,7 +204,11 @@ def add_version(
         "price_list",
         record.id,
         None,
-        {"currency": record.currency, "procedures": len(record.prices)},
+        {
+            "currency": record.currency,
+            "procedures": len(record.prices),
+            "valid_from": record.valid_from.isoformat(),
+        },
     )
     return _version(record, actor.username)
 
@@ -168,6 +221,7 @@ def _version(record: ClinicPriceListRecord, username: str | None) -> PriceListVe
         reason=record.reason,
         created_at=record.created_at,
         created_by=username,
+        valid_from=record.valid_from,
         complete=prices.complete,
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +35,12 @@ class NewPriceListBody(BaseModel):
         )
     )
     reason: str = Field(description="Why the prices change (3 to 300 characters).")
+    valid_from: date | None = Field(
+        None,
+        description="The first day these prices price the plans proposed (today or later, "
+        "within two years); omitted: today. A plan proposed on day D uses the version valid "
+        "on D.",
+    )
 
 
 @router.get("/prices")
@@ -48,4 +56,4 @@ def save_prices(
 ) -> prices.PriceListVersion:
     """Save a new version of the clinic's price list (kept with who saved it, when and why)."""
     raw = entered.model_dump(mode="json", include={"currency", "prices"})
-    return prices.save_price_list(clinic, actor, raw, entered.reason)
+    return prices.save_price_list(clinic, actor, raw, entered.reason, entered.valid_from)

@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from scarplan.domain.currencies import ISO_4217
 from scarplan.domain.errors import ScarplanError
 from scarplan.domain.vocabulary import Modality
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
-from scarplan.entrypoints.web.forms import text
+from scarplan.entrypoints.web.forms import form_date, text
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.planning.price_list import FOCAL
 from scarplan.services.clinic import prices
@@ -56,6 +57,7 @@ def _context(
     entered: dict[str, Any] | None = None,
     currency: str | None = None,
     reason: str = "",
+    valid_from: str = "",
 ) -> dict[str, Any]:
     page = prices.read_prices(clinic, actor)
     in_force = page.current.price_list.currency if page.current else page.fallback_currency
@@ -64,7 +66,10 @@ def _context(
         "page": page,
         "rows": _rows(page, entered),
         "currency": currency if currency is not None else in_force,
+        "currencies": sorted(ISO_4217),
         "reason": reason,
+        "valid_from": valid_from or clinic.today().isoformat(),
+        "today": clinic.today().isoformat(),
     }
 
 
@@ -90,6 +95,7 @@ async def save_prices(
     form = await request.form()
     entered = _entered(form)
     currency, reason = text(form, "currency").upper(), text(form, "reason")
+    valid_from = text(form, "valid_from")
     try:
         await run_in_threadpool(
             prices.save_price_list,
@@ -97,8 +103,12 @@ async def save_prices(
             actor,
             {"currency": currency, "prices": entered},
             reason,
+            form_date(valid_from, "valid_from", "the day the prices start") if valid_from else None,
         )
     except ScarplanError as error:
-        context = {**_context(clinic, actor, entered, currency, reason), **form_errors(error)}
+        context = {
+            **_context(clinic, actor, entered, currency, reason, valid_from),
+            **form_errors(error),
+        }
         return render(request, "admin/prices.html", context, 422)
     return see_other("/admin/prices")

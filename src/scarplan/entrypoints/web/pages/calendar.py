@@ -1,9 +1,9 @@
 """The clinic calendar: day and week views by practitioner, device or room; the optimiser
-(run, review the moves, confirm or discard); the scheduling set-up; cancelling a booking."""
+(run, review the moves, confirm or discard); cancelling a booking. The set-up (resources,
+hours, days off) has its own pages (clinic_setup)."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any, Literal
 
@@ -12,7 +12,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import FieldProblem, InputError, ScarplanError
-from scarplan.domain.json_text import load_json
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import RecordId
@@ -148,70 +147,3 @@ async def cancel_appointment(
 ) -> RedirectResponse:
     booked = await run_in_threadpool(appointments.cancel_appointment, clinic, actor, appointment_id)
     return see_other(f"/calendar?day={booked.day.isoformat()}&view=day")
-
-
-def _setup_context(clinic: Clinic, actor: Actor, entered: str = "") -> dict[str, Any]:
-    setup = schedule_setup.read_setup(clinic, actor)
-    document = setup.schedule.model_dump(mode="json") if setup else None
-    return {
-        "actor": actor,
-        "setup": setup,
-        "document": entered or (json.dumps(document, indent=2) if document else ""),
-        "kinds": list(ResourceKind),
-        "today": clinic.today(),
-    }
-
-
-@router.get("/calendar/setup", dependencies=MANAGE, response_class=HTMLResponse)
-def setup_page(request: Request, clinic: ClinicDep, actor: ActorDep) -> HTMLResponse:
-    return render(request, "calendar/setup.html", _setup_context(clinic, actor))
-
-
-@router.post("/calendar/setup", dependencies=MANAGE, response_model=None)
-async def save_setup(
-    request: Request, clinic: ClinicDep, actor: ActorDep
-) -> HTMLResponse | RedirectResponse:
-    form = await request.form()
-    entered = text(form, "document")
-    try:
-        raw = load_json(entered, path="document", what="scheduling set-up")
-        await run_in_threadpool(schedule_setup.save_setup, clinic, actor, raw, text(form, "reason"))
-    except ScarplanError as error:
-        context = {**_setup_context(clinic, actor, entered), **form_errors(error)}
-        return render(request, "calendar/setup.html", context, 422)
-    return see_other("/calendar/setup")
-
-
-@router.post("/calendar/days-off", dependencies=MANAGE, response_model=None)
-async def add_days_off(
-    request: Request, clinic: ClinicDep, actor: ActorDep
-) -> HTMLResponse | RedirectResponse:
-    form = await request.form()
-    try:
-        kind = _kind(text(form, "kind"))
-        first = _date(text(form, "first"), "first")
-        last = _date(text(form, "last") or text(form, "first"), "last")
-        await run_in_threadpool(
-            schedule_setup.add_days_off,
-            clinic,
-            actor,
-            kind,
-            text(form, "resource_id"),
-            first,
-            last,
-            text(form, "reason"),
-        )
-    except ScarplanError as error:
-        context = {**_setup_context(clinic, actor), **form_errors(error)}
-        return render(request, "calendar/setup.html", context, 422)
-    return see_other("/calendar/setup")
-
-
-def _kind(raw: str) -> ResourceKind:
-    try:
-        return ResourceKind(raw)
-    except ValueError:
-        raise InputError(
-            "the days off are invalid",
-            [FieldProblem("kind", "is not practitioner, device or room", "")],
-        ) from None
