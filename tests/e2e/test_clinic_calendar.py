@@ -96,7 +96,7 @@ def see_the_day_by_practitioner_and_week_by_device(
     assert page.locator("table.day-view .appointment").count() >= proposed >= 1
     screenshot(page, "21-calendar-day-by-practitioner")
     page.goto(f"{server.base_url}/calendar?day={day}&view=week&by=device")
-    expect(page.locator("table.week-view thead")).to_contain_text("Co2 1")
+    expect(page.locator("table.week-view thead")).to_contain_text("CO2 laser")
     screenshot(page, "22-calendar-week-by-device")
 
 

@@ -51,6 +51,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.demo_clinic import DEMO_PRICES
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.job_runner import InProcessJobRunner
+from scarplan.services.clinic.sign_in_throttle import SignInThrottle
 from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
@@ -136,6 +137,7 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     added = photos.add_photo(clinic, clinician, treated.id, photo, camera_photo())
     photos.photo_content(clinic, clinician, added.id)
     users.sign_in(clinic, "dr.lee", PASSWORD, "10.0.0.7")
+    SignInThrottle(clinic).failed("10.0.0.9", "dr.lee")  # a mistyped password, counted
     users.issue_api_token(clinic, clinician, {"name": "lab export"})
     schedule_setup.save_setup(clinic, clinician, DEMO_SCHEDULE, "opening set-up")
     admin = users.create_user(clinic, "admin.backup", "Admin", "a long test password", "admin")

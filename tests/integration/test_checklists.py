@@ -20,6 +20,7 @@ from scarplan.services.clinic import patients, sessions
 from scarplan.services.clinic.checklists import cleared_answers, session_checklist
 from scarplan.services.clinic.context import Actor, Clinic
 from support.clinic_data import patient_input
+from support.consent import ensure_consents
 
 
 def entered(clinic: Clinic, checklist: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def overrides(clinic: Clinic, patient_id: int) -> list[AuditEventRecord]:
 def darker_skin(clinic: Clinic, clinician: Actor) -> int:
     """Skin type V, stopped isotretinoin two months ago, a history of cold sores."""
     stopped = (clinic.today() - timedelta(days=60)).isoformat()
-    return patients.create_patient(
+    patient_id = patients.create_patient(
         clinic,
         clinician,
         patient_input(
@@ -77,6 +78,8 @@ def darker_skin(clinic: Clinic, clinician: Actor) -> int:
             herpes_labialis_history=True,
         ),
     ).id
+    ensure_consents(clinic, clinician, patient_id, Modality.FRACTIONAL_CO2.value)
+    return patient_id
 
 
 def test_the_checklist_opens_with_what_the_intake_says(
@@ -136,7 +139,7 @@ def test_a_reason_lets_a_red_item_through_kept_with_the_session_and_audited(
     assert (spot.test_spot.result, spot.test_spot.result_words) == ("pih", "dark marks (PIH)")
     assert spot.test_spot.notes == "faint darkening"
     assert kept["consent_signed"].answer == "yes"
-    assert kept["consent_signed"].answered_from == "clinician"
+    assert kept["consent_signed"].answered_from == "record"  # the signed consent on file
     [audited] = overrides(clinic, darker_skin)
     assert audited.entity_id == done.id
     assert audited.detail == {
@@ -178,13 +181,30 @@ def test_a_session_without_a_checklist_is_refused_naming_each_red_item(
     clinic: Clinic, clinician: Actor
 ) -> None:
     patient_id = patients.create_patient(clinic, clinician, patient_input("P-CK2")).id
+    ensure_consents(clinic, clinician, patient_id, Modality.FRACTIONAL_CO2.value)
     with pytest.raises(InputError) as error:
         sessions.record_session(clinic, clinician, patient_id, entered(clinic, []))
-    # The intake answers pregnancy; the site today and the consent are for the clinician.
-    assert [p.path for p in error.value.problems] == [
-        "checklist.site_clear",
-        "checklist.consent_signed",
-    ]
+    # The intake answers pregnancy and the signed consent answers its item; the site today is
+    # for the clinician.
+    assert [p.path for p in error.value.problems] == ["checklist.site_clear"]
+
+
+def test_without_a_signed_consent_the_consent_item_is_the_clinicians_to_answer(
+    clinic: Clinic, clinician: Actor
+) -> None:
+    patient_id = patients.create_patient(clinic, clinician, patient_input("P-CK3")).id
+    day = clinic.today() - timedelta(days=1)
+    unsigned = session_checklist(clinic, clinician, patient_id, Modality.FRACTIONAL_CO2, day)
+    (item,) = [e for e in unsigned.entries if e.id == "consent_signed"]
+    assert item.from_record is not None
+    assert item.from_record.answer.value == "no"
+    assert item.from_record.note.startswith("No signed consent for")
+
+    ensure_consents(clinic, clinician, patient_id, Modality.FRACTIONAL_CO2.value)
+    signed = session_checklist(clinic, clinician, patient_id, Modality.FRACTIONAL_CO2, day)
+    (item,) = [e for e in signed.entries if e.id == "consent_signed"]
+    assert item.from_record is not None
+    assert item.from_record.answer.value == "yes"
 
 
 def test_a_bad_answer_is_refused_naming_the_field(

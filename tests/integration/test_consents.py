@@ -16,6 +16,7 @@ from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedEr
 from scarplan.services.clinic import assessments, consents, patients, plans, sessions, users
 from scarplan.services.clinic.consent_forms import ConsentForm
 from scarplan.services.clinic.context import Actor, Clinic
+from support.checklists import with_checklist
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.consent import consented, sign, signature_data_url
 
@@ -30,13 +31,17 @@ def patient_id(clinic: Clinic, clinician: Actor) -> int:
 
 
 def session_input(clinic: Clinic, **extra: Any) -> dict[str, Any]:
-    return {
-        "performed_on": (clinic.today() - timedelta(days=1)).isoformat(),
-        "modality": "tca_cross",
-        "regions": ["cheek_left"],
-        "practitioner": "Dr Lee",
-        **extra,
-    }
+    """A session whose checklist is answered (tests/support/checklists.py): only the consent
+    gate is left to decide."""
+    return with_checklist(
+        {
+            "performed_on": (clinic.today() - timedelta(days=1)).isoformat(),
+            "modality": "tca_cross",
+            "regions": ["cheek_left"],
+            "practitioner": "Dr Lee",
+            **extra,
+        }
+    )
 
 
 def section(form: ConsentForm, heading: str) -> list[str]:

@@ -16,15 +16,19 @@ from scarplan.services.clinic import (
     adverse_events,
     assessments,
     follow_up,
+    front_desk,
     patients,
     plans,
     progress,
+    schedule_setup,
     sessions,
     users,
 )
 from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from support.clinic_data import LESIONS, assessment_input, patient_input
 from support.clock import FrozenClock
+from support.consent import record_cleared
 
 TODAY = date(2026, 11, 21)  # the frozen clock's day
 
@@ -56,7 +60,7 @@ def treated(clinic: Clinic, clinician: Actor) -> Treated:
     plan = plans.propose_plan(clinic, clinician, patient.id)
     plans.accept_plan(clinic, clinician, plan.id)
     first = plans.get_plan(clinic, clinician, plan.id).sessions[0]
-    done = sessions.record_session(
+    done = record_cleared(
         clinic,
         clinician,
         patient.id,
@@ -81,9 +85,7 @@ def staff(clinic: Clinic) -> Actor:
 def test_a_completed_course_and_a_punch_excision_make_two_visits_due(
     clinic: Clinic, clinician: Actor, staff: Actor, treated: Treated
 ) -> None:
-    sessions.record_session(
-        clinic, clinician, treated.patient_id, _session(TODAY, "punch_excision")
-    )
+    record_cleared(clinic, clinician, treated.patient_id, _session(TODAY, "punch_excision"))
 
     due = follow_up.follow_ups_due(clinic, staff, treated.patient_id)
 
@@ -103,7 +105,7 @@ def test_an_open_plan_with_sessions_still_to_do_has_no_review_due(
     plan = plans.propose_plan(clinic, clinician, patient.id)
     plans.accept_plan(clinic, clinician, plan.id)
     first = plans.get_plan(clinic, clinician, plan.id).sessions[0]
-    sessions.record_session(
+    record_cleared(
         clinic,
         clinician,
         patient.id,
@@ -121,9 +123,7 @@ def test_an_open_plan_with_sessions_still_to_do_has_no_review_due(
 def test_recording_the_check_stops_it_being_due_and_the_desk_list_follows(
     clinic: Clinic, clinician: Actor, staff: Actor, treated: Treated, clock: FrozenClock
 ) -> None:
-    sessions.record_session(
-        clinic, clinician, treated.patient_id, _session(TODAY, "punch_excision")
-    )
+    record_cleared(clinic, clinician, treated.patient_id, _session(TODAY, "punch_excision"))
     week = follow_up.follow_ups_due_between(clinic, staff, date(2026, 11, 30), date(2026, 12, 6))
     assert [(d.full_name, d.visit.kind) for d in week] == [("Ana Follow", VisitKind.FOLLOW_UP)]
     assert (
@@ -384,3 +384,27 @@ def test_another_patients_event_is_not_found_for_a_portal_patient(
         adverse_events.adverse_event(clinic, portal, event_id)
     with pytest.raises(NotFoundError):
         adverse_events.adverse_event(clinic, clinician, 999_999)
+
+
+def test_a_check_booked_at_the_front_desk_is_no_longer_due_until_it_is_cancelled(
+    clinic: Clinic, clinician: Actor, staff: Actor, treated: Treated
+) -> None:
+    schedule_setup.save_setup(clinic, clinician, DEMO_SCHEDULE, "opening set-up")
+    record_cleared(clinic, clinician, treated.patient_id, _session(TODAY, "punch_excision"))
+    assert VisitKind.FOLLOW_UP in [
+        v.kind for v in follow_up.follow_ups_due(clinic, staff, treated.patient_id)
+    ]
+
+    # Monday 30 Nov 2026, inside the 28 Nov - 1 Dec window for the stitches.
+    check = front_desk.BookingRequest(treated.patient_id, kind=front_desk.VisitKind.FOLLOW_UP)
+    booked = front_desk.book(
+        clinic, staff, check, date(2026, 11, 30), "10:00", "dr-okafor", None, "room-1"
+    )
+    assert VisitKind.FOLLOW_UP not in [
+        v.kind for v in follow_up.follow_ups_due(clinic, staff, treated.patient_id)
+    ]
+
+    front_desk.cancel(clinic, staff, booked.id)
+    assert VisitKind.FOLLOW_UP in [
+        v.kind for v in follow_up.follow_ups_due(clinic, staff, treated.patient_id)
+    ]

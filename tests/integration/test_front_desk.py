@@ -14,7 +14,6 @@ from scarplan.services.clinic import (
     patients,
     plans,
     schedule_setup,
-    sessions,
     users,
 )
 from scarplan.services.clinic.context import Actor, Clinic
@@ -23,6 +22,7 @@ from scarplan.services.clinic.front_desk import BookingRequest, VisitKind
 from scarplan.services.clinic.schedule_setup import ResourceKind
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
+from support.consent import record_cleared
 
 pytestmark = pytest.mark.db
 TODAY = date(2026, 11, 21)  # a Saturday: Dr Okafor works 09:00-13:00
@@ -86,7 +86,7 @@ def test_a_booking_by_hand_takes_its_length_from_the_set_up_and_shows_names(
     )
 
     assert (booked.start, booked.end, booked.status) == ("10:00", "10:45", "booked")
-    assert (booked.practitioner_name, booked.room_name) == ("Dr Okafor", "Room 1")
+    assert (booked.practitioner_name, booked.room_name) == ("Dr Okafor", "Treatment room 1")
     assert booked.what.startswith("Subcision")
     day = front_desk.desk_day(clinic, staff, MONDAY)
     assert [lane.practitioner_name for lane in day.lanes] == ["Dr Okafor"]
@@ -107,7 +107,7 @@ def test_clashes_on_practitioner_room_patient_and_device_are_refused_in_words(
 
     with pytest.raises(StateError) as same_room:
         _book(clinic, staff, _session(bruno, "subcision", 1), MONDAY, "10:15", "dr-lee", "room-1")
-    assert _refusal(same_room) == "Room 1 is taken by Ana Silva at 10:00"
+    assert _refusal(same_room) == "Treatment room 1 is taken by Ana Silva at 10:00"
 
     follow_up = BookingRequest(ana, kind=VisitKind.FOLLOW_UP)
     with pytest.raises(StateError) as same_patient:
@@ -135,7 +135,7 @@ def test_clashes_on_practitioner_room_patient_and_device_are_refused_in_words(
             "room-2",
             "co2-1",
         )
-    assert _refusal(same_laser) == "The Co2 1 is in use for Carla Dias at 11:00"
+    assert _refusal(same_laser) == "The CO2 laser is in use for Carla Dias at 11:00"
 
 
 def test_outside_hours_and_a_day_off_are_refused(
@@ -264,7 +264,7 @@ def test_recording_the_session_marks_the_days_appointment_done(
     )
     front_desk.check_in(clinic, staff, booked.id)
 
-    done = sessions.record_session(
+    done = record_cleared(
         clinic,
         clinician,
         ana,

@@ -16,6 +16,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.plans import PlanView
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.clock import FrozenClock
+from support.consent import record_cleared
 
 LESIONS = [
     {"region": "cheek_left", "type": "ice_pick", "count": 6, "width_mm": 1.0},
@@ -160,12 +161,11 @@ def test_one_kind_of_change_per_version(
 def test_a_session_carried_out_stays_done_after_a_course_is_added(
     clinic: Clinic, clinician: Actor, proposed: PlanView, clock: FrozenClock
 ) -> None:
-    from scarplan.services.clinic import sessions  # noqa: PLC0415
 
     plans.accept_plan(clinic, clinician, proposed.id)
     first = min(proposed.sessions, key=lambda s: (s.day, s.position))
     clock.advance(days=(first.day - clinic.today()).days)
-    sessions.record_session(
+    record_cleared(
         clinic,
         clinician,
         proposed.patient_id,

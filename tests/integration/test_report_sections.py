@@ -18,11 +18,12 @@ import pytest
 
 from scarplan.adapters.reports.content import ReportContent, Variant
 from scarplan.adapters.reports.render import render_html, render_pdf
-from scarplan.services.clinic import assessments, patients, plans, sessions
+from scarplan.services.clinic import assessments, patients, plans
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.patient_report import NO_PLAN, patient_report
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
+from support.consent import record_cleared
 
 pytestmark = pytest.mark.db
 
@@ -55,7 +56,7 @@ def _with_plan(
     plans.accept_plan(clinic, clinician, proposed.id)
     for day in PERFORMED[:done]:
         clock.set(datetime.combine(day, time(17)).replace(tzinfo=clock.now().tzinfo))
-        sessions.record_session(
+        record_cleared(
             clinic,
             clinician,
             patient_id,

@@ -13,9 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from scarplan.adapters.db.tables import TreatmentSessionRecord
+from scarplan.services.clinic import users
 from scarplan.services.clinic.context import Clinic
 from support.checklists import with_checklist
 from support.clinic_data import patient_input
+from support.consent import ensure_consents
+from webapp.conftest import PASSWORD
 
 SUBCISION = {"modality": "subcision", "regions": ["cheek_right"], "practitioner": "Dr Test"}
 
@@ -24,6 +27,12 @@ def new_patient(client: TestClient, **intake: Any) -> int:
     response = client.post("/api/v1/patients", json=patient_input("P-CK", **intake))
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
+
+
+def signed(clinic: Clinic, patient_id: int, modality: str = "subcision") -> None:
+    """The patient's consent to `modality`, signed and countersigned by the signed-in clinician."""
+    clinician = users.sign_in(clinic, "dr.test", PASSWORD)[0]
+    ensure_consents(clinic, clinician, patient_id, modality)
 
 
 def sessions_saved(clinic: Clinic) -> int:
@@ -50,7 +59,9 @@ def test_the_api_lists_a_patients_checklist_with_what_the_record_answers(
     assert items["implanted_device"]["from_record"]["answer"] == "no"
     assert "pacemaker" in items["implanted_device"]["from_record"]["note"]
     assert items["pregnancy"]["from_record"]["answer"] == "yes"
-    assert items["consent_signed"]["from_record"] is None
+    # No consent signed yet: the patient's consents answer the item, with what is missing.
+    assert items["consent_signed"]["from_record"]["answer"] == "no"
+    assert items["consent_signed"]["from_record"]["note"].startswith("No signed consent for")
 
 
 def test_the_api_refuses_an_unknown_procedure_naming_the_field(signed_in: TestClient) -> None:
@@ -67,6 +78,7 @@ def test_the_api_refuses_a_session_whose_red_items_are_not_confirmed(
     signed_in: TestClient, clinic: Clinic
 ) -> None:
     patient_id = new_patient(signed_in)
+    signed(clinic, patient_id)
     day = (clinic.today() - timedelta(days=1)).isoformat()
     sent = {**SUBCISION, "performed_on": day}
     before = sessions_saved(clinic)
@@ -75,12 +87,9 @@ def test_the_api_refuses_a_session_whose_red_items_are_not_confirmed(
     assert refused.headers["content-type"].startswith("application/problem+json")
     paths = [p["path"] for p in refused.json()["problems"]]
     # Blood thinners: the intake says no anticoagulants, but a bleeding disorder is not a
-    # question it asks; the site today and the consent are for the clinician.
-    assert paths == [
-        "checklist.blood_thinners",
-        "checklist.site_clear",
-        "checklist.consent_signed",
-    ]
+    # question it asks; the site today is for the clinician; the signed consent answers its
+    # item.
+    assert paths == ["checklist.blood_thinners", "checklist.site_clear"]
     assert sessions_saved(clinic) == before
 
     bad = signed_in.post(
@@ -94,6 +103,7 @@ def test_the_api_refuses_a_session_whose_red_items_are_not_confirmed(
     assert done.status_code == 201, done.text
     kept = {a["item_id"]: a for a in done.json()["checklist"]}
     assert kept["consent_signed"]["answer"] == "yes"
+    assert kept["consent_signed"]["answered_from"] == "record"
     again = signed_in.get(f"/api/v1/sessions/{done.json()['id']}").json()
     assert again["checklist"] == done.json()["checklist"]
 
@@ -124,7 +134,7 @@ def test_the_page_shows_the_checklist_in_clinical_words(signed_in: TestClient) -
 
 
 def form(day: str, **extra: str) -> dict[str, Any]:
-    """The session form as a clinician fills it: everything confirmed but consent."""
+    """The session form as a clinician fills it: everything confirmed but the treatment site."""
     fields: dict[str, Any] = {
         "modality": "subcision",
         "performed_on": day,
@@ -132,9 +142,8 @@ def form(day: str, **extra: str) -> dict[str, Any]:
         "regions": "cheek_right",
         "checklist.goals_agreed": "yes",
         "checklist.blood_thinners": "yes",
-        "checklist.site_clear": "yes",
+        "checklist.site_clear": "no",
         "checklist.photos_taken": "no",
-        "checklist.consent_signed": "no",
     }
     fields.update(extra)
     return fields
@@ -144,6 +153,7 @@ def test_the_page_stops_a_red_item_and_a_reason_lets_it_through(
     signed_in: TestClient, clinic: Clinic
 ) -> None:
     patient_id = new_patient(signed_in)
+    signed(clinic, patient_id)
     day = (clinic.today() - timedelta(days=1)).isoformat()
     before = sessions_saved(clinic)
 
@@ -151,20 +161,20 @@ def test_the_page_stops_a_red_item_and_a_reason_lets_it_through(
     assert refused.status_code == 422
     text = visible(refused.text)
     assert "The pre-procedure checklist stops this session" in text
-    assert "Informed consent for this procedure signed: answered no" in text
+    assert "No active acne, infection or cold sore at the treatment site today: answered no" in text
     assert sessions_saved(clinic) == before
     # What was ticked stays ticked.
-    assert re.search(r'name="checklist.site_clear" value="yes"\s+checked', refused.text)
+    assert re.search(r'name="checklist.blood_thinners" value="yes"\s+checked', refused.text)
 
-    reason = "Consent signed on paper; scanned copy to follow"
+    reason = "A healing spot on the jaw, away from the treated cheek"
     saved = signed_in.post(
         f"/patients/{patient_id}/sessions",
-        data=form(day, **{"checklist.consent_signed.reason": reason}),
+        data=form(day, **{"checklist.site_clear.reason": reason}),
         follow_redirects=False,
     )
     assert saved.status_code == 303, visible(saved.text)
     listed = visible(signed_in.get(f"/patients/{patient_id}/sessions").text)
-    # Consent (red, with its reason), photos (amber, no), and the amber allergy and implant
+    # The site (red, with its reason), photos (amber, no), and the amber allergy and implant
     # questions nobody answered.
     assert "Pre-procedure checklist: 4 not confirmed" in listed
     assert (

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import assessments, follow_up, patients, plans, sessions, users
+from scarplan.services.clinic import assessments, follow_up, patients, plans, users
 from scarplan.services.clinic.context import Clinic
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
+from support.consent import record_cleared
 
 TODAY = date(2026, 11, 21)
 PASSWORD = "a long test password"
@@ -28,7 +29,7 @@ def world(clinic: Clinic, client: TestClient) -> tuple[int, int]:
     )
     plan = plans.propose_plan(clinic, doctor, patient.id)
     plans.accept_plan(clinic, doctor, plan.id)
-    done = sessions.record_session(
+    done = record_cleared(
         clinic,
         doctor,
         patient.id,
@@ -133,7 +134,7 @@ def test_the_patient_reads_their_review_in_plain_words_on_the_portal(
     plan = plans.propose_plan(clinic, doctor, patient.id)
     plans.accept_plan(clinic, doctor, plan.id)
     first = plans.get_plan(clinic, doctor, plan.id).sessions[0]
-    sessions.record_session(
+    record_cleared(
         clinic,
         doctor,
         patient.id,

@@ -82,7 +82,7 @@ def test_book_next_opens_the_slots_and_one_click_books_it_onto_the_day_page(
     )
     assert chosen["name"] in day.text
     assert slots[0]["practitioner"] not in re.sub(r'(value|href|action)="[^"]*"', "", day.text)
-    assert "Room 1" in day.text
+    assert "Treatment room 1" in day.text
     assert "Reschedule" in day.text
 
     again = client.post("/desk/book", data=slots[0] | {"session": ""}, follow_redirects=False)

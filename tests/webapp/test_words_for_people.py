@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from support.checklists import with_checklist
 from support.report_text import seen
 
 ROLLING = {
@@ -147,19 +148,22 @@ def test_session_settings_and_adverse_events_are_named_in_clinical_words(
     signed_in: TestClient,
 ) -> None:
     patient_id = _patient(signed_in, "P-W26")
-    form = seen(signed_in.get(f"/patients/{patient_id}/sessions/new").text)
+    form = seen(signed_in.get(f"/patients/{patient_id}/sessions/new?modality=tca_cross").text)
     for words in ("TCA concentration (%)", "Pulse energy (mJ)", "Needle depth (mm)"):
         assert words in form
     recorded = signed_in.post(
         f"/api/v1/patients/{patient_id}/sessions",
-        json={
-            "performed_on": "2026-11-20",
-            "modality": "tca_cross",
-            "regions": ["cheek_left"],
-            "practitioner": "Dr Test",
-            "parameters": {"tca_percent": 70.0, "energy_mj": 20.0},
-            "adverse_events": [{"kind": "pih", "severity": "mild", "onset_on": "2026-11-20"}],
-        },
+        json=with_checklist(
+            {
+                "performed_on": "2026-11-20",
+                "modality": "tca_cross",
+                "regions": ["cheek_left"],
+                "practitioner": "Dr Test",
+                "parameters": {"tca_percent": 70.0, "energy_mj": 20.0},
+                "adverse_events": [{"kind": "pih", "severity": "mild", "onset_on": "2026-11-20"}],
+                "consent_override_reason": "signed on paper; scanned into the file",
+            }
+        ),
     )
     assert recorded.status_code == 201, recorded.text
     listed = seen(signed_in.get(f"/patients/{patient_id}/sessions").text)

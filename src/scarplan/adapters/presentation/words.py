@@ -119,6 +119,7 @@ FIELD_LABELS: dict[str, str] = {
     "course": "New procedure",
     "change": "Regions and settings",
     "override_reason": "Reason for going ahead",
+    "consent_override_reason": "Reason for going ahead without a signed consent",
     "name": "Setting",
     "value": "Value",
     "sessions": "Sessions",
