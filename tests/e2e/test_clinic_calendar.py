@@ -133,7 +133,9 @@ def day_off_moves_only_that_days_bookings(
 
     page.goto(f"{server.base_url}/calendar?day={day}&view=day&by=practitioner")
     lanes = page.locator("table.day-view thead th").all_inner_texts()
-    column = lanes.index(practitioner) + 1  # nth-child counts from 1; the time is column 1
+    names = {p["id"]: p["name"] for p in DEMO_SCHEDULE["resources"]["practitioners"]}
+    # The lanes are headed by names; nth-child counts from 1 and the time is column 1.
+    column = lanes.index(names[practitioner]) + 1
     theirs = page.locator(f"table.day-view tbody td:nth-child({column}) .appointment")
     expect(theirs).to_have_count(0)
     return landed[0]

@@ -126,6 +126,9 @@ def test_the_admin_prices_from_a_day(
     expect(page.locator("main")).to_contain_text(f"Coming: version 2, valid from {start:%d %b %Y}")
     no_sideways_overflow(page)
     screenshot(page, f"clinic-day-setup-prices-{width}")
+    menu = page.get_by_role("button", name="Menu")
+    if menu.is_visible():  # on a phone the navigation sits behind the menu button
+        menu.click()
     page.get_by_role("link", name="Clinic set-up").click()
     expect(page.get_by_role("heading", name="Clinic set-up")).to_be_visible()
     no_sideways_overflow(page)

@@ -164,7 +164,7 @@ def test_a_front_desk_day(  # noqa: PLR0915 - one day at the desk, step by step
     arriving = page.locator(f"#appointment-{day.arriving}")
     expect(arriving).to_contain_text("Maya Reed")
     expect(arriving).to_contain_text("+442079460001")
-    expect(arriving).to_contain_text("Room 3")
+    expect(arriving).to_contain_text("Treatment room 3")
     expect(page.locator("main")).not_to_contain_text("dr-okafor")
     _fits(page)
     _shot(page, "day")

@@ -19,10 +19,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import screenshot
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
+from scarplan.services.clinic import assessments, patients, photos, plans, users
 from scarplan.settings import Settings
-from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
+from support.consent import record_cleared
 from support.server import Server, running_server
 
 PASSWORD = "a long portal password"
@@ -77,18 +77,16 @@ def patient(server: Server, fresh_database_url: str, tmp_path: Path) -> str:
     assessments.record_assessment(clinic, clinician, patient_id, assessment_input(today, ICE_PICK))
     plan = plans.propose_plan(clinic, clinician, patient_id)
     plans.accept_plan(clinic, clinician, plan.id)
-    sessions.record_session(
+    record_cleared(
         clinic,
         clinician,
         patient_id,
-        with_checklist(
-            {
-                "performed_on": (today - timedelta(days=1)).isoformat(),
-                "modality": "subcision",
-                "regions": ["cheek_right"],
-                "practitioner": "Dr Portal",
-            }
-        ),
+        {
+            "performed_on": (today - timedelta(days=1)).isoformat(),
+            "modality": "subcision",
+            "regions": ["cheek_right"],
+            "practitioner": "Dr Portal",
+        },
     )
     photo = {
         "region": "cheek_left",

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from e2e.conftest import screenshot
+from e2e.conftest import confirm_checklist, screenshot
 from scarplan.bootstrap import Container
 from scarplan.services.clinic import assessments, consents, patients
 from scarplan.services.clinic.context import Actor
@@ -53,8 +53,10 @@ def _sign_in(page: Page, server: Server) -> None:
 
 
 def _record_session(page: Page, server: Server, patient_id: int) -> None:
-    page.goto(f"{server.base_url}/patients/{patient_id}/sessions/new")
-    page.select_option("select[name=modality]", "tca_cross")
+    """Record a TCA CROSS session with its pre-procedure checklist all confirmed, so only the
+    consent decides."""
+    page.goto(f"{server.base_url}/patients/{patient_id}/sessions/new?modality=tca_cross")
+    confirm_checklist(page, page.evaluate("new Date().toISOString().slice(0, 10)"))
     page.fill("input[name=practitioner]", "Demo Clinician")
     page.check("input[name=regions][value=cheek_left]")
     page.get_by_role("button", name="Save session").click()

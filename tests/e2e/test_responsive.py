@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 from e2e.conftest import screenshot
 from scarplan.adapters.db.tables import (
+    AdverseEventRecord,
     AssessmentRecord,
     PatientRecord,
     PlanRecord,
@@ -61,7 +62,11 @@ EXCLUDED = {
     "/topography/jobs/{analysis_job_id}": "redirects to the finished analysis, walked as "
     "/topography/{topography_id}",
     "/patients/{patient_id}/report": "a PDF document, not a page",
+    "/patients/{patient_id}/book-next": "redirects to /desk/book for the next planned session "
+    "(walked with its query below)",
 }
+# Pages that need a query to show what they are for: the booking page books something.
+QUERIES = {"/desk/book": "?patient={patient_id}&kind=follow_up"}
 # Pages a link opens with a one-time token: walked with an unknown token, which shows the
 # visitor the plain "this link no longer works" page.
 TOKEN_PAGES = {"/welcome/{token}", "/unsubscribe/{token}"}
@@ -174,6 +179,10 @@ def seeded(
             .order_by(AssessmentRecord.id.desc())
         ).first()
         plan = session.scalars(select(PlanRecord.id).where(PlanRecord.patient_id == maya)).first()
+        event = session.scalars(
+            select(AdverseEventRecord.id).order_by(AdverseEventRecord.id)
+        ).first()
+    assert event is not None  # the demo clinic has one
     assert assessment is not None
     assert plan is not None
     clinician = users.create_user(clinic, "clinician.wide", "Dr Wide", PASSWORD, "clinician")
@@ -212,6 +221,9 @@ def seeded(
             "step": [step.value for step in IntakeStep],
             "instrument_id": instruments,
             "token": ["no-such-link"],
+            "event_id": [str(event)],
+            "kind": ["practitioner", "device", "room"],
+            "modality": ["tca_cross"],
         }
     )
 
@@ -242,8 +254,10 @@ def urls_for(path: str, seeded: Seeded) -> list[str]:
     names = re.findall(r"{(\w+)}", path)
     missing = [n for n in names if n not in seeded.values]
     assert not missing, f"{path}: add a seeded value for {missing} to the test"
+    query = QUERIES.get(path, "")
+    names += [n for n in re.findall(r"{(\w+)}", query) if n not in names]
     combos = itertools.product(*(seeded.values[n] for n in names))
-    return [path.format(**dict(zip(names, combo, strict=True))) for combo in combos]
+    return [(path + query).format(**dict(zip(names, combo, strict=True))) for combo in combos]
 
 
 def sign_in(context: BrowserContext, server: Server, role: str) -> Page:
@@ -340,6 +354,7 @@ def test_the_assessment_shows_map_groups_and_scales_together_on_a_laptop(
         # The scar groups are a table here, not cards: every column on screen.
         assert page.locator("table.lesions").evaluate("e => getComputedStyle(e).display") == "table"
         headers = page.locator("table.lesions thead th")
+        # Region, type, count, width, depth, edges, the qualitative signs, remove.
         assert headers.count() == 8
         for index in range(headers.count()):
             box = headers.nth(index).bounding_box()
