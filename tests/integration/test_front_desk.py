@@ -9,6 +9,7 @@ import pytest
 
 from scarplan.domain.errors import PermissionDeniedError, ScarplanError, StateError
 from scarplan.services.clinic import (
+    appointments,
     assessments,
     front_desk,
     patients,
@@ -22,6 +23,7 @@ from scarplan.services.clinic.front_desk import BookingRequest, VisitKind
 from scarplan.services.clinic.schedule_setup import ResourceKind
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
+from support.clock import FrozenClock
 from support.consent import record_cleared
 
 pytestmark = pytest.mark.db
@@ -309,3 +311,16 @@ def test_only_the_front_desk_and_clinicians_run_the_day(
             "dr-lee",
             "room-1",
         )
+
+
+def test_the_calendar_cancels_by_the_desks_rule_past_appointments_stay(
+    clinic: Clinic, staff: Actor, people: dict[str, int], clock: FrozenClock
+) -> None:
+    ana = people["Ana"]
+    booked = _book(
+        clinic, staff, _session(ana, "subcision", 1), TODAY, "10:00", "dr-okafor", "room-1"
+    )
+    clock.advance(days=1)
+    with pytest.raises(StateError) as past:
+        appointments.cancel_appointment(clinic, staff, booked.id)
+    assert _refusal(past) == f"It was on {TODAY:%d %b %Y}; a past appointment cannot be cancelled."

@@ -198,26 +198,62 @@ def patient_appointments(clinic: Clinic, actor: Actor, patient_id: int) -> list[
     return shown
 
 
+STATUS_WORDS = {
+    BOOKED: "Booked",
+    CHECKED_IN: "Checked in",
+    NO_SHOW: "Did not attend",
+    CANCELLED: "Cancelled",
+    DONE: "Done",
+}
+ACTION_WORDS = {
+    CHECKED_IN: "checked in",
+    NO_SHOW: "marked as not attended",
+    CANCELLED: "cancelled",
+}
+
+
+def status_change_refusal(record: AppointmentRecord, status: str, today: date) -> str | None:
+    """The one rule for checking in, marking a no-show and cancelling (the front desk and the
+    calendar alike): why `record` cannot take `status` today, or None when it can."""
+    if record.status != BOOKED:
+        now = STATUS_WORDS.get(record.status, record.status).lower()
+        return f"It is {now}; only a booked appointment can be {ACTION_WORDS[status]}."
+    if status == CHECKED_IN and record.day != today:
+        return f"It is on {record.day:%d %b %Y}; patients check in on the day of the appointment."
+    if status == NO_SHOW and record.day > today:
+        return f"It is on {record.day:%d %b %Y}; a patient can miss it only once the day has come."
+    if status == CANCELLED and record.day < today:
+        return f"It was on {record.day:%d %b %Y}; a past appointment cannot be cancelled."
+    return None
+
+
+def load_appointment(session: Session, actor: Actor, appointment_id: int) -> AppointmentRecord:
+    """The appointment, if the actor may manage it (else not found / refused)."""
+    record = session.get(AppointmentRecord, appointment_id)
+    if record is None:
+        raise not_found("appointment_id", appointment_id, "appointment")
+    authorize_record(
+        actor,
+        Permission.MANAGE_SCHEDULE,
+        record.patient_id,
+        "appointment_id",
+        appointment_id,
+        "appointment",
+    )
+    return record
+
+
 def cancel_appointment(clinic: Clinic, actor: Actor, appointment_id: int) -> AppointmentView:
     """Cancel a booked appointment; the row is kept, marked cancelled. The next optimiser run
     books the session again unless its plan no longer has it."""
     authorize(actor, Permission.MANAGE_SCHEDULE)
     with clinic.uow.write() as session:
-        record = session.get(AppointmentRecord, appointment_id)
-        if record is None:
-            raise not_found("appointment_id", appointment_id, "appointment")
-        authorize_record(
-            actor,
-            Permission.MANAGE_SCHEDULE,
-            record.patient_id,
-            "appointment_id",
-            appointment_id,
-            "appointment",
-        )
-        if record.status != BOOKED:
+        record = load_appointment(session, actor, appointment_id)
+        refusal = status_change_refusal(record, CANCELLED, clinic.today())
+        if refusal is not None:
             raise StateError(
-                "the appointment is not booked",
-                [FieldProblem("appointment_id", f"it is {record.status}", "")],
+                "the appointment cannot be cancelled",
+                [FieldProblem("appointment_id", refusal, "")],
             )
         record.status = CANCELLED
         record.updated_at = clinic.now()

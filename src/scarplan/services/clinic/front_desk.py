@@ -43,14 +43,18 @@ from scarplan.scheduling.model import (
     clock_time,
     minute_of_day,
 )
-from scarplan.services.clinic.access import Permission, authorize, authorize_record, not_found
+from scarplan.services.clinic.access import Permission, authorize, not_found
 from scarplan.services.clinic.appointments import (
+    ACTION_WORDS,
     BOOKED,
     CANCELLED,
     CHECKED_IN,
     DONE,
     NO_SHOW,
     OCCUPYING,
+    STATUS_WORDS,
+    load_appointment,
+    status_change_refusal,
 )
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.plans import active_plan
@@ -79,13 +83,6 @@ class VisitKind(StrEnum):
 VISIT_MINUTES = {VisitKind.FOLLOW_UP: 15, VisitKind.OUTCOME_REVIEW: 30}
 """A visit's length when the set-up's `durations` does not give one."""
 VISIT_WORDS = {VisitKind.FOLLOW_UP: "Follow-up visit", VisitKind.OUTCOME_REVIEW: "Outcome review"}
-STATUS_WORDS = {
-    BOOKED: "Booked",
-    CHECKED_IN: "Checked in",
-    NO_SHOW: "Did not attend",
-    CANCELLED: "Cancelled",
-    DONE: "Done",
-}
 
 
 @dataclass(frozen=True)
@@ -322,22 +319,15 @@ def cancel(clinic: Clinic, actor: Actor, appointment_id: int) -> DeskAppointment
     return _change(clinic, actor, appointment_id, CANCELLED)
 
 
-_ACTION_WORDS = {
-    CHECKED_IN: "checked in",
-    NO_SHOW: "marked as not attended",
-    CANCELLED: "cancelled",
-}
-
-
 def _change(clinic: Clinic, actor: Actor, appointment_id: int, status: str) -> DeskAppointment:
     authorize(actor, Permission.MANAGE_SCHEDULE)
     today = clinic.today()
     with clinic.uow.write() as session:
-        record = _load(session, actor, appointment_id)
-        refusal = _refusal(record, status, today)
+        record = load_appointment(session, actor, appointment_id)
+        refusal = status_change_refusal(record, status, today)
         if refusal is not None:
             raise StateError(
-                f"the appointment cannot be {_ACTION_WORDS[status]}",
+                f"the appointment cannot be {ACTION_WORDS[status]}",
                 [FieldProblem("appointment_id", refusal, "")],
             )
         record.status = status
@@ -348,34 +338,6 @@ def _change(clinic: Clinic, actor: Actor, appointment_id: int, status: str) -> D
         clinic.audit.changed(session, actor, status, "appointment", record.id, record.patient_id)
         patient = session.get_one(PatientRecord, record.patient_id)
         return _desk_view(clinic, _setup_or_none(session), record, patient)
-
-
-def _refusal(record: AppointmentRecord, status: str, today: date) -> str | None:
-    if record.status != BOOKED:
-        now = STATUS_WORDS.get(record.status, record.status).lower()
-        return f"It is {now}; only a booked appointment can be {_ACTION_WORDS[status]}."
-    if status == CHECKED_IN and record.day != today:
-        return f"It is on {record.day:%d %b %Y}; patients check in on the day of the appointment."
-    if status == NO_SHOW and record.day > today:
-        return f"It is on {record.day:%d %b %Y}; a patient can miss it only once the day has come."
-    if status == CANCELLED and record.day < today:
-        return f"It was on {record.day:%d %b %Y}; a past appointment cannot be cancelled."
-    return None
-
-
-def _load(session: Session, actor: Actor, appointment_id: int) -> AppointmentRecord:
-    record = session.get(AppointmentRecord, appointment_id)
-    if record is None:
-        raise not_found("appointment_id", appointment_id, "appointment")
-    authorize_record(
-        actor,
-        Permission.MANAGE_SCHEDULE,
-        record.patient_id,
-        "appointment_id",
-        appointment_id,
-        "appointment",
-    )
-    return record
 
 
 # --- booking -------------------------------------------------------------------------------
