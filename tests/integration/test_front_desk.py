@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
+from scarplan.adapters.db.tables import PlanRecord
 from scarplan.domain.errors import PermissionDeniedError, ScarplanError, StateError
 from scarplan.services.clinic import (
     appointments,
@@ -20,6 +22,7 @@ from scarplan.services.clinic import (
 from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.front_desk import BookingRequest, VisitKind
+from scarplan.services.clinic.schedule_instance import session_key
 from scarplan.services.clinic.schedule_setup import ResourceKind
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
@@ -65,9 +68,14 @@ def _book(
     return front_desk.book(clinic, actor, request, day, start, practitioner, device, room)
 
 
-def _session(patient_id: int, modality: str, number: int) -> BookingRequest:
-    # Each patient here has one plan, numbered like the patient.
-    return BookingRequest(patient_id, session_key=f"plan{patient_id}:{modality}:{number}")
+def _session(clinic: Clinic, patient_id: int, modality: str, number: int) -> BookingRequest:
+    # Each patient here has one plan (ids need not follow the patients': PostgreSQL's sequences
+    # go on across tests).
+    with clinic.uow.read() as session:
+        plan_id = session.scalars(
+            select(PlanRecord.id).where(PlanRecord.patient_id == patient_id)
+        ).one()
+    return BookingRequest(patient_id, session_key=session_key(plan_id, modality, number))
 
 
 def _refusal(error: pytest.ExceptionInfo[ScarplanError]) -> str:
@@ -80,7 +88,7 @@ def test_a_booking_by_hand_takes_its_length_from_the_set_up_and_shows_names(
     booked = _book(
         clinic,
         staff,
-        _session(people["Ana"], "subcision", 1),
+        _session(clinic, people["Ana"], "subcision", 1),
         MONDAY,
         "10:00",
         "dr-okafor",
@@ -99,16 +107,32 @@ def test_clashes_on_practitioner_room_patient_and_device_are_refused_in_words(
     clinic: Clinic, staff: Actor, people: dict[str, int]
 ) -> None:
     ana, bruno, carla = people["Ana"], people["Bruno"], people["Carla"]
-    _book(clinic, staff, _session(ana, "subcision", 1), MONDAY, "10:00", "dr-okafor", "room-1")
+    _book(
+        clinic, staff, _session(clinic, ana, "subcision", 1), MONDAY, "10:00", "dr-okafor", "room-1"
+    )
 
     with pytest.raises(StateError) as same_doctor:
         _book(
-            clinic, staff, _session(bruno, "subcision", 1), MONDAY, "10:00", "dr-okafor", "room-2"
+            clinic,
+            staff,
+            _session(clinic, bruno, "subcision", 1),
+            MONDAY,
+            "10:00",
+            "dr-okafor",
+            "room-2",
         )
     assert "Dr Okafor already sees Ana Silva at 10:00" in _refusal(same_doctor)
 
     with pytest.raises(StateError) as same_room:
-        _book(clinic, staff, _session(bruno, "subcision", 1), MONDAY, "10:15", "dr-lee", "room-1")
+        _book(
+            clinic,
+            staff,
+            _session(clinic, bruno, "subcision", 1),
+            MONDAY,
+            "10:15",
+            "dr-lee",
+            "room-1",
+        )
     assert _refusal(same_room) == "Treatment room 1 is taken by Ana Silva at 10:00"
 
     follow_up = BookingRequest(ana, kind=VisitKind.FOLLOW_UP)
@@ -119,7 +143,7 @@ def test_clashes_on_practitioner_room_patient_and_device_are_refused_in_words(
     _book(
         clinic,
         staff,
-        _session(carla, "fractional_co2", 1),
+        _session(clinic, carla, "fractional_co2", 1),
         MONDAY,
         "11:00",
         "dr-lee",
@@ -130,7 +154,7 @@ def test_clashes_on_practitioner_room_patient_and_device_are_refused_in_words(
         _book(
             clinic,
             staff,
-            _session(bruno, "fractional_co2", 1),
+            _session(clinic, bruno, "fractional_co2", 1),
             MONDAY,
             "11:30",
             "dr-okafor",
@@ -143,7 +167,7 @@ def test_clashes_on_practitioner_room_patient_and_device_are_refused_in_words(
 def test_outside_hours_and_a_day_off_are_refused(
     clinic: Clinic, clinician: Actor, staff: Actor, people: dict[str, int]
 ) -> None:
-    request = _session(people["Ana"], "subcision", 1)
+    request = _session(clinic, people["Ana"], "subcision", 1)
     with pytest.raises(StateError) as late:
         _book(clinic, staff, request, MONDAY, "15:30", "dr-okafor", "room-1")
     assert _refusal(late) == "Dr Okafor does not work 15:30-16:15 on Mon 23 Nov 2026"
@@ -164,8 +188,10 @@ def test_a_session_too_soon_after_the_last_one_of_the_plan_is_refused_with_the_g
     clinic: Clinic, staff: Actor, people: dict[str, int]
 ) -> None:
     ana = people["Ana"]
-    _book(clinic, staff, _session(ana, "subcision", 1), MONDAY, "10:00", "dr-okafor", "room-1")
-    tca = _session(ana, "tca_cross", 1)
+    _book(
+        clinic, staff, _session(clinic, ana, "subcision", 1), MONDAY, "10:00", "dr-okafor", "room-1"
+    )
+    tca = _session(clinic, ana, "tca_cross", 1)
 
     with pytest.raises(StateError) as too_soon:
         _book(clinic, staff, tca, date(2026, 12, 1), "10:00", "dr-okafor", "room-1")
@@ -201,10 +227,10 @@ def test_check_in_records_the_time_and_impossible_changes_are_refused(
 ) -> None:
     ana, bruno = people["Ana"], people["Bruno"]
     today = _book(
-        clinic, staff, _session(ana, "subcision", 1), TODAY, "10:00", "dr-okafor", "room-1"
+        clinic, staff, _session(clinic, ana, "subcision", 1), TODAY, "10:00", "dr-okafor", "room-1"
     )
     later = _book(
-        clinic, staff, _session(bruno, "subcision", 1), MONDAY, "10:00", "dr-lee", "room-1"
+        clinic, staff, _session(clinic, bruno, "subcision", 1), MONDAY, "10:00", "dr-lee", "room-1"
     )
 
     arrived = front_desk.check_in(clinic, staff, today.id)
@@ -234,10 +260,10 @@ def test_a_no_show_and_a_move_into_a_free_slot(
 ) -> None:
     ana, bruno = people["Ana"], people["Bruno"]
     missed = _book(
-        clinic, staff, _session(ana, "subcision", 1), TODAY, "09:15", "dr-okafor", "room-1"
+        clinic, staff, _session(clinic, ana, "subcision", 1), TODAY, "09:15", "dr-okafor", "room-1"
     )
     moving = _book(
-        clinic, staff, _session(bruno, "subcision", 1), MONDAY, "10:00", "dr-lee", "room-1"
+        clinic, staff, _session(clinic, bruno, "subcision", 1), MONDAY, "10:00", "dr-lee", "room-1"
     )
 
     assert front_desk.mark_no_show(clinic, staff, missed.id).status == "no_show"
@@ -262,7 +288,7 @@ def test_recording_the_session_marks_the_days_appointment_done(
 ) -> None:
     ana = people["Ana"]
     booked = _book(
-        clinic, staff, _session(ana, "subcision", 1), TODAY, "10:00", "dr-okafor", "room-1"
+        clinic, staff, _session(clinic, ana, "subcision", 1), TODAY, "10:00", "dr-okafor", "room-1"
     )
     front_desk.check_in(clinic, staff, booked.id)
 
@@ -284,7 +310,7 @@ def test_recording_the_session_marks_the_days_appointment_done(
     assert [(a.status, a.session_id) for a in lane.appointments] == [("done", done.id)]
     nxt = front_desk.next_session(clinic, staff, ana)
     assert nxt is not None
-    assert nxt.session_key == f"plan{ana}:tca_cross:1"
+    assert nxt.session_key == _session(clinic, ana, "tca_cross", 1).session_key
 
 
 @pytest.mark.parametrize("role", ["patient", "researcher", "admin"])
@@ -305,7 +331,7 @@ def test_only_the_front_desk_and_clinicians_run_the_day(
         _book(
             clinic,
             actor,
-            _session(people["Ana"], "subcision", 1),
+            _session(clinic, people["Ana"], "subcision", 1),
             MONDAY,
             "10:00",
             "dr-lee",
@@ -318,7 +344,7 @@ def test_the_calendar_cancels_by_the_desks_rule_past_appointments_stay(
 ) -> None:
     ana = people["Ana"]
     booked = _book(
-        clinic, staff, _session(ana, "subcision", 1), TODAY, "10:00", "dr-okafor", "room-1"
+        clinic, staff, _session(clinic, ana, "subcision", 1), TODAY, "10:00", "dr-okafor", "room-1"
     )
     clock.advance(days=1)
     with pytest.raises(StateError) as past:

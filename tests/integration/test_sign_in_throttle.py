@@ -86,8 +86,9 @@ def test_an_ipv6_client_is_counted_per_64_block() -> None:
     assert address_key("testclient") == "testclient"
 
 
-def test_a_name_that_is_not_valid_text_is_counted_too(clinic: Clinic) -> None:
+@pytest.mark.parametrize("name", ["dr.\udfff", "dr.\x00lee"])
+def test_a_name_that_is_not_valid_text_is_counted_too(clinic: Clinic, name: str) -> None:
     throttle = SignInThrottle(clinic, name_limit=1, address_limit=10, window=MINUTE)
-    throttle.failed("192.0.2.1", "dr.\udfff")
+    throttle.failed("192.0.2.1", name)
     with pytest.raises(RateLimitedError):
-        throttle.check("192.0.2.1", "dr.\udfff")
+        throttle.check("192.0.2.1", name)

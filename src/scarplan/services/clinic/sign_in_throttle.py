@@ -47,9 +47,11 @@ def address_key(address: str) -> str:
 
 def _counters(address: str, username: str) -> tuple[str, str]:
     where = address_key(address)
-    # A typed name may hold anything, lone surrogates included, which no database stores.
-    name = normalized_username(username)[:_NAME_CHARS].encode("utf-8", "backslashreplace")
-    return where, f"{where} {name.decode('utf-8')}"
+    # A typed name may hold anything: lone surrogates (no database stores them) and NUL
+    # (PostgreSQL's text refuses it) are written as escapes.
+    typed = normalized_username(username)[:_NAME_CHARS].replace("\x00", "\\x00")
+    name = typed.encode("utf-8", "backslashreplace").decode("utf-8")
+    return where, f"{where} {name}"
 
 
 class SignInThrottle:
