@@ -146,6 +146,23 @@ def test_consent_is_signed_on_a_tablet_and_then_the_session_is_recorded(  # noqa
     expect(page.locator("#signature-missing")).to_be_visible()
 
     draw_signature(page, touch)
+    # A turn of the tablet resizes the pad: the strokes are drawn again at once, so a quick tap
+    # on Sign never sends an empty pad.
+    inked_after_turn = page.evaluate(
+        """() => {
+          const canvas = document.getElementById('signature-canvas');
+          canvas.style.width = '300px';
+          window.dispatchEvent(new Event('resize'));
+          const pixels = canvas.getContext('2d')
+            .getImageData(0, 0, canvas.width, canvas.height).data;
+          let inked = 0;
+          for (let i = 3; i < pixels.length; i += 4) { if (pixels[i] > 0) { inked += 1; } }
+          canvas.style.width = '';
+          window.dispatchEvent(new Event('resize'));
+          return inked;
+        }"""
+    )
+    assert inked_after_turn > 100, "the strokes are redrawn as soon as the pad is resized"
     screenshot(page, f"clinic-day-consent-signing-{width}")
     page.get_by_role("button", name="Sign", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("the consent is signed")
