@@ -53,6 +53,10 @@ def kb_copy(tmp_path: Path) -> Path:
 
 def pytest_configure(config: pytest.Config) -> None:
     database_kind()  # a misspelt switch stops the run before anything is collected
+    # Jobs run on a thread of the process that accepted them, on PostgreSQL too (where the
+    # default is the queue, which needs `scarplan worker` processes): the queue and its
+    # workers have tests of their own (tests/integration/test_job_queue.py), which say so.
+    os.environ.setdefault("SCARPLAN_JOB_RUNNER", "in_process")
 
 
 def database_kind() -> str:

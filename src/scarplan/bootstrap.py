@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from scarplan.services.clinic.context import Clinic
+    from scarplan.services.clinic.job_runner import JobRunner
 
 # The database, photo and clinic modules are imported by the properties that need them: a
 # command that only reads a case file (`scarplan assess`) never pays for SQLAlchemy and Alembic.
@@ -56,7 +57,24 @@ class Container:
 
         limit_decoder_pixels(self.settings.photo_max_pixels)
         uow = SqlUnitOfWork(self.engine)
-        return Clinic(uow, self.knowledge, self.settings, self.clock, AuditTrail(uow, self.clock))
+        audit = AuditTrail(uow, self.clock)
+        return Clinic(uow, self.knowledge, self.settings, self.clock, audit, self.job_runner())
+
+    def uses_job_queue(self) -> bool:
+        """`job_runner`: the queue when asked for, or by default on PostgreSQL."""
+        choice = self.settings.job_runner
+        if choice == "auto":
+            return self.database_url.startswith("postgresql")
+        return choice == "queue"
+
+    def job_runner(self) -> JobRunner:
+        from scarplan.services.clinic.job_runner import InProcessJobRunner
+
+        if not self.uses_job_queue():
+            return InProcessJobRunner()
+        from scarplan.adapters.job_queue import QueueJobRunner
+
+        return QueueJobRunner(self.database_url)
 
 
 def bootstrap(

@@ -137,6 +137,36 @@ class Settings(BaseSettings):
             "the worker's normal virtual size (VmSize in /proc/PID/status) plus the largest job."
         ),
     )
+    job_runner: Literal["auto", "in_process", "queue"] = Field(
+        default="auto",
+        description=(
+            "Where heavy jobs (3D analysis, scheduling) run. `queue`: on a PostgreSQL queue that "
+            "`scarplan worker` processes on any host take them from (run at least one). "
+            "`in_process`: on a thread of the app process that accepted them (lost if it stops). "
+            "`auto`: the queue on PostgreSQL, in-process on SQLite."
+        ),
+    )
+    worker_concurrency: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Jobs one `scarplan worker` runs at the same time.",
+    )
+    worker_heartbeat_s: float = Field(
+        default=10.0,
+        gt=0,
+        le=300,
+        description="How often a `scarplan worker` tells the queue it is alive, in seconds.",
+    )
+    worker_stalled_after_s: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description=(
+            "A worker silent this long (seconds) is taken for dead: its running jobs are queued "
+            "again for another worker. Keep it at three heartbeats or more."
+        ),
+    )
     knowledge_dir: Path | None = Field(
         default=None,
         description="Use this knowledge-base directory instead of the one shipped in the package.",

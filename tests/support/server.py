@@ -46,8 +46,11 @@ def server_environment(database_url: str, data_dir: Path, **extra: str) -> dict[
         SCARPLAN_SECURE_COOKIES="false",
         # Loopback without TLS: the production checks would (rightly) refuse these cookies.
         SCARPLAN_DEMO="true",
-        **extra,
+        # Jobs on a thread of the app, on PostgreSQL too: the queue needs `scarplan worker`
+        # processes, which tests/integration/test_job_queue.py starts itself.
+        SCARPLAN_JOB_RUNNER="in_process",
     )
+    env.update(extra)
     return env
 
 

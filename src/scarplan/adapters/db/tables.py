@@ -473,6 +473,11 @@ class JobRecord(Base):
     heartbeat_at: Mapped[datetime | None] = mapped_column(Stamp)
     """Renewed while the job runs: a running job whose heartbeat stopped died with its process."""
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_by: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
+    """The actor who started it (user, role, address, route): a worker on another host writes
+    the job's audit entries in their name."""
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Runs begun; the current attempt alone may finish the job (exactly once)."""
 
 
 class TopographyRecord(Base):
@@ -772,3 +777,13 @@ class ConsentWithdrawalRecord(Base):
     withdrawn_at: Mapped[datetime] = mapped_column(Stamp)
     withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class JobPayloadRecord(Base):
+    """A job's input file (an uploaded height map, compressed), kept in the database so a
+    worker on any host can run the job; deleted when the job ends."""
+
+    __tablename__ = "job_payloads"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -98,6 +98,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "serve",
         "Serve the clinic web app and the REST API; applies database migrations first.",
     ),
+    "worker": LazyCommand(
+        "worker_commands",
+        "worker",
+        "Run queued jobs (3D analyses, optimiser runs) from the PostgreSQL queue until stopped.",
+    ),
     "backup": LazyCommand(
         "backup_commands",
         "backup",

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import logging
-import resource
-
 from fastapi import FastAPI
 
 from scarplan.adapters.logs import configure_logging
+from scarplan.adapters.process_limits import limit_worker_memory
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.app import create_app
 from scarplan.services.clinic.setup import refuse_unsafe_production
 
-_log = logging.getLogger(__name__)
-MB = 1024 * 1024
-
-
-def limit_worker_memory(limit_mb: int | None) -> None:
-    """Cap this process's address space (`worker_memory_limit_mb`): an allocation past it
-    raises MemoryError in the thread that asked, which a job reports as its failure, rather
-    than the whole machine running out of memory."""
-    if limit_mb is None:
-        return
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = limit_mb * MB if hard == resource.RLIM_INFINITY else min(limit_mb * MB, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-    _log.info("worker memory limited to %d MB of address space", limit // MB)
+__all__ = ["app_from_environment", "limit_worker_memory"]
 
 
 def app_from_environment() -> FastAPI:

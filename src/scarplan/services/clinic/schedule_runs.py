@@ -91,22 +91,44 @@ def start_run(clinic: Clinic, actor: Actor, start: date, days: int) -> int:
         "fingerprint": fingerprint,
         "sessions": len(built.sessions),
     }
+    return jobs.start_job(clinic, actor, KIND, params)
 
-    def work() -> dict[str, Any]:
-        result = reschedule(
-            built.instance,
-            built.previous,
-            clinic.knowledge,
-            time_limit_s=settings.schedule_time_limit_s,
-            workers=settings.schedule_workers,
+
+def run_schedule_job(run: jobs.JobRun) -> None:
+    """The job: build the instance from the records as they are now, solve it, keep the result
+    with the bookings it started from (jobs.KINDS)."""
+    clinic, params = run.clinic, run.job.params
+    settings = clinic.settings
+    start = date.fromisoformat(params["start"])
+    with clinic.uow.read() as session:
+        setup = require_setup(session)
+        if setup.version != params["setup_version"]:
+            raise StateError(
+                "the clinic set-up changed after this run was started; run the optimiser again"
+            )
+        built = clinic_instance(
+            session,
+            setup.schedule,
+            start,
+            params["days"],
+            settings.default_gap_between_modalities_days,
         )
-        return {
-            "result": result.model_dump(mode="json"),
-            "sessions": _refs(built),
-            "booked": built.booked,
-        }
-
-    return jobs.start_job(clinic, actor, KIND, params, work)
+        fingerprint = _fingerprint(session, start)
+    result = reschedule(
+        built.instance,
+        built.previous,
+        clinic.knowledge,
+        time_limit_s=settings.schedule_time_limit_s,
+        workers=settings.schedule_workers,
+    )
+    document = {
+        "result": result.model_dump(mode="json"),
+        "sessions": _refs(built),
+        "booked": built.booked,
+        "fingerprint": fingerprint,
+    }
+    with clinic.uow.write() as session:
+        run.finish(session, document)
 
 
 def _refs(built: ClinicInstance) -> dict[str, Any]:
@@ -145,7 +167,9 @@ def _fingerprint(session: Session, start: date) -> str:
 def read_run(clinic: Clinic, actor: Actor, job_id: int) -> RunView:
     authorize(actor, Permission.MANAGE_SCHEDULE)
     with clinic.uow.read() as session:
-        job = jobs.job_view(jobs.job_record(session, job_id, KIND), clinic.now())
+        job = jobs.job_view(
+            jobs.job_record(session, job_id, KIND), clinic.now(), durable=clinic.jobs.durable
+        )
         names = _names(session, job)
     clinic.audit.read(actor, "schedule_run", job_id, None, {"patients": sorted(names)})
     return _review(job, names)
@@ -221,14 +245,17 @@ def confirm_run(clinic: Clinic, actor: Actor, job_id: int) -> RunView:
     authorize(actor, Permission.MANAGE_SCHEDULE)
     with clinic.uow.write() as session:
         record = jobs.job_record(session, job_id, KIND)
-        job = jobs.job_view(record, clinic.now())
+        job = jobs.job_view(record, clinic.now(), durable=clinic.jobs.durable)
         if job.status != "done" or not job.result:
             raise StateError(
                 "this run cannot be confirmed",
                 [FieldProblem("job_id", f"the run is {job.status}", "wait for it, or run again")],
             )
         start = date.fromisoformat(job.params["start"])
-        if _fingerprint(session, start) != job.params["fingerprint"]:
+        # The bookings the run was solved against (read when it ran; older runs kept only
+        # those of when it was started).
+        solved_against = job.result.get("fingerprint", job.params["fingerprint"])
+        if _fingerprint(session, start) != solved_against:
             raise StateError(
                 "the calendar changed since this run",
                 [
@@ -241,7 +268,7 @@ def confirm_run(clinic: Clinic, actor: Actor, job_id: int) -> RunView:
         record.status = APPLIED
         clinic.audit.changed(session, actor, "confirm", "job:schedule", job_id, None)
         names = _names(session, job)
-    return _review(jobs.job_view(record, clinic.now()), names)
+    return _review(jobs.job_view(record, clinic.now(), durable=clinic.jobs.durable), names)
 
 
 def _apply(
@@ -323,4 +350,7 @@ def recent_runs(clinic: Clinic, actor: Actor, limit: int = 10) -> list[jobs.JobV
             .order_by(JobRecord.id.desc())
             .limit(limit)
         ).all()
-        return [jobs.job_view(r, clinic.now(), with_result=False) for r in records]
+        return [
+            jobs.job_view(r, clinic.now(), with_result=False, durable=clinic.jobs.durable)
+            for r in records
+        ]

@@ -166,54 +166,71 @@ class _Upload:
 def _start(
     clinic: Clinic, actor: Actor, upload: _Upload, height_map: HeightMap, extra: dict[str, Any]
 ) -> int:
-    """Analyse `height_map` as a job; its result is a new analysis (with the map itself when
+    """Analyse the upload as a job (`height_map` is the upload read once already, so a bad
+    file was refused while the user waited). The file goes with the job, compressed, so a
+    worker on any host reads it again; the result is a new analysis (with the map itself when
     the clinic keeps maps) and the job's result names it."""
     params = {
         "region": upload.region.value,
         "filename": upload.filename,
         "taken_on": str(upload.taken_on),
+        "pixel_size_mm": height_map.pixel_size_mm,
+        "read_options": upload.read_options,
         **extra,
     }
-    keep = clinic.settings.keep_height_maps
+    compressed = upload.compressed or zlib.compress(upload.data, COMPRESSION_LEVEL)
+    return jobs.start_job(
+        clinic, actor, KIND, params, patient_id=upload.patient_id, payload=compressed
+    )
 
-    def work() -> dict[str, Any]:
-        report = topography.analyze_map(
-            height_map, knowledge=clinic.knowledge, region=upload.region
+
+def run_analysis_job(run: jobs.JobRun) -> None:
+    """The job: read the stored upload, analyse it, keep the analysis (jobs.KINDS)."""
+    clinic, params = run.clinic, run.job.params
+    patient_id = run.job.patient_id
+    if patient_id is None:
+        raise StateError("the analysis job names no patient")
+    compressed = run.payload()
+    data = zlib.decompress(compressed)
+    read_options: dict[str, Any] = params.get("read_options", {})
+    height_map = read_height_map(
+        data,
+        params["filename"],
+        pixel_size_mm=read_options.get("pixel_size_mm"),
+        z_unit=read_options.get("z_unit"),
+        names=FORM_FIELDS,
+        max_pixels=clinic.settings.height_map_max_pixels,
+    )
+    region = Region(params["region"])
+    report = topography.analyze_map(height_map, knowledge=clinic.knowledge, region=region)
+    document, png = topography.report_json(report), topography.overlay_png(report)
+    extra = {key: params[key] for key in ("reanalysis_of",) if key in params}
+    with clinic.uow.write() as session:
+        record = TopographyRecord(
+            patient_id=patient_id,
+            region=region.value,
+            taken_on=date.fromisoformat(params["taken_on"]),
+            filename=params["filename"],
+            sha256=hashlib.sha256(data).hexdigest(),
+            byte_size=len(data),
+            pixel_size_mm=height_map.pixel_size_mm,
+            result=document,
+            created_at=clinic.now(),
+            created_by=run.actor.user_id,
         )
-        document, png = topography.report_json(report), topography.overlay_png(report)
-        kept = b""
-        if keep:
-            kept = upload.compressed or zlib.compress(upload.data, COMPRESSION_LEVEL)
-        with clinic.uow.write() as session:
-            record = TopographyRecord(
-                patient_id=upload.patient_id,
-                region=upload.region.value,
-                taken_on=upload.taken_on,
-                filename=upload.filename,
-                sha256=hashlib.sha256(upload.data).hexdigest(),
-                byte_size=len(upload.data),
-                pixel_size_mm=height_map.pixel_size_mm,
-                result=document,
-                created_at=clinic.now(),
-                created_by=actor.user_id,
-            )
-            session.add(record)
-            session.flush()
-            session.add(TopographyOverlayRecord(topography_id=record.id, png=png))
-            if keep:
-                session.add(
-                    TopographyMapRecord(
-                        topography_id=record.id,
-                        compressed=kept,
-                        read_options=upload.read_options,
-                    )
+        session.add(record)
+        session.flush()
+        session.add(TopographyOverlayRecord(topography_id=record.id, png=png))
+        if clinic.settings.keep_height_maps:
+            session.add(
+                TopographyMapRecord(
+                    topography_id=record.id, compressed=compressed, read_options=read_options
                 )
-            clinic.audit.changed(
-                session, actor, "create", "topography", record.id, upload.patient_id, extra
             )
-            return {"topography_id": record.id}
-
-    return jobs.start_job(clinic, actor, KIND, params, work, patient_id=upload.patient_id)
+        clinic.audit.changed(
+            session, run.actor, "create", "topography", record.id, patient_id, extra
+        )
+        run.finish(session, {"topography_id": record.id})
 
 
 def start_reanalysis(clinic: Clinic, actor: Actor, topography_id: int) -> int:

@@ -56,12 +56,18 @@ def postgres_backup(
 
 
 # A line of `pg_restore --list`: "218; 1259 16390 TABLE public patients postgres".
-_TOC_ENTRY = re.compile(r"^\d+; \d+ \d+ (TABLE|FUNCTION) (?!DATA )(\S+) ([^\s(]+)")
+_TOC_ENTRY = re.compile(r"^\d+; \d+ \d+ (TABLE|FUNCTION|TYPE) (?!DATA )(\S+) ([^\s(]+)")
 _TOC_REVISION = re.compile(r"^\d+; \d+ \d+ TABLE DATA public alembic_version ")
 _ROUTINES = """SELECT n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
 WHERE p.prokind IN ('f', 'p') AND NOT EXISTS (
     SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"""
+_TYPES = """SELECT n.nspname, t.typname
+FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
+WHERE (t.typtype = 'e' OR (t.typtype = 'c' AND EXISTS (
+    SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid = t.typrelid AND c.relkind = 'c')))
+  AND NOT EXISTS (
+    SELECT 1 FROM pg_catalog.pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')"""
 
 
 def _pg_dumped(dump: Path, server: Server, field: str) -> set[tuple[str, str, str]]:
@@ -92,6 +98,11 @@ def _pg_prepare(
         if schema in schemas and ("FUNCTION", schema, name) not in dumped:
             routine = sql.Identifier(str(schema), str(name)).as_string(connection)
             statements.append(f"DROP ROUTINE IF EXISTS {routine}({arguments}) CASCADE")
+    # Likewise a type (the job queue's, on a backup from before it).
+    for schema, name in connection.execute(_TYPES).fetchall():
+        if schema in schemas and ("TYPE", schema, name) not in dumped:
+            kind = sql.Identifier(str(schema), str(name)).as_string(connection)
+            statements.append(f"DROP TYPE IF EXISTS {kind} CASCADE")
     return "".join(f"{statement};\n" for statement in statements)
 
 

@@ -1,0 +1,65 @@
+"""`scarplan worker`: run queued jobs (jobs.py) taken from the PostgreSQL queue."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import Engine
+
+from scarplan.adapters.db.migrate import current_revision, head_revision
+from scarplan.adapters.job_queue import WorkerOptions, run_worker
+from scarplan.domain.errors import FieldProblem, StateError
+from scarplan.services.clinic import jobs
+from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.job_runner import RetryLater
+
+_log = logging.getLogger(__name__)
+
+
+def work_on_queue(clinic: Clinic, engine: Engine, database_url: str) -> None:
+    """Take jobs from the queue and run them until SIGTERM. Refuses a database whose schema
+    is not the one this version expects (the app applies migrations; workers never do, so
+    several starting at once never race)."""
+    if not database_url.startswith("postgresql"):
+        raise StateError(
+            "the worker needs the PostgreSQL job queue",
+            [
+                FieldProblem(
+                    "SCARPLAN_DATABASE_URL",
+                    "is not a PostgreSQL database",
+                    "with SQLite, `scarplan serve` runs jobs itself; no worker is needed",
+                )
+            ],
+        )
+    found, expected = current_revision(engine), head_revision()
+    if found != expected:
+        raise StateError(
+            "the database schema is not this version's",
+            [
+                FieldProblem(
+                    "database",
+                    f"is at migration {found or 'none'}, this version needs {expected}",
+                    "start `scarplan serve` (it applies migrations), then the worker",
+                )
+            ],
+        )
+    settings = clinic.settings
+    options = WorkerOptions(
+        concurrency=settings.worker_concurrency,
+        heartbeat_s=settings.worker_heartbeat_s,
+        stalled_after_s=settings.worker_stalled_after_s,
+    )
+    _log.info("worker started: %d job(s) at a time", options.concurrency)
+    run_worker(
+        database_url,
+        lambda job_id: jobs.execute_job(clinic, job_id),
+        _retry_in,
+        options,
+    )
+    _log.info("worker stopped")
+
+
+def _retry_in(error: BaseException) -> float | None:
+    """After a transient failure the job asked to run again (jobs.retry_delay_s chose when);
+    any other exception is not retried (execute_job records every other outcome itself)."""
+    return error.delay_s if isinstance(error, RetryLater) else None

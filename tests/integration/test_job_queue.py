@@ -1,0 +1,201 @@
+"""The PostgreSQL job queue with real processes: two `scarplan serve` apps and two `scarplan
+worker`s on one database. 3D analyses submitted through both apps all finish exactly once while
+one worker is killed with SIGKILL in the middle of a job; the sign-in lockout counted on one
+app holds on the other.
+
+It needs PostgreSQL: in the PostgreSQL pass it uses the session's server, in the SQLite pass it
+starts one of its own (the queue exists only there).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from scarplan.adapters.db import make_engine, upgrade
+from scarplan.adapters.db.tables import JobRecord, TopographyRecord
+from scarplan.bootstrap import Container
+from scarplan.services.clinic import patients, users
+from scarplan.settings import Settings
+from support.clinic_data import patient_input
+from support.height_maps import PIXEL_SIZE_MM, small_map_npy
+from support.server import free_port, server_environment
+
+pytestmark = pytest.mark.db
+
+PASSWORD = "a long queue test password"
+ANALYSES = 4
+
+
+@pytest.fixture
+def queue_database(database_url: str, tmp_path: Path) -> Iterator[str]:
+    if database_url.startswith("postgresql"):
+        from support.postgres import create_database, drop_database  # noqa: PLC0415
+
+        name = f"scarplan_queue_{os.getpid()}_{int(time.time())}"
+        url = create_database(database_url, name)
+        try:
+            yield url
+        finally:
+            drop_database(database_url, name)
+        return
+    from support.postgres import temporary_postgres  # noqa: PLC0415
+
+    with temporary_postgres(tmp_path / "postgres") as url:
+        yield url
+
+
+def environment(database_url: str, data_dir: Path) -> dict[str, str]:
+    return server_environment(
+        database_url,
+        data_dir,
+        SCARPLAN_JOB_RUNNER="queue",
+        SCARPLAN_WORKER_CONCURRENCY="1",
+        SCARPLAN_WORKER_HEARTBEAT_S="1",
+        SCARPLAN_WORKER_STALLED_AFTER_S="3",
+        SCARPLAN_LOG_FORMAT="console",
+    )
+
+
+def scarplan(*arguments: str, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "scarplan.entrypoints.cli.app", *arguments],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+
+
+def wait_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the app stopped:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"the app never became ready:\n{log.read_text()[-3000:]}")
+
+
+def test_jobs_finish_exactly_once_across_apps_and_workers_when_a_worker_is_killed(  # noqa: PLR0915
+    queue_database: str, tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "data"
+    env = environment(queue_database, data_dir)
+    engine = make_engine(queue_database)
+    upgrade(engine)
+    container = Container(
+        settings=Settings(data_dir=data_dir, database_url=queue_database, job_runner="queue")
+    )
+    clinic = container.clinic
+    users.create_user(clinic, "dr.queue", "Dr Queue", PASSWORD, "clinician")
+    actor = users.sign_in(clinic, "dr.queue", PASSWORD)[0]
+    patient_id = patients.create_patient(clinic, actor, patient_input()).id
+
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        bases = []
+        for number in (1, 2):
+            port = free_port()
+            log = tmp_path / f"app{number}.log"
+            app = scarplan("serve", "--workers", "1", "--port", str(port), env=env, log=log)
+            processes.append(app)
+            bases.append(f"http://127.0.0.1:{port}")
+            wait_ready(bases[-1], app, log)
+        workers = [
+            scarplan("worker", env=env, log=tmp_path / f"worker{number}.log") for number in (1, 2)
+        ]
+        processes.extend(workers)
+
+        # Signed in on the first app; the same cookie works on the second (one secret key,
+        # sessions in the database).
+        first = httpx.Client(base_url=bases[0], timeout=30)
+        signed = first.post("/api/v1/session", json={"username": "dr.queue", "password": PASSWORD})
+        assert signed.status_code == 200, signed.text
+        headers = {"X-CSRF-Token": signed.json()["csrf_token"]}
+        clients = [first, httpx.Client(base_url=bases[1], cookies=first.cookies, timeout=30)]
+        upload = small_map_npy()
+        for number in range(ANALYSES):
+            answer = clients[number % 2].post(
+                f"/patients/{patient_id}/topography",
+                data={
+                    "region": "cheek_left",
+                    "taken_on": "2026-11-20",
+                    "pixel_size_mm": str(PIXEL_SIZE_MM),
+                },
+                files={"file": (f"map{number}.npy", upload, "application/octet-stream")},
+                headers=headers,
+                follow_redirects=False,
+            )
+            assert answer.status_code == 303, answer.text[-2000:]
+
+        # Each worker runs one job at a time: once two run, the first worker holds one.
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            with clinic.uow.read() as session:
+                running = session.scalars(
+                    select(JobRecord.id).where(JobRecord.status == "running")
+                ).all()
+            if len(running) == 2:
+                break
+            time.sleep(0.05)
+        assert len(running) == 2, "both workers took a job"
+        workers[0].send_signal(signal.SIGKILL)
+        workers[0].wait(10)
+
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            with clinic.uow.read() as session:
+                states = session.execute(select(JobRecord.status, JobRecord.attempts)).all()
+            if all(status in ("done", "failed") for status, _ in states):
+                break
+            time.sleep(0.2)
+        with clinic.uow.read() as session:
+            jobs_done = session.execute(
+                select(JobRecord.id, JobRecord.status, JobRecord.attempts, JobRecord.result)
+            ).all()
+            analyses = session.scalar(select(func.count()).select_from(TopographyRecord))
+            analysed_ids = set(session.scalars(select(TopographyRecord.id)))
+        assert [status for _, status, _, _ in jobs_done] == ["done"] * ANALYSES, jobs_done
+        assert analyses == ANALYSES  # exactly once: no analysis twice, none missing
+        assert {result["topography_id"] for *_, result in jobs_done} == analysed_ids
+        retried = [job_id for job_id, _, attempts, _ in jobs_done if attempts == 2]
+        assert len(retried) == 1, "the killed worker's job ran again, once"
+        assert retried[0] in running
+        assert workers[1].poll() is None, "the other worker goes on"
+
+        # The sign-in lockout counted on one app holds on the other.
+        for _ in range(10):
+            wrong = httpx.post(
+                f"{bases[0]}/api/v1/session",
+                json={"username": "dr.queue", "password": "wrong password!"},
+            )
+            assert wrong.status_code in (401, 429)
+        locked = httpx.post(
+            f"{bases[1]}/api/v1/session", json={"username": "dr.queue", "password": PASSWORD}
+        )
+        assert locked.status_code == 429, locked.text
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+        for process in processes:
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        engine.dispose()
+        container.clinic.jobs.shutdown()
+        container.engine.dispose()
