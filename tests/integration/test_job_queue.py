@@ -118,6 +118,13 @@ def test_jobs_finish_exactly_once_across_apps_and_workers_when_a_worker_is_kille
             scarplan("worker", env=env, log=tmp_path / f"worker{number}.log") for number in (1, 2)
         ]
         processes.extend(workers)
+        deadline = time.monotonic() + 60
+        detail = ""
+        while time.monotonic() < deadline and "2 workers alive" not in detail:
+            ready = httpx.get(f"{bases[1]}/readyz", timeout=5).json()
+            detail = ready["checks"]["queue"]["detail"]
+            time.sleep(0.2)
+        assert detail.endswith("on the queue; 2 workers alive"), detail
 
         # Signed in on the first app; the same cookie works on the second (one secret key,
         # sessions in the database).

@@ -70,7 +70,7 @@ def test_readyz_names_each_check_when_ready(client: TestClient) -> None:
     checks = answer.json()["checks"]
     assert set(checks) == {"database", "migrations", "queue"}
     assert all(check["ok"] for check in checks.values())
-    assert checks["queue"]["detail"] == "0 jobs queued or running"
+    assert checks["queue"]["detail"] == "0 jobs queued or running; run on threads of this process"
 
 
 @pytest.mark.db

@@ -108,6 +108,19 @@ class QueueJobRunner:
             counts[job.queue] = counts.get(job.queue, 0) + 1
         return counts
 
+    def describe(self) -> str:
+        """How many workers told the queue they were alive in the last minute."""
+        connector = self._opened().connector.get_sync_connector()
+        row = connector.execute_query_one(
+            "SELECT count(*) AS alive FROM procrastinate_workers "
+            "WHERE last_heartbeat > now() - interval '1 minute'"
+        )
+        alive = int(row["alive"])
+        if alive == 0:
+            _log.warning("job queue: no `scarplan worker` alive; jobs wait until one starts")
+            return "on the queue; no worker alive: jobs wait until `scarplan worker` runs"
+        return f"on the queue; {alive} worker{'s' if alive != 1 else ''} alive"
+
     def shutdown(self) -> None:
         with self._lock:
             app, self._app = self._app, None

@@ -66,7 +66,12 @@ def _queue(clinic: Clinic) -> Check:
     except Exception:
         _log.exception("readiness: the job queue cannot be read")
         return Check("queue", False, "cannot be read")
-    return Check("queue", True, f"{waiting or 0} jobs queued or running")
+    try:
+        runners = clinic.jobs.describe()
+    except Exception:
+        _log.exception("readiness: the job queue does not answer")
+        return Check("queue", False, "the job queue does not answer")
+    return Check("queue", True, f"{waiting or 0} jobs queued or running; {runners}")
 
 
 def readiness(clinic: Clinic) -> Readiness:

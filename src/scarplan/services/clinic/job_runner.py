@@ -50,6 +50,9 @@ class JobRunner(Protocol):
     def shutdown(self) -> None:
         """Finish the jobs already submitted, then stop (the app's shutdown)."""
 
+    def describe(self) -> str:
+        """Who runs the jobs, in a few words (readiness): raises if that cannot be told."""
+
 
 class InProcessJobRunner:
     """One worker thread per kind, started on first use; the default with SQLite.
@@ -103,6 +106,9 @@ class InProcessJobRunner:
     def _forget(self, future: Future[None]) -> None:
         with self._lock:
             self._futures.discard(future)
+
+    def describe(self) -> str:
+        return "run on threads of this process"
 
     def wait_idle(self, timeout_s: float) -> bool:
         """Wait until every submitted job has finished; False if `timeout_s` passed first."""
