@@ -772,3 +772,15 @@ class ConsentWithdrawalRecord(Base):
     withdrawn_at: Mapped[datetime] = mapped_column(Stamp)
     withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     content_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ClinicSecretRecord(Base):
+    """A secret of the clinic's own (today the research salt), made once and never changed: in
+    the database so every app process on every host uses the same one and a backup holds it
+    (services/clinic/clinic_secrets.py)."""
+
+    __tablename__ = "clinic_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Stamp)
