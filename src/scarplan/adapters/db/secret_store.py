@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Executable, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import ClinicSecretRecord
-
-_SECRETS = ClinicSecretRecord.__table__
 
 
 def insert_secret_if_absent(session: Session, name: str, value: str, created_at: datetime) -> None:
@@ -18,10 +16,11 @@ def insert_secret_if_absent(session: Session, name: str, value: str, created_at:
     transaction has just committed) is left as it is, without an error."""
     row = {"name": name, "value": value, "created_at": created_at}
     dialect = session.get_bind().dialect.name
+    statement: Executable
     if dialect == "postgresql":
-        statement = postgresql.insert(_SECRETS).values(row).on_conflict_do_nothing()
+        statement = postgresql.insert(ClinicSecretRecord).values(row).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        statement = sqlite.insert(_SECRETS).values(row).on_conflict_do_nothing()
+        statement = sqlite.insert(ClinicSecretRecord).values(row).on_conflict_do_nothing()
     else:
         raise NotImplementedError(f"clinic secrets on {dialect}: use SQLite or PostgreSQL")
     session.execute(statement)
