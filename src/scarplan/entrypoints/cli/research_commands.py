@@ -12,7 +12,7 @@ from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.console import out
 from scarplan.services.clinic.access import Role
 from scarplan.services.clinic.context import Actor
-from scarplan.services.clinic.research import export_research
+from scarplan.services.clinic.research import Dates, export_research
 
 app = typer.Typer(help="Research: the de-identified export.", no_args_is_help=True)
 
@@ -38,7 +38,7 @@ def export(
     subject ids under the clinic's research salt (kept in the database: the same on every host)."""
     container = bootstrap()
     upgrade(container.engine)
-    mode = "shifted" if dates is DateMode.SHIFTED else "years"
+    mode: Dates = "shifted" if dates is DateMode.SHIFTED else "years"
     done = export_research(container.clinic, OPERATOR, target, dates=mode)
     rows = ", ".join(f"{name} {count}" for name, count in done.rows.items())
     out.print(f"Research export ({done.dates} dates) in {done.directory}: {rows}.")
