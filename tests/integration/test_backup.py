@@ -8,6 +8,7 @@ replaces a database, and the session-wide engine must keep its own.
 from __future__ import annotations
 
 import contextlib
+import csv
 import io
 import sqlite3
 import subprocess
@@ -48,6 +49,7 @@ from scarplan.services.clinic import (
     plans,
     prices,
     questionnaires,
+    research,
     schedule_runs,
     schedule_setup,
     sessions,
@@ -179,6 +181,7 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     correction = {"full_name": "Ana Souza", "reason": "a new surname"}
     identity_requests.request_change(clinic, portal, treated.id, correction)
     invitations.invite_patient(clinic, clinician, treated.id)  # an invitation and its e-mail
+    research.research_salt(clinic)  # made in the database the first time it is asked for
     clinic.audit.flush()  # reads are logged in the background: write them now
 
 
@@ -297,6 +300,36 @@ def test_the_restored_database_works_and_keeps_its_audit_trail_append_only(
     users.sign_in(other, "dr.lee", PASSWORD)
     with pytest.raises(DBAPIError, match="append-only"), other.uow.engine.begin() as connection:
         connection.execute(text("DELETE FROM audit_events"))
+    close(other)
+
+
+def subject_ids(clinic: Clinic, target: Path) -> list[str]:
+    """The research export's subject ids, made under the clinic's own salt."""
+    researcher = users.create_user(
+        clinic, "res.backup", "Res", "a long test password", "researcher"
+    )
+    research.export_research(clinic, researcher, target)
+    with (target / "patients.csv").open(encoding="utf-8", newline="") as rows:
+        return sorted(row["subject"] for row in csv.DictReader(rows))
+
+
+def test_a_restore_brings_the_research_salt_back_so_exports_link_up(
+    filled: Contents,
+    saved: BackupReport,
+    clinic: Clinic,
+    fresh_database_url: str,
+    other: Clinic,
+    tmp_path: Path,
+) -> None:
+    before = subject_ids(clinic, tmp_path / "before")
+
+    restore(fresh_database_url, saved.path)
+    # The restored clinic runs as on another host: its data directory holds no salt file.
+    after = subject_ids(other, tmp_path / "after")
+
+    assert other.settings.data_dir != clinic.settings.data_dir
+    assert len(before) == 2
+    assert after == before
     close(other)
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import stat
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -444,16 +443,6 @@ def test_the_export_explains_itself_including_the_limits_of_date_shifting(
 
 
 # --- the salt, the audit trail, who may export ------------------------------------------------
-
-
-def test_the_salt_is_made_once_readable_by_its_owner_only(tmp_path: Path) -> None:
-    salt = research.research_salt(tmp_path / "data")
-
-    path = tmp_path / "data" / research.SALT_FILE
-    assert len(salt) == research.SALT_BYTES
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert research.research_salt(tmp_path / "data") == salt
-    assert research.research_salt(tmp_path / "elsewhere") != salt
 
 
 def test_the_export_is_audited_with_its_row_counts(

@@ -787,3 +787,15 @@ class JobPayloadRecord(Base):
 
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ClinicSecretRecord(Base):
+    """A secret of the clinic's own (today the research salt), made once and never changed: in
+    the database so every app process on every host uses the same one and a backup holds it
+    (services/clinic/clinic_secrets.py)."""
+
+    __tablename__ = "clinic_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Stamp)

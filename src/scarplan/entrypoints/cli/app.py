@@ -64,6 +64,7 @@ COMMANDS: dict[str, LazyCommand] = {
         "mail_commands", "app", "E-mail: deliver the outbox, queue due reminders, show the outbox."
     ),
     "patient": LazyCommand("patient_commands", "app", "Patients: portal invitations."),
+    "research": LazyCommand("research_commands", "app", "Research: the de-identified export."),
     "demo": LazyCommand(
         "demo_commands",
         "demo",

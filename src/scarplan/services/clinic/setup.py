@@ -16,6 +16,9 @@ from scarplan.services.clinic.demo_clinic import DEMO_USER, demo_clinic_needed, 
 from scarplan.services.clinic.instruments import instrument_catalogue
 from scarplan.settings import Settings
 
+# Demo only, and so fine as files in one host's data directory: `serve --demo` makes its key and
+# prints its login from them. Outside the demo the key comes from SCARPLAN_SECRET_KEY (the same
+# on every host; production_problems refuses the demo key) and nothing is read from these files.
 SECRET_FILE = "secret_key"
 DEMO_LOGIN_FILE = "demo-login.txt"
 

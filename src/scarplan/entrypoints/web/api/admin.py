@@ -28,7 +28,7 @@ from scarplan.services.clinic.patient_data import (
     erase_patient,
     write_patient_archive,
 )
-from scarplan.services.clinic.research import export_research, research_salt
+from scarplan.services.clinic.research import export_research
 
 router = APIRouter(prefix=PREFIX, tags=["administration"], responses={**ERRORS, 403: ERRORS[401]})
 ZIP = "application/zip"
@@ -178,7 +178,7 @@ async def research_export(
 def _research_zip(clinic: Clinic, actor: Actor, dates: Literal["shifted", "years"]) -> bytes:
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "export"
-        export_research(clinic, actor, target, research_salt(clinic.settings.data_dir), dates=dates)
+        export_research(clinic, actor, target, dates=dates)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(target.rglob("*")):

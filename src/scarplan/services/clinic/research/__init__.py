@@ -18,9 +18,9 @@ from scarplan.services.clinic.research.pseudonyms import (
     SALT_FILE,
     Pseudonym,
     pseudonym,
-    research_salt,
     salt_fingerprint,
 )
+from scarplan.services.clinic.research.salt import research_salt
 from scarplan.services.clinic.research.tables import research_tables
 
 __all__ = [

@@ -12,6 +12,7 @@ from scarplan.services.clinic.context import Actor, Clinic
 from scarplan.services.clinic.research.manifest import build_manifest
 from scarplan.services.clinic.research.model import Dates
 from scarplan.services.clinic.research.pseudonyms import MIN_SALT_BYTES
+from scarplan.services.clinic.research.salt import research_salt
 from scarplan.services.clinic.research.tables import research_tables
 from scarplan.services.clinic.research.writers import publish
 
@@ -26,11 +27,20 @@ class ResearchExport:
 
 
 def export_research(
-    clinic: Clinic, actor: Actor, target: Path, salt: bytes, *, dates: Dates = "shifted"
+    clinic: Clinic,
+    actor: Actor,
+    target: Path,
+    salt: bytes | None = None,
+    *,
+    dates: Dates = "shifted",
 ) -> ResearchExport:
     """Write the de-identified tables as CSV and Parquet, with README.txt and manifest.json,
-    into `target` (a new or empty directory). The audit trail records who exported how much."""
+    into `target` (a new or empty directory). The audit trail records who exported how much.
+
+    `salt` is the clinic's research salt (research_salt) unless given: tests give their own."""
     authorize(actor, Permission.EXPORT_RESEARCH)
+    if salt is None:
+        salt = research_salt(clinic)
     _check(target, salt, dates)
     with clinic.uow.write() as session:
         tables = research_tables(session, salt, dates, clinic.today())
@@ -48,7 +58,9 @@ def _check(target: Path, salt: bytes, dates: str) -> None:
     problems = []
     if len(salt) < MIN_SALT_BYTES:
         problems.append(
-            FieldProblem("salt", f"is {len(salt)} bytes", "use research_salt(data_dir)")
+            FieldProblem(
+                "salt", f"is {len(salt)} bytes", "use the clinic's research salt (research_salt)"
+            )
         )
     if dates not in get_args(Dates):
         problems.append(FieldProblem("dates", f"{dates!r} is not known", "shifted or years"))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 
 SALT_FILE = "research_salt"
+"""Where the salt used to be kept, in the data directory; imported once (research/salt.py)."""
 SALT_BYTES = 32
 MIN_SALT_BYTES = 16
 MAX_SHIFT_DAYS = 180
@@ -20,21 +18,6 @@ class Pseudonym:
     subject: str
     shift_days: int
     """Never 0: every date of the subject moves by this many days (-180..-1 or 1..180)."""
-
-
-def research_salt(data_dir: Path) -> bytes:
-    """The clinic's research salt: 32 random bytes kept (as hex) in `data_dir/research_salt`,
-    readable by its owner only, made the first time it is asked for."""
-    path = data_dir / SALT_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        pass
-    else:
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(secrets.token_hex(SALT_BYTES))
-    return bytes.fromhex(path.read_text(encoding="utf-8").strip())
 
 
 def pseudonym(salt: bytes, patient_id: int) -> Pseudonym:
