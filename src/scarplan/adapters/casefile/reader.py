@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -28,9 +27,11 @@ from scarplan.domain.case import (
 )
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.domain.json_text import check_depth
+from scarplan.domain.validation import field_problems
 from scarplan.domain.vocabulary import AcneSeverity
 
 SUPPORTED_VERSION = 1
+DOCS = "docs/case-format.md"
 MAX_CASE_BYTES = 1_000_000
 
 
@@ -90,7 +91,7 @@ def parse_case_document(raw: Any, today: date) -> Case:
     try:
         model = CaseFileV1.model_validate(raw)
     except ValidationError as error:
-        raise InputError("the case file is invalid", list(validation_problems(error))) from None
+        raise InputError("the case file is invalid", _problems(error)) from None
     _check_dates(model, today)
     return _to_domain(model)
 
@@ -130,9 +131,7 @@ def parse_patient_document(raw: Any) -> Patient:
     try:
         model = PatientIn.model_validate(raw)
     except ValidationError as error:
-        raise InputError(
-            "the patient record is invalid", list(validation_problems(error, "patient"))
-        ) from None
+        raise InputError("the patient record is invalid", _problems(error, "patient")) from None
     return _patient(model)
 
 
@@ -161,41 +160,8 @@ def _check_version(raw: Any) -> None:
         )
 
 
-def _path(location: Iterable[int | str]) -> str:
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def validation_problems(error: ValidationError, prefix: str = "") -> Iterable[FieldProblem]:
-    for item in error.errors():
-        location = [part for part in item["loc"] if not str(part).startswith("function-")]
-        got = item.get("input")
-        shown = (
-            f" (got {got!r})" if isinstance(got, str | int | float) and len(repr(got)) < 60 else ""
-        )
-        message = item["msg"].removeprefix("Value error, ")
-        path = _path(location)
-        where = f"{prefix}.{path}" if prefix and path else prefix or path
-        yield FieldProblem(where, f"{message}{shown}", _hint(item["type"]))
-
-
-_HINTS = {
-    "extra_forbidden": "remove it, or check its spelling against docs/case-format.md",
-    "missing": "this field is required",
-    "enum": "use one of the values listed",
-    "float_type": "write a number such as 1.5",
-    "int_type": "write a whole number",
-    "bool_type": "write true or false",
-}
-
-
-def _hint(error_type: str) -> str:
-    return _HINTS.get(error_type, "see docs/case-format.md")
+def _problems(error: ValidationError, prefix: str = "") -> list[FieldProblem]:
+    return field_problems(error, prefix=prefix, docs=DOCS)
 
 
 def _check_dates(model: CaseFileV1, today: date) -> None:

@@ -23,6 +23,7 @@ from scarplan.domain.errors import (
     ScarplanError,
     StateError,
 )
+from scarplan.domain.validation import field_problems
 from scarplan.entrypoints.web.home import home_of, is_patient
 from scarplan.entrypoints.web.session_keys import CSRF_KEY
 from scarplan.services.clinic.context import Actor
@@ -138,20 +139,6 @@ def _page(request: Request, status: int, title: str, problems: list[FieldProblem
     )
 
 
-def _request_problems(error: RequestValidationError) -> list[FieldProblem]:
-    problems = []
-    for item in error.errors():
-        location = [
-            f"[{part}]" if isinstance(part, int) else str(part)
-            for part in item["loc"]
-            if part not in ("body", "query", "path")
-        ]
-        # List positions as the case file validator writes them: patient.conditions[1].
-        path = ".".join(location).replace(".[", "[")
-        problems.append(FieldProblem(path, item["msg"].removeprefix("Value error, "), ""))
-    return problems
-
-
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ScarplanError)
     async def domain_error(request: Request, error: ScarplanError) -> Response:
@@ -169,7 +156,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
-        problems = _request_problems(error)
+        problems = field_problems(error)
         if wants_json(request):
             return machine_error(request, 422, "the request is invalid", problems)
         return _page(request, 422, "the request is invalid", problems)
