@@ -6,7 +6,6 @@ its time limit and worker count as arguments, which come from settings here unle
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.domain.json_text import check_depth
+from scarplan.domain.json_text import load_json
 from scarplan.domain.validation import field_problems
 from scarplan.knowledge import KnowledgeBase
 from scarplan.scheduling.model import Assignment, Instance, ScheduleResult
@@ -45,18 +44,8 @@ def _read(source: Path | bytes | str, what: str) -> Any:
             ) from None
     else:
         raw = source
-    check_depth(raw, "", what)
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise InputError(
-            f"the {what} is not valid JSON", [FieldProblem(where, error.msg, "fix the syntax")]
-        ) from None
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"the {what} is not UTF-8 text", [FieldProblem("", str(error), "save it as UTF-8")]
-        ) from None
+    path = str(source) if isinstance(source, Path) else ""
+    return load_json(raw, path=path, what=what, hint="fix the syntax")
 
 
 def _problems(error: ValidationError, prefix: str = "") -> list[FieldProblem]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -26,7 +25,7 @@ from scarplan.domain.case import (
     PriorProcedure,
 )
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.domain.json_text import check_depth
+from scarplan.domain.json_text import load_json
 from scarplan.domain.validation import field_problems
 from scarplan.domain.vocabulary import AcneSeverity
 
@@ -75,14 +74,16 @@ def read_case_file(path: Path, today: date) -> Case:
         raise InputError(
             "cannot read the case file", [FieldProblem(str(path), str(error), "save it as UTF-8")]
         ) from None
-    return parse_case_text(text, today, json_format=path.suffix.lower() == ".json")
+    json_format = path.suffix.lower() == ".json"
+    return parse_case_text(text, today, json_format=json_format, source=str(path))
 
 
-def parse_case_text(text: str, today: date, *, json_format: bool = False) -> Case:
-    """Parse YAML (or JSON) text. `today` bounds dates: an assessment cannot be in the future."""
+def parse_case_text(text: str, today: date, *, json_format: bool = False, source: str = "") -> Case:
+    """Parse YAML (or JSON) text. `today` bounds dates: an assessment cannot be in the future.
+    `source` names the file in a syntax error (with its line and column)."""
     if len(text.encode("utf-8", errors="replace")) > MAX_CASE_BYTES:
-        raise InputError("the case file is too large", [FieldProblem("", "over 1 MB", "")])
-    return parse_case_document(_load(text, json_format), today)
+        raise InputError("the case file is too large", [FieldProblem(source, "over 1 MB", "")])
+    return parse_case_document(_load(text, json_format, source), today)
 
 
 def parse_case_document(raw: Any, today: date) -> Case:
@@ -96,23 +97,19 @@ def parse_case_document(raw: Any, today: date) -> Case:
     return _to_domain(model)
 
 
-def _load(text: str, json_format: bool) -> Any:
+def _load(text: str, json_format: bool, source: str) -> Any:
+    if json_format:
+        return load_json(text, path=source, what="case file", hint="fix the syntax")
     try:
-        if json_format:
-            check_depth(text, "", "case file")
-            return json.loads(text)
         document = yaml.load(text, Loader=_YAML_LOADER)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise InputError(
-            "the case file is not valid JSON", [FieldProblem(where, error.msg, "fix the syntax")]
-        ) from None
     except yaml.YAMLError as error:
+        # Positions as JSON's reader gives them: the file, then the line and column.
         mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise InputError(
-            "the case file is not valid YAML", [FieldProblem(where, problem, "fix the syntax")]
+            "the case file is not valid YAML",
+            [FieldProblem(source, f"{where}{problem}", "fix the syntax")],
         ) from None
     except RecursionError:
         raise InputError(
