@@ -11,6 +11,7 @@ from typing import Annotated, Any, Union, get_args, get_origin
 from starlette.datastructures import FormData
 
 from scarplan.adapters.casefile.schema import LesionIn, PatientIn
+from scarplan.adapters.presentation.medical_history import HISTORY_LISTS as MEDICAL_HISTORY
 from scarplan.adapters.presentation.wording import PARAMETER_LABELS, label
 from scarplan.domain.case import SAFETY_FIELDS
 from scarplan.domain.errors import FieldProblem, InputError
@@ -39,7 +40,8 @@ SAFETY_FLAGS = tuple(
 """The medical-history questions answered yes, no or not asked: the safety fields that are
 yes/no in the case file (pregnant, breastfeeding, ...)."""
 QUESTIONS = 10
-HISTORY_LISTS = ("conditions", "allergies", "implants", "medications")
+HISTORY_LISTS = tuple(part.field for part in MEDICAL_HISTORY)
+"""The medical-history lists, as the intake form shows them (conditions, allergies, ...)."""
 PRIOR_ROW = re.compile(r"prior_kind_(\d{1,3})")
 
 
