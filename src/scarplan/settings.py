@@ -14,7 +14,8 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.domain.errors import InputError
+from scarplan.domain.validation import field_problems
 from scarplan.domain.vocabulary import Modality
 
 
@@ -468,17 +469,20 @@ def _network(text: str) -> IPv4Network | IPv6Network:
         ) from None
 
 
+def _variable(location: tuple[int | str, ...]) -> str:
+    return f"SCARPLAN_{'__'.join(str(part) for part in location).upper()}"
+
+
 def load_settings() -> Settings:
     """Settings from the environment; a bad value is an InputError naming the variable."""
     try:
         return Settings()
     except ValidationError as error:
-        problems = [
-            FieldProblem(
-                f"SCARPLAN_{'__'.join(str(part) for part in item['loc']).upper()}",
-                item["msg"],
-                "fix or unset the environment variable; see `scarplan config show`",
-            )
-            for item in error.errors()
-        ]
+        # Never repeat a value: settings hold the secret key and database passwords.
+        problems = field_problems(
+            error,
+            docs="`scarplan config show`, or unset the variable",
+            locate=_variable,
+            show_input=False,
+        )
         raise InputError("invalid settings", problems) from None

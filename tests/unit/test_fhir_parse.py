@@ -180,7 +180,8 @@ def test_non_fhir_json_is_refused(raw: Any, where: str) -> None:
 def test_text_that_is_not_json_names_line_and_column() -> None:
     with pytest.raises(InputError) as error:
         read_json(b'{"resourceType": "Bundle",\n  "type": }')
-    assert error.value.problems[0].path == "line 2, column 11"
+    assert error.value.problems[0].path == "(text)"
+    assert error.value.problems[0].message == "line 2, column 11: Expecting value"
 
 
 def test_a_resource_scarplan_does_not_import(bundle: dict[str, Any]) -> None:

@@ -16,8 +16,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AuditEventRecord
+from scarplan.adapters.presentation.wording import label
 from scarplan.services.clinic import assessments, patients, users
 from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.research.deidentify import NUMERIC_PARAMETERS
 from support.clinic_data import assessment_input, patient_input
 
 PASSWORD = "a long test password"
@@ -73,6 +75,10 @@ def test_a_researcher_lands_on_the_research_page_with_its_link_in_the_nav(
     for fact in ("HMAC-SHA256", "free-text", "Years only", "Parquet", "audit trail"):
         assert fact in page.text
     assert _download_form(page.text)[1:] == ("dates", ["shifted", "years"])
+    # The parameters the page lists are the export's allow-list, by their labels.
+    shared = unescape(page.text)
+    assert all(label(name) in shared for name in NUMERIC_PARAMETERS)
+    assert label("anaesthesia") not in shared
 
 
 @pytest.mark.parametrize("role", ["admin", "clinician", "staff"])

@@ -1,5 +1,6 @@
-"""JSON from outside, with a bound on its nesting: the one rule for every JSON the app accepts
-(request bodies, JSON typed into a form field, FHIR bundles, case files).
+"""JSON from outside, with a bound on its nesting and positions in its errors: the one rule
+for every JSON the app accepts (request bodies, JSON typed into a form field, FHIR bundles, case
+files, scheduling instances, height-map sidecars, backup manifests).
 
 Python's parser and everything that walks a parsed document recurse once per level, so a few
 kilobytes of `[[[[...]]]]` end in a RecursionError (a 500) wherever they are first walked. The
@@ -51,25 +52,26 @@ def check_depth(text: bytes | str, path: str, what: str) -> None:
         raise InputError(f"the {what} is nested too deeply", [too_deep(path)])
 
 
-def load_json(text: bytes | str, *, path: str, what: str) -> Any:
-    """Parse JSON sent by a user; InputError naming `path` when it is too deep, not UTF-8 or
-    not JSON (with the line and column of the syntax error)."""
+def load_json(text: bytes | str, *, path: str, what: str, hint: str = "fix the JSON") -> Any:
+    """Parse JSON from outside: the one reader for case files, scheduling instances, FHIR
+    bundles, sidecars, backup manifests, request bodies and JSON typed into a form field.
+
+    `path` names the field or file the text came from and `what` the document ("case file");
+    a syntax error is an InputError naming `path` with the line and column in its message
+    (`line 3, column 14: Expecting ',' delimiter`) and `hint` as the fix. Text nested too
+    deeply or not UTF-8 is refused the same way, so reading JSON is never a 500."""
     check_depth(text, path, what)
     try:
         return json.loads(text)
     except json.JSONDecodeError as error:
         raise InputError(
             f"the {what} is not valid JSON",
-            [
-                FieldProblem(
-                    path, f"line {error.lineno}, column {error.colno}: {error.msg}", "fix the JSON"
-                )
-            ],
+            [FieldProblem(path, f"line {error.lineno}, column {error.colno}: {error.msg}", hint)],
         ) from None
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as error:
         raise InputError(
             f"the {what} is not UTF-8 text",
-            [FieldProblem(path, "is not UTF-8", "save it as UTF-8")],
+            [FieldProblem(path, f"is not UTF-8 (byte {error.start})", "save it as UTF-8")],
         ) from None
     except RecursionError:  # not reached after check_depth; kept so it can never be a 500
         raise InputError(f"the {what} is nested too deeply", [too_deep(path)]) from None

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.domain.json_text import check_depth
+from scarplan.domain.json_text import load_json
 from scarplan.imaging import formats, gsf
 from scarplan.imaging.file_format import DEFAULT_MAX_PIXELS, DEFAULT_Z_UNIT, FileFormat, ZUnit
 from scarplan.imaging.heightmap import HeightMap, height_problems, pixel_size_problems
@@ -169,11 +169,7 @@ SIDECAR_KEYS = frozenset({"scarplan_height_map", "pixel_size_mm", "z_unit", "syn
 
 
 def parse_sidecar(data: bytes) -> Sidecar:
-    check_depth(data, "sidecar", "sidecar")
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise _sidecar_error("sidecar", f"is not valid JSON ({error})") from None
+    document = load_json(data, path="sidecar", what="sidecar", hint=SIDECAR_EXAMPLE)
     if not isinstance(document, dict):
         raise _sidecar_error("sidecar", "must be a JSON object")
     unknown = sorted(set(document) - SIDECAR_KEYS)
@@ -199,9 +195,11 @@ def parse_sidecar(data: bytes) -> Sidecar:
     )
 
 
+SIDECAR_EXAMPLE = 'e.g. {"scarplan_height_map": 1, "pixel_size_mm": 0.025, "z_unit": "um"}'
+
+
 def _sidecar_error(path: str, message: str) -> InputError:
-    hint = 'e.g. {"scarplan_height_map": 1, "pixel_size_mm": 0.025, "z_unit": "um"}'
-    return InputError("the sidecar is invalid", [FieldProblem(path, message, hint)])
+    return InputError("the sidecar is invalid", [FieldProblem(path, message, SIDECAR_EXAMPLE)])
 
 
 def _checked_pixel_size(pixel_size_mm: float | None, names: OptionNames) -> float | None:

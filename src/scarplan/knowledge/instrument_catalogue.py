@@ -18,11 +18,13 @@ import yaml
 from pydantic import ValidationError
 
 from scarplan.domain.errors import FieldProblem, InputError, KnowledgeBaseError
+from scarplan.domain.validation import field_problems
 from scarplan.knowledge.loader import describe_path
 from scarplan.knowledge.schema.instruments import Instrument, ScoringRule
 
 SUFFIXES = (".yaml", ".yml")
-HINT = "see 'Questionnaires' in docs/operations.md"
+DOCS_PAGE = "'Questionnaires' in docs/operations.md"
+HINT = f"see {DOCS_PAGE}"
 
 
 @dataclass(frozen=True)
@@ -81,11 +83,10 @@ def _read(entry: Traversable | Path, problems: list[FieldProblem]) -> Instrument
         return None
 
 
-def _problems(name: str, raw: Any, error: ValidationError) -> Iterable[FieldProblem]:
-    for item in error.errors():
-        got = item.get("input")
-        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-        yield FieldProblem(describe_path(name, raw, item["loc"]), f"{item['msg']}{shown}", HINT)
+def _problems(name: str, raw: Any, error: ValidationError) -> list[FieldProblem]:
+    return field_problems(
+        error, docs=DOCS_PAGE, locate=lambda location: describe_path(name, raw, location)
+    )
 
 
 def _duplicates(found: Sequence[Instrument]) -> Iterable[FieldProblem]:

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from scarplan.domain.errors import FieldProblem, KnowledgeBaseError
+from scarplan.domain.validation import field_problems
 from scarplan.domain.vocabulary import Agent, Modality, ScarType
 from scarplan.knowledge.base import KnowledgeBase
 from scarplan.knowledge.citations import source_references, uncited_numbers
@@ -51,6 +52,8 @@ FILE_SCHEMAS: dict[str, type[BaseModel]] = {
     "follow_up.yaml": FollowUpFile,
 }
 
+
+DOCS = "docs/knowledge-base.md"
 
 COURSE_SESSIONS = 2
 """A typical course of this many sessions or more needs a published interval."""
@@ -127,21 +130,10 @@ def describe_path(file_name: str, raw: Any, path: Sequence[str | int]) -> str:
     return f"{file_name}: field {field}"
 
 
-def _validation_problems(name: str, raw: Any, error: ValidationError) -> Iterable[FieldProblem]:
-    for item in error.errors():
-        location = [part for part in item["loc"] if not _is_union_tag(part)]
-        got = item.get("input")
-        shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
-        yield FieldProblem(
-            describe_path(name, raw, location),
-            f"{item['msg']}{shown}",
-            "see docs/knowledge-base.md",
-        )
-
-
-def _is_union_tag(part: Any) -> bool:
-    # pydantic adds the union member's type name to locations; readers do not need it.
-    return isinstance(part, str) and (part.startswith(("function-", "tagged-")) or "[" in part)
+def _validation_problems(name: str, raw: Any, error: ValidationError) -> list[FieldProblem]:
+    return field_problems(
+        error, docs=DOCS, locate=lambda location: describe_path(name, raw, location)
+    )
 
 
 def _citation_problems(documents: Sequence[_Document]) -> Iterable[FieldProblem]:

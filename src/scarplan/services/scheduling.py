@@ -6,8 +6,7 @@ its time limit and worker count as arguments, which come from settings here unle
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,8 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.domain.json_text import check_depth
+from scarplan.domain.json_text import load_json
+from scarplan.domain.validation import field_problems
 from scarplan.knowledge import KnowledgeBase
 from scarplan.scheduling.model import Assignment, Instance, ScheduleResult
 from scarplan.scheduling.solver import reschedule, solve
@@ -44,49 +44,12 @@ def _read(source: Path | bytes | str, what: str) -> Any:
             ) from None
     else:
         raw = source
-    check_depth(raw, "", what)
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise InputError(
-            f"the {what} is not valid JSON", [FieldProblem(where, error.msg, "fix the syntax")]
-        ) from None
-    except UnicodeDecodeError as error:
-        raise InputError(
-            f"the {what} is not UTF-8 text", [FieldProblem("", str(error), "save it as UTF-8")]
-        ) from None
-
-
-def _path(location: Iterable[int | str]) -> str:
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
+    path = str(source) if isinstance(source, Path) else ""
+    return load_json(raw, path=path, what=what, hint="fix the syntax")
 
 
 def _problems(error: ValidationError, prefix: str = "") -> list[FieldProblem]:
-    hints = {
-        "extra_forbidden": "remove it, or check its spelling against docs/scheduling.md",
-        "missing": "this field is required",
-        "enum": "use one of the values listed",
-        "literal_error": "use one of the values listed",
-        "int_type": "write a whole number",
-        "string_pattern_mismatch": "check the format in docs/scheduling.md",
-    }
-    problems = []
-    for item in error.errors():
-        location = [part for part in item["loc"] if not str(part).startswith("function-")]
-        path = _path(location)
-        where = f"{prefix}{path}" if not prefix or not path else f"{prefix}.{path}"
-        got = item.get("input")
-        shown = f" (got {got!r})" if isinstance(got, str | int) and len(repr(got)) < 60 else ""
-        message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append(FieldProblem(where, message + shown, hints.get(item["type"], DOCS)))
-    return problems
+    return field_problems(error, prefix=prefix, docs="docs/scheduling.md")
 
 
 def parse_instance(document: Any) -> Instance:

@@ -28,7 +28,9 @@ PUNCH = {Modality.PUNCH_EXCISION, Modality.PUNCH_ELEVATION, Modality.PUNCH_GRAFT
 def test_a_syntax_error_names_line_and_column() -> None:
     with pytest.raises(InputError) as raised:
         load_instance('{\n  "version": 1,\n  "horizon": }')
-    assert raised.value.problems[0].path == "line 3, column 14"
+    (problem,) = raised.value.problems
+    assert problem.message == "line 3, column 14: Expecting value"
+    assert raised.value.message == "the instance is not valid JSON"
 
 
 def test_a_missing_or_unknown_version_is_named() -> None:

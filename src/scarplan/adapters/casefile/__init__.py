@@ -5,7 +5,6 @@ from scarplan.adapters.casefile.reader import (
     parse_case_document,
     parse_case_text,
     read_case_file,
-    validation_problems,
 )
 
 __all__ = [
@@ -13,5 +12,4 @@ __all__ = [
     "parse_case_document",
     "parse_case_text",
     "read_case_file",
-    "validation_problems",
 ]

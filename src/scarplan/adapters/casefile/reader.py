@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -27,10 +25,12 @@ from scarplan.domain.case import (
     PriorProcedure,
 )
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.domain.json_text import check_depth
+from scarplan.domain.json_text import load_json
+from scarplan.domain.validation import field_problems
 from scarplan.domain.vocabulary import AcneSeverity
 
 SUPPORTED_VERSION = 1
+DOCS = "docs/case-format.md"
 MAX_CASE_BYTES = 1_000_000
 
 
@@ -74,14 +74,16 @@ def read_case_file(path: Path, today: date) -> Case:
         raise InputError(
             "cannot read the case file", [FieldProblem(str(path), str(error), "save it as UTF-8")]
         ) from None
-    return parse_case_text(text, today, json_format=path.suffix.lower() == ".json")
+    json_format = path.suffix.lower() == ".json"
+    return parse_case_text(text, today, json_format=json_format, source=str(path))
 
 
-def parse_case_text(text: str, today: date, *, json_format: bool = False) -> Case:
-    """Parse YAML (or JSON) text. `today` bounds dates: an assessment cannot be in the future."""
+def parse_case_text(text: str, today: date, *, json_format: bool = False, source: str = "") -> Case:
+    """Parse YAML (or JSON) text. `today` bounds dates: an assessment cannot be in the future.
+    `source` names the file in a syntax error (with its line and column)."""
     if len(text.encode("utf-8", errors="replace")) > MAX_CASE_BYTES:
-        raise InputError("the case file is too large", [FieldProblem("", "over 1 MB", "")])
-    return parse_case_document(_load(text, json_format), today)
+        raise InputError("the case file is too large", [FieldProblem(source, "over 1 MB", "")])
+    return parse_case_document(_load(text, json_format, source), today)
 
 
 def parse_case_document(raw: Any, today: date) -> Case:
@@ -90,28 +92,24 @@ def parse_case_document(raw: Any, today: date) -> Case:
     try:
         model = CaseFileV1.model_validate(raw)
     except ValidationError as error:
-        raise InputError("the case file is invalid", list(validation_problems(error))) from None
+        raise InputError("the case file is invalid", _problems(error)) from None
     _check_dates(model, today)
     return _to_domain(model)
 
 
-def _load(text: str, json_format: bool) -> Any:
+def _load(text: str, json_format: bool, source: str) -> Any:
+    if json_format:
+        return load_json(text, path=source, what="case file", hint="fix the syntax")
     try:
-        if json_format:
-            check_depth(text, "", "case file")
-            return json.loads(text)
         document = yaml.load(text, Loader=_YAML_LOADER)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise InputError(
-            "the case file is not valid JSON", [FieldProblem(where, error.msg, "fix the syntax")]
-        ) from None
     except yaml.YAMLError as error:
+        # Positions as JSON's reader gives them: the file, then the line and column.
         mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or str(error)
         raise InputError(
-            "the case file is not valid YAML", [FieldProblem(where, problem, "fix the syntax")]
+            "the case file is not valid YAML",
+            [FieldProblem(source, f"{where}{problem}", "fix the syntax")],
         ) from None
     except RecursionError:
         raise InputError(
@@ -130,9 +128,7 @@ def parse_patient_document(raw: Any) -> Patient:
     try:
         model = PatientIn.model_validate(raw)
     except ValidationError as error:
-        raise InputError(
-            "the patient record is invalid", list(validation_problems(error, "patient"))
-        ) from None
+        raise InputError("the patient record is invalid", _problems(error, "patient")) from None
     return _patient(model)
 
 
@@ -161,41 +157,8 @@ def _check_version(raw: Any) -> None:
         )
 
 
-def _path(location: Iterable[int | str]) -> str:
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def validation_problems(error: ValidationError, prefix: str = "") -> Iterable[FieldProblem]:
-    for item in error.errors():
-        location = [part for part in item["loc"] if not str(part).startswith("function-")]
-        got = item.get("input")
-        shown = (
-            f" (got {got!r})" if isinstance(got, str | int | float) and len(repr(got)) < 60 else ""
-        )
-        message = item["msg"].removeprefix("Value error, ")
-        path = _path(location)
-        where = f"{prefix}.{path}" if prefix and path else prefix or path
-        yield FieldProblem(where, f"{message}{shown}", _hint(item["type"]))
-
-
-_HINTS = {
-    "extra_forbidden": "remove it, or check its spelling against docs/case-format.md",
-    "missing": "this field is required",
-    "enum": "use one of the values listed",
-    "float_type": "write a number such as 1.5",
-    "int_type": "write a whole number",
-    "bool_type": "write true or false",
-}
-
-
-def _hint(error_type: str) -> str:
-    return _HINTS.get(error_type, "see docs/case-format.md")
+def _problems(error: ValidationError, prefix: str = "") -> list[FieldProblem]:
+    return field_problems(error, prefix=prefix, docs=DOCS)
 
 
 def _check_dates(model: CaseFileV1, today: date) -> None:

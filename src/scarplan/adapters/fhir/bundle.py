@@ -21,6 +21,7 @@ from fhir.resources.R4B.bundle import Bundle
 from pydantic import ValidationError
 
 from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.domain.validation import field_problems
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://scarplan.org/fhir")
 URN = "urn:uuid:"
@@ -50,30 +51,12 @@ def attachment(data: bytes, content_type: str, title: str) -> dict[str, Any]:
     }
 
 
-def location(loc: tuple[int | str, ...]) -> str:
-    """A pydantic error location as a FHIRPath-like path: `code.coding[0].system`."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
 def model_problems(resource: dict[str, Any], where: str) -> list[FieldProblem]:
     """What the FHIR R4B model of the resource's type refuses in it, by element path."""
     try:
         get_fhir_model_class(str(resource.get("resourceType"))).model_validate(resource)
     except ValidationError as error:
-        return [
-            FieldProblem(
-                f"{where}.{location(tuple(item['loc']))}" if item["loc"] else where,
-                item["msg"].removeprefix("Value error, "),
-                "see the FHIR R4 definition of the element",
-            )
-            for item in error.errors()
-        ]
+        return field_problems(error, prefix=where, docs="the FHIR R4 definition of the element")
     return []
 
 

@@ -12,7 +12,6 @@ paths through `origins`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from typing import Any
 
@@ -31,7 +30,7 @@ from scarplan.adapters.fhir.parse_treatment import read_photos, read_sessions
 from scarplan.adapters.fhir.reader import Entry, Reader
 from scarplan.adapters.fhir.record import ClinicalRecord, PlanFacts
 from scarplan.domain.errors import FieldProblem
-from scarplan.domain.json_text import check_depth
+from scarplan.domain.json_text import load_json
 
 SUPPORTED = (
     "Patient",
@@ -54,16 +53,7 @@ MAX_ENTRIES = 20_000
 
 def read_json(data: bytes | str) -> Any:
     """JSON text as data; InputError with the line and column of a syntax error."""
-    try:
-        check_depth(data, "(text)", "FHIR bundle")
-        return json.loads(data)
-    except json.JSONDecodeError as error:
-        where = f"line {error.lineno}, column {error.colno}"
-        raise invalid([FieldProblem(where, error.msg, "send the bundle as JSON")]) from None
-    except UnicodeDecodeError:
-        raise invalid([FieldProblem("(text)", "is not UTF-8", "save it as UTF-8")]) from None
-    except RecursionError:
-        raise invalid([FieldProblem("(text)", "is nested too deeply", "")]) from None
+    return load_json(data, path="(text)", what="FHIR bundle", hint="send the bundle as JSON")
 
 
 def parse_bundle(raw: Any) -> ClinicalRecord:

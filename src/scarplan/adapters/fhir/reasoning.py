@@ -24,9 +24,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from scarplan.adapters.fhir import codes
-from scarplan.adapters.fhir.bundle import attachment, location
+from scarplan.adapters.fhir.bundle import attachment
 from scarplan.adapters.fhir.reader import Entry, Reader
 from scarplan.adapters.fhir.record import PlannedSessionFacts
+from scarplan.domain.validation import field_problems
 from scarplan.planning.document import PlanDocument
 
 CONTENT_TYPE = "application/json"
@@ -77,11 +78,10 @@ def read_document(reader: Reader, entry: Entry, schedule: Schedule | None) -> di
     try:
         document = PlanDocument.model_validate_json(data)
     except ValidationError as error:
-        for item in error.errors():
-            inside = location(tuple(item["loc"])) or "(the document)"
+        for problem in field_problems(error):
             reader.problem(
                 where,
-                f"the plan document's {inside}: {item['msg'].removeprefix('Value error, ')}",
+                f"the plan document's {problem.path or '(the document)'}: {problem.message}",
                 "scarplan writes this document; it cannot be edited by hand",
             )
         return None

@@ -23,6 +23,8 @@ from scarplan.domain.errors import (
     ScarplanError,
     StateError,
 )
+from scarplan.domain.json_text import load_json
+from scarplan.domain.validation import field_problems
 from scarplan.entrypoints.web.home import home_of, is_patient
 from scarplan.entrypoints.web.session_keys import CSRF_KEY
 from scarplan.services.clinic.context import Actor
@@ -138,18 +140,17 @@ def _page(request: Request, status: int, title: str, problems: list[FieldProblem
     )
 
 
-def _request_problems(error: RequestValidationError) -> list[FieldProblem]:
-    problems = []
-    for item in error.errors():
-        location = [
-            f"[{part}]" if isinstance(part, int) else str(part)
-            for part in item["loc"]
-            if part not in ("body", "query", "path")
-        ]
-        # List positions as the case file validator writes them: patient.conditions[1].
-        path = ".".join(location).replace(".[", "[")
-        problems.append(FieldProblem(path, item["msg"].removeprefix("Value error, "), ""))
-    return problems
+def request_problems(error: RequestValidationError) -> list[FieldProblem]:
+    """A request that does not fit its model, field by field; a body that is not JSON is read
+    again by the one JSON reader, which names its line and column (FastAPI gives only an
+    offset, as the path `[17]`)."""
+    invalid_json = any(item.get("type") == "json_invalid" for item in error.errors())
+    if invalid_json and isinstance(error.body, str | bytes):
+        try:
+            load_json(error.body, path="(body)", what="request body")
+        except InputError as refused:
+            return list(refused.problems)
+    return field_problems(error)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -169,7 +170,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> Response:
-        problems = _request_problems(error)
+        problems = request_problems(error)
         if wants_json(request):
             return machine_error(request, 422, "the request is invalid", problems)
         return _page(request, 422, "the request is invalid", problems)

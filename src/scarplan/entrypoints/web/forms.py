@@ -5,24 +5,43 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from starlette.datastructures import FormData
 
+from scarplan.adapters.casefile.schema import LesionIn, PatientIn
+from scarplan.adapters.presentation.medical_history import HISTORY_LISTS as MEDICAL_HISTORY
+from scarplan.adapters.presentation.wording import PARAMETER_LABELS, label
+from scarplan.domain.case import SAFETY_FIELDS
 from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.services.clinic.inputs import SessionParameters
 from scarplan.services.clinic.patient_fields import STEP_FIELDS, IntakeStep
 
+Kind = type[bool] | type[int] | type[float] | None
+"""How a form's text is read for a model field: a yes/no, a number, or text as typed (None)."""
+
+
+def field_kind(annotation: Any) -> Kind:
+    """The kind of value a model field holds, seen through `Annotated[...]` and `| None`, so a
+    form reads its box the way the model validates it."""
+    origin = get_origin(annotation)
+    if origin in (Union, UnionType):
+        kinds = {field_kind(option) for option in get_args(annotation)} - {None}
+        return kinds.pop() if len(kinds) == 1 else None
+    base = get_args(annotation)[0] if origin is Annotated else annotation
+    return base if base in (bool, int, float) else None
+
+
 YES_NO = {"yes": True, "no": False}
-SAFETY_FLAGS = (
-    "pregnant",
-    "breastfeeding",
-    "keloid_history",
-    "herpes_labialis_history",
-    "anticoagulants",
-    "skin_infection",
+SAFETY_FLAGS = tuple(
+    name for name in SAFETY_FIELDS if field_kind(PatientIn.model_fields[name].annotation) is bool
 )
+"""The medical-history questions answered yes, no or not asked: the safety fields that are
+yes/no in the case file (pregnant, breastfeeding, ...)."""
 QUESTIONS = 10
-HISTORY_LISTS = ("conditions", "allergies", "implants", "medications")
+HISTORY_LISTS = tuple(part.field for part in MEDICAL_HISTORY)
+"""The medical-history lists, as the intake form shows them (conditions, allergies, ...)."""
 PRIOR_ROW = re.compile(r"prior_kind_(\d{1,3})")
 
 
@@ -53,7 +72,7 @@ def number(raw: str, kind: type[int] | type[float]) -> int | float | str:
         return raw
 
 
-def _put(target: dict[str, Any], key: str, raw: str, kind: type | None = None) -> None:
+def _put(target: dict[str, Any], key: str, raw: str, kind: Kind = None) -> None:
     if raw:
         target[key] = number(raw, kind) if kind in (int, float) else raw
 
@@ -130,18 +149,12 @@ def prior_procedures(form: FormData) -> list[dict[str, Any]]:
     return found
 
 
-LESION_COLUMNS = (
-    "region",
-    "type",
-    "count",
-    "width_mm",
-    "depth_mm",
-    "edges",
-    "distensible",
-    "visible_at_50cm",
-    "covered_by_makeup",
-)
-LESION_YES_NO = ("distensible", "visible_at_50cm", "covered_by_makeup")
+LESION_FIELDS: dict[str, Kind] = {
+    name: field_kind(spec.annotation) for name, spec in LesionIn.model_fields.items()
+}
+"""A scar group's columns (`lesion_<field>`), one per field of the case file's lesion."""
+LESION_COLUMNS = tuple(LESION_FIELDS)
+LESION_YES_NO = tuple(name for name, kind in LESION_FIELDS.items() if kind is bool)
 """The Goodman & Baron qualitative grade's inputs: each yes, no or not examined (blank)."""
 
 
@@ -153,39 +166,29 @@ def assessment(form: FormData) -> dict[str, Any]:
         if not any(row[name] for name in ("type", "count", "width_mm", "depth_mm")):
             continue  # an untouched blank row
         lesion: dict[str, Any] = {}
-        _put(lesion, "region", row["region"])
-        _put(lesion, "type", row["type"])
-        _put(lesion, "count", row["count"], int)
-        _put(lesion, "width_mm", row["width_mm"], float)
-        _put(lesion, "depth_mm", row["depth_mm"], float)
-        _put(lesion, "edges", row["edges"])
-        for name in LESION_YES_NO:
-            if row[name] in YES_NO:
+        for name, kind in LESION_FIELDS.items():
+            if kind is not bool:
+                _put(lesion, name, row[name], kind)
+            elif row[name] in YES_NO:
                 lesion[name] = YES_NO[row[name]]
         lesions.append(lesion)
     return {"date": text(form, "date"), "lesions": lesions, "notes": text(form, "notes")}
 
 
-PARAMETERS = {
-    "tca_percent": float,
-    "punch_size_mm": float,
-    "needle_depth_mm": float,
-    "passes": int,
-    "energy_mj": float,
-    "fluence_j_cm2": float,
-    "density_percent": float,
-    "wavelength_nm": int,
-    "spot_size_mm": float,
-    "volume_ml": float,
+PARAMETERS: dict[str, Kind] = {
+    name: field_kind(spec.annotation) for name, spec in SessionParameters.model_fields.items()
 }
+"""Every session parameter, from its one definition (`SessionParameters`): the session form
+offers a box for each (named as the field) and reads numbers as the model wants them."""
+
+PARAMETER_FIELDS = [(name, PARAMETER_LABELS.get(name) or label(name)) for name in PARAMETERS]
+"""The session form's parameter boxes: (field name, label)."""
 
 
 def treatment_session(form: FormData) -> dict[str, Any]:
     parameters: dict[str, Any] = {}
     for name, kind in PARAMETERS.items():
         _put(parameters, name, text(form, name), kind)
-    _put(parameters, "agent", text(form, "agent"))
-    _put(parameters, "anaesthesia", text(form, "anaesthesia"))
     entered: dict[str, Any] = {
         "performed_on": text(form, "performed_on"),
         "modality": text(form, "modality"),

@@ -22,10 +22,11 @@ from scarplan.adapters.presentation.medical_history import (
     PRIOR_PROCEDURE_KINDS,
     history_label,
 )
-from scarplan.adapters.presentation.wording import PARAMETER_LABELS, day, label, money, plan_note
+from scarplan.adapters.presentation.wording import day, label, money, plan_note
 from scarplan.adapters.presentation.words import NOWHERE, Where, said, said_warning
 from scarplan.domain.errors import FieldProblem
 from scarplan.domain.vocabulary import Modality, Region, ScarType
+from scarplan.entrypoints.web.forms import PARAMETER_FIELDS
 from scarplan.services.clinic.access import Permission, can
 from scarplan.services.clinic.context import Actor
 
@@ -77,6 +78,6 @@ def make_templates() -> Jinja2Templates:
         face_band=count_band,
         history_lists=HISTORY_LISTS,
         prior_procedure_kinds=PRIOR_PROCEDURE_KINDS,
-        session_parameters=list(PARAMETER_LABELS.items()),
+        session_parameters=PARAMETER_FIELDS,
     )
     return templates

@@ -23,7 +23,6 @@ from pydantic import (
     model_validator,
 )
 
-from scarplan.adapters.casefile import validation_problems
 from scarplan.adapters.casefile.schema import (
     AssessmentIn,
     IsoDate,
@@ -33,6 +32,7 @@ from scarplan.adapters.casefile.schema import (
     StrictInt,
 )
 from scarplan.domain.errors import InputError
+from scarplan.domain.validation import field_problems
 from scarplan.domain.vocabulary import Modality, Region
 
 
@@ -77,7 +77,7 @@ def validated(model: type[Model], raw: Any, what: str) -> Model:
     try:
         return model.model_validate(raw)
     except ValidationError as error:
-        raise InputError(f"the {what} is invalid", list(validation_problems(error))) from None
+        raise InputError(f"the {what} is invalid", field_problems(error)) from None
 
 
 class PatientIntake(InputModel):

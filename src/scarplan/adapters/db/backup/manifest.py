@@ -17,6 +17,8 @@ import orjson
 from scarplan.adapters.db.audit_chain import GENESIS, ChainHead
 from scarplan.adapters.db.backup.files import fsync, temporary_beside
 from scarplan.adapters.db.backup.problems import problem
+from scarplan.domain.errors import InputError
+from scarplan.domain.json_text import load_json
 
 SUFFIX = ".manifest.json"
 FORMAT = 1
@@ -75,11 +77,14 @@ def manifest_anchor(path: Path) -> ChainHead | None:
     manifest = _manifest(path)
     fix = f"give a backup written by `scarplan backup`, or its {SUFFIX} file"
     try:
-        document = orjson.loads(manifest.read_bytes())
+        text = manifest.read_bytes()
     except OSError as error:
         raise problem(str(manifest), f"cannot be read ({error.strerror})", fix) from None
-    except orjson.JSONDecodeError:
-        raise problem(str(manifest), "is not a backup manifest (not JSON)", fix) from None
+    try:
+        document = load_json(text, path=str(manifest), what="backup manifest", hint=fix)
+    except InputError as error:
+        where = error.problems[0].message if error.problems else error.message
+        raise problem(str(manifest), f"is not a backup manifest ({where})", fix) from None
     if not isinstance(document, dict) or document.get("scarplan_backup") != FORMAT:
         raise problem(str(manifest), "is not a backup manifest", fix)
     head = document.get("audit_head")
