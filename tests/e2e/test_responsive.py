@@ -34,9 +34,16 @@ from scarplan.adapters.db.tables import (
     PatientRecord,
     PlanRecord,
 )
+from scarplan.adapters.reports.content import Variant
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import pages
-from scarplan.services.clinic import identity_requests, schedule_runs, topography, users
+from scarplan.services.clinic import (
+    identity_requests,
+    report_jobs,
+    schedule_runs,
+    topography,
+    users,
+)
 from scarplan.services.clinic.demo_clinic import seed_demo_clinic
 from scarplan.services.clinic.instruments import instrument_catalogue
 from scarplan.services.clinic.job_runner import InProcessJobRunner
@@ -61,7 +68,7 @@ EXCLUDED = {
     "/topography/{topography_id}/overlay.png": "an image, walked inside the analysis page",
     "/topography/jobs/{analysis_job_id}": "redirects to the finished analysis, walked as "
     "/topography/{topography_id}",
-    "/patients/{patient_id}/report": "a PDF document, not a page",
+    "/reports/{report_job_id}/file": "a PDF document, not a page",
     "/patients/{patient_id}/book-next": "redirects to /desk/book for the next planned session "
     "(walked with its query below)",
 }
@@ -203,6 +210,7 @@ def seeded(
         clinic, clinician, maya, {"full_name": "Maya Chen-Lindqvist", "reason": "married name"}
     )
     run = schedule_runs.start_run(clinic, clinician, today + timedelta(days=1), 60)
+    report = report_jobs.start_report(clinic, clinician, maya, Variant.PATIENT)
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(90)
     schedule_runs.confirm_run(clinic, clinician, run)
@@ -216,6 +224,7 @@ def seeded(
             "assessment_id": [str(assessment)],
             "plan_id": [str(plan)],
             "job_id": [str(run)],
+            "report_job_id": [str(report)],
             "topography_id": [str(analysis["topography_id"])],
             "entry_id": ["tca_cross", "ice_pick", "microneedling"],
             "step": [step.value for step in IntakeStep],

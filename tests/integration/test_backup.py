@@ -35,6 +35,7 @@ from scarplan.adapters.db.tables import (
     PhotoBlobRecord,
 )
 from scarplan.adapters.job_queue import queue_tables
+from scarplan.adapters.reports.content import Variant
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
 from scarplan.services.clinic import (
@@ -49,6 +50,7 @@ from scarplan.services.clinic import (
     plans,
     prices,
     questionnaires,
+    report_jobs,
     research,
     schedule_runs,
     schedule_setup,
@@ -155,6 +157,7 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     run = schedule_runs.start_run(clinic, clinician, clinic.today() + timedelta(days=1), 90)
     measured = {"region": "cheek_left", "taken_on": day.isoformat(), "pixel_size_mm": PIXEL_SIZE_MM}
     topography.start_analysis(clinic, clinician, treated.id, measured, "cheek.npy", small_map_npy())
+    report_jobs.start_report(clinic, clinician, treated.id, Variant.PATIENT)  # a PDF waiting
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(60)
     schedule_runs.confirm_run(clinic, clinician, run)

@@ -21,6 +21,7 @@ from sqlalchemy import select
 from starlette.routing import Route
 
 from scarplan.adapters.db.tables import AppointmentRecord
+from scarplan.adapters.reports.content import Variant
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, create_app, pages, probes
 from scarplan.services.clinic import (
@@ -30,6 +31,7 @@ from scarplan.services.clinic import (
     patients,
     photos,
     plans,
+    report_jobs,
     schedule_runs,
     schedule_setup,
     sessions,
@@ -77,6 +79,10 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/patients/{patient_id}/calendar"): frozenset({C, S, P}),
     ("GET", "/patients/{patient_id}/progress"): frozenset({C, P}),
     ("GET", "/patients/{patient_id}/report"): frozenset({C, P}),
+    ("POST", "/patients/{patient_id}/report"): frozenset({C, P}),
+    # A report PDF is for the one who asked for it: here the clinician.
+    ("GET", "/reports/{report_job_id}"): frozenset({C}),
+    ("GET", "/reports/{report_job_id}/file"): frozenset({C}),
     ("POST", "/patients/{patient_id}/photos"): frozenset({C}),
     ("GET", "/kb"): EVERYONE,
     ("GET", "/kb/{entry_id}"): EVERYONE,
@@ -250,6 +256,7 @@ class Records:
     request_id: int = 0
     event_id: int = 0
     consent_id: int = 0
+    report_job_id: int = 0
 
     def values(self) -> dict[str, str]:
         return {
@@ -265,6 +272,7 @@ class Records:
             "request_id": str(self.request_id),
             "event_id": str(self.event_id),
             "consent_id": str(self.consent_id),
+            "report_job_id": str(self.report_job_id),
             "modality": "tca_cross",
             "action": "accept",
             "entry_id": "tca_cross",
@@ -327,6 +335,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         "cheek.npy",
         small_map_npy(),
     )
+    report_job_id = report_jobs.start_report(clinic, clinician, patient.id, Variant.PATIENT)
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(60)
     analysis = topography.analysis_job(clinic, clinician, analysis_job_id).result
@@ -345,6 +354,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         request_id=asked.id,
         event_id=event.id,
         consent_id=consents.list_consents(clinic, clinician, patient.id)[0].id,
+        report_job_id=report_job_id,
     )
 
 

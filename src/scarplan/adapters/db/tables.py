@@ -799,3 +799,16 @@ class ClinicSecretRecord(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Stamp)
+
+
+class JobFileRecord(Base):
+    """A file a job made for download (a report PDF), kept until a day has passed."""
+
+    __tablename__ = "job_files"
+    __table_args__ = (Index("ix_job_files_created_at", "created_at"),)
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(Stamp)

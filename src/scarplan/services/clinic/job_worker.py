@@ -50,12 +50,15 @@ def work_on_queue(clinic: Clinic, engine: Engine, database_url: str) -> None:
         stalled_after_s=settings.worker_stalled_after_s,
     )
     _log.info("worker started: %d job(s) at a time", options.concurrency)
-    run_worker(
-        database_url,
-        lambda job_id: jobs.execute_job(clinic, job_id),
-        _retry_in,
-        options,
-    )
+    try:
+        run_worker(
+            database_url,
+            lambda job_id: jobs.execute_job(clinic, job_id),
+            _retry_in,
+            options,
+        )
+    finally:
+        clinic.audit.close()  # the jobs' read entries (a report's) are written before it ends
     _log.info("worker stopped")
 
 

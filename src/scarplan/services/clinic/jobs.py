@@ -56,6 +56,7 @@ class JobKind:
 KINDS: dict[str, JobKind] = {
     "topography": JobKind("scarplan.services.clinic.topography:run_analysis_job"),
     "schedule": JobKind("scarplan.services.clinic.schedule_runs:run_schedule_job", serial=True),
+    "report": JobKind("scarplan.services.clinic.report_jobs:run_report_job"),
 }
 """Every kind of job and its handler: `handler(run: JobRun) -> None`, which ends by calling
 `run.finish(session, result)` in the transaction that holds its side effects."""
