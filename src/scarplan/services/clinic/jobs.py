@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+import socket
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,6 +59,7 @@ KINDS: dict[str, JobKind] = {
     "topography": JobKind("scarplan.services.clinic.topography:run_analysis_job"),
     "schedule": JobKind("scarplan.services.clinic.schedule_runs:run_schedule_job", serial=True),
     "report": JobKind("scarplan.services.clinic.report_jobs:run_report_job"),
+    "probe": JobKind("scarplan.services.clinic.jobs:run_probe_job"),
 }
 """Every kind of job and its handler: `handler(run: JobRun) -> None`, which ends by calling
 `run.finish(session, result)` in the transaction that holds its side effects."""
@@ -206,6 +209,20 @@ def execute_job(clinic: Clinic, job_id: int) -> None:
         raise RetryLater(job_id, retry_in)
     if error is not None:
         _close(clinic, job_id, run.job.attempts, error)
+
+
+def run_probe_job(run: JobRun) -> None:
+    """A job that does nothing but finish, saying where and when: it shows the queue and its
+    workers work end to end (bench/jobs_queue.py measures the queue's throughput with it)."""
+    with run.clinic.uow.write() as session:
+        run.finish(
+            session,
+            {
+                "ran_at": run.clinic.now().isoformat(),
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+            },
+        )
 
 
 def retry_delay_s(attempts: int) -> float | None:
