@@ -1,7 +1,7 @@
 """The PostgreSQL job queue with real processes: two `scarplan serve` apps and two `scarplan
 worker`s on one database. 3D analyses submitted through both apps all finish exactly once while
-one worker is killed with SIGKILL in the middle of a job; the sign-in lockout counted on one
-app holds on the other.
+one worker is killed with SIGKILL in the middle of a job; the e-mail is sent by the worker left;
+the sign-in lockout counted on one app holds on the other.
 
 It needs PostgreSQL: in the PostgreSQL pass it uses the session's server, in the SQLite pass it
 starts one of its own (the queue exists only there).
@@ -15,20 +15,23 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from scarplan.adapters.db import make_engine, upgrade
 from scarplan.adapters.db.tables import JobRecord, TopographyRecord
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import patients, users
+from scarplan.services.clinic import invitations, patients, users
 from scarplan.settings import Settings
 from support.clinic_data import patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 from support.server import free_port, server_environment
+from support.smtp import smtp_server
 
 pytestmark = pytest.mark.db
 
@@ -54,7 +57,17 @@ def queue_database(database_url: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def environment(database_url: str, data_dir: Path) -> dict[str, str]:
+MAIL = {
+    "SCARPLAN_SMTP_HOST": "127.0.0.1",
+    "SCARPLAN_SMTP_SECURITY": "none",
+    "SCARPLAN_PUBLIC_BASE_URL": "https://portal.clinic.example",
+    "SCARPLAN_CLINIC_NAME": "Harbour Skin Clinic",
+    "SCARPLAN_MAIL_FROM": "appointments@clinic.example",
+    "SCARPLAN_MAIL_POLL_S": "0.5",
+}
+
+
+def environment(database_url: str, data_dir: Path, smtp_port: int) -> dict[str, str]:
     return server_environment(
         database_url,
         data_dir,
@@ -63,6 +76,8 @@ def environment(database_url: str, data_dir: Path) -> dict[str, str]:
         SCARPLAN_WORKER_HEARTBEAT_S="1",
         SCARPLAN_WORKER_STALLED_AFTER_S="3",
         SCARPLAN_LOG_FORMAT="console",
+        SCARPLAN_SMTP_PORT=str(smtp_port),
+        **MAIL,
     )
 
 
@@ -93,18 +108,35 @@ def test_jobs_finish_exactly_once_across_apps_and_workers_when_a_worker_is_kille
     queue_database: str, tmp_path: Path
 ) -> None:
     data_dir = tmp_path / "data"
-    env = environment(queue_database, data_dir)
+    smtp_port = free_port()
+    env = environment(queue_database, data_dir, smtp_port)
     engine = make_engine(queue_database)
     upgrade(engine)
-    container = Container(
-        settings=Settings(data_dir=data_dir, database_url=queue_database, job_runner="queue")
+    # The test's own clinic defers jobs and queues mail; it sends none (it is neither an app
+    # with the queue's workers elsewhere nor a worker).
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=queue_database,
+        job_runner="queue",
+        secret_key=SecretStr(env["SCARPLAN_SECRET_KEY"]),
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        smtp_security="none",
+        public_base_url=MAIL["SCARPLAN_PUBLIC_BASE_URL"],
+        clinic_name=MAIL["SCARPLAN_CLINIC_NAME"],
+        mail_from=MAIL["SCARPLAN_MAIL_FROM"],
     )
+    container = Container(settings=settings)
     clinic = container.clinic
     users.create_user(clinic, "dr.queue", "Dr Queue", PASSWORD, "clinician")
     actor = users.sign_in(clinic, "dr.queue", PASSWORD)[0]
-    patient_id = patients.create_patient(clinic, actor, patient_input()).id
+    patient = patient_input()
+    patient["email"] = "ana@example.org"
+    patient_id = patients.create_patient(clinic, actor, patient).id
 
     processes: list[subprocess.Popen[bytes]] = []
+    stack = ExitStack()
+    inbox = stack.enter_context(smtp_server(smtp_port))
     try:
         bases = []
         for number in (1, 2):
@@ -183,6 +215,14 @@ def test_jobs_finish_exactly_once_across_apps_and_workers_when_a_worker_is_kille
         assert retried[0] in running
         assert workers[1].poll() is None, "the other worker goes on"
 
+        # E-mail: queued by an app's use case, sent by the worker (the apps send none).
+        invitations.invite_patient(clinic, actor, patient_id)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not inbox.to("ana@example.org"):
+            time.sleep(0.2)
+        (message,) = inbox.to("ana@example.org")
+        assert message["Subject"] == "Harbour Skin Clinic: set up your patient portal"
+
         # The sign-in lockout counted on one app holds on the other.
         for _ in range(10):
             wrong = httpx.post(
@@ -195,6 +235,7 @@ def test_jobs_finish_exactly_once_across_apps_and_workers_when_a_worker_is_kille
         )
         assert locked.status_code == 429, locked.text
     finally:
+        stack.close()
         for process in processes:
             if process.poll() is None:
                 process.terminate()

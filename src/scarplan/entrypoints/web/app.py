@@ -21,7 +21,7 @@ from scarplan.entrypoints.web.observability import RequestObservation
 from scarplan.entrypoints.web.security import JsonBodyLimits, SameOriginWrites, SecurityHeaders
 from scarplan.entrypoints.web.templating import make_templates
 from scarplan.entrypoints.web.timing import ServerTiming
-from scarplan.services.clinic.mail_worker import MailWorker
+from scarplan.services.clinic.mail_worker import MailWorker, sends_mail_here
 from scarplan.services.clinic.sign_in_throttle import SignInThrottle
 
 STATIC = Path(__file__).parent / "static"
@@ -42,7 +42,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     gc.collect()
     gc.freeze()
     container = app.state.container
-    mail = MailWorker(container.clinic) if container.settings.smtp_host is not None else None
+    sends = sends_mail_here(container.clinic, worker=False)
+    mail = MailWorker(container.clinic) if sends else None
     if mail is not None:
         mail.start()
     yield

@@ -12,6 +12,7 @@ from scarplan.domain.errors import FieldProblem, StateError
 from scarplan.services.clinic import jobs
 from scarplan.services.clinic.context import Clinic
 from scarplan.services.clinic.job_runner import RetryLater
+from scarplan.services.clinic.mail_worker import MailWorker, sends_mail_here
 
 _log = logging.getLogger(__name__)
 
@@ -50,6 +51,9 @@ def work_on_queue(clinic: Clinic, engine: Engine, database_url: str) -> None:
         stalled_after_s=settings.worker_stalled_after_s,
     )
     _log.info("worker started: %d job(s) at a time", options.concurrency)
+    mail = MailWorker(clinic) if sends_mail_here(clinic, worker=True) else None
+    if mail is not None:
+        mail.start()
     try:
         run_worker(
             database_url,
@@ -58,6 +62,8 @@ def work_on_queue(clinic: Clinic, engine: Engine, database_url: str) -> None:
             options,
         )
     finally:
+        if mail is not None:
+            mail.stop()
         clinic.audit.close()  # the jobs' read entries (a report's) are written before it ends
     _log.info("worker stopped")
 

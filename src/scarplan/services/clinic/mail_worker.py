@@ -1,7 +1,7 @@
-"""The sender inside `scarplan serve`: a background thread that queues due reminders and
-delivers the outbox every `mail_poll_s` seconds, started and stopped with the app.
-
-Every worker process runs one; the outbox's claims keep them from sending a message twice.
+"""The sender: a background thread that queues due reminders and delivers the outbox every
+`mail_poll_s` seconds. With jobs on the queue (PostgreSQL) the `scarplan worker` processes run
+it, so the app processes only serve requests; otherwise (SQLite) each app process runs one.
+The outbox's claims keep two senders from sending a message twice.
 """
 
 from __future__ import annotations
@@ -19,6 +19,12 @@ log = logging.getLogger(__name__)
 
 REMINDER_PASS_S = 15 * 60.0
 """Reminders are due by the day: looking for new ones every quarter of an hour is enough."""
+
+
+def sends_mail_here(clinic: Clinic, *, worker: bool) -> bool:
+    """Whether this process (a `scarplan worker` when `worker`, else an app) sends the mail:
+    only with an SMTP server set, and where the jobs run."""
+    return clinic.settings.smtp_host is not None and clinic.jobs.durable == worker
 
 
 class MailWorker:
