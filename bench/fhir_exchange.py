@@ -30,7 +30,7 @@ from scarplan.bootstrap import bootstrap
 from scarplan.domain.vocabulary import Modality
 from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
 from scarplan.services.clinic.checklists import cleared_answers, session_checklist
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.fhir_exchange import export_patient_bundle
 from scarplan.services.clinic.fhir_import import import_patient_bundle
 from scarplan.settings import Settings

@@ -14,7 +14,7 @@ from scarplan.settings import Settings, load_settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from scarplan.services.clinic.context import Clinic
+    from scarplan.services.clinic.core.context import Clinic
 
 # The database, photo and clinic modules are imported by the properties that need them: a
 # command that only reads a case file (`scarplan assess`) never pays for SQLAlchemy and Alembic.
@@ -51,8 +51,8 @@ class Container:
     def clinic(self) -> Clinic:
         from scarplan.adapters.db import SqlUnitOfWork
         from scarplan.adapters.photos import limit_decoder_pixels
-        from scarplan.services.clinic.audit import AuditTrail
-        from scarplan.services.clinic.context import Clinic
+        from scarplan.services.clinic.core.audit import AuditTrail
+        from scarplan.services.clinic.core.context import Clinic
 
         limit_decoder_pixels(self.settings.photo_max_pixels)
         uow = SqlUnitOfWork(self.engine)

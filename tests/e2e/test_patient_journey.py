@@ -34,7 +34,7 @@ from scarplan.services.clinic import (
     sessions,
     users,
 )
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input

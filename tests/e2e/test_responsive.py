@@ -37,9 +37,9 @@ from scarplan.adapters.db.tables import (
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import pages
 from scarplan.services.clinic import identity_requests, schedule_runs, topography, users
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_clinic import seed_demo_clinic
 from scarplan.services.clinic.instruments import instrument_catalogue
-from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.services.clinic.patient_fields import IntakeStep
 from scarplan.settings import Settings
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy

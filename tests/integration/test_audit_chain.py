@@ -24,9 +24,9 @@ from scarplan.adapters.db.backup.manifest import read_anchor
 from scarplan.adapters.db.migrate import downgrade
 from scarplan.adapters.db.tables import AuditEventRecord, Json, Stamp
 from scarplan.services.clinic import patients
-from scarplan.services.clinic.audit import AuditTrail
-from scarplan.services.clinic.audit_verify import verify_trail
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.audit import AuditTrail
+from scarplan.services.clinic.core.audit_verify import verify_trail
+from scarplan.services.clinic.core.context import Actor, Clinic
 from support.clinic_data import patient_input
 
 
@@ -183,7 +183,7 @@ def test_a_failed_read_audit_write_is_logged_and_retried(
     try:
         trail.read(clinician, "patient", patient.id, patient.id)
         trail.read(clinician, "patient", patient.id, patient.id)
-        with caplog.at_level(logging.ERROR, logger="scarplan.services.clinic.audit"):
+        with caplog.at_level(logging.ERROR, logger="scarplan.services.clinic.core.audit"):
             wait_for(lambda: any("retrying" in r.getMessage() for r in caplog.records))
         assert trail.pending() == 2
         assert len(ids(clinic.uow.engine)) == before

@@ -46,11 +46,11 @@ from scarplan.services.clinic import (
     topography,
     users,
 )
-from scarplan.services.clinic.audit import AuditTrail
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.audit import AuditTrail
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_clinic import DEMO_PRICES
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.services.clinic.sign_in_throttle import SignInThrottle
 from scarplan.settings import Settings
 from support.checklists import with_checklist

@@ -23,9 +23,9 @@ from scarplan.services.clinic import (
     users,
 )
 from scarplan.services.clinic.appointments import CalendarAxis
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.services.clinic.schedule_instance import clinic_instance
 from scarplan.services.clinic.schedule_setup import ResourceKind
 from scarplan.services.plan_gaps import gap_limits

@@ -26,10 +26,10 @@ from scarplan.services.clinic import (
     setup_forms,
     users,
 )
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_clinic import DEMO_DAY_OFF_IN_DAYS, seed_demo_clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.services.clinic.schedule_setup import ResourceKind
 from scarplan.services.clinic.setup_forms import DayHours, ResourceForm
 from support.clinic_data import assessment_input, patient_input

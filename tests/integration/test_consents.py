@@ -15,7 +15,7 @@ from scarplan.adapters.db.tables import AuditEventRecord, ConsentRecord, Treatme
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
 from scarplan.services.clinic import assessments, consents, patients, plans, sessions, users
 from scarplan.services.clinic.consent_forms import ConsentForm
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.consent import consented, sign, signature_data_url

@@ -48,8 +48,8 @@ from scarplan.services.clinic import (
     sessions,
     users,
 )
-from scarplan.services.clinic.audit import AuditTrail
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.audit import AuditTrail
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.fhir_exchange import export_patient_bundle, patient_id_for_code
 from scarplan.services.clinic.fhir_import import import_patient_bundle
 from scarplan.services.demo import demo_cases_dir

@@ -24,7 +24,7 @@ from scarplan.services.clinic import (
     sessions,
     users,
 )
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from support.clinic_data import LESIONS, assessment_input, patient_input
 from support.clock import FrozenClock

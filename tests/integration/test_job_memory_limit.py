@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scarplan.services.clinic.jobs import OUT_OF_MEMORY
+from scarplan.services.clinic.core.jobs import OUT_OF_MEMORY
 
 TESTS = Path(__file__).resolve().parents[1]
 WORKER = r"""

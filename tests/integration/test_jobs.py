@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from scarplan.domain.errors import InputError, NotFoundError
-from scarplan.services.clinic import jobs
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.job_runner import InProcessJobRunner
+from scarplan.services.clinic.core import jobs
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from support.clock import FrozenClock
 
 pytestmark = pytest.mark.db

@@ -16,7 +16,7 @@ from scarplan.adapters.db.tables import AppointmentRecord, MailOutboxRecord
 from scarplan.adapters.mail import SmtpTransport
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.services.clinic import assessments, patients, plans, reminders, users
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.invitations import (
     InvitationExpiredError,
     accept_invitation,

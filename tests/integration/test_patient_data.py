@@ -66,9 +66,9 @@ from scarplan.services.clinic import (
     topography,
     users,
 )
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.job_runner import InProcessJobRunner
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
 from support.consent import consented, ensure_consents

@@ -12,7 +12,7 @@ import pytest
 from scarplan.adapters.db.tables import PlanVersionRecord
 from scarplan.domain.errors import InputError, StateError
 from scarplan.services.clinic import assessments, patients, plans
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans import PlanView
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.clock import FrozenClock

@@ -18,7 +18,7 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import InputError, NotFoundError, StateError
 from scarplan.services.clinic import assessments, patients, plans, sessions
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans import PlannedSessionView, PlanView
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, count_rows, patient_input

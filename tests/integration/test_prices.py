@@ -13,7 +13,7 @@ from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import InputError, PermissionDeniedError
 from scarplan.domain.vocabulary import Modality
 from scarplan.services.clinic import assessments, patients, plans, prices, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.demo_clinic import DEMO_PRICES, seed_demo_clinic
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock

@@ -16,7 +16,7 @@ from scarplan.domain.errors import (
     PermissionDeniedError,
 )
 from scarplan.services.clinic import patients, plans, portal_intake, progress, questionnaires
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.setup import prepare_database
 from support.clinic_data import count_rows, patient_input
 from support.treated_patient import treated_patient

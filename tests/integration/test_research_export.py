@@ -27,7 +27,7 @@ from scarplan.services.clinic import (
     sessions,
     users,
 )
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from support.checklists import with_checklist
 from support.clinic_data import LESIONS, assessment_input, jpeg, patient_input
 from support.consent import ensure_consents

@@ -11,8 +11,8 @@ import pytest
 from scarplan.adapters.db.tables import JobRecord, TopographyRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
 from scarplan.services.clinic import assessments, patients, topography, users
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.job_runner import InProcessJobRunner
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 

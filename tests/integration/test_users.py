@@ -16,7 +16,7 @@ from scarplan.domain.errors import (
     PermissionDeniedError,
 )
 from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from support.clinic_data import patient_input
 from support.clock import FrozenClock
 

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from scarplan.services.clinic import consents
 from scarplan.services.clinic.consents import ConsentView
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.sessions import SessionView
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from scarplan.services.clinic import assessments, patients, plans, sessions, users
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.consent import ensure_consents

@@ -9,7 +9,7 @@ from sqlalchemy import text
 
 from scarplan.adapters.db import audit_guard
 from scarplan.services.clinic import patients, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from support.clinic_data import patient_input
 
 PASSWORD = "a long test password"

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from scarplan.adapters.db.tables import TreatmentSessionRecord
 from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from support.checklists import with_checklist
 from support.clinic_data import patient_input
 from support.consent import ensure_consents

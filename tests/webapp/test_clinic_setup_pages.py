@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from scarplan.adapters.presentation.wording import plan_note
 from scarplan.services.clinic import schedule_setup, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 
 PASSWORD = "a long test password"

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from scarplan.services.clinic import assessments, follow_up, patients, plans, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
 from support.consent import record_cleared

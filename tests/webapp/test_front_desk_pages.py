@@ -17,7 +17,7 @@ from scarplan.services.clinic import (
     schedule_setup,
     users,
 )
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.front_desk import BookingRequest
 from support.clinic_data import assessment_input, patient_input

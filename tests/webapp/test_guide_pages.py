@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from scarplan.adapters.db.tables import Base
 from scarplan.services.clinic import patients, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 
 PASSWORD = "a long test password"
 VISIT = (

@@ -16,7 +16,7 @@ from scarplan.adapters.mail import SmtpTransport
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import create_app
 from scarplan.services.clinic import reminders
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.mail_outbox import send_pending
 from scarplan.services.clinic.users import create_user
 from support.smtp import free_port, smtp_server, text_of

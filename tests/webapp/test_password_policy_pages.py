@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.demo_clinic import DEMO_USER, seed_demo_clinic
 from scarplan.services.clinic.password_policy import password_weakness
 

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from scarplan.services.clinic import assessments, patients, plans, users
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.services.clinic import assessments, patients, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from support.clinic_data import assessment_input, patient_input
 
 PASSWORD = "a long test password"

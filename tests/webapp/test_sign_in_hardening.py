@@ -19,7 +19,7 @@ from scarplan.entrypoints.web import create_app
 from scarplan.entrypoints.web.app import SESSION_COOKIE
 from scarplan.entrypoints.web.session_keys import SESSION_KEY
 from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.sign_in_throttle import ADDRESS_FAILURES, NAME_FAILURES
 from scarplan.settings import Settings
 

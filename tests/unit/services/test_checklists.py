@@ -22,7 +22,7 @@ from scarplan.services.clinic.checklists import (
     checklist_problems,
     cleared_answers,
 )
-from scarplan.services.clinic.inputs import ChecklistAnswerInput
+from scarplan.services.clinic.core.inputs import ChecklistAnswerInput
 
 DAY = date(2026, 12, 7)
 SCREENED: dict[str, Any] = {

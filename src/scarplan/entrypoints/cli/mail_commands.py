@@ -9,7 +9,7 @@ import typer
 from scarplan.adapters.db import upgrade
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.console import out, print_json
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.mail_outbox import outbox_status, send_queued
 from scarplan.services.clinic.reminders import queue_due_reminders
 

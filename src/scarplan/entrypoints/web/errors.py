@@ -25,7 +25,7 @@ from scarplan.domain.errors import (
 )
 from scarplan.entrypoints.web.home import home_of, is_patient
 from scarplan.entrypoints.web.session_keys import CSRF_KEY
-from scarplan.services.clinic.context import Actor
+from scarplan.services.clinic.core.context import Actor
 
 _log = logging.getLogger(__name__)
 

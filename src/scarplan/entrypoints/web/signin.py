@@ -17,7 +17,7 @@ from scarplan.entrypoints.web.client_address import client_address
 from scarplan.entrypoints.web.deps import actor_cache
 from scarplan.entrypoints.web.metrics import AppMetrics
 from scarplan.entrypoints.web.session_keys import CSRF_KEY, SESSION_KEY
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.sign_in_throttle import SignInThrottle
 from scarplan.services.clinic.users import sign_in, sign_out
 

@@ -26,8 +26,8 @@ from scarplan.adapters.presentation.wording import PARAMETER_LABELS, day, label,
 from scarplan.adapters.presentation.words import NOWHERE, Where, said, said_warning
 from scarplan.domain.errors import FieldProblem
 from scarplan.domain.vocabulary import Modality, Region, ScarType
-from scarplan.services.clinic.access import Permission, can
-from scarplan.services.clinic.context import Actor
+from scarplan.services.clinic.core.access import Permission, can
+from scarplan.services.clinic.core.context import Actor
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import AppointmentRecord, PatientRecord
 from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.scheduling.model import clock_time
-from scarplan.services.clinic.access import Permission, authorize, authorize_record, not_found
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize, authorize_record, not_found
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.schedule_setup import (
     ResourceKind,
     SetupView,

@@ -15,9 +15,9 @@ from scarplan.assessment import AssessmentResult, assess_case
 from scarplan.domain.case import Case
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.assessment import assessment_json
-from scarplan.services.clinic.access import Permission, authorize, authorize_record
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import AssessmentInput, validated
+from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import AssessmentInput, validated
 from scarplan.services.clinic.patients import load_patient
 
 

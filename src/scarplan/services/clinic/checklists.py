@@ -31,10 +31,10 @@ from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.checklists import ChecklistItem, ChecklistSeverity
 from scarplan.knowledge.schema.rules import Action, ConditionId, Effect
 from scarplan.planning.eligibility import active_conditions, effect_action
-from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.consents import consent_problem
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import (
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import (
     ChecklistAnswer,
     ChecklistAnswerInput,
     SessionInput,

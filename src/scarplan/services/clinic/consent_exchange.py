@@ -23,7 +23,7 @@ from scarplan.services.clinic.consents import (
     countersignature_hash,
     withdrawal_hash,
 )
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 
 def transfer_document(session: Session, consent: ConsentView) -> dict[str, Any]:

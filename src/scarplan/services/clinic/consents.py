@@ -35,7 +35,6 @@ from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.domain.vocabulary import Modality, ScarType
 from scarplan.knowledge import KnowledgeBase
 from scarplan.planning.lifecycle import OPEN
-from scarplan.services.clinic.access import Permission, Role, authorize, authorize_record
 from scarplan.services.clinic.consent_forms import (
     ConsentFacts,
     ConsentForm,
@@ -45,8 +44,9 @@ from scarplan.services.clinic.consent_forms import (
     procedure_name,
     sections_from_json,
 )
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import (
+from scarplan.services.clinic.core.access import Permission, Role, authorize, authorize_record
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import (
     ConsentCountersignInput,
     ConsentSignatureInput,
     ConsentWithdrawalInput,

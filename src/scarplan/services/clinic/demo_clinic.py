@@ -33,7 +33,7 @@ from scarplan.services.clinic import (
     sessions,
     users,
 )
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.password_policy import password_weakness
 from scarplan.services.clinic.schedule_setup import ResourceKind

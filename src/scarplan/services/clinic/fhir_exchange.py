@@ -43,8 +43,8 @@ from scarplan.services.clinic import (
     plans,
     sessions,
 )
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.sessions import SessionView
 
 

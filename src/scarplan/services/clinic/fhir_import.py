@@ -32,8 +32,8 @@ from scarplan.adapters.fhir import (
     relocated,
 )
 from scarplan.services.clinic import assessments, consent_exchange, patients, photos, sessions
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.fhir_import_plans import import_plan
 
 COUNTED = ("assessments", "plans", "sessions", "photos")

@@ -21,7 +21,7 @@ from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.planning.document import read_plan_document
 from scarplan.services.assessment import NOTICE
 from scarplan.services.clinic import assessments, plans
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plan_edits import routine_document
 
 REASON = "imported from a FHIR bundle"

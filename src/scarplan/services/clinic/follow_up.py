@@ -43,11 +43,11 @@ from scarplan.planning.outcome_review import (
     verdict,
 )
 from scarplan.planning.plan import recommendations_for
-from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.appointments import DONE, OCCUPYING
 from scarplan.services.clinic.assessments import load_assessment, stored_case
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import InputModel, validated
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import InputModel, validated
 from scarplan.services.clinic.outcomes import OutcomeSeries, outcome_series
 from scarplan.services.clinic.patients import load_patient
 from scarplan.services.clinic.photos import PhotoView, list_photos

@@ -43,7 +43,6 @@ from scarplan.scheduling.model import (
     clock_time,
     minute_of_day,
 )
-from scarplan.services.clinic.access import Permission, authorize, not_found
 from scarplan.services.clinic.appointments import (
     ACTION_WORDS,
     BOOKED,
@@ -56,7 +55,8 @@ from scarplan.services.clinic.appointments import (
     load_appointment,
     status_change_refusal,
 )
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize, not_found
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans import active_plan
 from scarplan.services.clinic.schedule_instance import patient_key, session_key
 from scarplan.services.clinic.schedule_setup import (

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import IdentityChangeRequestRecord, PatientRecord
 from scarplan.domain.errors import FieldProblem, InputError, StateError
-from scarplan.services.clinic.access import Permission, authorize, not_found
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import InputModel, validated
+from scarplan.services.clinic.core.access import Permission, authorize, not_found
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import InputModel, validated
 from scarplan.services.clinic.patients import (
     intake_document,
     load_patient,

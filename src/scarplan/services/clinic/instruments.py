@@ -9,7 +9,7 @@ from pathlib import Path
 from scarplan.domain.errors import FieldProblem, NotFoundError
 from scarplan.knowledge.instrument_catalogue import InstrumentCatalogue, load_instruments
 from scarplan.knowledge.schema.instruments import Instrument
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,9 @@ from scarplan.adapters.db.tables import PatientRecord, PortalInvitationRecord, U
 from scarplan.adapters.passwords import hash_password
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError, StateError
 from scarplan.services.clinic import mail_messages
-from scarplan.services.clinic.access import Permission, Role, authorize
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import InputModel, validated
+from scarplan.services.clinic.core.access import Permission, Role, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import InputModel, validated
 from scarplan.services.clinic.mail_outbox import NewMail, queue_mail
 from scarplan.services.clinic.password_policy import MAX_PASSWORD, check_password_policy
 from scarplan.services.clinic.patients import load_patient

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import MailOutboxRecord
 from scarplan.adapters.mail import MailTransport, OutgoingMail, SmtpTransport
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ import threading
 import time
 
 from scarplan.domain.errors import ScarplanError
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.mail_outbox import send_queued
 from scarplan.services.clinic.reminders import queue_due_reminders
 

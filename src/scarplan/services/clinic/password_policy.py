@@ -17,7 +17,7 @@ from functools import cache
 from importlib import resources
 
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.services.clinic.inputs import is_utf8_text
+from scarplan.services.clinic.core.inputs import is_utf8_text
 
 MIN_PASSWORD = 10
 """NIST asks for at least 8; 10 for everyone here, as accounts open clinical records."""

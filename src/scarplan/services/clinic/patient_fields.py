@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.services.clinic.inputs import PatientIntake
+from scarplan.services.clinic.core.inputs import PatientIntake
 
 
 class IntakeStep(StrEnum):

@@ -18,10 +18,10 @@ from scarplan.adapters.reports.content import (
 from scarplan.assessment import assess_case
 from scarplan.domain.errors import FieldProblem, StateError
 from scarplan.services.assessment import assessment_json
-from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
 from scarplan.services.clinic.consents import ConsentView, patient_consents
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.patients import load_patient
 from scarplan.services.clinic.plans import PlanView
 from scarplan.services.clinic.progress import reported_plan

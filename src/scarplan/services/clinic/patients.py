@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.assessment.fitzpatrick import skin_type
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
-from scarplan.services.clinic.access import Permission, Role, authorize, can
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import PatientIntake, has_nul, validated
+from scarplan.services.clinic.core.access import Permission, Role, authorize, can
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import PatientIntake, has_nul, validated
 from scarplan.services.clinic.patient_fields import refuse_clinic_fields
 
 MAX_PAGE = 200

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import PhotoBlobRecord, PhotoRecord, TreatmentSessionRecord
 from scarplan.adapters.photos import CleanPhoto, PhotoLimits, clean_photo
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
-from scarplan.services.clinic.access import Permission, authorize, authorize_record
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import PhotoInput, validated
+from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import PhotoInput, validated
 from scarplan.services.clinic.patients import load_patient
 
 

@@ -18,8 +18,8 @@ from decimal import Decimal
 
 from scarplan.adapters.reports.content import ReportContent, Score, Variant
 from scarplan.domain.errors import PermissionDeniedError
-from scarplan.services.clinic.access import Role
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Role
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.patient_report import patient_report
 from scarplan.services.clinic.photos import PhotoView
 from scarplan.services.clinic.plans import PlanView

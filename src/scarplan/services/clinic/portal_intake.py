@@ -11,8 +11,8 @@ import copy
 from typing import Any
 
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.patient_fields import STEP_FIELDS, IntakeStep
 from scarplan.services.clinic.patients import PatientDetail, get_patient, update_patient
 

@@ -24,9 +24,9 @@ from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.domain.vocabulary import Modality
 from scarplan.knowledge import KnowledgeBase
 from scarplan.planning.price_list import PriceList
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import has_nul, validated
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import has_nul, validated
 from scarplan.services.planning import ClinicPriceList
 
 HISTORY = 50

@@ -21,9 +21,9 @@ from scarplan.adapters.db.tables import (
     TreatmentSessionRecord,
 )
 from scarplan.scheduling.model import clock_time
-from scarplan.services.clinic.access import Permission, authorize, can
 from scarplan.services.clinic.appointments import OCCUPYING
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize, can
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.outcomes import OutcomeSeries, outcome_series
 from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
 from scarplan.services.clinic.photos import PhotoView, list_photos

@@ -17,9 +17,9 @@ from sqlalchemy import Connection, func, select
 from scarplan.adapters.db.tables import QuestionnaireResponseRecord, TreatmentSessionRecord
 from scarplan.knowledge.instrument_catalogue import score
 from scarplan.knowledge.schema.instruments import Instrument
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import QuestionnaireAnswers, validated
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import QuestionnaireAnswers, validated
 from scarplan.services.clinic.instruments import find_instrument, instrument_catalogue
 from scarplan.services.clinic.patients import load_patient, read_patient
 from scarplan.services.clinic.progress import next_planned_session

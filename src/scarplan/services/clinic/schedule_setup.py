@@ -36,9 +36,9 @@ from scarplan.scheduling.model import (
     Weekday,
 )
 from scarplan.scheduling.validate import instance_problems
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import has_nul, validated
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import has_nul, validated
 
 MAX_CLOSURE_DAYS = 366
 log = logging.getLogger(__name__)

@@ -17,7 +17,6 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.planning.lifecycle import Plan
-from scarplan.services.clinic.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.appointments import mark_done
 from scarplan.services.clinic.checklists import (
     ChecklistAnswerView,
@@ -25,8 +24,9 @@ from scarplan.services.clinic.checklists import (
     record_checklist,
 )
 from scarplan.services.clinic.consents import require_consent
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import AdverseEventInput, SessionInput, validated
+from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import AdverseEventInput, SessionInput, validated
 from scarplan.services.clinic.patients import load_patient
 from scarplan.services.clinic.plans import active_plan, aggregate, current_version, save_status
 

@@ -33,9 +33,9 @@ from scarplan.scheduling.model import (
     clock_time,
     minute_of_day,
 )
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import has_nul
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import has_nul
 from scarplan.services.clinic.schedule_setup import (
     ClinicSchedule,
     ResourceKind,

@@ -24,7 +24,7 @@ from sqlalchemy import delete, func, insert, select
 
 from scarplan.adapters.db.tables import SignInFailureRecord
 from scarplan.domain.errors import RateLimitedError
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.users import normalized_username
 
 NAME_FAILURES = 10

@@ -31,10 +31,10 @@ from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.agents import TimeOfDay
 from scarplan.planning.lifecycle import ACTIVE, PlanStatus
 from scarplan.scheduling.model import clock_time
-from scarplan.services.clinic.access import Permission, authorize
 from scarplan.services.clinic.appointments import BOOKED
 from scarplan.services.clinic.assessments import load_assessment, stored_case
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.patients import load_patient
 from scarplan.services.clinic.plan_edits import document_routine
 from scarplan.services.clinic.plans import PlannedSessionView, PlanView

@@ -19,10 +19,10 @@ from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache, require
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.services.clinic import users
-from scarplan.services.clinic.access import Permission, Role
-from scarplan.services.clinic.audit import AuditPage, AuditQuery, search_audit
-from scarplan.services.clinic.audit_verify import verify_audit
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, Role
+from scarplan.services.clinic.core.audit import AuditPage, AuditQuery, search_audit
+from scarplan.services.clinic.core.audit_verify import verify_audit
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.patient_data import (
     ErasureReport,
     erase_patient,

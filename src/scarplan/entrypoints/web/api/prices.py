@@ -12,7 +12,7 @@ from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.planning.price_list import PriceEntry
 from scarplan.services.clinic import prices
-from scarplan.services.clinic.access import Permission
+from scarplan.services.clinic.core.access import Permission
 
 router = APIRouter(
     prefix=PREFIX,

@@ -14,7 +14,6 @@ from scarplan.domain.vocabulary import Modality
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import RecordId
-from scarplan.services.clinic.access import Permission
 from scarplan.services.clinic.assessments import (
     AssessmentView,
     get_assessment,
@@ -23,7 +22,8 @@ from scarplan.services.clinic.assessments import (
     record_assessment,
 )
 from scarplan.services.clinic.checklists import Checklist, session_checklist
-from scarplan.services.clinic.inputs import (
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.inputs import (
     AdverseEventInput,
     AssessmentInput,
     SessionInput,

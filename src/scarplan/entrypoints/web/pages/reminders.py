@@ -11,8 +11,8 @@ from scarplan.domain.errors import NotFoundError, PermissionDeniedError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.pages.common import render, see_other
-from scarplan.services.clinic.access import Role
-from scarplan.services.clinic.context import Actor
+from scarplan.services.clinic.core.access import Role
+from scarplan.services.clinic.core.context import Actor
 from scarplan.services.clinic.reminders import (
     UNSUBSCRIBED,
     check_unsubscribe,

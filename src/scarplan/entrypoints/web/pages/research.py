@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from scarplan.entrypoints.web.deps import ActorDep, require
 from scarplan.entrypoints.web.pages.common import render
-from scarplan.services.clinic.access import Permission
+from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.research import MAX_SHIFT_DAYS
 
 router = APIRouter(include_in_schema=False)

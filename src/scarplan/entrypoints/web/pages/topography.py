@@ -17,8 +17,8 @@ from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic import topography
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.patients import get_patient
 from scarplan.services.topography import example_map as run_example
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import get_args
 
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.research.manifest import build_manifest
 from scarplan.services.clinic.research.model import Dates
 from scarplan.services.clinic.research.pseudonyms import MIN_SALT_BYTES

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import JobRecord
 from scarplan.domain.errors import FieldProblem, NotFoundError, ScarplanError
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 HEARTBEAT_SECONDS = 5.0
 STALE_AFTER = timedelta(seconds=60)

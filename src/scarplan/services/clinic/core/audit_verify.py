@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from scarplan.adapters.db import SqlUnitOfWork, audit_chain
 from scarplan.adapters.db.audit_chain import ChainHead, ChainReport
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 
 def verify_trail(uow: SqlUnitOfWork, anchor: ChainHead | None = None) -> ChainReport:

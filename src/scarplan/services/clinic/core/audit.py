@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db import SqlUnitOfWork, audit_chain
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.services.clinic.access import Permission, authorize
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import has_nul
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import has_nul
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text
 
 from scarplan.adapters.db.migrate import current_revision, head_revision
 from scarplan.adapters.db.tables import JobRecord
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 
 _log = logging.getLogger(__name__)
 QUEUED = ("queued", "running")

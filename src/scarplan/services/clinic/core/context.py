@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING
 
 from scarplan.adapters.db import SqlUnitOfWork
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.clinic.job_runner import InProcessJobRunner, JobRunner
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner, JobRunner
 from scarplan.settings import Settings
 
 if TYPE_CHECKING:
-    from scarplan.services.clinic.audit import AuditTrail
+    from scarplan.services.clinic.core.audit import AuditTrail
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class Clinic:
     clock: Callable[[], datetime]
     audit: AuditTrail
     jobs: JobRunner = field(default_factory=InProcessJobRunner)
-    """Where heavy work (clinic scheduling, 3D analysis) runs; see services/clinic/jobs.py."""
+    """Where heavy work (clinic scheduling, 3D analysis) runs; see services/clinic/core/jobs.py."""
 
     def now(self) -> datetime:
         return self.clock()

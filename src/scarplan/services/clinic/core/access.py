@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from scarplan.domain.errors import FieldProblem, NotFoundError, PermissionDeniedError
-from scarplan.services.clinic.context import Actor
+from scarplan.services.clinic.core.context import Actor
 
 
 class Role(StrEnum):
