@@ -23,10 +23,10 @@ from scarplan.adapters.db.backup import backup, restore
 from scarplan.adapters.db.backup.manifest import read_anchor
 from scarplan.adapters.db.migrate import downgrade
 from scarplan.adapters.db.tables import AuditEventRecord, Json, Stamp
-from scarplan.services.clinic import patients
 from scarplan.services.clinic.core.audit import AuditTrail
 from scarplan.services.clinic.core.audit_verify import verify_trail
 from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input
 
 

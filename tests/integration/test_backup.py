@@ -29,21 +29,14 @@ from scarplan.adapters.db.tables import AuditEventRecord, Base, PatientRecord, P
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
 from scarplan.services.clinic import (
-    adverse_events,
-    assessments,
     consents,
     follow_up,
     identity_requests,
     invitations,
-    patients,
-    photos,
     plans,
     prices,
-    questionnaires,
     schedule_runs,
     schedule_setup,
-    sessions,
-    topography,
     users,
 )
 from scarplan.services.clinic.core.audit import AuditTrail
@@ -51,6 +44,15 @@ from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_clinic import DEMO_PRICES
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.records import (
+    adverse_events,
+    assessments,
+    patients,
+    photos,
+    questionnaires,
+    sessions,
+    stored_topography,
+)
 from scarplan.services.clinic.sign_in_throttle import SignInThrottle
 from scarplan.settings import Settings
 from support.checklists import with_checklist
@@ -144,7 +146,9 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     prices.save_price_list(clinic, admin, DEMO_PRICES, "opening prices")
     run = schedule_runs.start_run(clinic, clinician, clinic.today() + timedelta(days=1), 90)
     measured = {"region": "cheek_left", "taken_on": day.isoformat(), "pixel_size_mm": PIXEL_SIZE_MM}
-    topography.start_analysis(clinic, clinician, treated.id, measured, "cheek.npy", small_map_npy())
+    stored_topography.start_analysis(
+        clinic, clinician, treated.id, measured, "cheek.npy", small_map_npy()
+    )
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(60)
     schedule_runs.confirm_run(clinic, clinician, run)

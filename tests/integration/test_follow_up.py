@@ -12,20 +12,16 @@ from sqlalchemy import select
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
 from scarplan.planning.follow_up import VisitKind
-from scarplan.services.clinic import (
-    adverse_events,
-    assessments,
-    follow_up,
-    front_desk,
-    patients,
-    plans,
-    progress,
-    schedule_setup,
-    sessions,
-    users,
-)
+from scarplan.services.clinic import follow_up, front_desk, plans, schedule_setup, users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.records import (
+    adverse_events,
+    assessments,
+    patients,
+    progress,
+    sessions,
+)
 from support.clinic_data import LESIONS, assessment_input, patient_input
 from support.clock import FrozenClock
 from support.consent import record_cleared

@@ -49,26 +49,28 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.services.clinic import (
-    adverse_events,
-    assessments,
     consents,
     follow_up,
     identity_requests,
     invitations,
     patient_data,
-    patients,
-    photos,
     plans,
-    questionnaires,
     schedule_runs,
     schedule_setup,
-    sessions,
-    topography,
     users,
 )
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.records import (
+    adverse_events,
+    assessments,
+    patients,
+    photos,
+    questionnaires,
+    sessions,
+    stored_topography,
+)
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
 from support.consent import consented, ensure_consents
@@ -153,7 +155,7 @@ def enrol(
             },
             jpeg(colour=colour),
         )
-    job_id = topography.start_analysis(
+    job_id = stored_topography.start_analysis(
         clinic,
         clinician,
         record.id,
@@ -162,7 +164,7 @@ def enrol(
         small_map_npy(),
     )
     _book(clinic, clinician)
-    assert topography.analysis_job(clinic, clinician, job_id).status == "done"
+    assert stored_topography.analysis_job(clinic, clinician, job_id).status == "done"
     if portal is None:
         return Enrolled(record.id, code, name, None, None)
     account = users.create_user(clinic, portal, name, PASSWORD, "patient", patient_id=record.id)

@@ -11,9 +11,10 @@ import pytest
 
 from scarplan.adapters.db.tables import PlanVersionRecord
 from scarplan.domain.errors import InputError, StateError
-from scarplan.services.clinic import assessments, patients, plans
+from scarplan.services.clinic import plans
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans import PlanView
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.clock import FrozenClock
 from support.consent import record_cleared

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw
 from scarplan.services.clinic import consents
 from scarplan.services.clinic.consents import ConsentView
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.sessions import SessionView
+from scarplan.services.clinic.records.sessions import SessionView
 
 
 def signature_data_url() -> str:
@@ -83,7 +83,7 @@ def record_cleared(
 ) -> SessionView:
     """Record a session as a clinic would once its gates are cleared: the procedure's consent
     signed and countersigned, every checklist item answered yes (tests/support/checklists.py)."""
-    from scarplan.services.clinic import sessions  # noqa: PLC0415
+    from scarplan.services.clinic.records import sessions  # noqa: PLC0415
     from support.checklists import with_checklist  # noqa: PLC0415
 
     ensure_consents(clinic, clinician, patient_id, str(entered["modality"]))

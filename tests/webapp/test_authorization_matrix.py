@@ -24,21 +24,23 @@ from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, create_app, pages, probes
 from scarplan.services.clinic import (
-    assessments,
     consents,
     identity_requests,
-    patients,
-    photos,
     plans,
     schedule_runs,
     schedule_setup,
-    sessions,
-    topography,
     users,
 )
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.records import (
+    assessments,
+    patients,
+    photos,
+    sessions,
+    stored_topography,
+)
 from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
@@ -319,7 +321,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         },
         jpeg(),
     )
-    analysis_job_id = topography.start_analysis(
+    analysis_job_id = stored_topography.start_analysis(
         clinic,
         clinician,
         patient.id,
@@ -329,7 +331,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
     )
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(60)
-    analysis = topography.analysis_job(clinic, clinician, analysis_job_id).result
+    analysis = stored_topography.analysis_job(clinic, clinician, analysis_job_id).result
     assert analysis is not None
     asked = identity_requests.request_change(
         clinic, clinician, patient.id, {"full_name": f"Patient {code} Jr", "reason": "new name"}

@@ -10,7 +10,7 @@ from typing import Any
 from starlette.datastructures import FormData
 
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.services.clinic.patient_fields import STEP_FIELDS, IntakeStep
+from scarplan.services.clinic.records.patient_fields import STEP_FIELDS, IntakeStep
 
 YES_NO = {"yes": True, "no": False}
 SAFETY_FLAGS = (

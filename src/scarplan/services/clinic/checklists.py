@@ -40,7 +40,7 @@ from scarplan.services.clinic.core.inputs import (
     SessionInput,
     TestSpotResult,
 )
-from scarplan.services.clinic.patients import load_patient
+from scarplan.services.clinic.records.patients import load_patient
 from scarplan.services.planning import clinic_policies
 
 logger = logging.getLogger(__name__)

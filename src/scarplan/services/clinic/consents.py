@@ -53,8 +53,8 @@ from scarplan.services.clinic.core.inputs import (
     SessionInput,
     validated,
 )
-from scarplan.services.clinic.patients import load_patient
 from scarplan.services.clinic.plans import active_plan, current_version, load_plan
+from scarplan.services.clinic.records.patients import load_patient
 
 logger = logging.getLogger(__name__)
 

@@ -21,21 +21,11 @@ from sqlalchemy import func, select
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.domain.errors import InfeasibleError
 from scarplan.domain.vocabulary import Modality
-from scarplan.services.clinic import (
-    assessments,
-    checklists,
-    consents,
-    patients,
-    photos,
-    plans,
-    prices,
-    schedule_setup,
-    sessions,
-    users,
-)
+from scarplan.services.clinic import checklists, consents, plans, prices, schedule_setup, users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.password_policy import password_weakness
+from scarplan.services.clinic.records import assessments, patients, photos, sessions
 from scarplan.services.clinic.schedule_setup import ResourceKind
 
 DEMO_USER = "demo"

@@ -35,17 +35,11 @@ from scarplan.adapters.fhir import (
 )
 from scarplan.adapters.fhir.record import ProcedureConsentFacts
 from scarplan.domain.errors import FieldProblem, NotFoundError
-from scarplan.services.clinic import (
-    assessments,
-    consent_exchange,
-    consents,
-    patients,
-    plans,
-    sessions,
-)
+from scarplan.services.clinic import consent_exchange, consents, plans
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.sessions import SessionView
+from scarplan.services.clinic.records import assessments, patients, sessions
+from scarplan.services.clinic.records.sessions import SessionView
 
 
 def export_patient_bundle(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, Any]:

@@ -44,15 +44,15 @@ from scarplan.planning.outcome_review import (
 )
 from scarplan.planning.plan import recommendations_for
 from scarplan.services.clinic.appointments import DONE, OCCUPYING
-from scarplan.services.clinic.assessments import load_assessment, stored_case
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import InputModel, validated
-from scarplan.services.clinic.outcomes import OutcomeSeries, outcome_series
-from scarplan.services.clinic.patients import load_patient
-from scarplan.services.clinic.photos import PhotoView, list_photos
 from scarplan.services.clinic.plans import fulfilled_ids
 from scarplan.services.clinic.prices import clinic_price_list
+from scarplan.services.clinic.records.assessments import load_assessment, stored_case
+from scarplan.services.clinic.records.outcomes import OutcomeSeries, outcome_series
+from scarplan.services.clinic.records.patients import load_patient
+from scarplan.services.clinic.records.photos import PhotoView, list_photos
 from scarplan.services.planning import clinic_policies, planning_conventions
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.services.clinic.core.access import Permission, authorize, not_found
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import InputModel, validated
-from scarplan.services.clinic.patients import (
+from scarplan.services.clinic.records.patients import (
     intake_document,
     load_patient,
     patient_intake,

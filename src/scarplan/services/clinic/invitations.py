@@ -27,7 +27,7 @@ from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import InputModel, validated
 from scarplan.services.clinic.mail_outbox import NewMail, queue_mail
 from scarplan.services.clinic.password_policy import MAX_PASSWORD, check_password_policy
-from scarplan.services.clinic.patients import load_patient
+from scarplan.services.clinic.records.patients import load_patient
 from scarplan.services.clinic.users import (
     NewUser,
     insert_user,

@@ -18,14 +18,18 @@ from scarplan.adapters.reports.content import (
 from scarplan.assessment import assess_case
 from scarplan.domain.errors import FieldProblem, StateError
 from scarplan.services.assessment import assessment_json
-from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
 from scarplan.services.clinic.consents import ConsentView, patient_consents
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.patients import load_patient
 from scarplan.services.clinic.plans import PlanView
-from scarplan.services.clinic.progress import reported_plan
-from scarplan.services.clinic.sessions import SessionView, patient_sessions
+from scarplan.services.clinic.records.assessments import (
+    latest_assessment,
+    load_assessment,
+    stored_case,
+)
+from scarplan.services.clinic.records.patients import load_patient
+from scarplan.services.clinic.records.progress import reported_plan
+from scarplan.services.clinic.records.sessions import SessionView, patient_sessions
 from scarplan.services.report_content import ReportInputs, build_report
 
 NO_PLAN = "No plan has been proposed for this patient yet."

@@ -41,13 +41,22 @@ from scarplan.planning.edits import (
 )
 from scarplan.planning.lifecycle import ACTIVE, OPEN, AvoidWindow, Plan, PlanStatus
 from scarplan.planning.plan import edit_rules
-from scarplan.services.clinic.assessments import latest_assessment, load_assessment, stored_case
 from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import CourseInput, PlanEdit, validated
-from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
 from scarplan.services.clinic.plan_edits import routine_document
 from scarplan.services.clinic.prices import clinic_price_list
+from scarplan.services.clinic.records.assessments import (
+    latest_assessment,
+    load_assessment,
+    stored_case,
+)
+from scarplan.services.clinic.records.patients import (
+    PatientDetail,
+    detail,
+    load_patient,
+    read_patient,
+)
 from scarplan.services.homecare import routine_for_plan, routine_json
 from scarplan.services.planning import (
     clinic_policies,

@@ -21,9 +21,9 @@ from scarplan.domain.errors import PermissionDeniedError
 from scarplan.services.clinic.core.access import Role
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.patient_report import patient_report
-from scarplan.services.clinic.photos import PhotoView
 from scarplan.services.clinic.plans import PlanView
-from scarplan.services.clinic.progress import (
+from scarplan.services.clinic.records.photos import PhotoView
+from scarplan.services.clinic.records.progress import (
     Overview,
     PhotoPair,
     ScoreSummary,

@@ -13,8 +13,8 @@ from typing import Any
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.patient_fields import STEP_FIELDS, IntakeStep
-from scarplan.services.clinic.patients import PatientDetail, get_patient, update_patient
+from scarplan.services.clinic.records.patient_fields import STEP_FIELDS, IntakeStep
+from scarplan.services.clinic.records.patients import PatientDetail, get_patient, update_patient
 
 
 def intake_step(step: str) -> IntakeStep:

@@ -9,7 +9,7 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.inputs import QuestionnaireAnswers
-from scarplan.services.clinic.questionnaires import (
+from scarplan.services.clinic.records.questionnaires import (
     PatientQuestionnaires,
     ResponseView,
     answer_questionnaire,

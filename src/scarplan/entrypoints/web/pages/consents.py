@@ -17,7 +17,7 @@ from scarplan.entrypoints.web.pages.common import render, see_other
 from scarplan.services.clinic import consents
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.patients import get_patient
+from scarplan.services.clinic.records.patients import get_patient
 
 router = APIRouter(include_in_schema=False)
 

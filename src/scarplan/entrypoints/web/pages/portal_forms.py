@@ -19,10 +19,10 @@ from scarplan.entrypoints.web.pages.common import render, see_other
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.identity_requests import patient_requests
-from scarplan.services.clinic.patient_fields import STEP_FIELDS, IntakeStep
 from scarplan.services.clinic.portal_intake import intake_step as intake_step_named
 from scarplan.services.clinic.portal_intake import my_intake, save_intake_step
-from scarplan.services.clinic.questionnaires import (
+from scarplan.services.clinic.records.patient_fields import STEP_FIELDS, IntakeStep
+from scarplan.services.clinic.records.questionnaires import (
     answer_questionnaire,
     patient_questionnaires,
     questionnaire,

@@ -21,10 +21,10 @@ from scarplan.services.clinic.checklists import TEST_SPOT_RESULT_WORDS, session_
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import AdverseEventKind
-from scarplan.services.clinic.patients import get_patient
 from scarplan.services.clinic.plans import PlannedSessionView
-from scarplan.services.clinic.progress import open_plan_view, patient_calendar
-from scarplan.services.clinic.sessions import (
+from scarplan.services.clinic.records.patients import get_patient
+from scarplan.services.clinic.records.progress import open_plan_view, patient_calendar
+from scarplan.services.clinic.records.sessions import (
     add_adverse_event,
     get_session,
     list_sessions,

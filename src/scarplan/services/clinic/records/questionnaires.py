@@ -20,9 +20,9 @@ from scarplan.knowledge.schema.instruments import Instrument
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import QuestionnaireAnswers, validated
-from scarplan.services.clinic.instruments import find_instrument, instrument_catalogue
-from scarplan.services.clinic.patients import load_patient, read_patient
-from scarplan.services.clinic.progress import next_planned_session
+from scarplan.services.clinic.records.instruments import find_instrument, instrument_catalogue
+from scarplan.services.clinic.records.patients import load_patient, read_patient
+from scarplan.services.clinic.records.progress import next_planned_session
 
 _RESPONSES = QuestionnaireResponseRecord.__table__
 

@@ -16,7 +16,7 @@ from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import PhotoInput, validated
-from scarplan.services.clinic.patients import load_patient
+from scarplan.services.clinic.records.patients import load_patient
 
 
 @dataclass(frozen=True)

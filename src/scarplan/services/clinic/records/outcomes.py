@@ -10,7 +10,7 @@ from sqlalchemy import Connection, select
 from scarplan.adapters.db.tables import QuestionnaireResponseRecord
 from scarplan.knowledge.instrument_catalogue import score_range
 from scarplan.services.clinic.core.context import Clinic
-from scarplan.services.clinic.instruments import instrument_catalogue
+from scarplan.services.clinic.records.instruments import instrument_catalogue
 
 _RESPONSES = QuestionnaireResponseRecord.__table__
 

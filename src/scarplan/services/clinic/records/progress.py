@@ -24,9 +24,6 @@ from scarplan.scheduling.model import clock_time
 from scarplan.services.clinic.appointments import OCCUPYING
 from scarplan.services.clinic.core.access import Permission, authorize, can
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.outcomes import OutcomeSeries, outcome_series
-from scarplan.services.clinic.patients import PatientDetail, detail, load_patient, read_patient
-from scarplan.services.clinic.photos import PhotoView, list_photos
 from scarplan.services.clinic.plans import (
     OPEN,
     PlannedSessionView,
@@ -36,6 +33,14 @@ from scarplan.services.clinic.plans import (
     planned_session_view,
     read_plan_view,
 )
+from scarplan.services.clinic.records.outcomes import OutcomeSeries, outcome_series
+from scarplan.services.clinic.records.patients import (
+    PatientDetail,
+    detail,
+    load_patient,
+    read_patient,
+)
+from scarplan.services.clinic.records.photos import PhotoView, list_photos
 from scarplan.services.clinic.schedule_instance import session_key
 
 

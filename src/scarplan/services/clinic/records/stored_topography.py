@@ -29,12 +29,12 @@ from scarplan.domain.vocabulary import Region
 from scarplan.imaging.heightmap import MIN_PIXEL_SIZE_MM, HeightMap
 from scarplan.imaging.io import FORM_FIELDS, read_height_map
 from scarplan.services import topography
-from scarplan.services.clinic import assessments
 from scarplan.services.clinic.core import jobs
 from scarplan.services.clinic.core.access import Permission, authorize, authorize_record, not_found
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import InputModel, validated
-from scarplan.services.clinic.patients import load_patient
+from scarplan.services.clinic.records import assessments
+from scarplan.services.clinic.records.patients import load_patient
 
 KIND = "topography"
 COMPRESSION_LEVEL = 1

@@ -29,7 +29,7 @@ from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.core.access import Permission, authorize_record
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import InputModel, validated
-from scarplan.services.clinic.sessions import AdverseEventView, adverse_event_view
+from scarplan.services.clinic.records.sessions import AdverseEventView, adverse_event_view
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from scarplan.services.assessment import assessment_json
 from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import AssessmentInput, validated
-from scarplan.services.clinic.patients import load_patient
+from scarplan.services.clinic.records.patients import load_patient
 
 
 @dataclass(frozen=True)

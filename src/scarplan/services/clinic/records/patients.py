@@ -16,7 +16,7 @@ from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.services.clinic.core.access import Permission, Role, authorize, can
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import PatientIntake, has_nul, validated
-from scarplan.services.clinic.patient_fields import refuse_clinic_fields
+from scarplan.services.clinic.records.patient_fields import refuse_clinic_fields
 
 MAX_PAGE = 200
 

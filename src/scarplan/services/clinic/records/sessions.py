@@ -27,8 +27,8 @@ from scarplan.services.clinic.consents import require_consent
 from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import AdverseEventInput, SessionInput, validated
-from scarplan.services.clinic.patients import load_patient
 from scarplan.services.clinic.plans import active_plan, aggregate, current_version, save_status
+from scarplan.services.clinic.records.patients import load_patient
 
 
 @dataclass(frozen=True)
