@@ -28,11 +28,12 @@ from scarplan.adapters.db import upgrade
 from scarplan.adapters.fhir import bundle_text
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.vocabulary import Modality
-from scarplan.services.clinic import plans, users
-from scarplan.services.clinic.checklists import cleared_answers, session_checklist
+from scarplan.services.clinic import users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.fhir_exchange import export_patient_bundle
 from scarplan.services.clinic.fhir_import import import_patient_bundle
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.plans.checklists import cleared_answers, session_checklist
 from scarplan.services.clinic.records import assessments, patients, photos, sessions
 from scarplan.settings import Settings
 

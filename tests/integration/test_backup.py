@@ -29,12 +29,8 @@ from scarplan.adapters.db.tables import AuditEventRecord, Base, PatientRecord, P
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
 from scarplan.services.clinic import (
-    consents,
-    follow_up,
     identity_requests,
     invitations,
-    plans,
-    prices,
     schedule_runs,
     schedule_setup,
     users,
@@ -44,6 +40,7 @@ from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_clinic import DEMO_PRICES
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.plans import consents, follow_up, plans, prices
 from scarplan.services.clinic.records import (
     adverse_events,
     assessments,

@@ -16,18 +16,12 @@ from scarplan.adapters.db.tables import AppointmentRecord, AuditEventRecord, Pat
 from scarplan.domain.errors import InputError, PermissionDeniedError
 from scarplan.domain.vocabulary import Modality
 from scarplan.scheduling.model import Weekday
-from scarplan.services.clinic import (
-    plans,
-    prices,
-    schedule_runs,
-    schedule_setup,
-    setup_forms,
-    users,
-)
+from scarplan.services.clinic import schedule_runs, schedule_setup, setup_forms, users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_clinic import DEMO_DAY_OFF_IN_DAYS, seed_demo_clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.plans import plans, prices
 from scarplan.services.clinic.records import assessments, patients
 from scarplan.services.clinic.schedule_setup import ResourceKind
 from scarplan.services.clinic.setup_forms import DayHours, ResourceForm

@@ -13,9 +13,10 @@ from sqlalchemy.exc import DBAPIError
 
 from scarplan.adapters.db.tables import AuditEventRecord, ConsentRecord, TreatmentSessionRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
-from scarplan.services.clinic import consents, plans, users
-from scarplan.services.clinic.consent_forms import ConsentForm
+from scarplan.services.clinic import users
 from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import consents, plans
+from scarplan.services.clinic.plans.consent_forms import ConsentForm
 from scarplan.services.clinic.records import assessments, patients, sessions
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, count_rows, patient_input

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from scarplan.adapters.db.tables import AppointmentRecord, MailOutboxRecord
 from scarplan.adapters.mail import SmtpTransport
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
-from scarplan.services.clinic import plans, reminders, users
+from scarplan.services.clinic import reminders, users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.invitations import (
     InvitationExpiredError,
@@ -23,6 +23,7 @@ from scarplan.services.clinic.invitations import (
     invite_patient,
 )
 from scarplan.services.clinic.mail_outbox import outbox_status, send_pending
+from scarplan.services.clinic.plans import plans
 from scarplan.services.clinic.records import assessments, patients
 from scarplan.services.clinic.schedule_instance import session_key
 from support.clinic_data import assessment_input, patient_input

@@ -49,12 +49,9 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.services.clinic import (
-    consents,
-    follow_up,
     identity_requests,
     invitations,
     patient_data,
-    plans,
     schedule_runs,
     schedule_setup,
     users,
@@ -62,6 +59,7 @@ from scarplan.services.clinic import (
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.plans import consents, follow_up, plans
 from scarplan.services.clinic.records import (
     adverse_events,
     assessments,

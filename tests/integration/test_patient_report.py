@@ -10,10 +10,11 @@ import pytest
 from scarplan.adapters.reports.content import Variant
 from scarplan.adapters.reports.render import render_html
 from scarplan.domain.errors import PermissionDeniedError, StateError
-from scarplan.services.clinic import consents, plans, users
+from scarplan.services.clinic import users
 from scarplan.services.clinic.core import audit
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.patient_report import NO_PLAN, patient_report
+from scarplan.services.clinic.plans import consents, plans
 from scarplan.services.clinic.records import assessments, patients, sessions
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input

@@ -15,8 +15,9 @@ from scarplan.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from scarplan.services.clinic import plans, portal_intake
+from scarplan.services.clinic import portal_intake
 from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
 from scarplan.services.clinic.records import patients, progress, questionnaires
 from scarplan.services.clinic.setup import prepare_database
 from support.clinic_data import count_rows, patient_input

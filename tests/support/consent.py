@@ -8,9 +8,9 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from scarplan.services.clinic import consents
-from scarplan.services.clinic.consents import ConsentView
 from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import consents
+from scarplan.services.clinic.plans.consents import ConsentView
 from scarplan.services.clinic.records.sessions import SessionView
 
 
@@ -63,7 +63,7 @@ def clinician_name(clinic: Clinic, clinician: Actor) -> str:
 def ensure_consents(clinic: Clinic, clinician: Actor, patient_id: int, *modalities: str) -> None:
     """A valid consent for each procedure of the patient's open plans and each of `modalities`
     (signed and countersigned now where none is valid), so a test can record sessions."""
-    from scarplan.services.clinic import plans  # noqa: PLC0415
+    from scarplan.services.clinic.plans import plans  # noqa: PLC0415
 
     wanted = set(modalities)
     for plan in plans.list_plans(clinic, clinician, patient_id):

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import consents, users
+from scarplan.services.clinic import users
 from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import consents
 from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 from support.consent import sign, signature_data_url

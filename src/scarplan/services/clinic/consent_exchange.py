@@ -16,14 +16,14 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.domain.vocabulary import Modality
-from scarplan.services.clinic.consent_forms import sections_from_json
-from scarplan.services.clinic.consents import (
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans.consent_forms import sections_from_json
+from scarplan.services.clinic.plans.consents import (
     ConsentView,
     consent_hash,
     countersignature_hash,
     withdrawal_hash,
 )
-from scarplan.services.clinic.core.context import Actor, Clinic
 
 
 def transfer_document(session: Session, consent: ConsentView) -> dict[str, Any]:

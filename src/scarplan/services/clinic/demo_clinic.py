@@ -21,10 +21,11 @@ from sqlalchemy import func, select
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.domain.errors import InfeasibleError
 from scarplan.domain.vocabulary import Modality
-from scarplan.services.clinic import checklists, consents, plans, prices, schedule_setup, users
+from scarplan.services.clinic import schedule_setup, users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.password_policy import password_weakness
+from scarplan.services.clinic.plans import checklists, consents, plans, prices
 from scarplan.services.clinic.records import assessments, patients, photos, sessions
 from scarplan.services.clinic.schedule_setup import ResourceKind
 

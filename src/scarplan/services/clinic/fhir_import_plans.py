@@ -20,9 +20,9 @@ from scarplan.adapters.fhir import PlanFacts, relocated, routine_steps
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.planning.document import read_plan_document
 from scarplan.services.assessment import NOTICE
-from scarplan.services.clinic import plans
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.plan_edits import routine_document
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.plans.plan_edits import routine_document
 from scarplan.services.clinic.records import assessments
 
 REASON = "imported from a FHIR bundle"

@@ -57,7 +57,7 @@ from scarplan.services.clinic.appointments import (
 )
 from scarplan.services.clinic.core.access import Permission, authorize, not_found
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.plans import active_plan
+from scarplan.services.clinic.plans.plans import active_plan
 from scarplan.services.clinic.schedule_instance import patient_key, session_key
 from scarplan.services.clinic.schedule_setup import (
     ResourceKind,

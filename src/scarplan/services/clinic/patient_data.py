@@ -58,9 +58,9 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.scheduling.model import clock_time
-from scarplan.services.clinic import consents, plans
 from scarplan.services.clinic.core.access import Permission, authorize, not_found
 from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import consents, plans
 from scarplan.services.clinic.records import assessments, patients, photos, sessions
 
 FORMAT = "scarplan-patient-export"

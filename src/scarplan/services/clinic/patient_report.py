@@ -18,10 +18,10 @@ from scarplan.adapters.reports.content import (
 from scarplan.assessment import assess_case
 from scarplan.domain.errors import FieldProblem, StateError
 from scarplan.services.assessment import assessment_json
-from scarplan.services.clinic.consents import ConsentView, patient_consents
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.plans import PlanView
+from scarplan.services.clinic.plans.consents import ConsentView, patient_consents
+from scarplan.services.clinic.plans.plans import PlanView
 from scarplan.services.clinic.records.assessments import (
     latest_assessment,
     load_assessment,

@@ -21,7 +21,8 @@ from scarplan.domain.errors import PermissionDeniedError
 from scarplan.services.clinic.core.access import Role
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.patient_report import patient_report
-from scarplan.services.clinic.plans import PlanView
+from scarplan.services.clinic.plans.plans import PlanView
+from scarplan.services.clinic.plans.visit_preparation import Preparation, preparation
 from scarplan.services.clinic.records.photos import PhotoView
 from scarplan.services.clinic.records.progress import (
     Overview,
@@ -31,7 +32,6 @@ from scarplan.services.clinic.records.progress import (
     patient_overview,
     patient_progress,
 )
-from scarplan.services.clinic.visit_preparation import Preparation, preparation
 
 
 def own_patient(actor: Actor) -> int:

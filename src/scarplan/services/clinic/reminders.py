@@ -25,8 +25,8 @@ from scarplan.services.clinic.appointments import BOOKED
 from scarplan.services.clinic.core.access import Permission, Role, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.mail_outbox import NewMail, queue_mail, queued_already
+from scarplan.services.clinic.plans.visit_preparation import NextVisit, next_visit
 from scarplan.services.clinic.records.patients import load_patient
-from scarplan.services.clinic.visit_preparation import NextVisit, next_visit
 from scarplan.settings import Settings
 
 log = logging.getLogger(__name__)

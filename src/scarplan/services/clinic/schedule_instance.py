@@ -39,7 +39,7 @@ from scarplan.scheduling.model import (
     clock_time,
 )
 from scarplan.services.clinic.appointments import BOOKED, PROCEDURE
-from scarplan.services.clinic.plans import ACTIVE
+from scarplan.services.clinic.plans.plans import ACTIVE
 from scarplan.services.clinic.schedule_setup import ClinicSchedule
 from scarplan.services.plan_gaps import gap_limits
 

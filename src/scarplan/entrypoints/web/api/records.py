@@ -14,13 +14,13 @@ from scarplan.domain.vocabulary import Modality
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import RecordId
-from scarplan.services.clinic.checklists import Checklist, session_checklist
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.inputs import (
     AdverseEventInput,
     AssessmentInput,
     SessionInput,
 )
+from scarplan.services.clinic.plans.checklists import Checklist, session_checklist
 from scarplan.services.clinic.records.assessments import (
     AssessmentView,
     get_assessment,

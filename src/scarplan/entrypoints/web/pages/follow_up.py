@@ -17,7 +17,7 @@ from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.planning.follow_up import DueVisit
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.follow_up import (
+from scarplan.services.clinic.plans.follow_up import (
     follow_ups_due,
     list_visits,
     outcome_comparison,

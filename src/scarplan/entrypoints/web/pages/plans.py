@@ -16,7 +16,7 @@ from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.context import Actor
-from scarplan.services.clinic.plans import (
+from scarplan.services.clinic.plans.plans import (
     PlanPage,
     accept_plan,
     cancel_plan,

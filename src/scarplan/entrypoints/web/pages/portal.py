@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.home import PORTAL
 from scarplan.entrypoints.web.pages.common import render
-from scarplan.services.clinic.follow_up import latest_review_words
+from scarplan.services.clinic.plans.follow_up import latest_review_words
 from scarplan.services.clinic.portal import (
     portal_home,
     portal_plan,

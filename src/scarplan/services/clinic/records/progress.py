@@ -24,7 +24,7 @@ from scarplan.scheduling.model import clock_time
 from scarplan.services.clinic.appointments import OCCUPYING
 from scarplan.services.clinic.core.access import Permission, authorize, can
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.plans import (
+from scarplan.services.clinic.plans.plans import (
     OPEN,
     PlannedSessionView,
     PlanStatus,

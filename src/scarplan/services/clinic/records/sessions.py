@@ -18,16 +18,21 @@ from scarplan.adapters.db.tables import (
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.planning.lifecycle import Plan
 from scarplan.services.clinic.appointments import mark_done
-from scarplan.services.clinic.checklists import (
+from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import AdverseEventInput, SessionInput, validated
+from scarplan.services.clinic.plans.checklists import (
     ChecklistAnswerView,
     answer_views,
     record_checklist,
 )
-from scarplan.services.clinic.consents import require_consent
-from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
-from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.core.inputs import AdverseEventInput, SessionInput, validated
-from scarplan.services.clinic.plans import active_plan, aggregate, current_version, save_status
+from scarplan.services.clinic.plans.consents import require_consent
+from scarplan.services.clinic.plans.plans import (
+    active_plan,
+    aggregate,
+    current_version,
+    save_status,
+)
 from scarplan.services.clinic.records.patients import load_patient
 
 

@@ -31,7 +31,6 @@ from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.checklists import ChecklistItem, ChecklistSeverity
 from scarplan.knowledge.schema.rules import Action, ConditionId, Effect
 from scarplan.planning.eligibility import active_conditions, effect_action
-from scarplan.services.clinic.consents import consent_problem
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import (
@@ -40,6 +39,7 @@ from scarplan.services.clinic.core.inputs import (
     SessionInput,
     TestSpotResult,
 )
+from scarplan.services.clinic.plans.consents import consent_problem
 from scarplan.services.clinic.records.patients import load_patient
 from scarplan.services.planning import clinic_policies
 

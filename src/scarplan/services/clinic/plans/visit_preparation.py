@@ -34,8 +34,8 @@ from scarplan.scheduling.model import clock_time
 from scarplan.services.clinic.appointments import BOOKED
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.plan_edits import document_routine
-from scarplan.services.clinic.plans import PlannedSessionView, PlanView
+from scarplan.services.clinic.plans.plan_edits import document_routine
+from scarplan.services.clinic.plans.plans import PlannedSessionView, PlanView
 from scarplan.services.clinic.records.assessments import load_assessment, stored_case
 from scarplan.services.clinic.records.patients import load_patient
 from scarplan.services.clinic.records.progress import open_plan

@@ -3,7 +3,7 @@
 Each save adds a version (ClinicPriceListRecord) with who saved it, when, why and the first day
 it prices plans; none is lost. A plan proposed on day D uses the version valid on D: the one
 with the latest `valid_from` on or before D (the later saved of two from the same day).
-Planning (services/clinic/plans.propose_plan) uses it in place of settings `prices`; any
+Planning (services/clinic/plans/plans.propose_plan) uses it in place of settings `prices`; any
 procedure it leaves out keeps its published estimate (docs/planning.md). Only the admin role
 manages prices (`prices.manage`), and every save is in the audit trail.
 """

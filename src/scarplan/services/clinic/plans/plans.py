@@ -44,8 +44,8 @@ from scarplan.planning.plan import edit_rules
 from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import CourseInput, PlanEdit, validated
-from scarplan.services.clinic.plan_edits import routine_document
-from scarplan.services.clinic.prices import clinic_price_list
+from scarplan.services.clinic.plans.plan_edits import routine_document
+from scarplan.services.clinic.plans.prices import clinic_price_list
 from scarplan.services.clinic.records.assessments import (
     latest_assessment,
     load_assessment,

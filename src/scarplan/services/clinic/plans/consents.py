@@ -35,15 +35,6 @@ from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.domain.vocabulary import Modality, ScarType
 from scarplan.knowledge import KnowledgeBase
 from scarplan.planning.lifecycle import OPEN
-from scarplan.services.clinic.consent_forms import (
-    ConsentFacts,
-    ConsentForm,
-    FormSection,
-    build_form,
-    canonical_json,
-    procedure_name,
-    sections_from_json,
-)
 from scarplan.services.clinic.core.access import Permission, Role, authorize, authorize_record
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import (
@@ -53,7 +44,16 @@ from scarplan.services.clinic.core.inputs import (
     SessionInput,
     validated,
 )
-from scarplan.services.clinic.plans import active_plan, current_version, load_plan
+from scarplan.services.clinic.plans.consent_forms import (
+    ConsentFacts,
+    ConsentForm,
+    FormSection,
+    build_form,
+    canonical_json,
+    procedure_name,
+    sections_from_json,
+)
+from scarplan.services.clinic.plans.plans import active_plan, current_version, load_plan
 from scarplan.services.clinic.records.patients import load_patient
 
 logger = logging.getLogger(__name__)

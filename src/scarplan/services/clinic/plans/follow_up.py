@@ -47,8 +47,8 @@ from scarplan.services.clinic.appointments import DONE, OCCUPYING
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import InputModel, validated
-from scarplan.services.clinic.plans import fulfilled_ids
-from scarplan.services.clinic.prices import clinic_price_list
+from scarplan.services.clinic.plans.plans import fulfilled_ids
+from scarplan.services.clinic.plans.prices import clinic_price_list
 from scarplan.services.clinic.records.assessments import load_assessment, stored_case
 from scarplan.services.clinic.records.outcomes import OutcomeSeries, outcome_series
 from scarplan.services.clinic.records.patients import load_patient
