@@ -23,10 +23,11 @@ from starlette.routing import Route
 from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, create_app, pages, probes
-from scarplan.services.clinic import identity_requests, schedule_runs, schedule_setup, users
+from scarplan.services.clinic import identity_requests, users
+from scarplan.services.clinic.calendar import schedule_runs, schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.plans import consents, plans
 from scarplan.services.clinic.records import (
     assessments,

@@ -33,9 +33,10 @@ from sqlalchemy import func, select
 from scarplan.adapters.db.tables import JobRecord, PhotoBlobRecord, TopographyRecord
 from scarplan.domain.json_text import MAX_JSON_DEPTH
 from scarplan.entrypoints.web.security import CSP
-from scarplan.services.clinic import schedule_setup, users
+from scarplan.services.clinic import users
+from scarplan.services.clinic.calendar import schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.core.context import Clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.records import patients
 from scarplan.services.clinic.users import create_user
 from support.clinic_data import jpeg, patient_input

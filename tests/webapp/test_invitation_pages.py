@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from scarplan.adapters.mail import SmtpTransport
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import create_app
-from scarplan.services.clinic import reminders
+from scarplan.services.clinic.calendar import reminders
 from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.mail_outbox import send_pending
 from scarplan.services.clinic.users import create_user

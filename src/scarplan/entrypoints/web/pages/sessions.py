@@ -16,7 +16,7 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import adverse_event, treatment_session
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic.appointments import patient_appointments
+from scarplan.services.clinic.calendar.appointments import patient_appointments
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import AdverseEventKind

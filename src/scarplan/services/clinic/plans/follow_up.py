@@ -43,7 +43,7 @@ from scarplan.planning.outcome_review import (
     verdict,
 )
 from scarplan.planning.plan import recommendations_for
-from scarplan.services.clinic.appointments import DONE, OCCUPYING
+from scarplan.services.clinic.calendar.appointments import DONE, OCCUPYING
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import InputModel, validated

@@ -31,7 +31,9 @@ from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.schema.agents import TimeOfDay
 from scarplan.planning.lifecycle import ACTIVE, PlanStatus
 from scarplan.scheduling.model import clock_time
-from scarplan.services.clinic.appointments import BOOKED
+from scarplan.services.clinic.calendar.appointments import BOOKED
+from scarplan.services.clinic.calendar.schedule_instance import session_key
+from scarplan.services.clinic.calendar.schedule_setup import ResourceKind, current_setup
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans.plan_edits import document_routine
@@ -39,8 +41,6 @@ from scarplan.services.clinic.plans.plans import PlannedSessionView, PlanView
 from scarplan.services.clinic.records.assessments import load_assessment, stored_case
 from scarplan.services.clinic.records.patients import load_patient
 from scarplan.services.clinic.records.progress import open_plan
-from scarplan.services.clinic.schedule_instance import session_key
-from scarplan.services.clinic.schedule_setup import ResourceKind, current_setup
 
 WEEK_DAYS = 7
 

@@ -21,7 +21,8 @@ from scarplan.adapters.db.tables import (
     TreatmentSessionRecord,
 )
 from scarplan.scheduling.model import clock_time
-from scarplan.services.clinic.appointments import OCCUPYING
+from scarplan.services.clinic.calendar.appointments import OCCUPYING
+from scarplan.services.clinic.calendar.schedule_instance import session_key
 from scarplan.services.clinic.core.access import Permission, authorize, can
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans.plans import (
@@ -41,7 +42,6 @@ from scarplan.services.clinic.records.patients import (
     read_patient,
 )
 from scarplan.services.clinic.records.photos import PhotoView, list_photos
-from scarplan.services.clinic.schedule_instance import session_key
 
 
 @dataclass(frozen=True)

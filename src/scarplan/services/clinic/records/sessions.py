@@ -17,7 +17,7 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.planning.lifecycle import Plan
-from scarplan.services.clinic.appointments import mark_done
+from scarplan.services.clinic.calendar.appointments import mark_done
 from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import AdverseEventInput, SessionInput, validated

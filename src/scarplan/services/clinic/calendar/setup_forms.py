@@ -33,10 +33,7 @@ from scarplan.scheduling.model import (
     clock_time,
     minute_of_day,
 )
-from scarplan.services.clinic.core.access import Permission, authorize
-from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.core.inputs import has_nul
-from scarplan.services.clinic.schedule_setup import (
+from scarplan.services.clinic.calendar.schedule_setup import (
     ClinicSchedule,
     ResourceKind,
     RetiredResource,
@@ -47,6 +44,9 @@ from scarplan.services.clinic.schedule_setup import (
     current_setup,
     require_setup,
 )
+from scarplan.services.clinic.core.access import Permission, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import has_nul
 
 DAY_NAMES: dict[Weekday, str] = {
     "mon": "Monday",

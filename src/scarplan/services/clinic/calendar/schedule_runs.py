@@ -21,12 +21,12 @@ from scarplan.adapters.db.tables import AppointmentRecord, JobRecord, PatientRec
 from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.scheduling.model import Assignment, ScheduleResult, minute_of_day
 from scarplan.scheduling.solver import reschedule
-from scarplan.services.clinic.appointments import BOOKED, CANCELLED
+from scarplan.services.clinic.calendar.appointments import BOOKED, CANCELLED
+from scarplan.services.clinic.calendar.schedule_instance import ClinicInstance, clinic_instance
+from scarplan.services.clinic.calendar.schedule_setup import require_setup
 from scarplan.services.clinic.core import jobs
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.schedule_instance import ClinicInstance, clinic_instance
-from scarplan.services.clinic.schedule_setup import require_setup
 
 KIND = "schedule"
 MAX_HORIZON_DAYS = 366

@@ -43,7 +43,7 @@ from scarplan.scheduling.model import (
     clock_time,
     minute_of_day,
 )
-from scarplan.services.clinic.appointments import (
+from scarplan.services.clinic.calendar.appointments import (
     ACTION_WORDS,
     BOOKED,
     CANCELLED,
@@ -55,17 +55,17 @@ from scarplan.services.clinic.appointments import (
     load_appointment,
     status_change_refusal,
 )
-from scarplan.services.clinic.core.access import Permission, authorize, not_found
-from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.plans.plans import active_plan
-from scarplan.services.clinic.schedule_instance import patient_key, session_key
-from scarplan.services.clinic.schedule_setup import (
+from scarplan.services.clinic.calendar.schedule_instance import patient_key, session_key
+from scarplan.services.clinic.calendar.schedule_setup import (
     ResourceKind,
     SetupView,
     current_setup,
     humanised,
     require_setup,
 )
+from scarplan.services.clinic.core.access import Permission, authorize, not_found
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans.plans import active_plan
 from scarplan.services.plan_gaps import gap_limits
 
 logger = logging.getLogger(__name__)

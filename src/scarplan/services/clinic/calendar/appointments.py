@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import AppointmentRecord, PatientRecord
 from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.scheduling.model import clock_time
-from scarplan.services.clinic.core.access import Permission, authorize, authorize_record, not_found
-from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.schedule_setup import (
+from scarplan.services.clinic.calendar.schedule_setup import (
     ResourceKind,
     SetupView,
     current_setup,
     humanised,
 )
+from scarplan.services.clinic.core.access import Permission, authorize, authorize_record, not_found
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 BOOKED = "booked"
 CANCELLED = "cancelled"

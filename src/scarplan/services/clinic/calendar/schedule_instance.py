@@ -38,9 +38,9 @@ from scarplan.scheduling.model import (
     SessionRequest,
     clock_time,
 )
-from scarplan.services.clinic.appointments import BOOKED, PROCEDURE
+from scarplan.services.clinic.calendar.appointments import BOOKED, PROCEDURE
+from scarplan.services.clinic.calendar.schedule_setup import ClinicSchedule
 from scarplan.services.clinic.plans.plans import ACTIVE
-from scarplan.services.clinic.schedule_setup import ClinicSchedule
 from scarplan.services.plan_gaps import gap_limits
 
 
