@@ -30,8 +30,8 @@ from scarplan.bootstrap import bootstrap
 from scarplan.domain.vocabulary import Modality
 from scarplan.services.clinic import users
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.fhir_exchange import export_patient_bundle
-from scarplan.services.clinic.fhir_import import import_patient_bundle
+from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle
+from scarplan.services.clinic.exchange.fhir_import import import_patient_bundle
 from scarplan.services.clinic.plans import plans
 from scarplan.services.clinic.plans.checklists import cleared_answers, session_checklist
 from scarplan.services.clinic.records import assessments, patients, photos, sessions

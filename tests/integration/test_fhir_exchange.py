@@ -42,8 +42,8 @@ from scarplan.knowledge import KnowledgeBase
 from scarplan.services.clinic import users
 from scarplan.services.clinic.core.audit import AuditTrail
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.fhir_exchange import export_patient_bundle, patient_id_for_code
-from scarplan.services.clinic.fhir_import import import_patient_bundle
+from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle, patient_id_for_code
+from scarplan.services.clinic.exchange.fhir_import import import_patient_bundle
 from scarplan.services.clinic.plans import consents, plans
 from scarplan.services.clinic.records import assessments, patients, photos, sessions
 from scarplan.services.demo import demo_cases_dir

@@ -48,11 +48,12 @@ from scarplan.adapters.db.tables import (
     UserSessionRecord,
 )
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
-from scarplan.services.clinic import identity_requests, invitations, patient_data, users
+from scarplan.services.clinic import identity_requests, invitations, users
 from scarplan.services.clinic.calendar import schedule_runs, schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
+from scarplan.services.clinic.exchange import patient_data
 from scarplan.services.clinic.plans import consents, follow_up, plans
 from scarplan.services.clinic.records import (
     adverse_events,

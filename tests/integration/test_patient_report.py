@@ -13,7 +13,7 @@ from scarplan.domain.errors import PermissionDeniedError, StateError
 from scarplan.services.clinic import users
 from scarplan.services.clinic.core import audit
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.patient_report import NO_PLAN, patient_report
+from scarplan.services.clinic.exchange.patient_report import NO_PLAN, patient_report
 from scarplan.services.clinic.plans import consents, plans
 from scarplan.services.clinic.records import assessments, patients, sessions
 from support.checklists import with_checklist

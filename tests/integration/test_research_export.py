@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import InputError, PermissionDeniedError
-from scarplan.services.clinic import patient_data, research, users
+from scarplan.services.clinic import users
 from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.exchange import patient_data, research
 from scarplan.services.clinic.plans import plans
 from scarplan.services.clinic.records import assessments, patients, photos, sessions
 from support.checklists import with_checklist

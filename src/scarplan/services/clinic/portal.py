@@ -20,7 +20,7 @@ from scarplan.adapters.reports.content import ReportContent, Score, Variant
 from scarplan.domain.errors import PermissionDeniedError
 from scarplan.services.clinic.core.access import Role
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.patient_report import patient_report
+from scarplan.services.clinic.exchange.patient_report import patient_report
 from scarplan.services.clinic.plans.plans import PlanView
 from scarplan.services.clinic.plans.visit_preparation import Preparation, preparation
 from scarplan.services.clinic.records.photos import PhotoView

@@ -23,12 +23,12 @@ from scarplan.services.clinic.core.access import Permission, Role
 from scarplan.services.clinic.core.audit import AuditPage, AuditQuery, search_audit
 from scarplan.services.clinic.core.audit_verify import verify_audit
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.patient_data import (
+from scarplan.services.clinic.exchange.patient_data import (
     ErasureReport,
     erase_patient,
     write_patient_archive,
 )
-from scarplan.services.clinic.research import export_research, research_salt
+from scarplan.services.clinic.exchange.research import export_research, research_salt
 
 router = APIRouter(prefix=PREFIX, tags=["administration"], responses={**ERRORS, 403: ERRORS[401]})
 ZIP = "application/zip"

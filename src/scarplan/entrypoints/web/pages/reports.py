@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 from scarplan.adapters.reports.content import Variant
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.ids import RecordId
-from scarplan.services.clinic.patient_report import patient_report
+from scarplan.services.clinic.exchange.patient_report import patient_report
 from scarplan.services.reports import rendered
 
 router = APIRouter(include_in_schema=False)

@@ -35,9 +35,9 @@ from scarplan.adapters.fhir import (
 )
 from scarplan.adapters.fhir.record import ProcedureConsentFacts
 from scarplan.domain.errors import FieldProblem, NotFoundError
-from scarplan.services.clinic import consent_exchange
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.exchange import consent_exchange
 from scarplan.services.clinic.plans import consents, plans
 from scarplan.services.clinic.records import assessments, patients, sessions
 from scarplan.services.clinic.records.sessions import SessionView

@@ -31,10 +31,10 @@ from scarplan.adapters.fhir import (
     read_json,
     relocated,
 )
-from scarplan.services.clinic import consent_exchange
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.fhir_import_plans import import_plan
+from scarplan.services.clinic.exchange import consent_exchange
+from scarplan.services.clinic.exchange.fhir_import_plans import import_plan
 from scarplan.services.clinic.records import assessments, patients, photos, sessions
 
 COUNTED = ("assessments", "plans", "sessions", "photos")

@@ -9,9 +9,9 @@ are never read: notes hold names, places and phone numbers that no filter finds 
 The export carries its own README.txt and manifest.json; docs/privacy.md explains the limits.
 """
 
-from scarplan.services.clinic.research.export import ResearchExport, export_research
-from scarplan.services.clinic.research.model import Column, Dates, Kind, Table
-from scarplan.services.clinic.research.pseudonyms import (
+from scarplan.services.clinic.exchange.research.export import ResearchExport, export_research
+from scarplan.services.clinic.exchange.research.model import Column, Dates, Kind, Table
+from scarplan.services.clinic.exchange.research.pseudonyms import (
     MAX_SHIFT_DAYS,
     MIN_SALT_BYTES,
     SALT_BYTES,
@@ -21,7 +21,7 @@ from scarplan.services.clinic.research.pseudonyms import (
     research_salt,
     salt_fingerprint,
 )
-from scarplan.services.clinic.research.tables import research_tables
+from scarplan.services.clinic.exchange.research.tables import research_tables
 
 __all__ = [
     "MAX_SHIFT_DAYS",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scarplan.services.clinic.research.model import Dates
+from scarplan.services.clinic.exchange.research.model import Dates
 
 NOT_STORED = "scarplan has no field for it; anything typed into free text goes with the text"
 SAFE_HARBOR: list[tuple[str, str, str, str]] = [

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import PatientRecord
-from scarplan.services.clinic.research.assessments import assessment_tables
-from scarplan.services.clinic.research.deidentify import Dating, Keys, birth_year
-from scarplan.services.clinic.research.model import Column, Dates, Table
-from scarplan.services.clinic.research.pseudonyms import pseudonym
-from scarplan.services.clinic.research.treatments import plans_table, session_tables
+from scarplan.services.clinic.exchange.research.assessments import assessment_tables
+from scarplan.services.clinic.exchange.research.deidentify import Dating, Keys, birth_year
+from scarplan.services.clinic.exchange.research.model import Column, Dates, Table
+from scarplan.services.clinic.exchange.research.pseudonyms import pseudonym
+from scarplan.services.clinic.exchange.research.treatments import plans_table, session_tables
 
 
 def research_tables(session: Session, salt: bytes, dates: Dates, today: date) -> list[Table]:

@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import AssessmentRecord, LesionRecord
 from scarplan.domain.vocabulary import ScarType
-from scarplan.services.clinic.research.deidentify import Dating, Keys, Refs
-from scarplan.services.clinic.research.model import SUBJECT, Column, Table
+from scarplan.services.clinic.exchange.research.deidentify import Dating, Keys, Refs
+from scarplan.services.clinic.exchange.research.model import SUBJECT, Column, Table
 
 
 def assessment_tables(session: Session, keys: Keys, dating: Dating) -> tuple[Table, Table, Refs]:

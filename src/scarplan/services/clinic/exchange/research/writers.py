@@ -15,8 +15,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from scarplan.services.clinic.research.manifest import readme_text
-from scarplan.services.clinic.research.model import Kind, Table
+from scarplan.services.clinic.exchange.research.manifest import readme_text
+from scarplan.services.clinic.exchange.research.model import Kind, Table
 
 ARROW_TYPES: dict[Kind, Any] = {
     "string": pa.string(),

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from scarplan.services.clinic.research.model import Column, Dates, Kind
-from scarplan.services.clinic.research.pseudonyms import Pseudonym
+from scarplan.services.clinic.exchange.research.model import Column, Dates, Kind
+from scarplan.services.clinic.exchange.research.pseudonyms import Pseudonym
 
 OLDEST_AGE = 89
 """Safe Harbor: ages over 89 are given only as the one category "90+"."""

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from scarplan.services.clinic.research.model import Dates, Table
-from scarplan.services.clinic.research.pseudonyms import salt_fingerprint
-from scarplan.services.clinic.research.safe_harbor import DATES_HANDLING, SAFE_HARBOR
+from scarplan.services.clinic.exchange.research.model import Dates, Table
+from scarplan.services.clinic.exchange.research.pseudonyms import salt_fingerprint
+from scarplan.services.clinic.exchange.research.safe_harbor import DATES_HANDLING, SAFE_HARBOR
 
 RULES = [
     "Each patient is a subject id: HMAC-SHA256 of the internal record number under the "

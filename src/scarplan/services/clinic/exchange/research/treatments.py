@@ -15,8 +15,13 @@ from scarplan.adapters.db.tables import (
     PlanVersionRecord,
     TreatmentSessionRecord,
 )
-from scarplan.services.clinic.research.deidentify import NUMERIC_PARAMETERS, Dating, Keys, Refs
-from scarplan.services.clinic.research.model import SUBJECT, Column, Kind, Table
+from scarplan.services.clinic.exchange.research.deidentify import (
+    NUMERIC_PARAMETERS,
+    Dating,
+    Keys,
+    Refs,
+)
+from scarplan.services.clinic.exchange.research.model import SUBJECT, Column, Kind, Table
 
 
 def plans_table(session: Session, keys: Keys, assessments: Refs) -> tuple[Table, Refs]:

@@ -9,11 +9,11 @@ from typing import get_args
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.research.manifest import build_manifest
-from scarplan.services.clinic.research.model import Dates
-from scarplan.services.clinic.research.pseudonyms import MIN_SALT_BYTES
-from scarplan.services.clinic.research.tables import research_tables
-from scarplan.services.clinic.research.writers import publish
+from scarplan.services.clinic.exchange.research.manifest import build_manifest
+from scarplan.services.clinic.exchange.research.model import Dates
+from scarplan.services.clinic.exchange.research.pseudonyms import MIN_SALT_BYTES
+from scarplan.services.clinic.exchange.research.tables import research_tables
+from scarplan.services.clinic.exchange.research.writers import publish
 
 
 @dataclass(frozen=True)
