@@ -28,7 +28,7 @@ from scarplan.adapters.db import upgrade
 from scarplan.adapters.fhir import bundle_text
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.vocabulary import Modality
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle
 from scarplan.services.clinic.exchange.fhir_import import import_patient_bundle

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from scarplan.adapters.db import SqlUnitOfWork, audit_guard, make_engine, upgrade
 from scarplan.adapters.db.tables import Base
 from scarplan.knowledge import KnowledgeBase, default_data_dir, load_knowledge_base
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.audit import AuditTrail
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.settings import Settings

@@ -22,7 +22,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import screenshot
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.calendar import front_desk, schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.calendar.front_desk import BookingRequest, VisitKind

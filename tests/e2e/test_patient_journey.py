@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import screenshot
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import invitations, users
+from scarplan.services.clinic.accounts import invitations, users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans import plans
 from scarplan.services.clinic.records import assessments, patients, questionnaires, sessions

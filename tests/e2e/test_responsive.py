@@ -36,10 +36,10 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import pages
-from scarplan.services.clinic import identity_requests, users
+from scarplan.services.clinic.accounts import identity_requests, users
+from scarplan.services.clinic.accounts.demo_clinic import seed_demo_clinic
 from scarplan.services.clinic.calendar import schedule_runs
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
-from scarplan.services.clinic.demo_clinic import seed_demo_clinic
 from scarplan.services.clinic.records import stored_topography
 from scarplan.services.clinic.records.instruments import instrument_catalogue
 from scarplan.services.clinic.records.patient_fields import IntakeStep

@@ -28,13 +28,14 @@ from scarplan.adapters.db.migrate import head_revision
 from scarplan.adapters.db.tables import AuditEventRecord, Base, PatientRecord, PhotoBlobRecord
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.clinic import identity_requests, invitations, users
+from scarplan.services.clinic.accounts import identity_requests, invitations, users
+from scarplan.services.clinic.accounts.demo_clinic import DEMO_PRICES
+from scarplan.services.clinic.accounts.sign_in_throttle import SignInThrottle
 from scarplan.services.clinic.calendar import schedule_runs, schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.core.audit import AuditTrail
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
-from scarplan.services.clinic.demo_clinic import DEMO_PRICES
 from scarplan.services.clinic.plans import consents, follow_up, plans, prices
 from scarplan.services.clinic.records import (
     adverse_events,
@@ -45,7 +46,6 @@ from scarplan.services.clinic.records import (
     sessions,
     stored_topography,
 )
-from scarplan.services.clinic.sign_in_throttle import SignInThrottle
 from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input

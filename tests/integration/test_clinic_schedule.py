@@ -13,7 +13,7 @@ from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.domain.errors import InputError, PermissionDeniedError, StateError
 from scarplan.planning.document import read_plan_document
 from scarplan.scheduling.checker import check
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.calendar import appointments, schedule_runs, schedule_setup
 from scarplan.services.clinic.calendar.appointments import CalendarAxis
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE

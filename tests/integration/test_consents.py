@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 
 from scarplan.adapters.db.tables import AuditEventRecord, ConsentRecord, TreatmentSessionRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans import consents, plans
 from scarplan.services.clinic.plans.consent_forms import ConsentForm

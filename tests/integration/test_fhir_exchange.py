@@ -39,7 +39,7 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.audit import AuditTrail
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle, patient_id_for_code

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
 from scarplan.planning.follow_up import VisitKind
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.calendar import front_desk, schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.core.context import Actor, Clinic

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from scarplan.adapters.db.tables import PlanRecord
 from scarplan.domain.errors import PermissionDeniedError, ScarplanError, StateError
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.calendar import appointments, front_desk, schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.calendar.front_desk import BookingRequest, VisitKind

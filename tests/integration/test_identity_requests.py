@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
-from scarplan.services.clinic import identity_requests, users
+from scarplan.services.clinic.accounts import identity_requests, users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input

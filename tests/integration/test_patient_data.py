@@ -48,7 +48,7 @@ from scarplan.adapters.db.tables import (
     UserSessionRecord,
 )
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
-from scarplan.services.clinic import identity_requests, invitations, users
+from scarplan.services.clinic.accounts import identity_requests, invitations, users
 from scarplan.services.clinic.calendar import schedule_runs, schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.core.context import Actor, Clinic

@@ -10,7 +10,7 @@ import pytest
 from scarplan.adapters.reports.content import Variant
 from scarplan.adapters.reports.render import render_html
 from scarplan.domain.errors import PermissionDeniedError, StateError
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core import audit
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.exchange.patient_report import NO_PLAN, patient_report

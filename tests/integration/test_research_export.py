@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import InputError, PermissionDeniedError
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.exchange import patient_data, research
 from scarplan.services.clinic.plans import plans

@@ -10,7 +10,7 @@ import pytest
 
 from scarplan.adapters.db.tables import JobRecord, TopographyRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.records import assessments, patients, stored_topography

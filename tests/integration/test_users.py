@@ -15,7 +15,7 @@ from scarplan.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from support.clinic_data import patient_input
 from support.clock import FrozenClock

@@ -12,7 +12,7 @@ import pytest
 
 from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.domain.errors import NotFoundError, PermissionDeniedError
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.calendar.schedule_instance import session_key
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans import plans

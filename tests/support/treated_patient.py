@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans import plans
 from scarplan.services.clinic.records import assessments, patients, sessions

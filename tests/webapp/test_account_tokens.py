@@ -7,7 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from scarplan.adapters.db import audit_guard
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from starlette.routing import Route
 
 from scarplan.entrypoints.web import api
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Clinic
 
 EXAMPLES = 10

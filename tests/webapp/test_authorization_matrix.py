@@ -23,7 +23,7 @@ from starlette.routing import Route
 from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, create_app, pages, probes
-from scarplan.services.clinic import identity_requests, users
+from scarplan.services.clinic.accounts import identity_requests, users
 from scarplan.services.clinic.calendar import schedule_runs, schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.core.context import Actor, Clinic

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.plans import follow_up, plans
 from scarplan.services.clinic.records import assessments, patients

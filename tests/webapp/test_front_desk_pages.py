@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.calendar import front_desk, schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.calendar.front_desk import BookingRequest

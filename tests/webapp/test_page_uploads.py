@@ -11,7 +11,7 @@ import re
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.records import patients

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.plans import plans
 from scarplan.services.clinic.records import assessments, patients

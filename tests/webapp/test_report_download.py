@@ -7,9 +7,9 @@ import subprocess
 import pytest
 from fastapi.testclient import TestClient
 
+from scarplan.services.clinic.accounts.users import create_user
 from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.records import assessments, patients
-from scarplan.services.clinic.users import create_user
 from support.clinic_data import assessment_input, patient_input
 
 pytestmark = pytest.mark.db

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AuditEventRecord
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input

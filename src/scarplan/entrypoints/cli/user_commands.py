@@ -15,7 +15,7 @@ from scarplan.adapters.db import upgrade
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.cli.console import out, print_json
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.access import Role
 from scarplan.services.clinic.core.context import Actor, Clinic
 

@@ -11,7 +11,7 @@ from scarplan.adapters.logs import configure_logging
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.app import create_app
-from scarplan.services.clinic.setup import refuse_unsafe_production
+from scarplan.services.clinic.accounts.setup import refuse_unsafe_production
 
 _log = logging.getLogger(__name__)
 MB = 1024 * 1024

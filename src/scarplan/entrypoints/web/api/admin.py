@@ -18,7 +18,7 @@ from scarplan.adapters.db.audit_chain import Flaw
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache, require
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.access import Permission, Role
 from scarplan.services.clinic.core.audit import AuditPage, AuditQuery, search_audit
 from scarplan.services.clinic.core.audit_verify import verify_audit

@@ -20,11 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from scarplan.adapters.db.tables import AppointmentRecord, PatientRecord
 from scarplan.adapters.presentation.wording import day as day_words
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
-from scarplan.services.clinic import mail_messages
+from scarplan.services.clinic.accounts import mail_messages
+from scarplan.services.clinic.accounts.mail_outbox import NewMail, queue_mail, queued_already
 from scarplan.services.clinic.calendar.appointments import BOOKED
 from scarplan.services.clinic.core.access import Permission, Role, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.mail_outbox import NewMail, queue_mail, queued_already
 from scarplan.services.clinic.plans.visit_preparation import NextVisit, next_visit
 from scarplan.services.clinic.records.patients import load_patient
 from scarplan.settings import Settings

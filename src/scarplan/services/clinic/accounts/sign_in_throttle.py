@@ -24,8 +24,8 @@ from sqlalchemy import delete, func, insert, select
 
 from scarplan.adapters.db.tables import SignInFailureRecord
 from scarplan.domain.errors import RateLimitedError
+from scarplan.services.clinic.accounts.users import normalized_username
 from scarplan.services.clinic.core.context import Clinic
-from scarplan.services.clinic.users import normalized_username
 
 NAME_FAILURES = 10
 ADDRESS_FAILURES = 50

@@ -25,10 +25,10 @@ from scarplan.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from scarplan.services.clinic.accounts.password_policy import check_password_policy
 from scarplan.services.clinic.core.access import POLICY, Permission, Role, authorize, can
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import InputModel, has_nul, is_utf8_text, validated
-from scarplan.services.clinic.password_policy import check_password_policy
 
 # Five wrong passwords in a row lock the account for a quarter of an hour (OWASP's advice is a
 # small number of attempts, then a delay; the lock ends by itself so it cannot be used to shut

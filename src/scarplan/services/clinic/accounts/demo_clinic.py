@@ -21,12 +21,12 @@ from sqlalchemy import func, select
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.domain.errors import InfeasibleError
 from scarplan.domain.vocabulary import Modality
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.accounts.password_policy import password_weakness
 from scarplan.services.clinic.calendar import schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.calendar.schedule_setup import ResourceKind
 from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.password_policy import password_weakness
 from scarplan.services.clinic.plans import checklists, consents, plans, prices
 from scarplan.services.clinic.records import assessments, patients, photos, sessions
 

@@ -21,20 +21,20 @@ from sqlalchemy.orm import Session
 from scarplan.adapters.db.tables import PatientRecord, PortalInvitationRecord, User
 from scarplan.adapters.passwords import hash_password
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError, StateError
-from scarplan.services.clinic import mail_messages
-from scarplan.services.clinic.core.access import Permission, Role, authorize
-from scarplan.services.clinic.core.context import Actor, Clinic
-from scarplan.services.clinic.core.inputs import InputModel, validated
-from scarplan.services.clinic.mail_outbox import NewMail, queue_mail
-from scarplan.services.clinic.password_policy import MAX_PASSWORD, check_password_policy
-from scarplan.services.clinic.records.patients import load_patient
-from scarplan.services.clinic.users import (
+from scarplan.services.clinic.accounts import mail_messages
+from scarplan.services.clinic.accounts.mail_outbox import NewMail, queue_mail
+from scarplan.services.clinic.accounts.password_policy import MAX_PASSWORD, check_password_policy
+from scarplan.services.clinic.accounts.users import (
     NewUser,
     insert_user,
     open_user_session,
     token_hash,
     user_actor,
 )
+from scarplan.services.clinic.core.access import Permission, Role, authorize
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import InputModel, validated
+from scarplan.services.clinic.records.patients import load_patient
 
 log = logging.getLogger(__name__)
 

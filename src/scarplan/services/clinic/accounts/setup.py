@@ -11,8 +11,12 @@ from sqlalchemy import Engine
 
 from scarplan.adapters.db import upgrade, writable_directory
 from scarplan.domain.errors import FieldProblem, InputError
+from scarplan.services.clinic.accounts.demo_clinic import (
+    DEMO_USER,
+    demo_clinic_needed,
+    seed_demo_clinic,
+)
 from scarplan.services.clinic.core.context import Clinic
-from scarplan.services.clinic.demo_clinic import DEMO_USER, demo_clinic_needed, seed_demo_clinic
 from scarplan.services.clinic.records.instruments import instrument_catalogue
 from scarplan.settings import Settings
 

@@ -11,9 +11,9 @@ import threading
 import time
 
 from scarplan.domain.errors import ScarplanError
+from scarplan.services.clinic.accounts.mail_outbox import send_queued
 from scarplan.services.clinic.calendar.reminders import queue_due_reminders
 from scarplan.services.clinic.core.context import Clinic
-from scarplan.services.clinic.mail_outbox import send_queued
 
 log = logging.getLogger(__name__)
 
