@@ -46,8 +46,8 @@ from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle,
 from scarplan.services.clinic.exchange.fhir_import import import_patient_bundle
 from scarplan.services.clinic.plans import consents, plans
 from scarplan.services.clinic.records import assessments, patients, photos, sessions
-from scarplan.services.demo import demo_cases_dir
-from scarplan.services.fhir import case_bundle
+from scarplan.services.demo_case import demo_cases_dir
+from scarplan.services.fhir_case import case_bundle
 from scarplan.services.homecare import plan_file_json
 from scarplan.settings import Settings
 from support.checklists import with_checklist

@@ -25,7 +25,7 @@ from scarplan.services.clinic.core.access import Role
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle, patient_id_for_code
 from scarplan.services.clinic.exchange.fhir_import import import_patient_bundle
-from scarplan.services.fhir import case_bundle
+from scarplan.services.fhir_case import case_bundle
 
 app = typer.Typer(
     help="FHIR R4 bundles: export a case file or a stored patient, import a bundle.",

@@ -20,7 +20,7 @@ from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.records import stored_topography
 from scarplan.services.clinic.records.patients import get_patient
-from scarplan.services.topography import example_map as run_example
+from scarplan.services.topography_files import example_map as run_example
 
 router = APIRouter(include_in_schema=False)
 WRITE = [require(Permission.WRITE_CLINICAL)]

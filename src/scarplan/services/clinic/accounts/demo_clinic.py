@@ -1,5 +1,6 @@
 """A demo clinic for `make run`: a user and a few patients with history, made through the
-same use cases a clinician uses (so the demo shows what the product really stores).
+same use cases a clinician uses (so the demo shows what the product really stores). The
+case-file demo without a database (`scarplan demo`) is `services/demo_case.py`.
 
 History is made by running each step with the clock set back to the day it happened.
 """

@@ -1,4 +1,5 @@
 """A stored patient as a FHIR bundle: `scarplan fhir export` and `GET .../$everything`.
+(A case file's bundle, no database, is `services/fhir_case.py`.)
 
 Reading a whole record out is a clinical read (it holds assessments, plans, sessions and
 photos), so it needs READ_PATIENT and READ_CLINICAL: clinicians, and portal patients for their

@@ -1,5 +1,6 @@
 """3D height maps in the clinic: upload a map of a face region, analyse it through the job
 interface, show the overlay and measurements, and record the scars found as an assessment.
+The analysis of the file itself (no database) is `services/topography_files.py`.
 
 The file is read (and refused with the field at fault) while the request waits; the analysis
 then runs as a job. The measurements and the overlay are kept, and, unless the clinic turned
@@ -28,7 +29,7 @@ from scarplan.domain.errors import FieldProblem, InputError, StateError
 from scarplan.domain.vocabulary import Region
 from scarplan.imaging.heightmap import MIN_PIXEL_SIZE_MM, HeightMap
 from scarplan.imaging.io import FORM_FIELDS, read_height_map
-from scarplan.services import topography
+from scarplan.services import topography_files
 from scarplan.services.clinic.core import jobs
 from scarplan.services.clinic.core.access import Permission, authorize, authorize_record, not_found
 from scarplan.services.clinic.core.context import Actor, Clinic
@@ -178,10 +179,10 @@ def _start(
     keep = clinic.settings.keep_height_maps
 
     def work() -> dict[str, Any]:
-        report = topography.analyze_map(
+        report = topography_files.analyze_map(
             height_map, knowledge=clinic.knowledge, region=upload.region
         )
-        document, png = topography.report_json(report), topography.overlay_png(report)
+        document, png = topography_files.report_json(report), topography_files.overlay_png(report)
         kept = b""
         if keep:
             kept = upload.compressed or zlib.compress(upload.data, COMPRESSION_LEVEL)

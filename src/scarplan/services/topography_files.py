@@ -1,5 +1,9 @@
-"""Topography use cases: analyse a height map (file or upload), draw its overlay, write a
-synthetic map with its ground truth. The JSON contract is in docs/topography.md section 5."""
+"""Height-map files, no database: analyse a height map (a file or uploaded bytes), draw its
+overlay, write a synthetic map with its ground truth (`scarplan topo`, the example map). The JSON
+contract is in docs/topography.md section 5.
+
+The clinic's stored analyses (uploaded for a patient, run as a job, kept, recorded as an
+assessment) are `services/clinic/records/stored_topography.py`, which calls this module."""
 
 from __future__ import annotations
 

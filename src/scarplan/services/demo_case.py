@@ -1,4 +1,8 @@
-"""The demo that `make run` shows until the web app exists."""
+"""The case-file demo (`scarplan demo`, no database): the knowledge base summarised and the
+bundled example case assessed.
+
+The demo clinic in the database (users, patients with history, the scheduling set-up) is
+`services/clinic/accounts/demo_clinic.py`."""
 
 from __future__ import annotations
 

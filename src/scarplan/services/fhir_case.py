@@ -1,5 +1,8 @@
-"""FHIR export of a case file (no database): the patient with their preferences, the assessment,
-the plan with its reasoning and its home routine."""
+"""FHIR export of a case file (no database, `scarplan fhir export-case`): the patient with their
+preferences, the assessment, the plan with its reasoning and its home routine.
+
+A stored patient's bundle (and its import) is `services/clinic/exchange/fhir_export.py`
+(`fhir_import.py` beside it); both build the bundle with `adapters/fhir`."""
 
 from __future__ import annotations
 
