@@ -50,13 +50,15 @@ class Container:
     @cached_property
     def clinic(self) -> Clinic:
         from scarplan.adapters.db import SqlUnitOfWork
+        from scarplan.adapters.db.audit_trail import SqlAuditTrail
         from scarplan.adapters.photos import limit_decoder_pixels
-        from scarplan.services.clinic.core.audit import AuditTrail
         from scarplan.services.clinic.core.context import Clinic
 
         limit_decoder_pixels(self.settings.photo_max_pixels)
         uow = SqlUnitOfWork(self.engine)
-        return Clinic(uow, self.knowledge, self.settings, self.clock, AuditTrail(uow, self.clock))
+        return Clinic(
+            uow, self.knowledge, self.settings, self.clock, SqlAuditTrail(uow, self.clock)
+        )
 
 
 def bootstrap(

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from scarplan.adapters.db import SqlUnitOfWork, make_engine, upgrade
+from scarplan.adapters.db.audit_trail import SqlAuditTrail
 from scarplan.adapters.db.backup import BackupReport, SchemaState, backup, restore
 from scarplan.adapters.db.migrate import head_revision
 from scarplan.adapters.db.tables import AuditEventRecord, Base, PatientRecord, PhotoBlobRecord
@@ -33,7 +34,6 @@ from scarplan.services.clinic.accounts.demo_clinic import DEMO_PRICES
 from scarplan.services.clinic.accounts.sign_in_throttle import SignInThrottle
 from scarplan.services.clinic.calendar import schedule_runs, schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.core.audit import AuditTrail
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.plans import consents, follow_up, plans, prices
@@ -170,7 +170,7 @@ def clinic_on(url: str, knowledge: KnowledgeBase, clock: FrozenClock, tmp_path: 
     engine = make_engine(url)
     uow = SqlUnitOfWork(engine)
     settings = Settings(data_dir=tmp_path / "other", database_url=url)
-    return Clinic(uow, knowledge, settings, clock, AuditTrail(uow, clock))
+    return Clinic(uow, knowledge, settings, clock, SqlAuditTrail(uow, clock))
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from scarplan.adapters.db import SqlUnitOfWork, make_engine, upgrade
+from scarplan.adapters.db.audit_trail import SqlAuditTrail
 from scarplan.adapters.db.tables import (
     AssessmentRecord,
     AuditEventRecord,
@@ -40,7 +41,6 @@ from scarplan.adapters.db.tables import (
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.knowledge import KnowledgeBase
 from scarplan.services.clinic.accounts import users
-from scarplan.services.clinic.core.audit import AuditTrail
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle, patient_id_for_code
 from scarplan.services.clinic.exchange.fhir_import import import_patient_bundle
@@ -219,7 +219,7 @@ def empty(
     upgrade(engine)
     uow = SqlUnitOfWork(engine)
     settings = Settings(data_dir=tmp_path / "other", database_url=fresh_database_url)
-    clinic = Clinic(uow, knowledge, settings, clock, AuditTrail(uow, clock))
+    clinic = Clinic(uow, knowledge, settings, clock, SqlAuditTrail(uow, clock))
     yield clinic
     clinic.audit.close()
     engine.dispose()

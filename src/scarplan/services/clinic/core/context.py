@@ -5,15 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
 from scarplan.adapters.db import SqlUnitOfWork
 from scarplan.knowledge import KnowledgeBase
+from scarplan.services.clinic.core.audit_port import AuditTrail
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner, JobRunner
 from scarplan.settings import Settings
-
-if TYPE_CHECKING:
-    from scarplan.services.clinic.core.audit import AuditTrail
 
 
 @dataclass(frozen=True)
