@@ -24,8 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from scarplan.adapters.db import upgrade
 from scarplan.bootstrap import bootstrap
-from scarplan.services.clinic import patients, users
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import patients
 from scarplan.settings import Settings
 
 
@@ -80,7 +81,7 @@ def main() -> None:
         print(f"per read entry: {statistics.median(flushes) / args.batch * 1e6:.1f} us")
         print(f"a change with its entry (new patient): {_ms(changes)}")
         try:
-            from scarplan.services.clinic.audit_verify import verify_trail  # noqa: PLC0415
+            from scarplan.services.clinic.core.audit_verify import verify_trail  # noqa: PLC0415
         except ImportError:
             return
         started = time.perf_counter()

@@ -28,11 +28,13 @@ from scarplan.adapters.db import upgrade
 from scarplan.adapters.fhir import bundle_text
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.vocabulary import Modality
-from scarplan.services.clinic import assessments, patients, photos, plans, sessions, users
-from scarplan.services.clinic.checklists import cleared_answers, session_checklist
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.fhir_exchange import export_patient_bundle
-from scarplan.services.clinic.fhir_import import import_patient_bundle
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle
+from scarplan.services.clinic.exchange.fhir_import import import_patient_bundle
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.plans.checklists import cleared_answers, session_checklist
+from scarplan.services.clinic.records import assessments, patients, photos, sessions
 from scarplan.settings import Settings
 
 NOW = datetime(2026, 11, 21, 9, tzinfo=UTC)

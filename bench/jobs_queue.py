@@ -28,7 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from scarplan.adapters.db import make_engine, upgrade
 from scarplan.adapters.db.tables import JobRecord
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import jobs, users
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core import jobs
 from scarplan.settings import Settings
 from support.postgres import temporary_postgres
 from support.server import server_environment

@@ -15,7 +15,7 @@ from datetime import date
 from scarplan.adapters.reports.content import Variant
 from scarplan.adapters.reports.render import render_html, render_pdf
 from scarplan.knowledge import load_knowledge_base
-from scarplan.services.demo import demo_cases_dir
+from scarplan.services.demo_case import demo_cases_dir
 from scarplan.services.reports import case_report
 from scarplan.settings import Settings
 

@@ -45,7 +45,9 @@ from scarplan.adapters.db.tables import (
     PlanVersionRecord,
 )
 from scarplan.bootstrap import bootstrap
-from scarplan.services.clinic import assessments, patients, plans, users
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import assessments, patients
 from scarplan.settings import Settings
 from support.server import running_server
 

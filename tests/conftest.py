@@ -19,11 +19,11 @@ import pytest
 from sqlalchemy import Engine
 
 from scarplan.adapters.db import SqlUnitOfWork, audit_guard, make_engine, upgrade
+from scarplan.adapters.db.audit_trail import SqlAuditTrail
 from scarplan.adapters.db.tables import Base
 from scarplan.knowledge import KnowledgeBase, default_data_dir, load_knowledge_base
-from scarplan.services.clinic import users
-from scarplan.services.clinic.audit import AuditTrail
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.settings import Settings
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ def clinic(
     url = migrated_engine.url.render_as_string(hide_password=False)
     settings = Settings(data_dir=tmp_path / "data", database_url=url)
     uow = SqlUnitOfWork(migrated_engine)
-    clinic = Clinic(uow, knowledge, settings, clock, AuditTrail(uow, clock))
+    clinic = Clinic(uow, knowledge, settings, clock, SqlAuditTrail(uow, clock))
     yield clinic
     # The read entries still queued belong to this test: written now, not into the next one.
     clinic.audit.close()

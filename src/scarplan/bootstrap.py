@@ -14,8 +14,8 @@ from scarplan.settings import Settings, load_settings
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from scarplan.services.clinic.context import Clinic
-    from scarplan.services.clinic.job_runner import JobRunner
+    from scarplan.services.clinic.core.context import Clinic
+    from scarplan.services.clinic.core.job_runner import JobRunner
 
 # The database, photo and clinic modules are imported by the properties that need them: a
 # command that only reads a case file (`scarplan assess`) never pays for SQLAlchemy and Alembic.
@@ -51,13 +51,13 @@ class Container:
     @cached_property
     def clinic(self) -> Clinic:
         from scarplan.adapters.db import SqlUnitOfWork
+        from scarplan.adapters.db.audit_trail import SqlAuditTrail
         from scarplan.adapters.photos import limit_decoder_pixels
-        from scarplan.services.clinic.audit import AuditTrail
-        from scarplan.services.clinic.context import Clinic
+        from scarplan.services.clinic.core.context import Clinic
 
         limit_decoder_pixels(self.settings.photo_max_pixels)
         uow = SqlUnitOfWork(self.engine)
-        audit = AuditTrail(uow, self.clock)
+        audit = SqlAuditTrail(uow, self.clock)
         return Clinic(uow, self.knowledge, self.settings, self.clock, audit, self.job_runner())
 
     def uses_job_queue(self) -> bool:
@@ -68,7 +68,7 @@ class Container:
         return choice == "queue"
 
     def job_runner(self) -> JobRunner:
-        from scarplan.services.clinic.job_runner import InProcessJobRunner
+        from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 
         if not self.uses_job_queue():
             return InProcessJobRunner()

@@ -14,7 +14,7 @@ from playwright.sync_api import Locator, Page, expect
 
 from e2e.conftest import screenshot
 from e2e.test_clinic_flow import sign_in
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from support.server import Server, running_server
 
 SOLVE_TIMEOUT_MS = 90_000

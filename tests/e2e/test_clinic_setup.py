@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from e2e.conftest import screenshot
 from e2e.test_clinic_flow import sign_in
 from scarplan.bootstrap import bootstrap
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.settings import Settings
 from support.server import Server, running_server
 

@@ -22,10 +22,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import screenshot
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import front_desk, patients, schedule_setup, users
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.front_desk import BookingRequest, VisitKind
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.calendar import front_desk, schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.calendar.front_desk import BookingRequest, VisitKind
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import patients
 from scarplan.settings import Settings
 from support.clinic_data import patient_input
 from support.server import Server, running_server

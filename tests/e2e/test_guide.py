@@ -20,7 +20,7 @@ from sqlalchemy import select
 from e2e.conftest import screenshot
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.bootstrap import bootstrap
-from scarplan.services.clinic import users
+from scarplan.services.clinic.accounts import users
 from scarplan.settings import Settings
 from support.server import Server, running_server
 

@@ -25,16 +25,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import screenshot
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import (
-    assessments,
-    invitations,
-    patients,
-    plans,
-    questionnaires,
-    sessions,
-    users,
-)
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import invitations, users
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import assessments, patients, questionnaires, sessions
 from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input

@@ -19,7 +19,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import screenshot
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import assessments, patients, photos, plans, users
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import assessments, patients, photos
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, jpeg, patient_input
 from support.consent import record_cleared

@@ -15,8 +15,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import screenshot
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.settings import Settings
 from support.server import Server, running_server
 from support.treated_patient import PORTAL_PASSWORD, TreatedPatient, treated_patient

@@ -18,8 +18,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from e2e.conftest import confirm_checklist, screenshot
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import assessments, consents, patients
-from scarplan.services.clinic.context import Actor
+from scarplan.services.clinic.core.context import Actor
+from scarplan.services.clinic.plans import consents
+from scarplan.services.clinic.records import assessments, patients
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, patient_input
 from support.server import Server, running_server

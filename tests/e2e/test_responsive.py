@@ -37,17 +37,14 @@ from scarplan.adapters.db.tables import (
 from scarplan.adapters.reports.content import Variant
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import pages
-from scarplan.services.clinic import (
-    identity_requests,
-    report_jobs,
-    schedule_runs,
-    topography,
-    users,
-)
-from scarplan.services.clinic.demo_clinic import seed_demo_clinic
-from scarplan.services.clinic.instruments import instrument_catalogue
-from scarplan.services.clinic.job_runner import InProcessJobRunner
-from scarplan.services.clinic.patient_fields import IntakeStep
+from scarplan.services.clinic.accounts import identity_requests, users
+from scarplan.services.clinic.accounts.demo_clinic import seed_demo_clinic
+from scarplan.services.clinic.calendar import schedule_runs
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
+from scarplan.services.clinic.exchange import report_jobs
+from scarplan.services.clinic.records import stored_topography
+from scarplan.services.clinic.records.instruments import instrument_catalogue
+from scarplan.services.clinic.records.patient_fields import IntakeStep
 from scarplan.settings import Settings
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 from support.postgres import create_database, drop_database
@@ -197,7 +194,7 @@ def seeded(
         users.create_user(clinic, f"{role}.wide", f"{role.title()} Wide", PASSWORD, role)
     users.create_user(clinic, "patient.wide", "Maya Chen", PASSWORD, "patient", patient_id=maya)
     today = clinic.today()
-    job = topography.start_analysis(
+    job = stored_topography.start_analysis(
         clinic,
         clinician,
         maya,
@@ -214,7 +211,7 @@ def seeded(
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(90)
     schedule_runs.confirm_run(clinic, clinician, run)
-    analysis = topography.analysis_job(clinic, clinician, job).result
+    analysis = stored_topography.analysis_job(clinic, clinician, job).result
     assert analysis is not None
     instruments = [i.id for i in instrument_catalogue(clinic).instruments]
     clinic.audit.close()

@@ -10,7 +10,7 @@ import pytest
 
 from scarplan.adapters.reports.content import ReportContent, Variant
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.demo import demo_cases_dir
+from scarplan.services.demo_case import demo_cases_dir
 from scarplan.services.reports import case_report
 from scarplan.settings import Settings
 

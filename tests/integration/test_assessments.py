@@ -15,8 +15,8 @@ from scarplan.adapters.db.tables import AssessmentRecord, LesionRecord
 from scarplan.assessment import AssessmentResult, assess_case
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.clinic import assessments, patients
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import LESIONS, assessment_input, count_rows, patient_input
 from support.clock import FrozenClock
 

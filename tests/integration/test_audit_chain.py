@@ -19,14 +19,14 @@ from sqlalchemy.exc import DBAPIError
 
 from scarplan.adapters.db import SqlUnitOfWork, audit_guard, make_engine, upgrade
 from scarplan.adapters.db.audit_chain import GENESIS, ChainHead, Flaw
+from scarplan.adapters.db.audit_trail import SqlAuditTrail
 from scarplan.adapters.db.backup import backup, restore
 from scarplan.adapters.db.backup.manifest import read_anchor
 from scarplan.adapters.db.migrate import downgrade
 from scarplan.adapters.db.tables import AuditEventRecord, Json, Stamp
-from scarplan.services.clinic import patients
-from scarplan.services.clinic.audit import AuditTrail
-from scarplan.services.clinic.audit_verify import verify_trail
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.audit_verify import verify_trail
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input
 
 
@@ -177,13 +177,13 @@ def test_a_failed_read_audit_write_is_logged_and_retried(
     clinic: Clinic, clinician: Actor, caplog: pytest.LogCaptureFixture
 ) -> None:
     patient = patients.create_patient(clinic, clinician, patient_input("P-0001", "Ana Silva"))
-    trail = AuditTrail(clinic.uow, clinic.now)
+    trail = SqlAuditTrail(clinic.uow, clinic.now)
     before = len(ids(clinic.uow.engine))
     block(clinic, True)
     try:
         trail.read(clinician, "patient", patient.id, patient.id)
         trail.read(clinician, "patient", patient.id, patient.id)
-        with caplog.at_level(logging.ERROR, logger="scarplan.services.clinic.audit"):
+        with caplog.at_level(logging.ERROR, logger="scarplan.adapters.db.audit_trail"):
             wait_for(lambda: any("retrying" in r.getMessage() for r in caplog.records))
         assert trail.pending() == 2
         assert len(ids(clinic.uow.engine)) == before
@@ -247,7 +247,7 @@ def test_backup_and_restore_carry_the_head_and_verify_the_restored_trail(
     try:
         uow = SqlUnitOfWork(engine)
         other = Clinic(
-            uow, clinic.knowledge, clinic.settings, clinic.clock, AuditTrail(uow, clinic.clock)
+            uow, clinic.knowledge, clinic.settings, clinic.clock, SqlAuditTrail(uow, clinic.clock)
         )
         patients.create_patient(other, clinician, patient_input("P-0003", "Chen Wu"))
         report = verify_trail(uow, live)
@@ -264,7 +264,7 @@ def test_concurrent_writers_do_not_fork_the_chain(clinic: Clinic, clinician: Act
         patients.create_patient(clinic, clinician, patient_input(f"P-{n:04d}", f"Patient {n}"))
         for n in range(4)
     ]
-    trails = [AuditTrail(clinic.uow, clinic.now) for _ in range(3)]
+    trails = [SqlAuditTrail(clinic.uow, clinic.now) for _ in range(3)]
 
     def work(number: int) -> None:
         for round_ in range(6):

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from scarplan.adapters.db import SqlUnitOfWork, make_engine, upgrade
+from scarplan.adapters.db.audit_trail import SqlAuditTrail
 from scarplan.adapters.db.backup import BackupReport, SchemaState, backup, restore
 from scarplan.adapters.db.migrate import head_revision
 from scarplan.adapters.db.tables import (
@@ -38,32 +39,24 @@ from scarplan.adapters.job_queue import queue_tables
 from scarplan.adapters.reports.content import Variant
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.clinic import (
+from scarplan.services.clinic.accounts import identity_requests, invitations, users
+from scarplan.services.clinic.accounts.demo_clinic import DEMO_PRICES
+from scarplan.services.clinic.accounts.sign_in_throttle import SignInThrottle
+from scarplan.services.clinic.calendar import schedule_runs, schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
+from scarplan.services.clinic.exchange import report_jobs, research
+from scarplan.services.clinic.plans import consents, follow_up, plans, prices
+from scarplan.services.clinic.records import (
     adverse_events,
     assessments,
-    consents,
-    follow_up,
-    identity_requests,
-    invitations,
     patients,
     photos,
-    plans,
-    prices,
     questionnaires,
-    report_jobs,
-    research,
-    schedule_runs,
-    schedule_setup,
     sessions,
-    topography,
-    users,
+    stored_topography,
 )
-from scarplan.services.clinic.audit import AuditTrail
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.demo_clinic import DEMO_PRICES
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.job_runner import InProcessJobRunner
-from scarplan.services.clinic.sign_in_throttle import SignInThrottle
 from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
@@ -156,7 +149,9 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     prices.save_price_list(clinic, admin, DEMO_PRICES, "opening prices")
     run = schedule_runs.start_run(clinic, clinician, clinic.today() + timedelta(days=1), 90)
     measured = {"region": "cheek_left", "taken_on": day.isoformat(), "pixel_size_mm": PIXEL_SIZE_MM}
-    topography.start_analysis(clinic, clinician, treated.id, measured, "cheek.npy", small_map_npy())
+    stored_topography.start_analysis(
+        clinic, clinician, treated.id, measured, "cheek.npy", small_map_npy()
+    )
     report_jobs.start_report(clinic, clinician, treated.id, Variant.PATIENT)  # a PDF waiting
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(60)
@@ -203,7 +198,7 @@ def clinic_on(url: str, knowledge: KnowledgeBase, clock: FrozenClock, tmp_path: 
     engine = make_engine(url)
     uow = SqlUnitOfWork(engine)
     settings = Settings(data_dir=tmp_path / "other", database_url=url)
-    return Clinic(uow, knowledge, settings, clock, AuditTrail(uow, clock))
+    return Clinic(uow, knowledge, settings, clock, SqlAuditTrail(uow, clock))
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import InputError
 from scarplan.domain.vocabulary import Modality
-from scarplan.services.clinic import patients, sessions
-from scarplan.services.clinic.checklists import cleared_answers, session_checklist
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans.checklists import cleared_answers, session_checklist
+from scarplan.services.clinic.records import patients, sessions
 from support.clinic_data import patient_input
 from support.consent import ensure_consents
 

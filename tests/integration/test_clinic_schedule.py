@@ -13,21 +13,16 @@ from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.domain.errors import InputError, PermissionDeniedError, StateError
 from scarplan.planning.document import read_plan_document
 from scarplan.scheduling.checker import check
-from scarplan.services.clinic import (
-    appointments,
-    assessments,
-    patients,
-    plans,
-    schedule_runs,
-    schedule_setup,
-    users,
-)
-from scarplan.services.clinic.appointments import CalendarAxis
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.job_runner import InProcessJobRunner
-from scarplan.services.clinic.schedule_instance import clinic_instance
-from scarplan.services.clinic.schedule_setup import ResourceKind
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.calendar import appointments, schedule_runs, schedule_setup
+from scarplan.services.clinic.calendar.appointments import CalendarAxis
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.calendar.schedule_instance import clinic_instance
+from scarplan.services.clinic.calendar.schedule_setup import ResourceKind
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import assessments, patients
 from scarplan.services.plan_gaps import gap_limits
 from support.clinic_data import assessment_input, patient_input
 

@@ -16,22 +16,16 @@ from scarplan.adapters.db.tables import AppointmentRecord, AuditEventRecord, Pat
 from scarplan.domain.errors import InputError, PermissionDeniedError
 from scarplan.domain.vocabulary import Modality
 from scarplan.scheduling.model import Weekday
-from scarplan.services.clinic import (
-    assessments,
-    patients,
-    plans,
-    prices,
-    schedule_runs,
-    schedule_setup,
-    setup_forms,
-    users,
-)
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.demo_clinic import DEMO_DAY_OFF_IN_DAYS, seed_demo_clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.job_runner import InProcessJobRunner
-from scarplan.services.clinic.schedule_setup import ResourceKind
-from scarplan.services.clinic.setup_forms import DayHours, ResourceForm
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.accounts.demo_clinic import DEMO_DAY_OFF_IN_DAYS, seed_demo_clinic
+from scarplan.services.clinic.calendar import schedule_runs, schedule_setup, setup_forms
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.calendar.schedule_setup import ResourceKind
+from scarplan.services.clinic.calendar.setup_forms import DayHours, ResourceForm
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
+from scarplan.services.clinic.plans import plans, prices
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 
 PASSWORD = "a long test password"

@@ -13,9 +13,11 @@ from sqlalchemy.exc import DBAPIError
 
 from scarplan.adapters.db.tables import AuditEventRecord, ConsentRecord, TreatmentSessionRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
-from scarplan.services.clinic import assessments, consents, patients, plans, sessions, users
-from scarplan.services.clinic.consent_forms import ConsentForm
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import consents, plans
+from scarplan.services.clinic.plans.consent_forms import ConsentForm
+from scarplan.services.clinic.records import assessments, patients, sessions
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.consent import consented, sign, signature_data_url

@@ -18,7 +18,9 @@ import pytest
 from scarplan.adapters.db import make_engine, sqlite_url, upgrade
 from scarplan.bootstrap import Container, bootstrap
 from scarplan.entrypoints.cli.app import main
-from scarplan.services.clinic import patient_data, patients, users
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.exchange import patient_data
+from scarplan.services.clinic.records import patients
 from scarplan.settings import Settings
 from support.clinic_data import patient_input
 

@@ -28,6 +28,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from scarplan.adapters.db import SqlUnitOfWork, make_engine, upgrade
+from scarplan.adapters.db.audit_trail import SqlAuditTrail
 from scarplan.adapters.db.tables import (
     AssessmentRecord,
     AuditEventRecord,
@@ -39,21 +40,14 @@ from scarplan.adapters.db.tables import (
 )
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.clinic import (
-    assessments,
-    consents,
-    patients,
-    photos,
-    plans,
-    sessions,
-    users,
-)
-from scarplan.services.clinic.audit import AuditTrail
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.fhir_exchange import export_patient_bundle, patient_id_for_code
-from scarplan.services.clinic.fhir_import import import_patient_bundle
-from scarplan.services.demo import demo_cases_dir
-from scarplan.services.fhir import case_bundle
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle, patient_id_for_code
+from scarplan.services.clinic.exchange.fhir_import import import_patient_bundle
+from scarplan.services.clinic.plans import consents, plans
+from scarplan.services.clinic.records import assessments, patients, photos, sessions
+from scarplan.services.demo_case import demo_cases_dir
+from scarplan.services.fhir_case import case_bundle
 from scarplan.services.homecare import plan_file_json
 from scarplan.settings import Settings
 from support.checklists import with_checklist
@@ -225,7 +219,7 @@ def empty(
     upgrade(engine)
     uow = SqlUnitOfWork(engine)
     settings = Settings(data_dir=tmp_path / "other", database_url=fresh_database_url)
-    clinic = Clinic(uow, knowledge, settings, clock, AuditTrail(uow, clock))
+    clinic = Clinic(uow, knowledge, settings, clock, SqlAuditTrail(uow, clock))
     yield clinic
     clinic.audit.close()
     engine.dispose()

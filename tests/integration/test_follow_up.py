@@ -12,20 +12,18 @@ from sqlalchemy import select
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
 from scarplan.planning.follow_up import VisitKind
-from scarplan.services.clinic import (
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.calendar import front_desk, schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import follow_up, plans
+from scarplan.services.clinic.records import (
     adverse_events,
     assessments,
-    follow_up,
-    front_desk,
     patients,
-    plans,
     progress,
-    schedule_setup,
     sessions,
-    users,
 )
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
 from support.clinic_data import LESIONS, assessment_input, patient_input
 from support.clock import FrozenClock
 from support.consent import record_cleared

@@ -10,20 +10,15 @@ from sqlalchemy import select
 
 from scarplan.adapters.db.tables import PlanRecord
 from scarplan.domain.errors import PermissionDeniedError, ScarplanError, StateError
-from scarplan.services.clinic import (
-    appointments,
-    assessments,
-    front_desk,
-    patients,
-    plans,
-    schedule_setup,
-    users,
-)
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.front_desk import BookingRequest, VisitKind
-from scarplan.services.clinic.schedule_instance import session_key
-from scarplan.services.clinic.schedule_setup import ResourceKind
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.calendar import appointments, front_desk, schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.calendar.front_desk import BookingRequest, VisitKind
+from scarplan.services.clinic.calendar.schedule_instance import session_key
+from scarplan.services.clinic.calendar.schedule_setup import ResourceKind
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import assessments, patients
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock

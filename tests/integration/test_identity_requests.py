@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
-from scarplan.services.clinic import identity_requests, patients, users
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import identity_requests, users
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input
 
 PASSWORD = "correct horse battery staple"

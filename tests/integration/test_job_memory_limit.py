@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scarplan.services.clinic.jobs import OUT_OF_MEMORY
+from scarplan.services.clinic.core.jobs import OUT_OF_MEMORY
 
 TESTS = Path(__file__).resolve().parents[1]
 WORKER = r"""
@@ -28,7 +28,9 @@ from scarplan.adapters.db import upgrade
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import create_app
 from scarplan.entrypoints.web.server import limit_worker_memory
-from scarplan.services.clinic import jobs, patients, topography, users
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core import jobs
+from scarplan.services.clinic.records import patients, stored_topography
 from scarplan.settings import Settings
 from support.clinic_data import patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
@@ -67,7 +69,9 @@ with TestClient(app) as client:
     greedy_job = jobs.start_job(clinic, actor, "greedy", {}, patient_id=patient)
     assert clinic.jobs.wait_idle(120)
     entered = {"region": "cheek_left", "taken_on": "2026-11-20", "pixel_size_mm": PIXEL_SIZE_MM}
-    analysis_job = topography.start_analysis(clinic, actor, patient, entered, "m.npy", upload)
+    analysis_job = stored_topography.start_analysis(
+        clinic, actor, patient, entered, "m.npy", upload
+    )
     assert clinic.jobs.wait_idle(120)
     page = client.get("/login")
     out = {

@@ -26,7 +26,8 @@ from sqlalchemy import func, select
 from scarplan.adapters.db import make_engine, upgrade
 from scarplan.adapters.db.tables import JobRecord, TopographyRecord
 from scarplan.bootstrap import Container
-from scarplan.services.clinic import invitations, patients, users
+from scarplan.services.clinic.accounts import invitations, users
+from scarplan.services.clinic.records import patients
 from scarplan.settings import Settings
 from support.clinic_data import patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy

@@ -12,9 +12,9 @@ from sqlalchemy import select
 import support.job_handlers as handlers
 from scarplan.adapters.db.tables import JobPayloadRecord, JobRecord
 from scarplan.domain.errors import NotFoundError
-from scarplan.services.clinic import jobs
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.job_runner import InProcessJobRunner, RetryLater
+from scarplan.services.clinic.core import jobs
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner, RetryLater
 from support.clock import FrozenClock
 
 pytestmark = pytest.mark.db

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from scarplan.services.clinic import assessments, patients
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 
 LESIONS = [{"region": "cheek_left", "type": "boxcar", "count": 3, "depth_mm": 0.2}]

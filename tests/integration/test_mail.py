@@ -15,15 +15,18 @@ from sqlalchemy import select
 from scarplan.adapters.db.tables import AppointmentRecord, MailOutboxRecord
 from scarplan.adapters.mail import SmtpTransport
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
-from scarplan.services.clinic import assessments, patients, plans, reminders, users
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.invitations import (
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.accounts.invitations import (
     InvitationExpiredError,
     accept_invitation,
     invite_patient,
 )
-from scarplan.services.clinic.mail_outbox import outbox_status, send_pending
-from scarplan.services.clinic.schedule_instance import session_key
+from scarplan.services.clinic.accounts.mail_outbox import outbox_status, send_pending
+from scarplan.services.clinic.calendar import reminders
+from scarplan.services.clinic.calendar.schedule_instance import session_key
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
 from support.smtp import free_port, smtp_server, text_of

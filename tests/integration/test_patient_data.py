@@ -48,27 +48,22 @@ from scarplan.adapters.db.tables import (
     UserSessionRecord,
 )
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
-from scarplan.services.clinic import (
+from scarplan.services.clinic.accounts import identity_requests, invitations, users
+from scarplan.services.clinic.calendar import schedule_runs, schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
+from scarplan.services.clinic.exchange import patient_data
+from scarplan.services.clinic.plans import consents, follow_up, plans
+from scarplan.services.clinic.records import (
     adverse_events,
     assessments,
-    consents,
-    follow_up,
-    identity_requests,
-    invitations,
-    patient_data,
     patients,
     photos,
-    plans,
     questionnaires,
-    schedule_runs,
-    schedule_setup,
     sessions,
-    topography,
-    users,
+    stored_topography,
 )
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.job_runner import InProcessJobRunner
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
 from support.consent import consented, ensure_consents
@@ -153,7 +148,7 @@ def enrol(
             },
             jpeg(colour=colour),
         )
-    job_id = topography.start_analysis(
+    job_id = stored_topography.start_analysis(
         clinic,
         clinician,
         record.id,
@@ -162,7 +157,7 @@ def enrol(
         small_map_npy(),
     )
     _book(clinic, clinician)
-    assert topography.analysis_job(clinic, clinician, job_id).status == "done"
+    assert stored_topography.analysis_job(clinic, clinician, job_id).status == "done"
     if portal is None:
         return Enrolled(record.id, code, name, None, None)
     account = users.create_user(clinic, portal, name, PASSWORD, "patient", patient_id=record.id)

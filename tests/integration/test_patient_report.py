@@ -10,17 +10,12 @@ import pytest
 from scarplan.adapters.reports.content import Variant
 from scarplan.adapters.reports.render import render_html
 from scarplan.domain.errors import PermissionDeniedError, StateError
-from scarplan.services.clinic import (
-    assessments,
-    audit,
-    consents,
-    patients,
-    plans,
-    sessions,
-    users,
-)
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.patient_report import NO_PLAN, patient_report
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core import audit
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.exchange.patient_report import NO_PLAN, patient_report
+from scarplan.services.clinic.plans import consents, plans
+from scarplan.services.clinic.records import assessments, patients, sessions
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from scarplan.adapters.db.tables import PatientRecord
 from scarplan.domain.errors import InputError, NotFoundError
-from scarplan.services.clinic import patients
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import patients
 from support.clinic_data import SCREENED, patient_input
 from support.clock import FrozenClock
 

@@ -1,4 +1,4 @@
-"""Adding, swapping and changing courses of a stored plan (services/clinic/plans.edit_plan):
+"""Adding, swapping and changing courses of a stored plan (services/clinic/plans/plans.edit_plan):
 each change is a new version with its reason, checked with the proposal's rules; a refused
 change saves nothing. An empty plan cannot be accepted."""
 
@@ -11,9 +11,10 @@ import pytest
 
 from scarplan.adapters.db.tables import PlanVersionRecord
 from scarplan.domain.errors import InputError, StateError
-from scarplan.services.clinic import assessments, patients, plans
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.plans import PlanView
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.plans.plans import PlanView
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.clock import FrozenClock
 from support.consent import record_cleared

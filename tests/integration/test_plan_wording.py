@@ -19,7 +19,7 @@ from scarplan.adapters.reports.render import render_html
 from scarplan.entrypoints.cli.app import main
 from scarplan.entrypoints.cli.console import out
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.demo import demo_cases_dir
+from scarplan.services.demo_case import demo_cases_dir
 from scarplan.services.homecare import routine_for_plan, routine_json
 from scarplan.services.planning import plan_case, plan_json
 from scarplan.services.reports import case_report

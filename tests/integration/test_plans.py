@@ -17,9 +17,10 @@ from scarplan.adapters.db.tables import (
     PlanVersionRecord,
 )
 from scarplan.domain.errors import InputError, NotFoundError, StateError
-from scarplan.services.clinic import assessments, patients, plans, sessions
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.plans import PlannedSessionView, PlanView
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.plans.plans import PlannedSessionView, PlanView
+from scarplan.services.clinic.records import assessments, patients, sessions
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.clock import FrozenClock

@@ -12,9 +12,11 @@ from sqlalchemy import select
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import InputError, PermissionDeniedError
 from scarplan.domain.vocabulary import Modality
-from scarplan.services.clinic import assessments, patients, plans, prices, users
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.demo_clinic import DEMO_PRICES, seed_demo_clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.accounts.demo_clinic import DEMO_PRICES, seed_demo_clinic
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.plans import plans, prices
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
 

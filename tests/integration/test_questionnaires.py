@@ -15,9 +15,11 @@ from scarplan.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from scarplan.services.clinic import patients, plans, portal_intake, progress, questionnaires
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.setup import prepare_database
+from scarplan.services.clinic.accounts import portal_intake
+from scarplan.services.clinic.accounts.setup import prepare_database
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import patients, progress, questionnaires
 from support.clinic_data import count_rows, patient_input
 from support.treated_patient import treated_patient
 from unit.knowledge.test_instrument_catalogue import FAKE

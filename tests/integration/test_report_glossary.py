@@ -12,7 +12,7 @@ from scarplan.adapters.reports.content import Variant
 from scarplan.adapters.reports.glossary import glossary
 from scarplan.adapters.reports.render import render_html
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.demo import demo_cases_dir
+from scarplan.services.demo_case import demo_cases_dir
 from scarplan.services.reports import case_report
 from scarplan.settings import Settings
 from support.report_text import seen

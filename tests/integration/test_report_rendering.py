@@ -20,7 +20,7 @@ from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
 from scarplan.planning.document import read_plan_document
 from scarplan.services.assessment import NOTICE, assessment_json
-from scarplan.services.demo import demo_cases_dir
+from scarplan.services.demo_case import demo_cases_dir
 from scarplan.services.report_content import ReportInputs, build_report
 from scarplan.services.reports import (
     case_plan_documents,

@@ -18,9 +18,10 @@ import pytest
 
 from scarplan.adapters.reports.content import ReportContent, Variant
 from scarplan.adapters.reports.render import render_html, render_pdf
-from scarplan.services.clinic import assessments, patients, plans
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.patient_report import NO_PLAN, patient_report
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.exchange.patient_report import NO_PLAN, patient_report
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
 from support.consent import record_cleared

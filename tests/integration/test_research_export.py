@@ -16,17 +16,11 @@ from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.domain.errors import InputError, PermissionDeniedError
-from scarplan.services.clinic import (
-    assessments,
-    patient_data,
-    patients,
-    photos,
-    plans,
-    research,
-    sessions,
-    users,
-)
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.exchange import patient_data, research
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import assessments, patients, photos, sessions
 from support.checklists import with_checklist
 from support.clinic_data import LESIONS, assessment_input, jpeg, patient_input
 from support.consent import ensure_consents

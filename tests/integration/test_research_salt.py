@@ -15,14 +15,14 @@ from sqlalchemy import func, select
 from scarplan.adapters.db import SqlUnitOfWork, make_engine
 from scarplan.adapters.db.tables import ClinicSecretRecord
 from scarplan.domain.errors import InputError
-from scarplan.services.clinic import research
-from scarplan.services.clinic.clinic_secrets import clinic_secret
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.clinic_secrets import clinic_secret
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.exchange import research
 from scarplan.settings import Settings
 
 pytestmark = pytest.mark.db
 OLD_SALT = bytes(range(40, 72))
-LOGGER = "scarplan.services.clinic.research.salt"
+LOGGER = "scarplan.services.clinic.exchange.research.salt"
 
 
 @pytest.fixture

@@ -13,9 +13,10 @@ from PIL import Image
 
 from scarplan.adapters.db.tables import AdverseEventRecord, PhotoBlobRecord, PhotoRecord
 from scarplan.domain.errors import InputError, NotFoundError
-from scarplan.services.clinic import assessments, patients, photos, plans, progress, sessions
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.plans import PlanView
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.plans.plans import PlanView
+from scarplan.services.clinic.records import assessments, patients, photos, progress, sessions
 from support.checklists import with_checklist
 from support.clinic_data import CAMERA_MAKE, assessment_input, count_rows, jpeg, patient_input
 from support.clock import FrozenClock

@@ -10,8 +10,8 @@ import pytest
 
 from scarplan.adapters.db import SqlUnitOfWork, make_engine
 from scarplan.domain.errors import RateLimitedError
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.sign_in_throttle import SignInThrottle, address_key
+from scarplan.services.clinic.accounts.sign_in_throttle import SignInThrottle, address_key
+from scarplan.services.clinic.core.context import Clinic
 from support.clock import FrozenClock
 
 pytestmark = pytest.mark.db

@@ -9,8 +9,8 @@ from sqlalchemy import insert
 from sqlalchemy.exc import StatementError
 
 from scarplan.adapters.db.tables import User
-from scarplan.services.clinic import patients
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input
 from support.clock import FrozenClock
 

@@ -10,9 +10,10 @@ import pytest
 
 from scarplan.adapters.db.tables import JobRecord, TopographyRecord
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError, StateError
-from scarplan.services.clinic import assessments, patients, topography, users
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.job_runner import InProcessJobRunner
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
+from scarplan.services.clinic.records import assessments, patients, stored_topography
 from support.clinic_data import assessment_input, count_rows, patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 
@@ -34,15 +35,15 @@ def patient_id(clinic: Clinic, clinician: Actor) -> int:
     return record.id
 
 
-def analysed(clinic: Clinic, clinician: Actor, patient_id: int) -> topography.TopographyView:
-    job_id = topography.start_analysis(
+def analysed(clinic: Clinic, clinician: Actor, patient_id: int) -> stored_topography.TopographyView:
+    job_id = stored_topography.start_analysis(
         clinic, clinician, patient_id, TAKEN, "cheek.npy", small_map_npy()
     )
     finish(clinic)
-    job = topography.analysis_job(clinic, clinician, job_id)
+    job = stored_topography.analysis_job(clinic, clinician, job_id)
     assert job.status == "done", job.error
     assert job.result is not None
-    return topography.get_analysis(clinic, clinician, job.result["topography_id"])
+    return stored_topography.get_analysis(clinic, clinician, job.result["topography_id"])
 
 
 def test_an_uploaded_map_is_analysed_and_kept_with_its_overlay(
@@ -62,8 +63,12 @@ def test_an_uploaded_map_is_analysed_and_kept_with_its_overlay(
         "boxcar": 1,
         "rolling": 1,
     }
-    assert topography.overlay_png(clinic, clinician, found.id).startswith(b"\x89PNG\r\n\x1a\n")
-    assert [a.id for a in topography.list_analyses(clinic, clinician, patient_id)] == [found.id]
+    assert stored_topography.overlay_png(clinic, clinician, found.id).startswith(
+        b"\x89PNG\r\n\x1a\n"
+    )
+    assert [a.id for a in stored_topography.list_analyses(clinic, clinician, patient_id)] == [
+        found.id
+    ]
 
 
 def test_recording_the_scars_replaces_the_region_and_keeps_the_others(
@@ -72,7 +77,7 @@ def test_recording_the_scars_replaces_the_region_and_keeps_the_others(
     before = assessments.list_assessments(clinic, clinician, patient_id)[-1]
     found = analysed(clinic, clinician, patient_id)
 
-    assessment_id = topography.record_assessment(clinic, clinician, found.id)
+    assessment_id = stored_topography.record_assessment(clinic, clinician, found.id)
 
     recorded = assessments.get_assessment(clinic, clinician, assessment_id)
     others = [lesion for lesion in before.lesions if lesion["region"] != "cheek_left"]
@@ -83,9 +88,11 @@ def test_recording_the_scars_replaces_the_region_and_keeps_the_others(
         ("ice_pick", 2),
         ("rolling", 1),
     ]
-    assert topography.get_analysis(clinic, clinician, found.id).assessment_id == assessment_id
+    assert (
+        stored_topography.get_analysis(clinic, clinician, found.id).assessment_id == assessment_id
+    )
     with pytest.raises(StateError, match="recorded already"):
-        topography.record_assessment(clinic, clinician, found.id)
+        stored_topography.record_assessment(clinic, clinician, found.id)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +120,7 @@ def test_a_bad_upload_is_refused_naming_the_field_and_nothing_is_saved(
     upload = small_map_npy() if data is None else data
     entered = {k: v for k, v in fields.items() if v is not None}
     with pytest.raises(InputError) as error:
-        topography.start_analysis(clinic, clinician, patient_id, entered, filename, upload)
+        stored_topography.start_analysis(clinic, clinician, patient_id, entered, filename, upload)
     assert path in [p.path for p in error.value.problems]
     assert count_rows(clinic.uow.engine, TopographyRecord) == 0
     assert count_rows(clinic.uow.engine, JobRecord) == 0
@@ -131,13 +138,13 @@ def test_the_portal_patient_sees_their_own_analysis_only(
         clinic, "bruno", "Bruno", "a long test password", "patient", patient_id=other.id
     )
 
-    assert topography.get_analysis(clinic, own, found.id).id == found.id
+    assert stored_topography.get_analysis(clinic, own, found.id).id == found.id
     with pytest.raises(NotFoundError):
-        topography.get_analysis(clinic, stranger, found.id)
+        stored_topography.get_analysis(clinic, stranger, found.id)
     with pytest.raises(NotFoundError):
-        topography.overlay_png(clinic, stranger, found.id)
+        stored_topography.overlay_png(clinic, stranger, found.id)
     with pytest.raises(PermissionDeniedError):
-        topography.start_analysis(clinic, own, patient_id, TAKEN, "a.npy", small_map_npy())
+        stored_topography.start_analysis(clinic, own, patient_id, TAKEN, "a.npy", small_map_npy())
 
 
 def test_the_uploaded_map_is_kept_and_analysed_again_as_a_new_analysis(
@@ -145,16 +152,16 @@ def test_the_uploaded_map_is_kept_and_analysed_again_as_a_new_analysis(
 ) -> None:
     first = analysed(clinic, clinician, patient_id)
     assert first.has_map
-    name, data = topography.height_map_file(clinic, clinician, first.id)
+    name, data = stored_topography.height_map_file(clinic, clinician, first.id)
     assert (name, data) == ("cheek.npy", small_map_npy())
 
-    job_id = topography.start_reanalysis(clinic, clinician, first.id)
+    job_id = stored_topography.start_reanalysis(clinic, clinician, first.id)
     finish(clinic)
-    job = topography.analysis_job(clinic, clinician, job_id)
+    job = stored_topography.analysis_job(clinic, clinician, job_id)
     assert job.status == "done", job.error
     assert job.params["reanalysis_of"] == first.id
     assert job.result is not None
-    again = topography.get_analysis(clinic, clinician, job.result["topography_id"])
+    again = stored_topography.get_analysis(clinic, clinician, job.result["topography_id"])
     # A new analysis beside the first, read with the pixel size entered at the upload.
     assert again.id != first.id
     assert (again.region, again.taken_on, again.filename) == (
@@ -164,9 +171,9 @@ def test_the_uploaded_map_is_kept_and_analysed_again_as_a_new_analysis(
     )
     assert again.pixel_size_mm == PIXEL_SIZE_MM
     assert again.report["counts_by_type"] == first.report["counts_by_type"]
-    listed = topography.list_analyses(clinic, clinician, patient_id)
+    listed = stored_topography.list_analyses(clinic, clinician, patient_id)
     assert sorted(a.id for a in listed) == sorted([first.id, again.id])
-    assert topography.get_analysis(clinic, clinician, first.id).report == first.report
+    assert stored_topography.get_analysis(clinic, clinician, first.id).report == first.report
 
 
 def test_a_clinic_that_keeps_no_maps_cannot_analyse_again(
@@ -178,9 +185,9 @@ def test_a_clinic_that_keeps_no_maps_cannot_analyse_again(
     found = analysed(frugal, clinician, patient_id)
     assert not found.has_map
     with pytest.raises(StateError, match="not kept"):
-        topography.start_reanalysis(frugal, clinician, found.id)
+        stored_topography.start_reanalysis(frugal, clinician, found.id)
     with pytest.raises(NotFoundError):
-        topography.height_map_file(frugal, clinician, found.id)
+        stored_topography.height_map_file(frugal, clinician, found.id)
     assert count_rows(clinic.uow.engine, JobRecord) == 1  # the refusal started no job
 
 
@@ -191,13 +198,13 @@ def test_only_clinicians_analyse_again_and_a_portal_patient_downloads_only_their
     users.create_user(clinic, "staff.kim", "Kim", "a long test password", "staff")
     staff = users.sign_in(clinic, "staff.kim", "a long test password")[0]
     with pytest.raises((PermissionDeniedError, NotFoundError)):
-        topography.start_reanalysis(clinic, staff, found.id)
+        stored_topography.start_reanalysis(clinic, staff, found.id)
     with pytest.raises((PermissionDeniedError, NotFoundError)):
-        topography.height_map_file(clinic, staff, found.id)
+        stored_topography.height_map_file(clinic, staff, found.id)
     other = patients.create_patient(clinic, clinician, patient_input("P-OTHER", "Other Person"))
     users.create_user(
         clinic, "portal.other", "Other", "a long test password", "patient", patient_id=other.id
     )
     stranger = users.sign_in(clinic, "portal.other", "a long test password")[0]
     with pytest.raises(NotFoundError):
-        topography.height_map_file(clinic, stranger, found.id)
+        stored_topography.height_map_file(clinic, stranger, found.id)

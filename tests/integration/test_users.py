@@ -15,8 +15,8 @@ from scarplan.domain.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
-from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
 from support.clinic_data import patient_input
 from support.clock import FrozenClock
 
@@ -171,7 +171,7 @@ def test_a_token_carries_its_own_role_never_wider_than_its_owner(
 def test_a_patient_account_is_linked_to_exactly_one_patient(
     clinic: Clinic, clinician: Actor, admin: Actor
 ) -> None:
-    from scarplan.services.clinic import patients  # noqa: PLC0415
+    from scarplan.services.clinic.records import patients  # noqa: PLC0415
 
     patient = patients.create_patient(clinic, clinician, patient_input())
     portal = users.create_user(
@@ -196,7 +196,7 @@ def test_an_admin_cannot_make_a_portal_account_to_read_a_patients_records(
     """Issue 24, finding 4: an admin made a portal account for any patient, signed in as it
     and read that patient's assessments. Portal accounts come from an invitation sent by
     someone holding patients.invite (a clinician or the front desk)."""
-    from scarplan.services.clinic import patients  # noqa: PLC0415
+    from scarplan.services.clinic.records import patients  # noqa: PLC0415
 
     patient = patients.create_patient(clinic, clinician, patient_input())
     with pytest.raises(PermissionDeniedError) as error:

@@ -12,10 +12,12 @@ import pytest
 
 from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.domain.errors import NotFoundError, PermissionDeniedError
-from scarplan.services.clinic import assessments, patients, plans, sessions, users
-from scarplan.services.clinic import visit_preparation as vp
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.schedule_instance import session_key
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.calendar.schedule_instance import session_key
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.plans import visit_preparation as vp
+from scarplan.services.clinic.records import assessments, patients, sessions
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock

@@ -9,7 +9,7 @@ from typing import Any
 from scarplan.domain.vocabulary import Modality
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.loader import load_knowledge_base
-from scarplan.services.clinic.checklists import build_checklist, cleared_answers
+from scarplan.services.clinic.plans.checklists import build_checklist, cleared_answers
 
 
 @cache

@@ -8,10 +8,10 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 
-from scarplan.services.clinic import consents
-from scarplan.services.clinic.consents import ConsentView
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.sessions import SessionView
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import consents
+from scarplan.services.clinic.plans.consents import ConsentView
+from scarplan.services.clinic.records.sessions import SessionView
 
 
 def signature_data_url() -> str:
@@ -63,7 +63,7 @@ def clinician_name(clinic: Clinic, clinician: Actor) -> str:
 def ensure_consents(clinic: Clinic, clinician: Actor, patient_id: int, *modalities: str) -> None:
     """A valid consent for each procedure of the patient's open plans and each of `modalities`
     (signed and countersigned now where none is valid), so a test can record sessions."""
-    from scarplan.services.clinic import plans  # noqa: PLC0415
+    from scarplan.services.clinic.plans import plans  # noqa: PLC0415
 
     wanted = set(modalities)
     for plan in plans.list_plans(clinic, clinician, patient_id):
@@ -83,7 +83,7 @@ def record_cleared(
 ) -> SessionView:
     """Record a session as a clinic would once its gates are cleared: the procedure's consent
     signed and countersigned, every checklist item answered yes (tests/support/checklists.py)."""
-    from scarplan.services.clinic import sessions  # noqa: PLC0415
+    from scarplan.services.clinic.records import sessions  # noqa: PLC0415
     from support.checklists import with_checklist  # noqa: PLC0415
 
     ensure_consents(clinic, clinician, patient_id, str(entered["modality"]))

@@ -7,7 +7,7 @@ import threading
 from sqlalchemy.exc import OperationalError
 
 from scarplan.domain.errors import InputError
-from scarplan.services.clinic.jobs import JobRun
+from scarplan.services.clinic.core.jobs import JobRun
 
 THREADS: list[str] = []
 ORDER: list[str] = []

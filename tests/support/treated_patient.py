@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from scarplan.services.clinic import assessments, patients, plans, sessions, users
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import assessments, patients, sessions
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, patient_input
 from support.consent import ensure_consents

@@ -21,7 +21,7 @@ from scarplan.domain.vocabulary import (
     Region,
     ScarType,
 )
-from scarplan.services.clinic.inputs import (
+from scarplan.services.clinic.core.inputs import (
     AdverseEventKind,
     ConsentScope,
     PhotoAngle,

@@ -18,8 +18,8 @@ import pytest
 from scarplan.adapters.fhir import bundle_text
 from scarplan.adapters.fhir.bundle import InvalidExportError, make_bundle
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.demo import demo_cases_dir
-from scarplan.services.fhir import case_bundle
+from scarplan.services.demo_case import demo_cases_dir
+from scarplan.services.fhir_case import case_bundle
 from scarplan.services.homecare import plan_file_json
 from scarplan.settings import Settings
 from support.fhir import assert_valid, by_url, codes, counts, local, observations, resources

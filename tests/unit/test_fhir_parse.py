@@ -25,8 +25,8 @@ from scarplan.adapters.fhir import (
 )
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.demo import demo_cases_dir
-from scarplan.services.fhir import case_record
+from scarplan.services.demo_case import demo_cases_dir
+from scarplan.services.fhir_case import case_record
 from scarplan.settings import Settings
 from support.clinic_data import jpeg
 from support.fhir import LOCAL

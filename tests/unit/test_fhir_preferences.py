@@ -15,8 +15,8 @@ from scarplan.adapters.casefile import read_case_file
 from scarplan.adapters.fhir import ClinicalRecord, build_bundle, parse_bundle, stated_preferences
 from scarplan.domain.errors import InputError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.demo import demo_cases_dir
-from scarplan.services.fhir import case_record
+from scarplan.services.demo_case import demo_cases_dir
+from scarplan.services.fhir_case import case_record
 from scarplan.settings import Settings
 from support.fhir import assert_valid, resources
 

@@ -17,8 +17,8 @@ import pytest
 from scarplan.adapters.fhir import build_bundle, parse_bundle
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.knowledge import KnowledgeBase
-from scarplan.services.demo import demo_cases_dir
-from scarplan.services.fhir import case_bundle
+from scarplan.services.demo_case import demo_cases_dir
+from scarplan.services.fhir_case import case_bundle
 from scarplan.services.homecare import plan_file_json
 from scarplan.settings import Settings
 from support.fhir import (

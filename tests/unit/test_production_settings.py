@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from scarplan.domain.errors import InputError
-from scarplan.services.clinic.setup import (
+from scarplan.services.clinic.accounts.setup import (
     demo_secret_key,
     production_problems,
     refuse_unsafe_production,

@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import create_app
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.users import create_user
+from scarplan.services.clinic.accounts.users import create_user
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.settings import Settings
 
 PASSWORD = "a long test password"

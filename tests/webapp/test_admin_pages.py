@@ -8,8 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from scarplan.adapters.db import audit_guard
-from scarplan.services.clinic import patients, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input
 
 PASSWORD = "a long test password"

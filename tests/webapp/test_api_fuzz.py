@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from starlette.routing import Route
 
 from scarplan.entrypoints.web import api
-from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
 
 EXAMPLES = 10
 

@@ -24,23 +24,20 @@ from scarplan.adapters.db.tables import AppointmentRecord
 from scarplan.adapters.reports.content import Variant
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, create_app, pages, probes
-from scarplan.services.clinic import (
+from scarplan.services.clinic.accounts import identity_requests, users
+from scarplan.services.clinic.calendar import schedule_runs, schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
+from scarplan.services.clinic.exchange import report_jobs
+from scarplan.services.clinic.plans import consents, plans
+from scarplan.services.clinic.records import (
     assessments,
-    consents,
-    identity_requests,
     patients,
     photos,
-    plans,
-    report_jobs,
-    schedule_runs,
-    schedule_setup,
     sessions,
-    topography,
-    users,
+    stored_topography,
 )
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.job_runner import InProcessJobRunner
 from scarplan.settings import Settings
 from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
@@ -327,7 +324,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
         },
         jpeg(),
     )
-    analysis_job_id = topography.start_analysis(
+    analysis_job_id = stored_topography.start_analysis(
         clinic,
         clinician,
         patient.id,
@@ -338,7 +335,7 @@ def _records(clinic: Clinic, clinician: Actor, code: str) -> Records:
     report_job_id = report_jobs.start_report(clinic, clinician, patient.id, Variant.PATIENT)
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(60)
-    analysis = topography.analysis_job(clinic, clinician, analysis_job_id).result
+    analysis = stored_topography.analysis_job(clinic, clinician, analysis_job_id).result
     assert analysis is not None
     asked = identity_requests.request_change(
         clinic, clinician, patient.id, {"full_name": f"Patient {code} Jr", "reason": "new name"}

@@ -10,9 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from scarplan.adapters.presentation.wording import plan_note
-from scarplan.services.clinic import schedule_setup, users
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.calendar import schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.core.context import Clinic
 
 PASSWORD = "a long test password"
 

@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import assessments, consents, patients, users
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import consents
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 from support.consent import sign, signature_data_url
 

@@ -6,8 +6,9 @@ import re
 
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import patients, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input
 from support.height_maps import small_map_npy
 

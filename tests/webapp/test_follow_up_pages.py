@@ -9,8 +9,10 @@ from datetime import date, timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import assessments, follow_up, patients, plans, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.plans import follow_up, plans
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
 from support.consent import record_cleared

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from fastapi.testclient import TestClient
 
 from scarplan.adapters.casefile.schema import AssessmentIn, LesionIn, PatientIn, PreferencesIn
-from scarplan.services.clinic.inputs import (
+from scarplan.services.clinic.core.inputs import (
     AssessmentInput,
     PatientIntake,
     SessionInput,

@@ -9,17 +9,13 @@ from datetime import date
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import (
-    assessments,
-    front_desk,
-    patients,
-    plans,
-    schedule_setup,
-    users,
-)
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.front_desk import BookingRequest
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.calendar import front_desk, schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.calendar.front_desk import BookingRequest
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import plans
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 
 PASSWORD = "a long test password"

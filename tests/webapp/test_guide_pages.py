@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from scarplan.adapters.db.tables import Base
-from scarplan.services.clinic import patients, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.records import patients
 
 PASSWORD = "a long test password"
 VISIT = (

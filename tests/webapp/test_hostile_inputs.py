@@ -33,10 +33,12 @@ from sqlalchemy import func, select
 from scarplan.adapters.db.tables import JobRecord, PhotoBlobRecord, TopographyRecord
 from scarplan.domain.json_text import MAX_JSON_DEPTH
 from scarplan.entrypoints.web.security import CSP
-from scarplan.services.clinic import patients, schedule_setup, users
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.demo_schedule import DEMO_SCHEDULE
-from scarplan.services.clinic.users import create_user
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.accounts.users import create_user
+from scarplan.services.clinic.calendar import schedule_setup
+from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.records import patients
 from support.clinic_data import jpeg, patient_input
 from support.fhir import resources
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy

@@ -15,10 +15,10 @@ from pydantic import SecretStr
 from scarplan.adapters.mail import SmtpTransport
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import create_app
-from scarplan.services.clinic import reminders
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.mail_outbox import send_pending
-from scarplan.services.clinic.users import create_user
+from scarplan.services.clinic.accounts.mail_outbox import send_pending
+from scarplan.services.clinic.accounts.users import create_user
+from scarplan.services.clinic.calendar import reminders
+from scarplan.services.clinic.core.context import Clinic
 from support.smtp import free_port, smtp_server, text_of
 
 PASSWORD = "a long test password"

@@ -16,7 +16,7 @@ from scarplan.adapters.db.migrate import downgrade, upgrade
 from scarplan.adapters.logs import configure_logging
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import create_app
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.settings import Settings
 
 TOKEN = "m" * 40
@@ -177,7 +177,9 @@ def test_a_line_logged_while_handling_a_request_carries_its_request_id(
     with TestClient(create_app(Container(settings=away, clock=clinic.clock), "x" * 48)) as client:
         client.get("/readyz", headers={"X-Request-ID": "trace-0002"})
     failures = [
-        line for line in _lines(log_lines) if line["logger"] == "scarplan.services.clinic.health"
+        line
+        for line in _lines(log_lines)
+        if line["logger"] == "scarplan.services.clinic.core.health"
     ]
     assert failures, log_lines.getvalue()
     assert all(line["request_id"] == "trace-0002" for line in failures)

@@ -11,9 +11,10 @@ import re
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from scarplan.services.clinic import patients, users
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.job_runner import InProcessJobRunner
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
+from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.demo_clinic import DEMO_USER, seed_demo_clinic
-from scarplan.services.clinic.password_policy import password_weakness
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.accounts.demo_clinic import DEMO_USER, seed_demo_clinic
+from scarplan.services.clinic.accounts.password_policy import password_weakness
+from scarplan.services.clinic.core.context import Clinic
 
 PASSWORD = "a long test password"
 NEW = {"username": "nurse.kim", "full_name": "Kim", "role": "staff"}

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from scarplan.adapters.db.tables import PlanVersionRecord
-from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
 from webapp.conftest import PASSWORD
 
 INTAKE: dict[str, Any] = {

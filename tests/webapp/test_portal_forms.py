@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import patients
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import patients
 from support.treated_patient import PORTAL_PASSWORD, TreatedPatient, treated_patient
 from webapp.conftest import PASSWORD
 

@@ -8,8 +8,9 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from scarplan.domain.vocabulary import Modality
-from scarplan.services.clinic import prices, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.plans import prices
 from support.clinic_data import assessment_input, patient_input
 
 PASSWORD = "a long test password"

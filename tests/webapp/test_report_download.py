@@ -9,10 +9,10 @@ import subprocess
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import assessments, patients
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.job_runner import InProcessJobRunner
-from scarplan.services.clinic.users import create_user
+from scarplan.services.clinic.accounts.users import create_user
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 
 pytestmark = pytest.mark.db

@@ -17,9 +17,10 @@ from sqlalchemy import select
 
 from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.adapters.presentation.wording import label
-from scarplan.services.clinic import assessments, patients, users
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.research.deidentify import NUMERIC_PARAMETERS
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.exchange.research.deidentify import NUMERIC_PARAMETERS
+from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
 
 PASSWORD = "a long test password"

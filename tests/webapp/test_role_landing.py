@@ -7,8 +7,9 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from scarplan.services.clinic import patients, users
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input
 
 PASSWORD = "a long test password"

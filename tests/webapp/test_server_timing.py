@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import create_app
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.settings import Settings
 
 

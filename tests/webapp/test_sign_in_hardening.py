@@ -18,9 +18,9 @@ from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import create_app
 from scarplan.entrypoints.web.app import SESSION_COOKIE
 from scarplan.entrypoints.web.session_keys import SESSION_KEY
-from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.sign_in_throttle import ADDRESS_FAILURES, NAME_FAILURES
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.accounts.sign_in_throttle import ADDRESS_FAILURES, NAME_FAILURES
+from scarplan.services.clinic.core.context import Clinic
 from scarplan.settings import Settings
 
 PASSWORD = "a long test password"  # dr.test's, made by the `client` fixture (conftest.py)

@@ -1,7 +1,7 @@
 """The clinic's own price list: one currency, a price per procedure (per session, or per scar
 for the focal techniques). It overrides the published estimates procedure by procedure; a
 procedure it leaves out keeps its published estimate. Stored in versions by the clinic service
-(services/clinic/prices.py); the CLI, which has no database, uses settings `prices`.
+(services/clinic/plans/prices.py); the CLI, which has no database, uses settings `prices`.
 """
 
 from __future__ import annotations

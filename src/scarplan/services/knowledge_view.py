@@ -22,7 +22,7 @@ from scarplan.knowledge.schema.modalities import (
 from scarplan.knowledge.schema.rules import Action, ConditionEntry
 from scarplan.knowledge.schema.scar_types import ScarTypeEntry
 from scarplan.knowledge.schema.sources import Source, SourceTier
-from scarplan.services.clinic.access import Role
+from scarplan.services.clinic.core.access import Role
 from scarplan.services.guide.content import EVIDENCE_WORDS, RATING_WORDS, RISK_WORDS
 
 INTERNAL_ROLES = frozenset({Role.CLINICIAN, Role.ADMIN})

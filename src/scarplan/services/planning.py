@@ -35,7 +35,7 @@ def clinic_policies(settings: Settings) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class ClinicPriceList:
-    """The clinic's price list in force: the newest saved version (services/clinic/prices)."""
+    """The clinic's price list in force: the newest saved version (services/clinic/plans/prices)."""
 
     version: int
     prices: PriceList

@@ -24,7 +24,7 @@ from scarplan.adapters.presentation.words import (
     warning_problem,
 )
 from scarplan.domain.errors import FieldProblem
-from scarplan.services.clinic.inputs import (
+from scarplan.services.clinic.core.inputs import (
     PatientIntake,
     PhotoInput,
     PlanEdit,

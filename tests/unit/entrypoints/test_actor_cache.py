@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from scarplan.entrypoints.web.deps import ActorCache, CredentialKind
-from scarplan.services.clinic.context import Actor
+from scarplan.services.clinic.core.context import Actor
 
 LEE = Actor(7, "dr.lee", "clinician")
 ANA = Actor(9, "ana", "patient", patient_id=3)

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from scarplan.adapters.db import audit_guard, make_engine, sqlite_url
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.app import main
-from scarplan.services.clinic import patients, users
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input
 
 

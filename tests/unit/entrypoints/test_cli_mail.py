@@ -10,7 +10,8 @@ import pytest
 
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.app import main
-from scarplan.services.clinic import patients, users
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.records import patients
 from support.clinic_data import patient_input
 from support.smtp import free_port, smtp_server, text_of
 

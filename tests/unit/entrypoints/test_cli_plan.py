@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from scarplan.entrypoints.cli.app import main
-from scarplan.services.demo import demo_cases_dir
+from scarplan.services.demo_case import demo_cases_dir
 
 MIXED = demo_cases_dir() / "mixed.yaml"
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from scarplan.entrypoints.cli.app import COMMANDS, main
-from scarplan.services.demo import DEMO_CASE, demo_cases_dir
+from scarplan.services.demo_case import DEMO_CASE, demo_cases_dir
 
 # What made `scarplan --version` take seconds: the planner, the 3D analysis, the PDF renderer and
 # the database layer. None of them may load before a command that needs them runs.

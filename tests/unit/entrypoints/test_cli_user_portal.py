@@ -20,7 +20,8 @@ def data_dir(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _add_patient(directory: Path) -> int:
     from scarplan.bootstrap import bootstrap  # noqa: PLC0415
-    from scarplan.services.clinic import patients, users  # noqa: PLC0415
+    from scarplan.services.clinic.accounts import users  # noqa: PLC0415
+    from scarplan.services.clinic.records import patients  # noqa: PLC0415
     from support.clinic_data import patient_input  # noqa: PLC0415
 
     clinic = bootstrap().clinic

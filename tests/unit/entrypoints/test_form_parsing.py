@@ -20,13 +20,13 @@ from scarplan.entrypoints.web.forms import (
     patient_intake,
     treatment_session,
 )
-from scarplan.services.clinic.inputs import (
+from scarplan.services.clinic.core.inputs import (
     AssessmentInput,
     PatientIntake,
     SessionInput,
     SessionParameters,
 )
-from scarplan.services.clinic.research.deidentify import NUMERIC_PARAMETERS
+from scarplan.services.clinic.exchange.research.deidentify import NUMERIC_PARAMETERS
 
 
 def lowest(spec: FieldInfo) -> float:

@@ -16,13 +16,13 @@ from scarplan.domain.vocabulary import Fitzpatrick, Modality
 from scarplan.knowledge import KnowledgeBase
 from scarplan.knowledge.loader import load_knowledge_base
 from scarplan.knowledge.schema.checklists import ChecklistSeverity
-from scarplan.services.clinic.checklists import (
+from scarplan.services.clinic.core.inputs import ChecklistAnswerInput
+from scarplan.services.clinic.plans.checklists import (
     Checklist,
     build_checklist,
     checklist_problems,
     cleared_answers,
 )
-from scarplan.services.clinic.inputs import ChecklistAnswerInput
 
 DAY = date(2026, 12, 7)
 SCREENED: dict[str, Any] = {

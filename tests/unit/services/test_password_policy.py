@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scarplan.domain.errors import InputError
-from scarplan.services.clinic.password_policy import (
+from scarplan.services.clinic.accounts.password_policy import (
     MAX_PASSWORD,
     MIN_PASSWORD,
     check_password_policy,

@@ -558,7 +558,7 @@ class IdentityChangeRequestRecord(Base):
 
 class MailOutboxRecord(Base):
     """An e-mail waiting to be sent, or sent: written in the transaction of the change that
-    causes it, delivered later by the sender (services/clinic/mail_outbox.py).
+    causes it, delivered later by the sender (services/clinic/accounts/mail_outbox.py).
 
     `key` makes a message unique ("reminder session ..." once per patient, session and kind);
     `claimed_at` marks a delivery in progress so two senders never send the same row.
@@ -637,7 +637,7 @@ class QuestionnaireResponseRecord(Base):
 class SignInFailureRecord(Base):
     """One refused sign-in, counted by the throttle under `counter` ("address" or "address
     name"); deleted once it has left the throttle's window. In the database so every app
-    process counts the same failures (services/clinic/sign_in_throttle.py)."""
+    process counts the same failures (services/clinic/accounts/sign_in_throttle.py)."""
 
     __tablename__ = "sign_in_failures"
     __table_args__ = (
@@ -792,7 +792,7 @@ class JobPayloadRecord(Base):
 class ClinicSecretRecord(Base):
     """A secret of the clinic's own (today the research salt), made once and never changed: in
     the database so every app process on every host uses the same one and a backup holds it
-    (services/clinic/clinic_secrets.py)."""
+    (services/clinic/core/clinic_secrets.py)."""
 
     __tablename__ = "clinic_secrets"
 

@@ -151,7 +151,7 @@ class PhotoFacts:
 class ProcedureConsentFacts:
     """A signed procedure consent: `signed` is its whole content as JSON values (the form as
     shown, typed names, times, versions, seal, countersignature, withdrawal; see
-    services/clinic/consents.py `transfer_document`), `signature_png` the drawn signature."""
+    services/clinic/plans/consents.py `transfer_document`), `signature_png` the drawn signature."""
 
     modality: str
     status: str

@@ -10,7 +10,7 @@ from scarplan.adapters.db.audit_chain import ChainReport
 from scarplan.adapters.db.backup.manifest import read_anchor
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.console import EXIT_FAILURE, err, out, print_json
-from scarplan.services.clinic.audit_verify import verify_trail
+from scarplan.services.clinic.core.audit_verify import verify_trail
 
 app = typer.Typer(help="The audit trail: who read or changed which record.", no_args_is_help=True)
 

@@ -9,7 +9,7 @@ from scarplan.entrypoints.cli.assess_commands import render_assessment
 from scarplan.entrypoints.cli.console import out
 from scarplan.entrypoints.cli.plan_commands import render_plan
 from scarplan.services.assessment import assessment_json
-from scarplan.services.demo import DEMO_CASE, demo_cases_dir, run_demo
+from scarplan.services.demo_case import DEMO_CASE, demo_cases_dir, run_demo
 from scarplan.services.homecare import plan_file_json
 
 

@@ -21,11 +21,11 @@ from scarplan.adapters.fhir import bundle_text
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.cli.console import err, out
-from scarplan.services.clinic.access import Role
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.fhir_exchange import export_patient_bundle, patient_id_for_code
-from scarplan.services.clinic.fhir_import import import_patient_bundle
-from scarplan.services.fhir import case_bundle
+from scarplan.services.clinic.core.access import Role
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle, patient_id_for_code
+from scarplan.services.clinic.exchange.fhir_import import import_patient_bundle
+from scarplan.services.fhir_case import case_bundle
 
 app = typer.Typer(
     help="FHIR R4 bundles: export a case file or a stored patient, import a bundle.",

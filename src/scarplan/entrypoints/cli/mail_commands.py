@@ -9,9 +9,9 @@ import typer
 from scarplan.adapters.db import upgrade
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.console import out, print_json
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.mail_outbox import outbox_status, send_queued
-from scarplan.services.clinic.reminders import queue_due_reminders
+from scarplan.services.clinic.accounts.mail_outbox import outbox_status, send_queued
+from scarplan.services.clinic.calendar.reminders import queue_due_reminders
+from scarplan.services.clinic.core.context import Clinic
 
 app = typer.Typer(
     help="E-mail: deliver the outbox, queue due reminders, show the outbox.", no_args_is_help=True

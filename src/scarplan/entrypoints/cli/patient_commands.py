@@ -7,9 +7,9 @@ import typer
 from scarplan.adapters.db import upgrade
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.console import out
-from scarplan.services.clinic.access import Role
-from scarplan.services.clinic.context import Actor
-from scarplan.services.clinic.invitations import invite_patient
+from scarplan.services.clinic.accounts.invitations import invite_patient
+from scarplan.services.clinic.core.access import Role
+from scarplan.services.clinic.core.context import Actor
 
 app = typer.Typer(help="Patients: portal invitations.", no_args_is_help=True)
 

@@ -10,9 +10,9 @@ import typer
 from scarplan.adapters.db import upgrade
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.console import out
-from scarplan.services.clinic.access import Role
-from scarplan.services.clinic.context import Actor
-from scarplan.services.clinic.research import Dates, export_research
+from scarplan.services.clinic.core.access import Role
+from scarplan.services.clinic.core.context import Actor
+from scarplan.services.clinic.exchange.research import Dates, export_research
 
 app = typer.Typer(help="Research: the de-identified export.", no_args_is_help=True)
 

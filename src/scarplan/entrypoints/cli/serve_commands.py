@@ -9,7 +9,7 @@ import uvicorn
 
 from scarplan.bootstrap import bootstrap
 from scarplan.entrypoints.cli.console import out
-from scarplan.services.clinic.setup import (
+from scarplan.services.clinic.accounts.setup import (
     demo_secret_key,
     prepare_database,
     refuse_unsafe_production,

@@ -13,7 +13,12 @@ from scarplan.domain.vocabulary import Region
 from scarplan.entrypoints.cli.console import out, print_json
 from scarplan.imaging.file_format import ZUnit
 from scarplan.imaging.synth import SynthParameters
-from scarplan.services.topography import analyze_file, report_json, synthesize_to, write_overlay
+from scarplan.services.topography_files import (
+    analyze_file,
+    report_json,
+    synthesize_to,
+    write_overlay,
+)
 
 app = typer.Typer(
     help="3D skin topography: find, measure and type scars in a height map.",

@@ -15,9 +15,9 @@ from scarplan.adapters.db import upgrade
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.cli.console import out, print_json
-from scarplan.services.clinic import users
-from scarplan.services.clinic.access import Role
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.access import Role
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 app = typer.Typer(help="Clinic user accounts: add, list, disable, enable.", no_args_is_help=True)
 

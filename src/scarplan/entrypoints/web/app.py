@@ -21,8 +21,8 @@ from scarplan.entrypoints.web.observability import RequestObservation
 from scarplan.entrypoints.web.security import JsonBodyLimits, SameOriginWrites, SecurityHeaders
 from scarplan.entrypoints.web.templating import make_templates
 from scarplan.entrypoints.web.timing import ServerTiming
-from scarplan.services.clinic.mail_worker import MailWorker, sends_mail_here
-from scarplan.services.clinic.sign_in_throttle import SignInThrottle
+from scarplan.services.clinic.accounts.mail_worker import MailWorker, sends_mail_here
+from scarplan.services.clinic.accounts.sign_in_throttle import SignInThrottle
 
 STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "scarplan_session"

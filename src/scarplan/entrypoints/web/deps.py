@@ -26,9 +26,9 @@ from scarplan.entrypoints.web.client_address import client_address
 from scarplan.entrypoints.web.errors import LoginRequiredError
 from scarplan.entrypoints.web.observability import bind_actor
 from scarplan.entrypoints.web.session_keys import CSRF_KEY, SESSION_KEY
-from scarplan.services.clinic.access import Permission, can
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.users import session_actor, token_actor
+from scarplan.services.clinic.accounts.users import session_actor, token_actor
+from scarplan.services.clinic.core.access import Permission, can
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"

@@ -27,7 +27,7 @@ from scarplan.domain.json_text import load_json
 from scarplan.domain.validation import field_problems
 from scarplan.entrypoints.web.home import home_of, is_patient
 from scarplan.entrypoints.web.session_keys import CSRF_KEY
-from scarplan.services.clinic.context import Actor
+from scarplan.services.clinic.core.context import Actor
 
 _log = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from scarplan.adapters.presentation.medical_history import HISTORY_LISTS as MEDI
 from scarplan.adapters.presentation.wording import PARAMETER_LABELS, label
 from scarplan.domain.case import SAFETY_FIELDS
 from scarplan.domain.errors import FieldProblem, InputError
-from scarplan.services.clinic.inputs import SessionParameters
-from scarplan.services.clinic.patient_fields import STEP_FIELDS, IntakeStep
+from scarplan.services.clinic.core.inputs import SessionParameters
+from scarplan.services.clinic.records.patient_fields import STEP_FIELDS, IntakeStep
 
 Kind = type[bool] | type[int] | type[float] | None
 """How a form's text is read for a model field: a yes/no, a number, or text as typed (None)."""

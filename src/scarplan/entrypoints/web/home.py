@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from scarplan.services.clinic.access import Role
-from scarplan.services.clinic.context import Actor
+from scarplan.services.clinic.core.access import Role
+from scarplan.services.clinic.core.context import Actor
 
 PORTAL = "/portal"
 

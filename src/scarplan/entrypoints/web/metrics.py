@@ -20,7 +20,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 
 from scarplan.adapters.db.tables import JobRecord
-from scarplan.services.clinic.context import Clinic
+from scarplan.services.clinic.core.context import Clinic
 
 _log = logging.getLogger(__name__)
 

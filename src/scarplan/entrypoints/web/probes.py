@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from scarplan.entrypoints.web.deps import ClinicDep, bearer_token
 from scarplan.entrypoints.web.metrics import AppMetrics
-from scarplan.services.clinic.health import readiness
+from scarplan.services.clinic.core.health import readiness
 
 router = APIRouter(include_in_schema=False)
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"

@@ -9,7 +9,7 @@ from scarplan.adapters.process_limits import limit_worker_memory
 from scarplan.bootstrap import bootstrap
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.app import create_app
-from scarplan.services.clinic.setup import refuse_unsafe_production
+from scarplan.services.clinic.accounts.setup import refuse_unsafe_production
 
 __all__ = ["app_from_environment", "limit_worker_memory"]
 

@@ -1,8 +1,8 @@
 """Signing in and out of the browser session, shared by the login page and the API.
 
-Failed sign-ins are throttled by client address (services/clinic/sign_in_throttle.py, counted
-in the database so every process sees them; see client_address.py for how the address is found
-behind a proxy), besides the per-account lock in the database (users.sign_in).
+Failed sign-ins are throttled by client address (services/clinic/accounts/sign_in_throttle.py,
+counted in the database so every process sees them; see client_address.py for how the address is
+found behind a proxy), besides the per-account lock in the database (users.sign_in).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from scarplan.entrypoints.web.client_address import client_address
 from scarplan.entrypoints.web.deps import actor_cache
 from scarplan.entrypoints.web.metrics import AppMetrics
 from scarplan.entrypoints.web.session_keys import CSRF_KEY, SESSION_KEY
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.sign_in_throttle import SignInThrottle
-from scarplan.services.clinic.users import sign_in, sign_out
+from scarplan.services.clinic.accounts.sign_in_throttle import SignInThrottle
+from scarplan.services.clinic.accounts.users import sign_in, sign_out
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 
 async def open_session(request: Request, clinic: Clinic, username: str, password: str) -> Actor:

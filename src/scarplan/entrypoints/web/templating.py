@@ -27,8 +27,8 @@ from scarplan.adapters.presentation.words import NOWHERE, Where, said, said_warn
 from scarplan.domain.errors import FieldProblem
 from scarplan.domain.vocabulary import Modality, Region, ScarType
 from scarplan.entrypoints.web.forms import PARAMETER_FIELDS
-from scarplan.services.clinic.access import Permission, can
-from scarplan.services.clinic.context import Actor
+from scarplan.services.clinic.core.access import Permission, can
+from scarplan.services.clinic.core.context import Actor
 
 TEMPLATES = Path(__file__).parent / "templates"
 

@@ -9,10 +9,10 @@ from sqlalchemy import Engine
 from scarplan.adapters.db.migrate import current_revision, head_revision
 from scarplan.adapters.job_queue import WorkerOptions, run_worker
 from scarplan.domain.errors import FieldProblem, StateError
-from scarplan.services.clinic import jobs
-from scarplan.services.clinic.context import Clinic
-from scarplan.services.clinic.job_runner import RetryLater
-from scarplan.services.clinic.mail_worker import MailWorker, sends_mail_here
+from scarplan.services.clinic.accounts.mail_worker import MailWorker, sends_mail_here
+from scarplan.services.clinic.core import jobs
+from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.core.job_runner import RetryLater
 
 _log = logging.getLogger(__name__)
 

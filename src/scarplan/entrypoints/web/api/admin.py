@@ -18,17 +18,17 @@ from scarplan.adapters.db.audit_chain import Flaw
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache, require
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
-from scarplan.services.clinic import users
-from scarplan.services.clinic.access import Permission, Role
-from scarplan.services.clinic.audit import AuditPage, AuditQuery, search_audit
-from scarplan.services.clinic.audit_verify import verify_audit
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.patient_data import (
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.access import Permission, Role
+from scarplan.services.clinic.core.audit import AuditPage, AuditQuery, search_audit
+from scarplan.services.clinic.core.audit_verify import verify_audit
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.exchange.patient_data import (
     ErasureReport,
     erase_patient,
     write_patient_archive,
 )
-from scarplan.services.clinic.research import export_research
+from scarplan.services.clinic.exchange.research import export_research
 
 router = APIRouter(prefix=PREFIX, tags=["administration"], responses={**ERRORS, 403: ERRORS[401]})
 ZIP = "application/zip"

@@ -21,9 +21,9 @@ from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.errors import FHIR_JSON
 from scarplan.entrypoints.web.ids import RecordId
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.fhir_exchange import export_patient_bundle
-from scarplan.services.clinic.fhir_import import ImportReport, import_patient_bundle
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle
+from scarplan.services.clinic.exchange.fhir_import import ImportReport, import_patient_bundle
 
 router = APIRouter(tags=["fhir"], responses=ERRORS)
 MAX_BUNDLE_BYTES = 256_000_000

@@ -9,9 +9,9 @@ from pydantic import BaseModel, Field
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import RecordId
-from scarplan.services.clinic import identity_requests as requests
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.identity_requests import IdentityChange, IdentityRequestView
+from scarplan.services.clinic.accounts import identity_requests as requests
+from scarplan.services.clinic.accounts.identity_requests import IdentityChange, IdentityRequestView
+from scarplan.services.clinic.core.access import Permission
 
 router = APIRouter(prefix=PREFIX, tags=["identity requests"], responses=ERRORS)
 REVIEW = [require(Permission.REVIEW_IDENTITY)]

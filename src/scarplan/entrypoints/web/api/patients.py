@@ -7,10 +7,10 @@ from fastapi import APIRouter, Query
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.inputs import PatientIntake
-from scarplan.services.clinic.invitations import InvitationSent, invite_patient
-from scarplan.services.clinic.patients import (
+from scarplan.services.clinic.accounts.invitations import InvitationSent, invite_patient
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.inputs import PatientIntake
+from scarplan.services.clinic.records.patients import (
     MAX_PAGE,
     PatientDetail,
     PatientPage,
@@ -19,7 +19,7 @@ from scarplan.services.clinic.patients import (
     search_patients,
     update_patient,
 )
-from scarplan.services.clinic.progress import Overview, patient_overview
+from scarplan.services.clinic.records.progress import Overview, patient_overview
 
 router = APIRouter(prefix=PREFIX, tags=["patients"], responses=ERRORS)
 

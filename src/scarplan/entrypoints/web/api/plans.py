@@ -7,9 +7,9 @@ from fastapi import APIRouter, Query
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.inputs import PlanEdit
-from scarplan.services.clinic.plans import (
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.inputs import PlanEdit
+from scarplan.services.clinic.plans.plans import (
     PlanView,
     accept_plan,
     cancel_plan,

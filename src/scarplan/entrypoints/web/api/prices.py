@@ -11,8 +11,8 @@ from scarplan.domain.vocabulary import Modality
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.planning.price_list import PriceEntry
-from scarplan.services.clinic import prices
-from scarplan.services.clinic.access import Permission
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.plans import prices
 
 router = APIRouter(
     prefix=PREFIX,

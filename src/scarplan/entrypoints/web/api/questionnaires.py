@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import RecordId
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.inputs import QuestionnaireAnswers
-from scarplan.services.clinic.questionnaires import (
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.inputs import QuestionnaireAnswers
+from scarplan.services.clinic.records.questionnaires import (
     PatientQuestionnaires,
     ResponseView,
     answer_questionnaire,

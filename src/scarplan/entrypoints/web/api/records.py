@@ -14,28 +14,28 @@ from scarplan.domain.vocabulary import Modality
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import RecordId
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.assessments import (
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.inputs import (
+    AdverseEventInput,
+    AssessmentInput,
+    SessionInput,
+)
+from scarplan.services.clinic.plans.checklists import Checklist, session_checklist
+from scarplan.services.clinic.records.assessments import (
     AssessmentView,
     get_assessment,
     list_assessments,
     preview_assessment,
     record_assessment,
 )
-from scarplan.services.clinic.checklists import Checklist, session_checklist
-from scarplan.services.clinic.inputs import (
-    AdverseEventInput,
-    AssessmentInput,
-    SessionInput,
-)
-from scarplan.services.clinic.photos import PhotoView, add_photo, list_photos, photo_content
-from scarplan.services.clinic.progress import (
+from scarplan.services.clinic.records.photos import PhotoView, add_photo, list_photos, photo_content
+from scarplan.services.clinic.records.progress import (
     CalendarEntry,
     Progress,
     patient_calendar,
     patient_progress,
 )
-from scarplan.services.clinic.sessions import (
+from scarplan.services.clinic.records.sessions import (
     SessionView,
     add_adverse_event,
     get_session,

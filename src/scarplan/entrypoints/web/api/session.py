@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, csrf_token
 from scarplan.entrypoints.web.signin import close_session, open_session
-from scarplan.services.clinic.context import Actor
+from scarplan.services.clinic.core.context import Actor
 
 router = APIRouter(prefix=PREFIX, tags=["session"], responses=ERRORS)
 

@@ -18,8 +18,8 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache
 from scarplan.entrypoints.web.forms import number, text
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic import users
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 router = APIRouter(include_in_schema=False)
 TEMPLATE = "account/tokens.html"

@@ -12,11 +12,11 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache, requ
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import MAX_ID
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic import users
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.audit import AuditQuery, search_audit
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.mail_outbox import outbox_status
+from scarplan.services.clinic.accounts import users
+from scarplan.services.clinic.accounts.mail_outbox import outbox_status
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.audit import AuditQuery, search_audit
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 router = APIRouter(include_in_schema=False)
 PAGE = 100

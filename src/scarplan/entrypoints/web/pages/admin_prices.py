@@ -17,9 +17,9 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import form_date, text
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.planning.price_list import FOCAL
-from scarplan.services.clinic import prices
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import prices
 
 router = APIRouter(include_in_schema=False)
 MANAGE = [require(Permission.MANAGE_PRICES)]

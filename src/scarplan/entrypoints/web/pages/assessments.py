@@ -16,14 +16,14 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import assessment
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.assessments import (
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.records.assessments import (
     get_assessment,
     list_assessments,
     preview_assessment,
     record_assessment,
 )
-from scarplan.services.clinic.patients import get_patient
+from scarplan.services.clinic.records.patients import get_patient
 
 router = APIRouter(include_in_schema=False)
 

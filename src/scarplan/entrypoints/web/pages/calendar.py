@@ -16,11 +16,11 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic import appointments, schedule_runs, schedule_setup
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.appointments import CalendarAxis
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.schedule_setup import ResourceKind
+from scarplan.services.clinic.calendar import appointments, schedule_runs, schedule_setup
+from scarplan.services.clinic.calendar.appointments import CalendarAxis
+from scarplan.services.clinic.calendar.schedule_setup import ResourceKind
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 router = APIRouter(include_in_schema=False)
 MANAGE = [require(Permission.MANAGE_SCHEDULE)]

@@ -18,11 +18,11 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import form_date, text, texts
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.scheduling.model import WEEKDAYS
-from scarplan.services.clinic import schedule_setup, setup_forms
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.schedule_setup import ResourceKind
-from scarplan.services.clinic.setup_forms import DAY_NAMES, DayHours, ResourceForm
+from scarplan.services.clinic.calendar import schedule_setup, setup_forms
+from scarplan.services.clinic.calendar.schedule_setup import ResourceKind
+from scarplan.services.clinic.calendar.setup_forms import DAY_NAMES, DayHours, ResourceForm
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 router = APIRouter(include_in_schema=False)
 SETUP = [require(Permission.MANAGE_SETUP)]

@@ -14,10 +14,10 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import render, see_other
-from scarplan.services.clinic import consents
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.patients import get_patient
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans import consents
+from scarplan.services.clinic.records.patients import get_patient
 
 router = APIRouter(include_in_schema=False)
 

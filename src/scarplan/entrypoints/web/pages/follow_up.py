@@ -15,16 +15,16 @@ from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.planning.follow_up import DueVisit
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.adverse_events import EventOutcome, adverse_event, set_outcome
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.follow_up import (
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.plans.follow_up import (
     follow_ups_due,
     list_visits,
     outcome_comparison,
     record_visit,
 )
-from scarplan.services.clinic.patients import get_patient
+from scarplan.services.clinic.records.adverse_events import EventOutcome, adverse_event, set_outcome
+from scarplan.services.clinic.records.patients import get_patient
 
 router = APIRouter(include_in_schema=False)
 

@@ -17,10 +17,10 @@ from scarplan.entrypoints.web.errors import status_of
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import render, see_other
-from scarplan.services.clinic import front_desk
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.front_desk import BookingRequest, VisitKind
+from scarplan.services.clinic.calendar import front_desk
+from scarplan.services.clinic.calendar.front_desk import BookingRequest, VisitKind
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 router = APIRouter(include_in_schema=False)
 DESK = [require(Permission.LIST_PATIENTS), require(Permission.MANAGE_SCHEDULE)]

@@ -13,9 +13,9 @@ from scarplan.entrypoints.web.forms import identity_change, text
 from scarplan.entrypoints.web.home import is_patient
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic import identity_requests as requests
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Actor, Clinic
+from scarplan.services.clinic.accounts import identity_requests as requests
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
 
 router = APIRouter(include_in_schema=False)
 REVIEW = [require(Permission.REVIEW_IDENTITY)]

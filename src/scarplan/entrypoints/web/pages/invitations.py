@@ -14,13 +14,13 @@ from scarplan.entrypoints.web.home import home_of
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.entrypoints.web.signin import start_session
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.invitations import (
+from scarplan.services.clinic.accounts.invitations import (
     InvitationExpiredError,
     accept_invitation,
     invitation_username,
     invite_patient,
 )
+from scarplan.services.clinic.core.access import Permission
 
 router = APIRouter(include_in_schema=False)
 WELCOME = "account/welcome.html"

@@ -15,16 +15,16 @@ from scarplan.entrypoints.web.home import PORTAL, is_patient
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.entrypoints.web.pages.follow_up import due_context
-from scarplan.services.clinic.access import Permission, Role, can
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.identity_requests import RequestStatus, patient_requests
-from scarplan.services.clinic.patients import (
+from scarplan.services.clinic.accounts.identity_requests import RequestStatus, patient_requests
+from scarplan.services.clinic.core.access import Permission, Role, can
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records.patients import (
     create_patient,
     get_patient,
     search_patients,
     update_patient,
 )
-from scarplan.services.clinic.progress import patient_overview
+from scarplan.services.clinic.records.progress import patient_overview
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50

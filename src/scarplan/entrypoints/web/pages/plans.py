@@ -14,9 +14,9 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import plan_edit
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Actor
-from scarplan.services.clinic.plans import (
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor
+from scarplan.services.clinic.plans.plans import (
     PlanPage,
     accept_plan,
     cancel_plan,

@@ -1,4 +1,4 @@
-"""The patient portal: a signed-in patient's own pages (services/clinic/portal.py)."""
+"""The patient portal: a signed-in patient's own pages (services/clinic/accounts/portal.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from fastapi.responses import HTMLResponse
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.home import PORTAL
 from scarplan.entrypoints.web.pages.common import render
-from scarplan.services.clinic.follow_up import latest_review_words
-from scarplan.services.clinic.portal import (
+from scarplan.services.clinic.accounts.portal import (
     portal_home,
     portal_plan,
     portal_progress,
     portal_records,
     portal_routine,
 )
+from scarplan.services.clinic.plans.follow_up import latest_review_words
 
 router = APIRouter(include_in_schema=False)
 

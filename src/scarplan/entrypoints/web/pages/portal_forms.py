@@ -16,13 +16,13 @@ from scarplan.domain.errors import InputError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import intake_step, questionnaire_answers
 from scarplan.entrypoints.web.pages.common import render, see_other
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.identity_requests import patient_requests
-from scarplan.services.clinic.patient_fields import STEP_FIELDS, IntakeStep
-from scarplan.services.clinic.portal_intake import intake_step as intake_step_named
-from scarplan.services.clinic.portal_intake import my_intake, save_intake_step
-from scarplan.services.clinic.questionnaires import (
+from scarplan.services.clinic.accounts.identity_requests import patient_requests
+from scarplan.services.clinic.accounts.portal_intake import intake_step as intake_step_named
+from scarplan.services.clinic.accounts.portal_intake import my_intake, save_intake_step
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records.patient_fields import STEP_FIELDS, IntakeStep
+from scarplan.services.clinic.records.questionnaires import (
     answer_questionnaire,
     patient_questionnaires,
     questionnaire,

@@ -14,14 +14,14 @@ from scarplan.entrypoints.web.forms import photo
 from scarplan.entrypoints.web.home import PORTAL, is_patient
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import ConsentScope, PhotoAngle
-from scarplan.services.clinic.outcomes import OutcomeSeries
-from scarplan.services.clinic.patients import get_patient
-from scarplan.services.clinic.photos import add_photo
-from scarplan.services.clinic.progress import Progress, patient_progress
-from scarplan.services.clinic.sessions import list_sessions
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import ConsentScope, PhotoAngle
+from scarplan.services.clinic.records.outcomes import OutcomeSeries
+from scarplan.services.clinic.records.patients import get_patient
+from scarplan.services.clinic.records.photos import add_photo
+from scarplan.services.clinic.records.progress import Progress, patient_progress
+from scarplan.services.clinic.records.sessions import list_sessions
 
 router = APIRouter(include_in_schema=False)
 

@@ -11,15 +11,15 @@ from scarplan.domain.errors import NotFoundError, PermissionDeniedError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.pages.common import render, see_other
-from scarplan.services.clinic.access import Role
-from scarplan.services.clinic.context import Actor
-from scarplan.services.clinic.reminders import (
+from scarplan.services.clinic.calendar.reminders import (
     UNSUBSCRIBED,
     check_unsubscribe,
     reminder_choice,
     set_reminders,
     unsubscribe,
 )
+from scarplan.services.clinic.core.access import Role
+from scarplan.services.clinic.core.context import Actor
 
 router = APIRouter(include_in_schema=False)
 NOTICE = "account/notice.html"

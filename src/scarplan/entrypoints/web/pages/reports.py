@@ -12,8 +12,8 @@ from scarplan.adapters.reports.content import Variant
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import render, see_other
-from scarplan.services.clinic.patient_report import patient_report
-from scarplan.services.clinic.report_jobs import report_file, report_job, start_report
+from scarplan.services.clinic.exchange.patient_report import patient_report
+from scarplan.services.clinic.exchange.report_jobs import report_file, report_job, start_report
 from scarplan.services.reports import rendered
 
 router = APIRouter(include_in_schema=False)

@@ -12,9 +12,9 @@ from fastapi.responses import HTMLResponse
 from scarplan.adapters.presentation.wording import label
 from scarplan.entrypoints.web.deps import ActorDep, require
 from scarplan.entrypoints.web.pages.common import render
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.research import MAX_SHIFT_DAYS
-from scarplan.services.clinic.research.deidentify import NUMERIC_PARAMETERS
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.exchange.research import MAX_SHIFT_DAYS
+from scarplan.services.clinic.exchange.research.deidentify import NUMERIC_PARAMETERS
 
 router = APIRouter(include_in_schema=False)
 EXPORT_URL = "/api/v1/research/export"

@@ -16,15 +16,15 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import adverse_event, treatment_session
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.appointments import patient_appointments
-from scarplan.services.clinic.checklists import TEST_SPOT_RESULT_WORDS, session_checklist
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.inputs import AdverseEventKind
-from scarplan.services.clinic.patients import get_patient
-from scarplan.services.clinic.plans import PlannedSessionView
-from scarplan.services.clinic.progress import open_plan_view, patient_calendar
-from scarplan.services.clinic.sessions import (
+from scarplan.services.clinic.calendar.appointments import patient_appointments
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.inputs import AdverseEventKind
+from scarplan.services.clinic.plans.checklists import TEST_SPOT_RESULT_WORDS, session_checklist
+from scarplan.services.clinic.plans.plans import PlannedSessionView
+from scarplan.services.clinic.records.patients import get_patient
+from scarplan.services.clinic.records.progress import open_plan_view, patient_calendar
+from scarplan.services.clinic.records.sessions import (
     add_adverse_event,
     get_session,
     list_sessions,

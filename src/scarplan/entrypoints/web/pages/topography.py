@@ -16,11 +16,11 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.services.clinic import topography
-from scarplan.services.clinic.access import Permission
-from scarplan.services.clinic.context import Actor, Clinic
-from scarplan.services.clinic.patients import get_patient
-from scarplan.services.topography import example_map as run_example
+from scarplan.services.clinic.core.access import Permission
+from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.records import stored_topography
+from scarplan.services.clinic.records.patients import get_patient
+from scarplan.services.topography_files import example_map as run_example
 
 router = APIRouter(include_in_schema=False)
 WRITE = [require(Permission.WRITE_CLINICAL)]
@@ -30,7 +30,7 @@ def _context(clinic: Clinic, actor: Actor, patient_id: int) -> dict[str, Any]:
     return {
         "actor": actor,
         "patient": get_patient(clinic, actor, patient_id),
-        "analyses": topography.list_analyses(clinic, actor, patient_id),
+        "analyses": stored_topography.list_analyses(clinic, actor, patient_id),
         "regions": list(Region),
         "today": clinic.today(),
         "entered": {},
@@ -60,9 +60,15 @@ async def upload_map(
             raise InputError(
                 "the height map was not accepted", [FieldProblem("file", "no file", "")]
             )
-        data = await upload.read(topography.MAX_BYTES + 1)
+        data = await upload.read(stored_topography.MAX_BYTES + 1)
         job_id = await run_in_threadpool(
-            topography.start_analysis, clinic, actor, patient_id, entered, upload.filename, data
+            stored_topography.start_analysis,
+            clinic,
+            actor,
+            patient_id,
+            entered,
+            upload.filename,
+            data,
         )
     except ScarplanError as error:
         context = {**_context(clinic, actor, patient_id), "entered": entered, **form_errors(error)}
@@ -93,7 +99,7 @@ def example_map() -> Response:
 def analysis_job(
     request: Request, clinic: ClinicDep, actor: ActorDep, analysis_job_id: RecordId
 ) -> Response:
-    job = topography.analysis_job(clinic, actor, analysis_job_id)
+    job = stored_topography.analysis_job(clinic, actor, analysis_job_id)
     if job.status == "done" and job.result:
         finished = f"/topography/{job.result['topography_id']}"
         if request.headers.get("HX-Request") == "true":
@@ -108,7 +114,7 @@ def analysis_job(
 def analysis_page(
     request: Request, clinic: ClinicDep, actor: ActorDep, topography_id: RecordId
 ) -> HTMLResponse:
-    found = topography.get_analysis(clinic, actor, topography_id)
+    found = stored_topography.get_analysis(clinic, actor, topography_id)
     context = {
         "actor": actor,
         "analysis": found,
@@ -119,20 +125,22 @@ def analysis_page(
 
 @router.get("/topography/{topography_id}/map")
 def height_map_file(clinic: ClinicDep, actor: ActorDep, topography_id: RecordId) -> Response:
-    return _file_download(*topography.height_map_file(clinic, actor, topography_id))
+    return _file_download(*stored_topography.height_map_file(clinic, actor, topography_id))
 
 
 @router.post("/topography/{topography_id}/reanalyse", dependencies=WRITE, response_model=None)
 async def reanalyse(
     clinic: ClinicDep, actor: ActorDep, topography_id: RecordId
 ) -> RedirectResponse:
-    job_id = await run_in_threadpool(topography.start_reanalysis, clinic, actor, topography_id)
+    job_id = await run_in_threadpool(
+        stored_topography.start_reanalysis, clinic, actor, topography_id
+    )
     return see_other(f"/topography/jobs/{job_id}")
 
 
 @router.get("/topography/{topography_id}/overlay.png")
 def overlay(clinic: ClinicDep, actor: ActorDep, topography_id: RecordId) -> Response:
-    png = topography.overlay_png(clinic, actor, topography_id)
+    png = stored_topography.overlay_png(clinic, actor, topography_id)
     return Response(png, media_type="image/png", headers={"cache-control": "private, no-store"})
 
 
@@ -142,10 +150,10 @@ async def record_assessment(
 ) -> HTMLResponse | RedirectResponse:
     try:
         assessment_id = await run_in_threadpool(
-            topography.record_assessment, clinic, actor, topography_id
+            stored_topography.record_assessment, clinic, actor, topography_id
         )
     except ScarplanError as error:
-        found = topography.get_analysis(clinic, actor, topography_id)
+        found = stored_topography.get_analysis(clinic, actor, topography_id)
         context = {
             "actor": actor,
             "analysis": found,
