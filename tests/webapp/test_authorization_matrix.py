@@ -30,6 +30,7 @@ from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.exchange import report_jobs
+from scarplan.services.clinic.exchange.research import export_jobs
 from scarplan.services.clinic.plans import consents, plans
 from scarplan.services.clinic.records import (
     assessments,
@@ -136,7 +137,11 @@ MATRIX: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/v1/users/{username}/{state}"): frozenset({A}),
     ("GET", "/api/v1/patients/{patient_id}/export"): frozenset({C, P}),
     ("DELETE", "/api/v1/patients/{patient_id}"): frozenset({A}),
-    ("GET", "/api/v1/research/export"): frozenset({R}),
+    ("POST", "/api/v1/research/exports"): frozenset({R}),
+    ("GET", "/api/v1/research/exports/{export_job_id}"): frozenset({R}),
+    ("GET", "/api/v1/research/exports/{export_job_id}/file"): frozenset({R}),
+    ("POST", "/research/exports"): frozenset({R}),
+    ("GET", "/research/exports/{export_job_id}"): frozenset({R}),
     ("GET", "/research"): frozenset({R}),
     ("GET", "/account/tokens"): EVERYONE,
     ("POST", "/account/tokens"): EVERYONE,
@@ -254,6 +259,7 @@ class Records:
     event_id: int = 0
     consent_id: int = 0
     report_job_id: int = 0
+    export_job_id: int = 0
 
     def values(self) -> dict[str, str]:
         return {
@@ -270,6 +276,7 @@ class Records:
             "event_id": str(self.event_id),
             "consent_id": str(self.consent_id),
             "report_job_id": str(self.report_job_id),
+            "export_job_id": str(self.export_job_id),
             "modality": "tca_cross",
             "action": "accept",
             "entry_id": "tca_cross",
@@ -385,6 +392,13 @@ def world(clinic: Clinic) -> World:
     for role in (A, S, R):
         users.create_user(clinic, f"{role}.matrix", role, PASSWORD, role)
     users.create_user(clinic, "patient.matrix", "Own", PASSWORD, P, patient_id=own.patient_id)
+    # A research export is its researcher's alone: the one the researcher asked for.
+    researcher = users.sign_in(clinic, "researcher.matrix", PASSWORD)[0]
+    export_job_id = export_jobs.start_research_export(clinic, researcher, "shifted")
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    own = replace(own, export_job_id=export_job_id)
+    other = replace(other, export_job_id=export_job_id)
     return World(clinic, own, other)
 
 

@@ -9,7 +9,6 @@ import re
 import zipfile
 from datetime import timedelta
 from html import unescape
-from urllib.parse import urlencode
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +18,7 @@ from scarplan.adapters.db.tables import AuditEventRecord
 from scarplan.adapters.presentation.wording import label
 from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.context import Clinic
+from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.exchange.research.deidentify import NUMERIC_PARAMETERS
 from scarplan.services.clinic.records import assessments, patients
 from support.clinic_data import assessment_input, patient_input
@@ -54,13 +54,15 @@ def cohort(client: TestClient, clinic: Clinic) -> None:
         )
 
 
-def _download_form(page: str) -> tuple[str, str, list[str]]:
-    """The form's action, the name of its date choice and the values offered."""
-    form = re.search(r'<form method="get" action="([^"]+)">(.*?)</form>', page, re.S)
+def _download_form(page: str) -> tuple[str, str, list[str], str]:
+    """The form's action, the name of its date choice, the values offered, its CSRF token."""
+    form = re.search(r'<form method="post" action="([^"]+)">(.*?)</form>', page, re.S)
     assert form is not None
     choices = re.findall(r'type="radio" name="([a-z]+)" value="([a-z]+)"', form[2])
     assert len({name for name, _ in choices}) == 1
-    return unescape(form[1]), choices[0][0], [value for _, value in choices]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form[2])
+    assert token is not None
+    return unescape(form[1]), choices[0][0], [value for _, value in choices], token[1]
 
 
 def test_a_researcher_lands_on_the_research_page_with_its_link_in_the_nav(
@@ -75,7 +77,7 @@ def test_a_researcher_lands_on_the_research_page_with_its_link_in_the_nav(
     assert 'href="/account/tokens"' in page.text
     for fact in ("HMAC-SHA256", "free-text", "Years only", "Parquet", "audit trail"):
         assert fact in page.text
-    assert _download_form(page.text)[1:] == ("dates", ["shifted", "years"])
+    assert _download_form(page.text)[1:3] == ("dates", ["shifted", "years"])
     # The parameters the page lists are the export's allow-list, by their labels.
     shared = unescape(page.text)
     assert all(label(name) in shared for name in NUMERIC_PARAMETERS)
@@ -99,9 +101,18 @@ def test_the_page_downloads_the_de_identified_export_and_the_download_is_audited
 ) -> None:
     users.create_user(clinic, "res.one", "Res One", PASSWORD, "researcher")
     _sign_in(client, "res.one")
-    action, field, _ = _download_form(client.get("/research").text)
+    action, field, _, token = _download_form(client.get("/research").text)
 
-    download = client.get(f"{action}?{urlencode({field: dates})}")
+    # The export is made by a job; its page offers the download when it is ready.
+    asked = client.post(action, data={field: dates, "csrf_token": token}, follow_redirects=False)
+    assert asked.status_code == 303, asked.text
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    page = client.get(asked.headers["location"])
+    assert "The export is ready" in page.text
+    link = re.search(r'href="(/api/v1/research/exports/\d+/file)"', page.text)
+    assert link is not None
+    download = client.get(link[1])
     assert download.status_code == 200, download.text
     assert download.headers["content-type"] == "application/zip"
     assert "attachment" in download.headers["content-disposition"]
@@ -127,6 +138,32 @@ def test_the_page_downloads_the_de_identified_export_and_the_download_is_audited
             )
         ).all()
     assert (entry.username, entry.role, entry.patient_id) == ("res.one", "researcher", None)
-    assert entry.route == "GET /api/v1/research/export"
+    assert entry.route == "POST /research/exports"  # in the name of who asked, as they asked
     assert entry.detail["dates"] == dates
     assert entry.detail["rows"]["patients"] == len(NAMES)
+
+
+@pytest.mark.usefixtures("cohort")
+def test_an_export_is_the_researchers_alone_and_the_api_says_where_it_is(
+    client: TestClient, clinic: Clinic
+) -> None:
+    users.create_user(clinic, "res.one", "Res One", PASSWORD, "researcher")
+    users.create_user(clinic, "res.two", "Res Two", PASSWORD, "researcher")
+    _sign_in(client, "res.one")
+    token = _download_form(client.get("/research").text)[3]
+    started = client.post("/api/v1/research/exports?dates=years", headers={"X-CSRF-Token": token})
+    assert started.status_code == 202, started.text
+    state = started.json()
+    assert state["status_url"] == f"/api/v1/research/exports/{state['job_id']}"
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    done = client.get(state["status_url"]).json()
+    assert done["status"] == "done"
+    assert done["file_url"] == f"{state['status_url']}/file"
+    assert done["rows"]["patients"] == len(NAMES)
+
+    client.cookies.clear()
+    _sign_in(client, "res.two")
+    assert client.get(state["status_url"]).status_code == 404
+    assert client.get(done["file_url"]).status_code == 404
+    assert client.get(f"/research/exports/{state['job_id']}").status_code == 404

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import tempfile
-import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -23,12 +21,13 @@ from scarplan.services.clinic.core.access import Permission, Role
 from scarplan.services.clinic.core.audit import AuditPage, AuditQuery, search_audit
 from scarplan.services.clinic.core.audit_verify import verify_audit
 from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.core.jobs import JobView
 from scarplan.services.clinic.exchange.patient_data import (
     ErasureReport,
     erase_patient,
     write_patient_archive,
 )
-from scarplan.services.clinic.exchange.research import export_research
+from scarplan.services.clinic.exchange.research import export_jobs
 
 router = APIRouter(prefix=PREFIX, tags=["administration"], responses={**ERRORS, 403: ERRORS[401]})
 ZIP = "application/zip"
@@ -166,25 +165,52 @@ def erase(
     return erase_patient(clinic, actor, patient_id, reason)
 
 
-@router.get("/research/export", response_class=Response)
-async def research_export(
+class ResearchExportJob(BaseModel):
+    """A research export being made: poll `status_url` until `status` is done, then fetch
+    `file_url` (a ZIP kept for a day, for the one who asked)."""
+
+    job_id: int
+    status: str
+    error: str = ""
+    status_url: str
+    file_url: str | None = None
+    rows: dict[str, int] | None = None
+
+
+def _export_state(job: JobView) -> ResearchExportJob:
+    base = f"{PREFIX}/research/exports/{job.id}"
+    done = job.status == "done" and job.result is not None
+    return ResearchExportJob(
+        job_id=job.id,
+        status=job.status,
+        error=job.error,
+        status_url=base,
+        file_url=f"{base}/file" if done else None,
+        rows=job.result.get("rows") if done and job.result else None,
+    )
+
+
+@router.post("/research/exports", status_code=202)
+def start_research_export(
     clinic: ClinicDep, actor: ActorDep, dates: Literal["shifted", "years"] = "shifted"
-) -> Response:
-    """The de-identified research export (CSV and Parquet per table, README, manifest)."""
-    data = await run_in_threadpool(_research_zip, clinic, actor, dates)
-    return _download(data, f"scarplan-research-{dates}.zip")
+) -> ResearchExportJob:
+    """Have the de-identified research export made (CSV and Parquet per table, README,
+    manifest, zipped): a job, as the export grows with the clinic."""
+    job_id = export_jobs.start_research_export(clinic, actor, dates)
+    return _export_state(export_jobs.research_export_job(clinic, actor, job_id))
 
 
-def _research_zip(clinic: Clinic, actor: Actor, dates: Literal["shifted", "years"]) -> bytes:
-    with tempfile.TemporaryDirectory() as folder:
-        target = Path(folder) / "export"
-        export_research(clinic, actor, target, dates=dates)
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-            for path in sorted(target.rglob("*")):
-                if path.is_file():
-                    archive.write(path, path.relative_to(target).as_posix())
-        return buffer.getvalue()
+@router.get("/research/exports/{export_job_id}")
+def research_export_state(
+    clinic: ClinicDep, actor: ActorDep, export_job_id: RecordId
+) -> ResearchExportJob:
+    return _export_state(export_jobs.research_export_job(clinic, actor, export_job_id))
+
+
+@router.get("/research/exports/{export_job_id}/file", response_class=Response)
+def research_export_file(clinic: ClinicDep, actor: ActorDep, export_job_id: RecordId) -> Response:
+    found = export_jobs.research_export_file(clinic, actor, export_job_id)
+    return _download(found.data, found.filename)
 
 
 def _download(data: bytes, name: str) -> Response:

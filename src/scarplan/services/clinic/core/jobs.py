@@ -61,6 +61,9 @@ KINDS: dict[str, JobKind] = {
         "scarplan.services.clinic.calendar.schedule_runs:run_schedule_job", serial=True
     ),
     "report": JobKind("scarplan.services.clinic.exchange.report_jobs:run_report_job"),
+    "research_export": JobKind(
+        "scarplan.services.clinic.exchange.research.export_jobs:run_research_export_job"
+    ),
     "probe": JobKind("scarplan.services.clinic.core.jobs:run_probe_job"),
 }
 """Every kind of job and its handler: `handler(run: JobRun) -> None`, which ends by calling
