@@ -4,8 +4,9 @@ the example's places), give N app processes on one database that share sessions,
 lockouts and the throttle's view of clients behind the proxy; and they start together without
 racing on the schema.
 
-nginx is not run here (the CI machine has none); its site file is read for the pairing that
-matters to the app: it sends X-Forwarded-For from loopback, and loopback is a trusted proxy.
+nginx is not run here: its site file passes `nginx -t` (with a throwaway certificate in the
+place of the host's), and is read for the pairing that matters to the app: it sends
+X-Forwarded-For from loopback, and loopback is a trusted proxy.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 import re
 import secrets
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -46,6 +48,9 @@ CLI = [sys.executable, "-m", "scarplan.entrypoints.cli.app"]
 SERVICES = ("scarplan-web@.service", "scarplan-worker@.service", "scarplan-migrate.service")
 READY_S = 120
 PASSWORD = "zebra glass harbour"
+NGINX = "/usr/sbin/nginx"
+CERTIFICATE_DIR = "/etc/letsencrypt/live/scarplan.clinic.example"
+PACKAGES_HINT = "scripts/system-packages.sh installs it (`make test` runs that)"
 SETTING = re.compile(r"^#?\s*(SCARPLAN_[A-Z0-9_]+)=(.*)$")
 
 
@@ -255,6 +260,42 @@ def test_nginx_forwards_the_client_from_an_address_the_apps_trust() -> None:
     # The edge proxy overwrites the header; appending to what a client sent would also be read
     # correctly (the rightmost untrusted address counts), but overwriting leaves no doubt.
     assert re.search(r"proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;", site)
+
+
+def test_the_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
+    nginx = shutil.which("nginx") or NGINX
+    openssl = shutil.which("openssl")
+    assert Path(nginx).is_file(), f"nginx is missing: {PACKAGES_HINT}"
+    assert openssl is not None, f"openssl is missing: {PACKAGES_HINT}"
+    files = ["-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")]
+    subject = ["-subj", "/CN=scarplan.clinic.example"]
+    made = subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", *files, *subject],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert made.returncode == 0, made.stderr
+    site = NGINX_SITE.read_text(encoding="utf-8")
+    assert CERTIFICATE_DIR in site
+    (tmp_path / "scarplan.conf").write_text(site.replace(CERTIFICATE_DIR, str(tmp_path)))
+    # What Debian's nginx.conf gives a site: the http block (with the main context's own
+    # paths moved here, so the check needs no root and writes nothing outside tmp_path).
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nevents {{}}\n"
+        f"http {{\n    access_log off;\n    include {tmp_path}/scarplan.conf;\n}}\n"
+    )
+    error_log = ["-e", str(tmp_path / "error.log")]
+    checked = subprocess.run(
+        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), *error_log],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "test is successful" in checked.stderr
 
 
 def test_two_app_processes_from_the_units_share_sessions_and_lockouts(
