@@ -262,12 +262,19 @@ def test_nginx_forwards_the_client_from_an_address_the_apps_trust() -> None:
     assert re.search(r"proxy_set_header\s+X-Forwarded-For\s+\$remote_addr;", site)
 
 
-def test_the_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
+def nginx_binary() -> str:
     nginx = shutil.which("nginx") or NGINX
-    openssl = shutil.which("openssl")
     assert Path(nginx).is_file(), f"nginx is missing: {PACKAGES_HINT}"
+    return nginx
+
+
+def nginx_config(directory: Path, site: str) -> list[str]:
+    """Write `site` into an nginx configuration under `directory` as Debian's nginx.conf
+    includes a site (the main context's own paths moved there, so nothing is written outside
+    it), with a throwaway certificate in place of the host's; return nginx's arguments."""
+    openssl = shutil.which("openssl")
     assert openssl is not None, f"openssl is missing: {PACKAGES_HINT}"
-    files = ["-keyout", str(tmp_path / "privkey.pem"), "-out", str(tmp_path / "fullchain.pem")]
+    files = ["-keyout", str(directory / "privkey.pem"), "-out", str(directory / "fullchain.pem")]
     subject = ["-subj", "/CN=scarplan.clinic.example"]
     made = subprocess.run(
         [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", *files, *subject],
@@ -277,18 +284,20 @@ def test_the_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
         check=False,
     )
     assert made.returncode == 0, made.stderr
-    site = NGINX_SITE.read_text(encoding="utf-8")
     assert CERTIFICATE_DIR in site
-    (tmp_path / "scarplan.conf").write_text(site.replace(CERTIFICATE_DIR, str(tmp_path)))
-    # What Debian's nginx.conf gives a site: the http block (with the main context's own
-    # paths moved here, so the check needs no root and writes nothing outside tmp_path).
-    (tmp_path / "nginx.conf").write_text(
-        f"pid {tmp_path}/nginx.pid;\nevents {{}}\n"
-        f"http {{\n    access_log off;\n    include {tmp_path}/scarplan.conf;\n}}\n"
+    (directory / "scarplan.conf").write_text(site.replace(CERTIFICATE_DIR, str(directory)))
+    (directory / "nginx.conf").write_text(
+        f"pid {directory}/nginx.pid;\nevents {{}}\n"
+        f"http {{\n    access_log off;\n    include {directory}/scarplan.conf;\n}}\n"
     )
-    error_log = ["-e", str(tmp_path / "error.log")]
+    configuration = ["-p", str(directory), "-c", str(directory / "nginx.conf")]
+    return [*configuration, "-e", str(directory / "error.log")]
+
+
+def test_the_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
+    site = NGINX_SITE.read_text(encoding="utf-8")
     checked = subprocess.run(
-        [nginx, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf"), *error_log],
+        [nginx_binary(), "-t", *nginx_config(tmp_path, site)],
         capture_output=True,
         text=True,
         timeout=60,
@@ -296,6 +305,55 @@ def test_the_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
     )
     assert checked.returncode == 0, checked.stderr
     assert "test is successful" in checked.stderr
+
+
+def site_on_ports(site: str, http: int, https: int, apps: list[str]) -> str:
+    """The example site listening on loopback test ports, balancing over the test's apps."""
+    replacements = [
+        (r"listen 80;", f"listen 127.0.0.1:{http};"),
+        (r"listen \[::\]:80;", ""),
+        (r"listen 443 ssl", f"listen 127.0.0.1:{https} ssl"),
+        (r"listen \[::\]:443 ssl http2;", ""),
+    ]
+    for pattern, replacement in replacements:
+        site, count = re.subn(pattern, replacement, site)
+        assert count == 1, pattern
+    upstreams = re.findall(r"server 127\.0\.0\.1:(\d+)", site)
+    assert len(upstreams) == len(apps)
+    for example, port in zip(upstreams, apps, strict=True):
+        site = site.replace(f"server 127.0.0.1:{example} ", f"server 127.0.0.1:{port} ")
+    return site
+
+
+@contextmanager
+def running_nginx(directory: Path, site: str, https: int) -> Iterator[str]:
+    directory.mkdir()
+    arguments = nginx_config(directory, site)
+    with (directory / "nginx.out").open("wb") as output:
+        process = subprocess.Popen(
+            [nginx_binary(), *arguments, "-g", "daemon off;"],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"https://127.0.0.1:{https}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, (directory / "error.log").read_text(errors="replace")
+            try:
+                httpx.get(f"{url}/healthz", verify=False, timeout=5)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def test_two_app_processes_from_the_units_share_sessions_and_lockouts(
@@ -373,3 +431,37 @@ def test_two_app_processes_from_the_units_share_sessions_and_lockouts(
         assert sign_in(second, "nobody", "wrong password!", "198.51.100.7").status_code == 429
         assert sign_in(first, "nobody", "wrong password!", "198.51.100.7").status_code == 429
         assert sign_in(first, "nobody", "wrong password!", "198.51.100.8").status_code == 401
+
+        # Through nginx as configured (on test ports): TLS, both apps behind it, and the
+        # client's own X-Forwarded-For replaced, so spoofing a new address on each attempt
+        # does not get past the throttle (nginx names the client, loopback here).
+        site = site_on_ports(
+            NGINX_SITE.read_text(encoding="utf-8"), free_port(), (https := free_port()), ports
+        )
+        with running_nginx(tmp_path / "nginx", site, https) as proxy:
+            assert httpx.get(f"{proxy}/readyz", verify=False, timeout=30).status_code == 200
+            via_proxy = httpx.post(
+                f"{proxy}/api/v1/session",
+                json={"username": "dr.ada", "password": PASSWORD},
+                verify=False,
+                timeout=30,
+            )
+            assert via_proxy.status_code == 200, via_proxy.text
+            assert httpx.get(f"{proxy}/metrics", verify=False, timeout=30).status_code == 404
+            for attempt in range(NAME_FAILURES):
+                spoofed = httpx.post(
+                    f"{proxy}/api/v1/session",
+                    json={"username": "nobody", "password": "wrong password!"},
+                    headers={"X-Forwarded-For": f"192.0.2.{attempt + 1}"},
+                    verify=False,
+                    timeout=30,
+                )
+                assert spoofed.status_code == 401, spoofed.text
+            last = httpx.post(
+                f"{proxy}/api/v1/session",
+                json={"username": "nobody", "password": "wrong password!"},
+                headers={"X-Forwarded-For": "192.0.2.200"},
+                verify=False,
+                timeout=30,
+            )
+            assert last.status_code == 429, last.text
