@@ -4,9 +4,9 @@ the example's places), give N app processes on one database that share sessions,
 lockouts and the throttle's view of clients behind the proxy; and they start together without
 racing on the schema.
 
-nginx is not run here: its site file passes `nginx -t` (with a throwaway certificate in the
-place of the host's), and is read for the pairing that matters to the app: it sends
-X-Forwarded-For from loopback, and loopback is a trusted proxy.
+The nginx site passes `nginx -t`, and then runs in front of the two apps (on test ports, with a
+throwaway certificate in place of the host's): TLS ends there, and the client it names in
+X-Forwarded-For, from loopback, a trusted proxy, is the one the throttle counts.
 """
 
 from __future__ import annotations
