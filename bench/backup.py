@@ -110,8 +110,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary, ExitStack() as stack:
         data_dir = Path(temporary)
         started = time.perf_counter()
-        ids = build_database(data_dir, args.patients)
         url = sqlite_url(data_dir)
+        ids = build_database(data_dir, url, args.patients)
         engine = make_engine(url)
         add_photos(engine, [patient for patient, _ in ids], args.photos)
         engine.dispose()

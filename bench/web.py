@@ -1,14 +1,18 @@
 """Benchmark: the web app under load (issue 6).
 
 Run: .venv/bin/python bench/web.py [--patients 10000] [--requests 2000] [--clients 20]
-[--workers 1]. Builds an SQLite database of N patients (each with an assessment and a
-plan of several sessions), starts `scarplan serve` on loopback, signs in, and sends a bounded
-number of requests to the patient overview and to the plan page from C concurrent clients.
+[--workers 1] [--apps 2] [--database postgresql | --database-url URL]. Builds a database of N
+patients (each with an assessment and a plan of several sessions): SQLite by default, or a
+throwaway PostgreSQL server started the way the tests start one, or the empty database at
+--database-url. Starts `scarplan serve` on loopback (--apps A: A processes on A ports with one
+secret key, as deploy/ runs them; the clients open each new connection to the next app in turn,
+as the load balancer does), signs in, and sends a bounded number of requests to the patient
+overview and to the plan page from C concurrent clients.
 Prints the median over --rounds runs of requests per second and p50/p99 latency per page, both
 as the clients see it (queueing in the socket and the load generator's own share of the two
 cores included) and as the server's time on each request (its Server-Timing header: the server
 runs with SCARPLAN_SERVER_TIMING on). Target: p99 under 100 ms at 20 concurrent clients on
-SQLite.
+SQLite, and with 2 app processes on PostgreSQL (issue 23; docs/operations.md, "Deployment").
 
 The public decision aid (issue 21) is measured too, without a session cookie as a visitor has
 none: its start page, "what might suit me" and the printable summary with a full set of answers,
@@ -21,16 +25,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import secrets
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from copy import deepcopy
 from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-from sqlalchemy import insert, select
+from sqlalchemy import insert, make_url, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
@@ -49,7 +56,8 @@ from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.plans import plans
 from scarplan.services.clinic.records import assessments, patients
 from scarplan.settings import Settings
-from support.server import running_server
+from support.postgres import temporary_postgres
+from support.server import Server, running_server
 
 PASSWORD = "zebra glass harbour"  # passes the password policy (not the user name)
 BATCH = 1000
@@ -61,9 +69,9 @@ GUIDE_ANSWERS = (
 )
 
 
-def _template(data_dir: Path) -> tuple[int, int]:
+def _template(data_dir: Path, database_url: str) -> tuple[int, int]:
     """One real patient, assessment and plan made by the services: the rows to copy."""
-    settings = Settings(data_dir=data_dir)
+    settings = Settings(data_dir=data_dir, database_url=database_url)
     now = datetime(2026, 11, 21, 9, tzinfo=UTC)
     container = bootstrap(settings, clock=lambda: now)
     upgrade(container.engine)
@@ -92,10 +100,10 @@ def _template(data_dir: Path) -> tuple[int, int]:
     return patient.id, plan.id
 
 
-def build_database(data_dir: Path, count: int) -> list[tuple[int, int]]:
+def build_database(data_dir: Path, database_url: str, count: int) -> list[tuple[int, int]]:
     """N patients, each with the template's assessment and plan; returns (patient, plan) ids."""
-    template_patient, template_plan = _template(data_dir)
-    engine = make_engine(sqlite_url(data_dir))
+    template_patient, template_plan = _template(data_dir, database_url)
+    engine = make_engine(database_url)
     ids = [(template_patient, template_plan)]
     with engine.begin() as connection:
         patient = connection.execute(
@@ -183,8 +191,8 @@ def _row(record: object) -> dict[str, object]:
 
 
 async def _client(
-    host: str,
-    port: int,
+    apps: list[tuple[str, int]],
+    first: int,
     cookie: str,
     urls: list[str],
     results: list[float],
@@ -196,15 +204,22 @@ async def _client(
     connections held for the whole run pin each client to the worker process that accepted it,
     and an uneven split then measures the split, not the server.)
 
+    With several app processes (`apps`), each new connection goes to the next one in turn,
+    starting from the app at `first`: a load balancer's round robin over the app ports.
+
     Raw HTTP/1.1 on asyncio streams rather than an HTTP client library: the generator shares
     the machine's two cores with the server, so it must cost far less per request than the
     server does, or the figures measure the generator.
     """
+    turn = first
+    host, port = apps[turn % len(apps)]
     reader, writer = await asyncio.open_connection(host, port)
     try:
         for n, url in enumerate(urls):
             if n and n % reuse == 0:
                 writer.close()
+                turn += 1
+                host, port = apps[turn % len(apps)]
                 reader, writer = await asyncio.open_connection(host, port)
             sent_cookie = f"Cookie: {cookie}\r\n" if cookie else ""
             request = f"GET {url} HTTP/1.1\r\nHost: {host}:{port}\r\n{sent_cookie}\r\n".encode()
@@ -238,19 +253,20 @@ async def _read_head(reader: asyncio.StreamReader) -> tuple[int, int, float]:
 
 
 async def load(
-    base_url: str, cookie: str, urls: list[str], clients: int, reuse: int = 10
+    base_urls: list[str], cookie: str, urls: list[str], clients: int, reuse: int = 10
 ) -> tuple[float, list[float], list[float]]:
-    """Send `urls` from `clients` concurrent clients; return the wall time, the latencies seen
-    by the clients and the server's own times (Server-Timing)."""
-    address = httpx.URL(base_url)
+    """Send `urls` from `clients` concurrent clients, spread over the apps at `base_urls`;
+    return the wall time, the latencies seen by the clients and the server's own times
+    (Server-Timing)."""
+    apps = [(url.host, url.port or 80) for url in map(httpx.URL, base_urls)]
     results: list[float] = []
     server_times: list[float] = []
     shares = [urls[i::clients] for i in range(clients)]
     started = time.perf_counter()
     await asyncio.gather(
         *(
-            _client(address.host, address.port or 80, cookie, share, results, server_times, reuse)
-            for share in shares
+            _client(apps, number, cookie, share, results, server_times, reuse)
+            for number, share in enumerate(shares)
         )
     )
     return time.perf_counter() - started, results, server_times
@@ -261,12 +277,53 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+@contextmanager
+def _database(kind: str, url: str | None, data_dir: Path) -> Iterator[str]:
+    """The empty database to fill: `url` as given, a throwaway PostgreSQL, or an SQLite file."""
+    if url is not None:
+        yield url
+    elif kind == "postgresql":
+        with temporary_postgres(data_dir / "postgres") as started:
+            yield started
+    else:
+        yield sqlite_url(data_dir)
+
+
+@contextmanager
+def _apps(database_url: str, data_dir: Path, count: int, workers: int) -> Iterator[list[Server]]:
+    """`count` app processes on the database, one port each, sharing one secret key (a session
+    opened on one is good on all), as deploy/ runs them. Each logs to its own directory."""
+    command = [
+        sys.executable,
+        "-m",
+        "scarplan.entrypoints.cli.app",
+        "serve",
+        "--port",
+        "{port}",
+        "--workers",
+        str(workers),
+    ]
+    shared = {"SCARPLAN_SERVER_TIMING": "true", "SCARPLAN_SECRET_KEY": secrets.token_urlsafe(48)}
+    with ExitStack() as stack:
+        yield [
+            stack.enter_context(
+                running_server(database_url, data_dir / f"app-{n}", command=command, env=shared)
+            )
+            for n in range(count)
+        ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--patients", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=2_000)
     parser.add_argument("--clients", type=int, default=20)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes per app")
+    parser.add_argument("--apps", type=int, default=1, help="app processes, one port each")
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument(
+        "--database-url", help="an empty database to use instead of a throwaway one"
+    )
     parser.add_argument("--reuse", type=int, default=10, help="requests per connection")
     parser.add_argument("--rounds", type=int, default=3, help="runs per page; medians printed")
     parser.add_argument(
@@ -276,29 +333,21 @@ def main() -> None:
         help="the clinic's record pages, the public decision aid, or both",
     )
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as temporary:
+    with (
+        tempfile.TemporaryDirectory() as temporary,
+        _database(args.database, args.database_url, Path(temporary)) as database_url,
+    ):
         data_dir = Path(temporary)
+        kind = make_url(database_url).get_backend_name()
         started = time.perf_counter()
-        ids = build_database(data_dir, args.patients)
+        ids = build_database(data_dir, database_url, args.patients)
         print(
-            f"database: {len(ids)} patients with an assessment and a plan, "
+            f"database ({kind}): {len(ids)} patients with an assessment and a plan, "
             f"built in {time.perf_counter() - started:.1f} s"
         )
-        command = [
-            sys.executable,
-            "-m",
-            "scarplan.entrypoints.cli.app",
-            "serve",
-            "--port",
-            "{port}",
-            "--workers",
-            str(args.workers),
-        ]
-        timing = {"SCARPLAN_SERVER_TIMING": "true"}
-        with running_server(
-            sqlite_url(data_dir), data_dir / "server", command=command, env=timing
-        ) as server:
-            with httpx.Client(base_url=server.base_url) as login:
+        with _apps(database_url, data_dir, args.apps, args.workers) as servers:
+            base_urls = [server.base_url for server in servers]
+            with httpx.Client(base_url=base_urls[0]) as login:
                 login.post("/api/v1/session", json={"username": "bench", "password": PASSWORD})
                 cookie = "; ".join(f"{name}={value}" for name, value in login.cookies.items())
             rng = random.Random(21)
@@ -316,13 +365,11 @@ def main() -> None:
             for name, urls in pages.items():
                 # A visitor to the public guide has no session; the clinic pages need one.
                 sent = "" if name.startswith("guide") else cookie
-                asyncio.run(
-                    load(server.base_url, sent, urls[:100], args.clients, args.reuse)
-                )  # warm-up
+                asyncio.run(load(base_urls, sent, urls[:100], args.clients, args.reuse))  # warm-up
                 rates, p50s, p99s, server_p50s, server_p99s = [], [], [], [], []
                 for _ in range(args.rounds):
                     wall, latencies, server_times = asyncio.run(
-                        load(server.base_url, sent, urls, args.clients, args.reuse)
+                        load(base_urls, sent, urls, args.clients, args.reuse)
                     )
                     rates.append(len(urls) / wall)
                     p50s.append(statistics.median(latencies) * 1000)
@@ -331,8 +378,9 @@ def main() -> None:
                     server_p99s.append(percentile(server_times, 0.99) * 1000)
                 print(
                     f"{name}: {len(urls)} requests x {args.rounds} rounds, {args.clients} "
-                    f"clients, {args.workers} worker(s): median {statistics.median(rates):.0f} "
-                    f"req/s; at the client p50 {statistics.median(p50s):.1f} ms, "
+                    f"clients, {args.apps} app(s) x {args.workers} worker(s) on {kind}: "
+                    f"median {statistics.median(rates):.0f} req/s; "
+                    f"at the client p50 {statistics.median(p50s):.1f} ms, "
                     f"p99 {statistics.median(p99s):.1f} ms "
                     f"(per round: {', '.join(f'{p:.0f}' for p in p99s)}); "
                     f"server time p50 {statistics.median(server_p50s):.1f} ms, "

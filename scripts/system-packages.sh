@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages the tests need and pip cannot provide: Chromium (browser tests),
-# PostgreSQL (the second database), Pango (PDF rendering) and Poppler's pdftotext/pdftoppm (the
-# report tests read the rendered PDFs back). Does nothing when all are there.
+# PostgreSQL (the second database), Pango (PDF rendering), Poppler's pdftotext/pdftoppm (the
+# report tests read the rendered PDFs back) and nginx with openssl (`nginx -t` checks the
+# deployment example's site file with a throwaway certificate; the tests never start it). Does
+# nothing when all are there.
 set -euo pipefail
 
 missing=()
@@ -9,6 +11,8 @@ missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" > /dev/null || missing+=(postgresql)
 ldconfig -p 2>/dev/null | grep -q libpango-1.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v pdftotext > /dev/null || missing+=(poppler-utils)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
+command -v openssl > /dev/null || missing+=(openssl)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 echo "Installing system packages: ${missing[*]}"

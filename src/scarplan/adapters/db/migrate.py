@@ -11,6 +11,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+MIGRATION_LOCK = 0x5C4A_9D1A_0017
+"""PostgreSQL advisory lock key held while migrations run (env.py), so processes that start
+together (N app processes, a migration unit on each host) take turns: the second waits, then
+finds the schema current and does nothing, instead of both creating the same tables."""
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -39,3 +43,11 @@ def head_revision() -> str:
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def schema_mismatch(engine: Engine) -> str | None:
+    """Why the database's schema is not the one this release needs, or None when it is."""
+    current, head = current_revision(engine), head_revision()
+    if current == head:
+        return None
+    return f"schema at {current or 'nothing (an empty database)'}, this release needs {head}"

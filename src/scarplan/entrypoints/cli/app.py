@@ -119,6 +119,11 @@ COMMANDS: dict[str, LazyCommand] = {
         "schedule",
         "Book sessions on practitioners, devices and rooms, or generate a realistic instance.",
     ),
+    "migrate": LazyCommand(
+        "migrate_commands",
+        "migrate",
+        "Apply the database migrations this release needs; does nothing when they are applied.",
+    ),
 }
 
 

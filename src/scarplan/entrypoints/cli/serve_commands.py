@@ -28,6 +28,13 @@ def serve(
         help="Local demo: load a demo clinic into an empty database, make a secret key in the "
         "data directory, allow cookies over plain HTTP.",
     ),
+    migrate: bool = typer.Option(
+        True,
+        "--migrate/--no-migrate",
+        help="Apply database migrations before serving (the default), or only check that "
+        "`scarplan migrate` has applied them and refuse to start otherwise: for several app "
+        "processes on one database, so that one step changes the schema.",
+    ),
 ) -> None:
     """Serve the clinic web app and the REST API; applies database migrations first."""
     container = bootstrap()
@@ -39,7 +46,7 @@ def serve(
         container = bootstrap()
     else:
         refuse_unsafe_production(container.settings)
-    started = prepare_database(container.engine, container.clinic, demo=demo)
+    started = prepare_database(container.engine, container.clinic, demo=demo, migrate=migrate)
     url = f"http://{host}:{port}/"
     out.print(f"[bold]scarplan[/] on {url}  (database: {started.database})")
     if started.seeded:

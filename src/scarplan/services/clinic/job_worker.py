@@ -6,10 +6,10 @@ import logging
 
 from sqlalchemy import Engine
 
-from scarplan.adapters.db.migrate import current_revision, head_revision
 from scarplan.adapters.job_queue import WorkerOptions, run_worker
 from scarplan.domain.errors import FieldProblem, StateError
 from scarplan.services.clinic.accounts.mail_worker import MailWorker, sends_mail_here
+from scarplan.services.clinic.accounts.setup import require_current_schema
 from scarplan.services.clinic.core import jobs
 from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.core.job_runner import RetryLater
@@ -19,8 +19,7 @@ _log = logging.getLogger(__name__)
 
 def work_on_queue(clinic: Clinic, engine: Engine, database_url: str) -> None:
     """Take jobs from the queue and run them until SIGTERM. Refuses a database whose schema
-    is not the one this version expects (the app applies migrations; workers never do, so
-    several starting at once never race)."""
+    is not this release's: workers never migrate (`scarplan migrate` or the app does)."""
     if not database_url.startswith("postgresql"):
         raise StateError(
             "the worker needs the PostgreSQL job queue",
@@ -32,18 +31,7 @@ def work_on_queue(clinic: Clinic, engine: Engine, database_url: str) -> None:
                 )
             ],
         )
-    found, expected = current_revision(engine), head_revision()
-    if found != expected:
-        raise StateError(
-            "the database schema is not this version's",
-            [
-                FieldProblem(
-                    "database",
-                    f"is at migration {found or 'none'}, this version needs {expected}",
-                    "start `scarplan serve` (it applies migrations), then the worker",
-                )
-            ],
-        )
+    require_current_schema(engine)
     settings = clinic.settings
     options = WorkerOptions(
         concurrency=settings.worker_concurrency,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from scarplan.adapters.db import upgrade, writable_directory
+from scarplan.adapters.db import current_revision, schema_mismatch, upgrade, writable_directory
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.services.clinic.accounts.demo_clinic import (
     DEMO_USER,
@@ -100,11 +100,50 @@ def refuse_unsafe_production(settings: Settings) -> None:
         raise InputError("unsafe settings for production: the app will not start", problems)
 
 
-def prepare_database(engine: Engine, clinic: Clinic, *, demo: bool) -> Started:
-    """Apply migrations; with `demo`, load the demo clinic into an empty database. A licensed
-    questionnaire file that is wrong stops the start here, naming the file and the field."""
-    instrument_catalogue(clinic)
+@dataclass(frozen=True)
+class Migrated:
+    database: str
+    before: str | None
+    after: str | None
+
+
+def migrate_database(engine: Engine) -> Migrated:
+    """Bring the schema up to this release's; safe to run from several processes or hosts at
+    once (they take turns, and the later ones find nothing left to do)."""
+    before = current_revision(engine)
     upgrade(engine)
+    database = engine.url.render_as_string(hide_password=True)
+    return Migrated(database, before, current_revision(engine))
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to start on a schema other than this release's (the migrations are run apart)."""
+    mismatch = schema_mismatch(engine)
+    if mismatch is not None:
+        raise InputError(
+            "the database is not ready for this release",
+            [
+                FieldProblem(
+                    "SCARPLAN_DATABASE_URL",
+                    mismatch,
+                    "run `scarplan migrate` once (the scarplan-migrate unit does), then start "
+                    "the app again",
+                )
+            ],
+        )
+
+
+def prepare_database(
+    engine: Engine, clinic: Clinic, *, demo: bool, migrate: bool = True
+) -> Started:
+    """Apply migrations (or, without `migrate`, check they were applied); with `demo`, load
+    the demo clinic into an empty database. A licensed questionnaire file that is wrong stops
+    the start here, naming the file and the field."""
+    instrument_catalogue(clinic)
+    if migrate:
+        upgrade(engine)
+    else:
+        require_current_schema(engine)
     seeded = False
     login_file = clinic.settings.data_dir / DEMO_LOGIN_FILE
     if demo and demo_clinic_needed(clinic):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, text
 
-from scarplan.adapters.db.migrate import current_revision, head_revision
+from scarplan.adapters.db.migrate import head_revision, schema_mismatch
 from scarplan.adapters.db.tables import JobRecord
 from scarplan.services.clinic.core.context import Clinic
 
@@ -48,13 +48,13 @@ def _database(clinic: Clinic) -> Check:
 
 def _migrations(clinic: Clinic) -> Check:
     try:
-        current, head = current_revision(clinic.uow.engine), head_revision()
+        mismatch = schema_mismatch(clinic.uow.engine)
     except Exception:
         _log.exception("readiness: could not read the schema version")
         return Check("migrations", False, "schema version unreadable")
-    if current != head:
-        return Check("migrations", False, f"schema at {current}, this release needs {head}")
-    return Check("migrations", True, f"schema at {head}")
+    if mismatch is not None:
+        return Check("migrations", False, mismatch)
+    return Check("migrations", True, f"schema at {head_revision()}")
 
 
 def _queue(clinic: Clinic) -> Check:
