@@ -29,6 +29,8 @@ from scarplan.adapters.db.tables import (
     FollowUpVisitRecord,
     HomeRoutineRecord,
     IdentityChangeRequestRecord,
+    JobFileRecord,
+    JobPayloadRecord,
     JobRecord,
     LesionRecord,
     MailOutboxRecord,
@@ -47,13 +49,14 @@ from scarplan.adapters.db.tables import (
     User,
     UserSessionRecord,
 )
+from scarplan.adapters.reports.content import Variant
 from scarplan.domain.errors import InputError, NotFoundError, PermissionDeniedError
 from scarplan.services.clinic.accounts import identity_requests, invitations, users
 from scarplan.services.clinic.calendar import schedule_runs, schedule_setup
 from scarplan.services.clinic.calendar.demo_schedule import DEMO_SCHEDULE
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
-from scarplan.services.clinic.exchange import patient_data
+from scarplan.services.clinic.exchange import patient_data, report_jobs
 from scarplan.services.clinic.plans import consents, follow_up, plans
 from scarplan.services.clinic.records import (
     adverse_events,
@@ -156,8 +159,24 @@ def enrol(
         "cheek.npy",
         small_map_npy(),
     )
+    report_jobs.start_report(clinic, clinician, record.id, Variant.PATIENT)  # a PDF kept
     _book(clinic, clinician)
     assert stored_topography.analysis_job(clinic, clinician, job_id).status == "done"
+    with clinic.uow.write() as session:  # an upload still waiting for a worker
+        waiting = JobRecord(
+            kind="topography",
+            status="queued",
+            patient_id=record.id,
+            params={"region": "cheek_left"},
+            result=None,
+            error="",
+            created_at=clinic.now(),
+            created_by=clinician.user_id,
+            attempts=0,
+        )
+        session.add(waiting)
+        session.flush()
+        session.add(JobPayloadRecord(job_id=waiting.id, data=b"an upload"))
     if portal is None:
         return Enrolled(record.id, code, name, None, None)
     account = users.create_user(clinic, portal, name, PASSWORD, "patient", patient_id=record.id)
@@ -205,6 +224,7 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
     accounts = select(User.id).where(User.patient_id == patient_id)
     maps = select(TopographyRecord.id).where(TopographyRecord.patient_id == patient_id)
     consents_ = select(ConsentRecord.id).where(ConsentRecord.patient_id == patient_id)
+    jobs_ = select(JobRecord.id).where(JobRecord.patient_id == patient_id)
     queries: dict[str, Select[Any]] = {
         "patients": select(PatientRecord.id).where(PatientRecord.id == patient_id),
         "assessments": assessed,
@@ -254,7 +274,9 @@ def patient_rows(engine: Engine, patient_id: int) -> dict[str, int]:
         "questionnaire_responses": select(QuestionnaireResponseRecord.id).where(
             QuestionnaireResponseRecord.patient_id == patient_id
         ),
-        "jobs": select(JobRecord.id).where(JobRecord.patient_id == patient_id),
+        "jobs": jobs_,
+        "job_payloads": select(JobPayloadRecord.job_id).where(JobPayloadRecord.job_id.in_(jobs_)),
+        "job_files": select(JobFileRecord.job_id).where(JobFileRecord.job_id.in_(jobs_)),
         "mail_outbox": select(MailOutboxRecord.id).where(MailOutboxRecord.patient_id == patient_id),
         "portal_invitations": select(PortalInvitationRecord.id).where(
             PortalInvitationRecord.patient_id == patient_id

@@ -38,6 +38,8 @@ from scarplan.adapters.db.tables import (
     FollowUpVisitRecord,
     HomeRoutineRecord,
     IdentityChangeRequestRecord,
+    JobFileRecord,
+    JobPayloadRecord,
     JobRecord,
     LesionRecord,
     MailOutboxRecord,
@@ -407,6 +409,7 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
     user_ids = select(User.id).where(User.patient_id == patient_id)
     topography_ids = select(TopographyRecord.id).where(TopographyRecord.patient_id == patient_id)
     consent_ids = select(ConsentRecord.id).where(ConsentRecord.patient_id == patient_id)
+    job_ids = select(JobRecord.id).where(JobRecord.patient_id == patient_id)
     return [
         (
             "identity_change_requests",
@@ -418,6 +421,9 @@ def _erasure(patient_id: int) -> list[tuple[str, Delete]]:
             "appointments",
             delete(AppointmentRecord).where(AppointmentRecord.patient_id == patient_id),
         ),
+        # A job's input (an uploaded map) and what it made (a report PDF) go with it.
+        ("job_payloads", delete(JobPayloadRecord).where(JobPayloadRecord.job_id.in_(job_ids))),
+        ("job_files", delete(JobFileRecord).where(JobFileRecord.job_id.in_(job_ids))),
         ("jobs", delete(JobRecord).where(JobRecord.patient_id == patient_id)),
         # The e-mails hold the patient's name and address; the invitations, their account's link.
         ("mail_outbox", delete(MailOutboxRecord).where(MailOutboxRecord.patient_id == patient_id)),
