@@ -1,7 +1,7 @@
 """The PostgreSQL job queue with real processes: two `scarplan serve` apps and two `scarplan
-worker`s on one database. 3D analyses submitted through both apps all finish exactly once while
-one worker is killed with SIGKILL in the middle of a job; the e-mail is sent by the worker left;
-the sign-in lockout counted on one app holds on the other.
+worker`s on one database. 3D analyses and report PDFs asked for through both apps all finish
+exactly once while one worker is killed with SIGKILL in the middle of a job; the e-mail is sent
+by the worker left; the sign-in lockout counted on one app holds on the other.
 
 It needs PostgreSQL: in the PostgreSQL pass it uses the session's server, in the SQLite pass it
 starts one of its own (the queue exists only there).
@@ -24,12 +24,12 @@ from pydantic import SecretStr
 from sqlalchemy import func, select
 
 from scarplan.adapters.db import make_engine, upgrade
-from scarplan.adapters.db.tables import JobRecord, TopographyRecord
+from scarplan.adapters.db.tables import JobFileRecord, JobRecord, TopographyRecord
 from scarplan.bootstrap import Container
 from scarplan.services.clinic.accounts import invitations, users
-from scarplan.services.clinic.records import patients
+from scarplan.services.clinic.records import assessments, patients
 from scarplan.settings import Settings
-from support.clinic_data import patient_input
+from support.clinic_data import assessment_input, patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
 from support.server import free_port, server_environment
 from support.smtp import smtp_server
@@ -38,6 +38,7 @@ pytestmark = pytest.mark.db
 
 PASSWORD = "a long queue test password"
 ANALYSES = 4
+REPORTS = 2
 
 
 @pytest.fixture
@@ -181,6 +182,17 @@ def test_jobs_finish_exactly_once_across_apps_and_workers_when_a_worker_is_kille
             )
             assert answer.status_code == 303, answer.text[-2000:]
 
+        # Report PDFs asked for through both apps, as the patient's page does.
+        assessments.record_assessment(clinic, actor, patient_id, assessment_input(clinic.today()))
+        for number in range(REPORTS):
+            asked = clients[number % 2].post(
+                f"/patients/{patient_id}/report",
+                data={"variant": "patient"},
+                headers=headers,
+                follow_redirects=False,
+            )
+            assert asked.status_code == 303, asked.text[-2000:]
+
         # Each worker runs one job at a time: once two run, the first worker holds one.
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
@@ -208,9 +220,13 @@ def test_jobs_finish_exactly_once_across_apps_and_workers_when_a_worker_is_kille
             ).all()
             analyses = session.scalar(select(func.count()).select_from(TopographyRecord))
             analysed_ids = set(session.scalars(select(TopographyRecord.id)))
-        assert [status for _, status, _, _ in jobs_done] == ["done"] * ANALYSES, jobs_done
+            reports = session.scalar(select(func.count()).select_from(JobFileRecord))
+        total = ANALYSES + REPORTS
+        assert [status for _, status, _, _ in jobs_done] == ["done"] * total, jobs_done
         assert analyses == ANALYSES  # exactly once: no analysis twice, none missing
-        assert {result["topography_id"] for *_, result in jobs_done} == analysed_ids
+        assert reports == REPORTS
+        made = {result["topography_id"] for *_, result in jobs_done if "topography_id" in result}
+        assert made == analysed_ids
         retried = [job_id for job_id, _, attempts, _ in jobs_done if attempts == 2]
         assert len(retried) == 1, "the killed worker's job ran again, once"
         assert retried[0] in running
