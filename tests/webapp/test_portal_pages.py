@@ -48,7 +48,10 @@ def _followed_plan(clinic: Clinic, patient_id: int) -> None:
 
 
 def _post_forms(page: str) -> list[str]:
-    return re.findall(r'<form[^>]*method="post"[^>]*action="([^"]+)"', page)
+    """The page's POST forms, less the patient's own "Your report as a PDF" (asking for one's
+    own report is the patient's action, not the clinic's)."""
+    found = re.findall(r'<form[^>]*method="post"[^>]*action="([^"]+)"', page)
+    return [action for action in found if not re.fullmatch(r"/patients/\d+/report", action)]
 
 
 def _shows_nothing_for_the_clinic(page: str) -> None:

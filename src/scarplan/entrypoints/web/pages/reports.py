@@ -13,7 +13,12 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep
 from scarplan.entrypoints.web.ids import RecordId
 from scarplan.entrypoints.web.pages.common import render, see_other
 from scarplan.services.clinic.exchange.patient_report import patient_report
-from scarplan.services.clinic.exchange.report_jobs import report_file, report_job, start_report
+from scarplan.services.clinic.exchange.report_jobs import (
+    may_ask_for_report,
+    report_file,
+    report_job,
+    start_report,
+)
 from scarplan.services.reports import rendered
 
 router = APIRouter(include_in_schema=False)
@@ -31,6 +36,7 @@ def report(
     """HTML: the download itself. PDF: a page with the button that has it made (a GET makes
     nothing; old links and bookmarks land here)."""
     if format == "pdf":
+        may_ask_for_report(clinic, actor, patient_id)
         return render(
             request,
             "reports/prepare.html",

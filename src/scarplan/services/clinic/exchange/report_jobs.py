@@ -16,6 +16,7 @@ from scarplan.services.clinic.core.job_files import (
     own_job,
 )
 from scarplan.services.clinic.exchange.patient_report import patient_report
+from scarplan.services.clinic.records.patients import load_patient
 from scarplan.services.reports import rendered
 
 KIND = "report"
@@ -23,10 +24,17 @@ PDF = "application/pdf"
 WHAT = "report"
 
 
+def may_ask_for_report(clinic: Clinic, actor: Actor, patient_id: int) -> None:
+    """Refuse (as for the record itself) anyone who may not read this patient's record."""
+    authorize(actor, Permission.READ_CLINICAL, patient_id)
+    with clinic.uow.read() as session:
+        load_patient(session, patient_id)
+
+
 def start_report(clinic: Clinic, actor: Actor, patient_id: int, variant: Variant) -> int:
     """Have the report PDF made; returns the job id. Refused at once for someone who may not
     read the record."""
-    authorize(actor, Permission.READ_CLINICAL, patient_id)
+    may_ask_for_report(clinic, actor, patient_id)
     forget_old_files(clinic)
     params = {"variant": variant.value}
     return jobs.start_job(clinic, actor, KIND, params, patient_id=patient_id)
