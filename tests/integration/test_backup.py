@@ -30,8 +30,6 @@ from scarplan.adapters.db.migrate import head_revision
 from scarplan.adapters.db.tables import (
     AuditEventRecord,
     Base,
-    JobPayloadRecord,
-    JobRecord,
     PatientRecord,
     PhotoBlobRecord,
 )
@@ -63,6 +61,7 @@ from support.clinic_data import assessment_input, patient_input
 from support.clock import FrozenClock
 from support.consent import consented, ensure_consents
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
+from support.jobs import waiting_upload
 
 PASSWORD = "correct horse battery staple"  # the personas' password (tests/conftest.py)
 Contents = dict[str, list[tuple[Any, ...]]]
@@ -156,21 +155,7 @@ def fill(clinic: Clinic, clinician: Actor) -> None:
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(60)
     schedule_runs.confirm_run(clinic, clinician, run)
-    with clinic.uow.write() as session:  # a job accepted, its upload stored, not yet run
-        waiting = JobRecord(
-            kind="topography",
-            status="queued",
-            patient_id=treated.id,
-            params={"region": "cheek_left"},
-            result=None,
-            error="",
-            created_at=clinic.now(),
-            created_by=clinician.user_id,
-            attempts=0,
-        )
-        session.add(waiting)
-        session.flush()
-        session.add(JobPayloadRecord(job_id=waiting.id, data=b"an upload waiting for a worker"))
+    waiting_upload(clinic, clinician, treated.id)  # an upload not yet taken by a worker
     portal = users.create_user(
         clinic, "ana.portal", "Ana", "a long test password", "patient", patient_id=treated.id
     )

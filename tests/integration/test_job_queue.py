@@ -9,7 +9,6 @@ starts one of its own (the queue exists only there).
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from scarplan.services.clinic.records import assessments, patients
 from scarplan.settings import Settings
 from support.clinic_data import assessment_input, patient_input
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
-from support.server import free_port, server_environment
+from support.server import free_port, server_environment, wait_until_ready
 from support.smtp import smtp_server
 
 pytestmark = pytest.mark.db
@@ -42,16 +41,13 @@ REPORTS = 2
 
 
 @pytest.fixture
-def queue_database(database_url: str, tmp_path: Path) -> Iterator[str]:
+def queue_database(
+    database_url: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[str]:
+    """An empty PostgreSQL database: beside the session's in the PostgreSQL pass, on a server of
+    its own in the SQLite pass."""
     if database_url.startswith("postgresql"):
-        from support.postgres import create_database, drop_database  # noqa: PLC0415
-
-        name = f"scarplan_queue_{os.getpid()}_{int(time.time())}"
-        url = create_database(database_url, name)
-        try:
-            yield url
-        finally:
-            drop_database(database_url, name)
+        yield request.getfixturevalue("fresh_database_url")
         return
     from support.postgres import temporary_postgres  # noqa: PLC0415
 
@@ -90,20 +86,6 @@ def scarplan(*arguments: str, env: dict[str, str], log: Path) -> subprocess.Pope
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-
-
-def wait_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"the app stopped:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"the app never became ready:\n{log.read_text()[-3000:]}")
 
 
 def test_jobs_finish_exactly_once_across_apps_and_workers_when_a_worker_is_killed(  # noqa: PLR0915
@@ -147,7 +129,7 @@ def test_jobs_finish_exactly_once_across_apps_and_workers_when_a_worker_is_kille
             app = scarplan("serve", "--workers", "1", "--port", str(port), env=env, log=log)
             processes.append(app)
             bases.append(f"http://127.0.0.1:{port}")
-            wait_ready(bases[-1], app, log)
+            wait_until_ready(bases[-1], app, log)
         workers = [
             scarplan("worker", env=env, log=tmp_path / f"worker{number}.log") for number in (1, 2)
         ]

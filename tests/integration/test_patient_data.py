@@ -71,6 +71,7 @@ from support.checklists import with_checklist
 from support.clinic_data import assessment_input, jpeg, patient_input
 from support.consent import consented, ensure_consents
 from support.height_maps import PIXEL_SIZE_MM, small_map_npy
+from support.jobs import waiting_upload
 
 PASSWORD = "correct horse battery staple"
 PERFORMED = date(2026, 11, 12)
@@ -162,21 +163,7 @@ def enrol(
     report_jobs.start_report(clinic, clinician, record.id, Variant.PATIENT)  # a PDF kept
     _book(clinic, clinician)
     assert stored_topography.analysis_job(clinic, clinician, job_id).status == "done"
-    with clinic.uow.write() as session:  # an upload still waiting for a worker
-        waiting = JobRecord(
-            kind="topography",
-            status="queued",
-            patient_id=record.id,
-            params={"region": "cheek_left"},
-            result=None,
-            error="",
-            created_at=clinic.now(),
-            created_by=clinician.user_id,
-            attempts=0,
-        )
-        session.add(waiting)
-        session.flush()
-        session.add(JobPayloadRecord(job_id=waiting.id, data=b"an upload"))
+    waiting_upload(clinic, clinician, record.id)  # an upload not yet taken by a worker
     if portal is None:
         return Enrolled(record.id, code, name, None, None)
     account = users.create_user(clinic, portal, name, PASSWORD, "patient", patient_id=record.id)
