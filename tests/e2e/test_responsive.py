@@ -42,6 +42,7 @@ from scarplan.services.clinic.accounts.demo_clinic import seed_demo_clinic
 from scarplan.services.clinic.calendar import schedule_runs
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner
 from scarplan.services.clinic.exchange import report_jobs
+from scarplan.services.clinic.exchange.research import export_jobs
 from scarplan.services.clinic.records import stored_topography
 from scarplan.services.clinic.records.instruments import instrument_catalogue
 from scarplan.services.clinic.records.patient_fields import IntakeStep
@@ -192,6 +193,7 @@ def seeded(
     clinician = users.create_user(clinic, "clinician.wide", "Dr Wide", PASSWORD, "clinician")
     for role in ("staff", "admin", "researcher"):
         users.create_user(clinic, f"{role}.wide", f"{role.title()} Wide", PASSWORD, role)
+    researcher = users.sign_in(clinic, "researcher.wide", PASSWORD)[0]
     users.create_user(clinic, "patient.wide", "Maya Chen", PASSWORD, "patient", patient_id=maya)
     today = clinic.today()
     job = stored_topography.start_analysis(
@@ -208,6 +210,7 @@ def seeded(
     )
     run = schedule_runs.start_run(clinic, clinician, today + timedelta(days=1), 60)
     report = report_jobs.start_report(clinic, clinician, maya, Variant.PATIENT)
+    export = export_jobs.start_research_export(clinic, researcher, "shifted")
     assert isinstance(clinic.jobs, InProcessJobRunner)
     assert clinic.jobs.wait_idle(90)
     schedule_runs.confirm_run(clinic, clinician, run)
@@ -222,6 +225,7 @@ def seeded(
             "plan_id": [str(plan)],
             "job_id": [str(run)],
             "report_job_id": [str(report)],
+            "export_job_id": [str(export)],
             "topography_id": [str(analysis["topography_id"])],
             "entry_id": ["tca_cross", "ice_pick", "microneedling"],
             "step": [step.value for step in IntakeStep],
