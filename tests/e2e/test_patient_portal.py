@@ -2,9 +2,10 @@
 
 A patient with a followed TCA CROSS plan, a retinoid at home, a session done yesterday, two
 assessments and a photo signs in and walks every portal page. On each: every link leads to a page
-the patient may open (no 403 or 404), no form posts anywhere but signing out, no clinic wording
-(field paths, permission ids, the clinic's patient code), and nothing wider than the screen.
-Screenshots go to test-artifacts/screenshots/."""
+the patient may open (no 403 or 404), no form posts but signing out and asking for their own
+report as a PDF, no clinic wording (field paths, permission ids, the clinic's patient code), and
+nothing wider than the screen. The report PDF is asked for, made and downloaded as a patient
+does it. Screenshots go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
@@ -54,7 +55,7 @@ def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
 
 
 @pytest.fixture
-def patient(server: Server, fresh_database_url: str, tmp_path: Path) -> str:
+def patient(server: Server, fresh_database_url: str, tmp_path: Path) -> tuple[str, int]:
     """The patient's records and portal account, made with the clinic's own use cases on the
     server's database; their username."""
     settings = Settings(data_dir=tmp_path / "setup", database_url=fresh_database_url)
@@ -102,7 +103,7 @@ def patient(server: Server, fresh_database_url: str, tmp_path: Path) -> str:
         clinic, "ana.portal", "Ana Portal", PASSWORD, "patient", patient_id=patient_id
     )
     clinic.audit.close()
-    return "ana.portal"
+    return "ana.portal", patient_id
 
 
 def _sign_in(page: Page, server: Server, username: str) -> None:
@@ -118,7 +119,7 @@ def _links(page: Page) -> set[str]:
     return {h.split("#", 1)[0] for h in hrefs if h.split("#", 1)[0]}
 
 
-def _check_page(page: Page, server: Server) -> list[str]:
+def _check_page(page: Page, server: Server, patient_id: int) -> list[str]:
     wrong = []
     for link in sorted(_links(page)):
         if not link.startswith(server.base_url):
@@ -130,7 +131,9 @@ def _check_page(page: Page, server: Server) -> list[str]:
     forms = page.eval_on_selector_all(
         "form", "els => els.map(e => [e.method.toLowerCase(), new URL(e.action).pathname])"
     )
-    wrong.extend(f"form {m} {a}" for m, a in forms if m == "post" and a != "/logout")
+    # Signing out, and asking for one's own report as a PDF: nothing else a patient may post.
+    allowed = {"/logout", f"/patients/{patient_id}/report"}
+    wrong.extend(f"form {m} {a}" for m, a in forms if m == "post" and a not in allowed)
     text = page.inner_text("body")
     wrong.extend(f"shows {w!r}" for w in CLINIC_WORDS if w in text)
     if re.search(r"(?<![\w-])P-\d", text):
@@ -143,14 +146,15 @@ def _check_page(page: Page, server: Server) -> list[str]:
 
 @pytest.mark.parametrize("width", [390, 1366])
 def test_a_patient_walks_every_portal_page_and_meets_only_what_they_may_do(
-    browser: Browser, server: Server, patient: str, width: int
+    browser: Browser, server: Server, patient: tuple[str, int], width: int
 ) -> None:
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        _sign_in(page, server, patient)
+        username, patient_id = patient
+        _sign_in(page, server, username)
         home = page.locator("main")
         expect(home).to_contain_text("Your next session")
         expect(home).to_contain_text("TCA CROSS, session 1 of 4")
@@ -162,10 +166,21 @@ def test_a_patient_walks_every_portal_page_and_meets_only_what_they_may_do(
             page.goto(f"{server.base_url}{path}")
             expect(page.locator("h1")).to_be_visible()
             screenshot(page, f"{name}-{width}")
-            found = _check_page(page, server)
+            found = _check_page(page, server, patient_id)
             if found:
                 wrong[path] = found
         assert wrong == {}
+        # The report as a PDF: asked for, made by a job, downloaded from its page.
+        page.goto(f"{server.base_url}/portal/records")
+        page.get_by_role("button", name="Your report as a PDF").click()
+        expect(page.get_by_role("heading", name="Your report as a PDF")).to_be_visible()
+        expect(page.get_by_role("status")).to_contain_text("The PDF is ready", timeout=60_000)
+        assert _check_page(page, server, patient_id) == []
+        screenshot(page, f"portal-report-{width}")
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Download the PDF").click()
+        assert download.value.suggested_filename.endswith(".pdf")
+        assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
         # A clinic page the patient may not open: plain words and the way back.
         page.goto(f"{server.base_url}/patients")
         expect(page.locator("h1")).to_have_text("This page is for the clinic team")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import select
@@ -12,16 +13,19 @@ from sqlalchemy import select
 import support.job_handlers as handlers
 from scarplan.adapters.db.tables import JobPayloadRecord, JobRecord
 from scarplan.domain.errors import NotFoundError
+from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core import jobs
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.job_runner import InProcessJobRunner, RetryLater
+from scarplan.services.clinic.records import patients
+from support.clinic_data import patient_input
 from support.clock import FrozenClock
 
 pytestmark = pytest.mark.db
 
 TEST_KINDS = {
     name: jobs.JobKind(f"support.job_handlers:{name}")
-    for name in ("answer", "refused", "crashed", "flaky", "forgetful", "payload_size")
+    for name in ("answer", "refused", "crashed", "flaky", "forgetful", "payload_size", "who")
 } | {
     "slow": jobs.JobKind("support.job_handlers:slow"),
     "other": jobs.JobKind("support.job_handlers:answer"),
@@ -217,3 +221,23 @@ def test_retry_later_carries_the_delay() -> None:
     retry = RetryLater(7, 4.0)
     assert (retry.job_id, retry.delay_s) == (7, 4.0)
     assert "run again in 4 s" in str(retry)
+
+
+def test_a_job_runs_as_the_whole_actor_who_started_it_a_patient_too(
+    clinic: Clinic, clinician: Actor
+) -> None:
+    record = patients.create_patient(clinic, clinician, patient_input())
+    portal = users.create_user(
+        clinic, "ana.jobs", "Ana", "a long test password", "patient", patient_id=record.id
+    )
+    asking = replace(portal, address="198.51.100.4", route="POST /patients/{patient_id}/report")
+    job_id = jobs.start_job(clinic, asking, "who", {}, patient_id=record.id)
+    finish(clinic)
+    assert jobs.read_job(clinic, job_id, "who").result == {
+        "user_id": portal.user_id,
+        "username": "ana.jobs",
+        "role": "patient",
+        "patient_id": record.id,
+        "address": "198.51.100.4",
+        "route": "POST /patients/{patient_id}/report",
+    }

@@ -54,3 +54,20 @@ def forgetful(run: JobRun) -> None:
 def payload_size(run: JobRun) -> None:
     with run.clinic.uow.write() as session:
         run.finish(session, {"bytes": len(run.payload())})
+
+
+def who(run: JobRun) -> None:
+    """Finishes with the actor it runs as (the one who started the job)."""
+    actor = run.actor
+    with run.clinic.uow.write() as session:
+        run.finish(
+            session,
+            {
+                "user_id": actor.user_id,
+                "username": actor.username,
+                "role": actor.role,
+                "patient_id": actor.patient_id,
+                "address": actor.address,
+                "route": actor.route,
+            },
+        )

@@ -321,6 +321,7 @@ def _actor_document(actor: Actor) -> dict[str, Any]:
         "user_id": actor.user_id,
         "username": actor.username,
         "role": actor.role,
+        "patient_id": actor.patient_id,
         "address": actor.address,
         "route": actor.route,
     }
@@ -333,6 +334,7 @@ def _actor_from(document: dict[str, Any] | None, created_by: int | None) -> Acto
         document.get("user_id"),
         str(document.get("username", "")),
         str(document.get("role", "")),
+        patient_id=document.get("patient_id"),
         address=str(document.get("address", "")),
         route=str(document.get("route", "")),
     )
