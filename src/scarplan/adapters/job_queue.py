@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import procrastinate
 from procrastinate.retry import RetryDecision
@@ -77,6 +77,19 @@ def _app(database_url: str, *, asynchronous: bool) -> procrastinate.App:
     return procrastinate.App(connector=connector)
 
 
+class QueuedJob(Protocol):
+    """What the queue needs of a job (services' JobTicket, which this layer may not import)."""
+
+    @property
+    def job_id(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def serial(self) -> bool: ...
+
+
 class QueueJobRunner:
     """Sends each job to the queue; `scarplan worker` processes run it."""
 
@@ -93,20 +106,11 @@ class QueueJobRunner:
                 self._app = _app(self._database_url, asynchronous=False).open()
             return self._app
 
-    def submit(self, ticket: Any, run_here: Callable[[], None]) -> None:
-        # `ticket` is a services.clinic.job_runner.JobTicket (this layer cannot name it).
+    def submit(self, ticket: QueuedJob, run_here: Callable[[], None]) -> None:
         task = self._opened().configure_task(
             RUN_JOB, queue=ticket.kind, lock=ticket.kind if ticket.serial else None
         )
         task.defer(job_id=ticket.job_id)
-
-    def depth(self) -> dict[str, int]:
-        """Jobs waiting per queue (for /metrics)."""
-        app = self._opened()
-        counts: dict[str, int] = {}
-        for job in app.job_manager.list_jobs(status="todo"):
-            counts[job.queue] = counts.get(job.queue, 0) + 1
-        return counts
 
     def describe(self) -> str:
         """How many workers told the queue they were alive in the last minute."""
