@@ -105,3 +105,22 @@ def test_a_patient_without_an_assessment_gets_the_reason_on_the_job_page(
     page = signed_in.get(asked.url.path)
     assert "The PDF could not be made: the patient has no assessment to report on" in page.text
     assert "Try again" in page.text
+
+
+def test_a_patient_whose_report_failed_reads_plain_words_not_the_clinics(
+    client: TestClient, clinic: Clinic
+) -> None:
+    actor = create_user(clinic, "dr.fourth", "Dr Fourth", OTHER_PASSWORD, "clinician")
+    empty = patients.create_patient(clinic, actor, patient_input("P-0003")).id
+    create_user(clinic, "ana.plain", "Ana", OTHER_PASSWORD, "patient", patient_id=empty)
+    signed = client.post(
+        "/api/v1/session", json={"username": "ana.plain", "password": OTHER_PASSWORD}
+    )
+    client.headers["X-CSRF-Token"] = signed.json()["csrf_token"]
+    asked = client.post(f"/patients/{empty}/report", data={"variant": "patient"})
+    assert isinstance(clinic.jobs, InProcessJobRunner)
+    assert clinic.jobs.wait_idle(60)
+    page = client.get(asked.url.path)
+    assert "Your report could not be made just now" in page.text
+    for clinic_words in ("assessment:", "problem", "server log", "record an assessment"):
+        assert clinic_words not in page.text
