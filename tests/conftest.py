@@ -4,6 +4,11 @@ Storage tests run on SQLite by default and on a real PostgreSQL server, which th
 itself, with `SCARPLAN_TEST_DATABASE=postgresql`. Every test that uses `database_url` (directly
 or through `migrated_engine`, `clinic`, ...) is marked `db`, so
 `SCARPLAN_TEST_DATABASE=postgresql pytest -m db` re-runs exactly the storage tests there.
+
+Browser tests (tests/e2e) are the exception: what they check is the pages, which are the same on
+either database, and each takes seconds, so they run on SQLite only, except those that check what
+the database does under them (a killed server, many writers, the main flow end to end), which
+say `pytestmark = pytest.mark.db` themselves.
 """
 
 from __future__ import annotations
@@ -67,8 +72,13 @@ def database_kind() -> str:
     return kind
 
 
+BROWSER_TESTS = Path(__file__).parent / "e2e"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            continue  # marked by hand (see the module's docstring)
         if "database_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
 

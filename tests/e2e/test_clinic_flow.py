@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.conftest import confirm_checklist, screenshot
 from e2e.test_procedure_consent import draw_signature
 from support.server import Server
+
+# The database under the pages matters here: this test runs on PostgreSQL too.
+pytestmark = pytest.mark.db
 
 
 def sign_in(page: Page, server: Server) -> None:

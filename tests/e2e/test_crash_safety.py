@@ -15,6 +15,9 @@ from scarplan.adapters.db import make_engine
 from scarplan.adapters.db.tables import AssessmentRecord, LesionRecord, PatientRecord
 from support.server import running_server
 
+# The database under the pages matters here: this test runs on PostgreSQL too.
+pytestmark = pytest.mark.db
+
 TESTS = Path(__file__).resolve().parents[1]
 LESIONS = [
     {"region": "cheek_left", "type": "ice_pick", "count": 9, "width_mm": 1.0, "depth_mm": 1.2},

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from support import load
+
+# The database under the pages matters here: this test runs on PostgreSQL too.
+pytestmark = pytest.mark.db
 
 
 def test_concurrent_saves_survive_a_kill_without_losing_an_acknowledged_write(
