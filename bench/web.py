@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import secrets
 import statistics
@@ -272,6 +273,35 @@ async def load(
     return time.perf_counter() - started, results, server_times
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds_by_role() -> dict[str, float]:
+    """CPU seconds used so far by the app processes, the database server and this load
+    generator (from /proc, Linux only; other processes are "other"): sampled before and after
+    a round, the difference shows where the machine's cores went per request."""
+    used: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue  # the process ended between listing and reading
+        if int(entry.name) == os.getpid():
+            role = "load generator"
+        elif "postgres" in command:
+            role = "database"
+        elif "scarplan" in command and " serve" in command:
+            role = "app"
+        else:
+            role = "other"
+        # utime and stime, fields 14 and 15 of stat: 12 and 13 after the command's ")".
+        used[role] = used.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / TICKS
+    return used
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
@@ -367,10 +397,16 @@ def main() -> None:
                 sent = "" if name.startswith("guide") else cookie
                 asyncio.run(load(base_urls, sent, urls[:100], args.clients, args.reuse))  # warm-up
                 rates, p50s, p99s, server_p50s, server_p99s = [], [], [], [], []
+                cpu: dict[str, list[float]] = {}
                 for _ in range(args.rounds):
+                    before = cpu_seconds_by_role()
                     wall, latencies, server_times = asyncio.run(
                         load(base_urls, sent, urls, args.clients, args.reuse)
                     )
+                    after = cpu_seconds_by_role()
+                    for role, seconds in after.items():
+                        spent = (seconds - before.get(role, 0.0)) / len(urls) * 1000
+                        cpu.setdefault(role, []).append(spent)
                     rates.append(len(urls) / wall)
                     p50s.append(statistics.median(latencies) * 1000)
                     p99s.append(percentile(latencies, 0.99) * 1000)
@@ -385,7 +421,12 @@ def main() -> None:
                     f"(per round: {', '.join(f'{p:.0f}' for p in p99s)}); "
                     f"server time p50 {statistics.median(server_p50s):.1f} ms, "
                     f"p99 {statistics.median(server_p99s):.1f} ms "
-                    f"(per round: {', '.join(f'{p:.0f}' for p in server_p99s)})"
+                    f"(per round: {', '.join(f'{p:.0f}' for p in server_p99s)}); "
+                    "CPU ms per request: "
+                    + ", ".join(
+                        f"{role} {statistics.median(spent):.1f}"
+                        for role, spent in sorted(cpu.items())
+                    )
                 )
 
 

@@ -152,9 +152,4 @@ async def save_event_outcome(
     return see_other(f"/adverse-events/{event_id}")
 
 
-def due_context(clinic: Clinic, actor: Actor, patient_id: int) -> list[tuple[DueVisit, str]]:
-    """The patient's due visits with their booking links (for the overview)."""
-    return [(v, book_url(patient_id, v)) for v in follow_ups_due(clinic, actor, patient_id)]
-
-
-__all__ = ["book_url", "due_context", "router"]
+__all__ = ["book_url", "router"]

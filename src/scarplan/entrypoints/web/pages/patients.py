@@ -14,17 +14,17 @@ from scarplan.entrypoints.web.forms import patient_intake
 from scarplan.entrypoints.web.home import PORTAL, is_patient
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
-from scarplan.entrypoints.web.pages.follow_up import due_context
-from scarplan.services.clinic.accounts.identity_requests import RequestStatus, patient_requests
-from scarplan.services.clinic.core.access import Permission, Role, can
+from scarplan.entrypoints.web.pages.follow_up import book_url
+from scarplan.services.clinic.accounts.identity_requests import patient_requests
+from scarplan.services.clinic.core.access import Permission, Role
 from scarplan.services.clinic.core.context import Actor, Clinic
+from scarplan.services.clinic.patient_page import patient_page
 from scarplan.services.clinic.records.patients import (
     create_patient,
     get_patient,
     search_patients,
     update_patient,
 )
-from scarplan.services.clinic.records.progress import patient_overview
 
 router = APIRouter(include_in_schema=False)
 PAGE = 50
@@ -80,16 +80,15 @@ def overview(
 ) -> HTMLResponse | RedirectResponse:
     if is_patient(actor) and patient_id == actor.patient_id:
         return see_other(PORTAL)  # their own page, made for them (another's: 404 below)
+    page = patient_page(clinic, actor, patient_id)
     context = {
-        "o": patient_overview(clinic, actor, patient_id),
+        "o": page.overview,
         "today": clinic.today(),
         "actor": actor,
+        "identity_pending": page.identity_pending,
     }
-    if can(actor, Permission.READ_SCHEDULE):
-        context["due_visits"] = due_context(clinic, actor, patient_id)
-    if can(actor, Permission.REVIEW_IDENTITY):
-        asked = patient_requests(clinic, actor, patient_id)
-        context["identity_pending"] = [r for r in asked if r.status == RequestStatus.PENDING]
+    if page.due_visits is not None:
+        context["due_visits"] = [(v, book_url(patient_id, v)) for v in page.due_visits]
     return render(request, "patients/overview.html", context)
 
 

@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import Connection, Row, bindparam, select
 from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import IdentityChangeRequestRecord, PatientRecord
@@ -76,11 +76,11 @@ class IdentityRequestView:
     note: str
 
 
-def _view(record: IdentityChangeRequestRecord, patient: PatientRecord) -> IdentityRequestView:
+def _view(record: IdentityChangeRequestRecord | Row[Any], current_name: str) -> IdentityRequestView:
     return IdentityRequestView(
         record.id,
         record.patient_id,
-        patient.full_name,
+        current_name,
         record.full_name,
         record.birth_date,
         record.reason,
@@ -111,7 +111,7 @@ def request_change(clinic: Clinic, actor: Actor, patient_id: int, raw: Any) -> I
         session.add(record)
         session.flush()
         clinic.audit.changed(session, actor, "create", ENTITY, record.id, patient_id)
-        return _view(record, patient)
+        return _view(record, patient.full_name)
 
 
 def _check_change(change: IdentityChange, today: date) -> None:
@@ -139,7 +139,28 @@ def patient_requests(clinic: Clinic, actor: Actor, patient_id: int) -> list[Iden
         found = session.scalars(
             select(r).where(r.patient_id == patient_id).order_by(r.created_at.desc(), r.id.desc())
         ).all()
-        return [_view(record, patient) for record in found]
+        return [_view(record, patient.full_name) for record in found]
+
+
+def read_pending_of(
+    rows: Connection, patient_id: int, current_name: str
+) -> list[IdentityRequestView]:
+    """The patient's pending requests, newest first, read on `rows` in the caller's
+    transaction (the patient page's box); the caller has authorised the actor to review."""
+    found = rows.execute(_PENDING_OF_PATIENT, {"patient_id": patient_id}).all()
+    return [_view(row, current_name) for row in found]
+
+
+_REQUESTS = IdentityChangeRequestRecord.__table__
+# Built once: read on every visit to a patient's page (as in records/progress.py).
+_PENDING_OF_PATIENT = (
+    select(_REQUESTS)
+    .where(
+        _REQUESTS.c.patient_id == bindparam("patient_id"),
+        _REQUESTS.c.status == RequestStatus.PENDING.value,
+    )
+    .order_by(_REQUESTS.c.created_at.desc(), _REQUESTS.c.id.desc())
+)
 
 
 def pending_requests(clinic: Clinic, actor: Actor) -> list[IdentityRequestView]:
@@ -153,7 +174,7 @@ def pending_requests(clinic: Clinic, actor: Actor) -> list[IdentityRequestView]:
             .where(r.status == RequestStatus.PENDING.value)
             .order_by(r.created_at, r.id)
         ).all()
-        return [_view(record, patient) for record, patient in found]
+        return [_view(record, patient.full_name) for record, patient in found]
 
 
 def approve_request(clinic: Clinic, actor: Actor, request_id: int) -> IdentityRequestView:
@@ -170,7 +191,7 @@ def approve_request(clinic: Clinic, actor: Actor, request_id: int) -> IdentityRe
             document["patient"].pop("age_years", None)
         save_intake(session, clinic, actor, patient, patient_intake(clinic, document))
         _decide(clinic, session, actor, record, RequestStatus.APPROVED, "")
-        return _view(record, patient)
+        return _view(record, patient.full_name)
 
 
 def decline_request(
@@ -182,7 +203,7 @@ def decline_request(
     with clinic.uow.write() as session:
         record = _pending(session, request_id)
         _decide(clinic, session, actor, record, RequestStatus.DECLINED, decision.note)
-        return _view(record, load_patient(session, record.patient_id))
+        return _view(record, load_patient(session, record.patient_id).full_name)
 
 
 def _pending(session: Session, request_id: int) -> IdentityChangeRequestRecord:

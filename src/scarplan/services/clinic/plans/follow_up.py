@@ -5,12 +5,13 @@ the visits (docs/clinic-day.md, "Follow-up and outcome review")."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import Field
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, bindparam, select, union_all
 from sqlalchemy.orm import Session
 
 from scarplan.adapters.casefile.schema import IsoDate
@@ -47,11 +48,10 @@ from scarplan.services.clinic.calendar.appointments import DONE, OCCUPYING
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import InputModel, validated
-from scarplan.services.clinic.plans.plans import fulfilled_ids
 from scarplan.services.clinic.plans.prices import clinic_price_list
 from scarplan.services.clinic.records.assessments import load_assessment, stored_case
 from scarplan.services.clinic.records.outcomes import OutcomeSeries, outcome_series
-from scarplan.services.clinic.records.patients import load_patient
+from scarplan.services.clinic.records.patients import load_patient, read_patient
 from scarplan.services.clinic.records.photos import PhotoView, list_photos
 from scarplan.services.planning import clinic_policies, planning_conventions
 
@@ -65,49 +65,74 @@ NOT_A_PROMISE = "Published ranges, not a promise: results vary from patient to p
 # --- which visits are due -------------------------------------------------------------------
 
 
+# The patient page reads these on every visit: built once, at import, with bound parameters
+# (as in records/progress.py).
+_VISITS = FollowUpVisitRecord.__table__
+_APPOINTMENTS = AppointmentRecord.__table__
+_SESSIONS = TreatmentSessionRecord.__table__
+
+_VISITS_BOOKED_OR_RECORDED = union_all(
+    select(_VISITS.c.kind, _VISITS.c.visited_on.label("day")).where(
+        _VISITS.c.patient_id == bindparam("patient_id")
+    ),
+    select(_APPOINTMENTS.c.kind, _APPOINTMENTS.c.day).where(
+        _APPOINTMENTS.c.patient_id == bindparam("patient_id"),
+        _APPOINTMENTS.c.kind.in_([kind.value for kind in VisitKind]),
+        _APPOINTMENTS.c.status.in_((*OCCUPYING, DONE)),
+    ),
+)
+
+_FOLLOWED_PLANS_AND_SESSIONS = (
+    select(PlanRecord.id, PlanRecord.status, PlannedSessionRecord.id.label("planned_id"))
+    .outerjoin(
+        PlanVersionRecord,
+        (PlanVersionRecord.plan_id == PlanRecord.id)
+        & (PlanVersionRecord.version == PlanRecord.current_version),
+    )
+    .outerjoin(PlannedSessionRecord, PlannedSessionRecord.plan_version_id == PlanVersionRecord.id)
+    .where(PlanRecord.patient_id == bindparam("patient_id"), PlanRecord.status.in_(FOLLOWED))
+    .order_by(PlanRecord.id)
+)
+
+_SESSIONS_OF_PATIENT = (
+    select(
+        _SESSIONS.c.performed_on,
+        _SESSIONS.c.modality,
+        _SESSIONS.c.plan_id,
+        _SESSIONS.c.planned_session_id,
+    )
+    .where(_SESSIONS.c.patient_id == bindparam("patient_id"))
+    .order_by(_SESSIONS.c.performed_on, _SESSIONS.c.id)
+)
+
+
 def _booked_visits(rows: Connection, patient_id: int) -> list[BookedVisit]:
     """The visits booked or recorded: the follow-up visits recorded here, and the front desk's
     appointments of those kinds that still stand (booked, checked in or done; a cancelled or
-    missed one leaves the visit due)."""
-    visits = FollowUpVisitRecord.__table__
-    recorded = rows.execute(
-        select(visits.c.kind, visits.c.visited_on).where(visits.c.patient_id == patient_id)
-    ).all()
-    kinds = [kind.value for kind in VisitKind]
-    booked = rows.execute(
-        select(AppointmentRecord.kind, AppointmentRecord.day).where(
-            AppointmentRecord.patient_id == patient_id,
-            AppointmentRecord.kind.in_(kinds),
-            AppointmentRecord.status.in_((*OCCUPYING, DONE)),
-        )
-    ).all()
-    return [BookedVisit(VisitKind(kind), day) for kind, day in [*recorded, *booked]]
+    missed one leaves the visit due). One query."""
+    found = rows.execute(_VISITS_BOOKED_OR_RECORDED, {"patient_id": patient_id})
+    return [BookedVisit(VisitKind(kind), day) for kind, day in found]
 
 
-def _ended_courses(rows: Connection, patient_id: int) -> list[EndedCourse]:
+def _ended_courses(
+    rows: Connection, patient_id: int, done: Sequence[Row[Any]]
+) -> list[EndedCourse]:
     """Followed plans whose planned sessions are all done (or that were completed), with the
-    day of their last session."""
-    plans = rows.execute(
-        select(PlanRecord.id, PlanRecord.status, PlanRecord.current_version).where(
-            PlanRecord.patient_id == patient_id, PlanRecord.status.in_(FOLLOWED)
-        )
-    ).all()
+    day of their last session. `done` is the patient's treatment sessions (plan, planned
+    session, day, procedure); the plans come with their current version's sessions in one
+    query."""
+    found = rows.execute(_FOLLOWED_PLANS_AND_SESSIONS, {"patient_id": patient_id}).all()
+    planned: dict[int, tuple[str, list[int]]] = {}
+    for plan_id, status, planned_id in found:
+        ids = planned.setdefault(plan_id, (status, []))[1]
+        if planned_id is not None:
+            ids.append(planned_id)
+    fulfilled = {d.planned_session_id for d in done if d.planned_session_id is not None}
     ended = []
-    for plan_id, status, number in plans:
-        planned = rows.execute(
-            select(PlannedSessionRecord.id)
-            .join(PlanVersionRecord)
-            .where(PlanVersionRecord.plan_id == plan_id, PlanVersionRecord.version == number)
-        ).all()
-        ids = [p.id for p in planned]
-        done = fulfilled_ids(rows, ids)
-        if status != "completed" and (not ids or len(done) < len(ids)):
+    for plan_id, (status, ids) in planned.items():
+        if status != "completed" and (not ids or not fulfilled.issuperset(ids)):
             continue
-        performed = rows.execute(
-            select(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.modality).where(
-                TreatmentSessionRecord.plan_id == plan_id
-            )
-        ).all()
+        performed = [d for d in done if d.plan_id == plan_id]
         if not performed:
             continue
         ended.append(
@@ -120,16 +145,20 @@ def _ended_courses(rows: Connection, patient_id: int) -> list[EndedCourse]:
     return ended
 
 
-def _due(rows: Connection, clinic: Clinic, patient_id: int) -> list[DueVisit]:
-    sessions = [
-        DoneSession(day, Modality(modality))
-        for day, modality in rows.execute(
-            select(TreatmentSessionRecord.performed_on, TreatmentSessionRecord.modality).where(
-                TreatmentSessionRecord.patient_id == patient_id
-            )
-        )
-    ]
-    visits = due_visits(sessions, _ended_courses(rows, patient_id), clinic.knowledge)
+def _sessions_done(rows: Connection, patient_id: int) -> Sequence[Row[Any]]:
+    """The patient's treatment sessions: day, procedure, plan and planned session, by day."""
+    return rows.execute(_SESSIONS_OF_PATIENT, {"patient_id": patient_id}).all()
+
+
+def read_due(rows: Connection, clinic: Clinic, patient_id: int) -> list[DueVisit]:
+    """The patient's due visits read on `rows`, in the caller's transaction; the caller has
+    authorised the actor to read the schedule."""
+    done = _sessions_done(rows, patient_id)
+    visits = due_visits(
+        [DoneSession(d.performed_on, Modality(d.modality)) for d in done],
+        _ended_courses(rows, patient_id, done),
+        clinic.knowledge,
+    )
     return still_due(visits, _booked_visits(rows, patient_id))
 
 
@@ -139,8 +168,8 @@ def follow_ups_due(clinic: Clinic, actor: Actor, patient_id: int) -> list[DueVis
     authorize(actor, Permission.READ_SCHEDULE, patient_id)
     with clinic.uow.read() as session:
         rows = session.connection()
-        load_patient(session, patient_id)
-        return _due(rows, clinic, patient_id)
+        read_patient(rows, patient_id)  # a missing patient: 404, not an empty list
+        return read_due(rows, clinic, patient_id)
 
 
 @dataclass(frozen=True)
@@ -171,7 +200,7 @@ def follow_ups_due_between(
         found = [
             PatientDueVisit(patient_id, name, visit)
             for patient_id, name in treated
-            for visit in _due(rows, clinic, patient_id)
+            for visit in read_due(rows, clinic, patient_id)
             if visit.earliest <= last and visit.latest >= first
         ]
     return sorted(found, key=lambda f: (f.visit.earliest, f.full_name))
@@ -315,10 +344,9 @@ def outcome_comparison(clinic: Clinic, actor: Actor, patient_id: int) -> Outcome
         plan = _latest_followed_plan(session, patient_id)
         if plan is None:
             return _empty(["No accepted plan has been carried out yet."], ratings)
-        ended = next(
-            (c for c in _ended_courses(session.connection(), patient_id) if c.plan_id == plan.id),
-            None,
-        )
+        rows = session.connection()
+        courses = _ended_courses(rows, patient_id, _sessions_done(rows, patient_id))
+        ended = next((c for c in courses if c.plan_id == plan.id), None)
         last_session = session.scalar(
             select(TreatmentSessionRecord.performed_on)
             .where(TreatmentSessionRecord.plan_id == plan.id)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from scarplan.adapters.db.tables import (
@@ -374,15 +374,9 @@ _ROUTINES = HomeRoutineRecord.__table__
 _DONE = TreatmentSessionRecord.__table__
 
 
-def read_plan_view(session: Session, plan_id: int, version_number: int | None = None) -> PlanView:
-    """A plan (the current or the given version) read with three row queries: the plan page
-    is the busiest read in the app, and building ORM objects, or one query per table, cost it
-    more than the database work itself."""
-    rows = session.connection()
-    wanted = _VERSIONS.c.version == (
-        version_number if version_number is not None else _PLANS.c.current_version
-    )
-    head = rows.execute(
+# Built once: read on every visit to a plan or a patient (as in records/progress.py).
+def _plan_head(version: ColumnElement[bool]) -> Select[Any]:
+    return (
         select(
             _PLANS.c.id,
             _PLANS.c.patient_id,
@@ -398,29 +392,46 @@ def read_plan_view(session: Session, plan_id: int, version_number: int | None = 
             _VERSIONS.c.document,
             _ROUTINES.c.document.label("routine"),
         )
-        .join(_VERSIONS, (_VERSIONS.c.plan_id == _PLANS.c.id) & wanted)
+        .join(_VERSIONS, (_VERSIONS.c.plan_id == _PLANS.c.id) & version)
         .outerjoin(_ROUTINES, _ROUTINES.c.plan_version_id == _VERSIONS.c.id)
-        .where(_PLANS.c.id == plan_id)
-    ).one_or_none()
+        .where(_PLANS.c.id == bindparam("plan_id"))
+    )
+
+
+_PLAN_HEAD_CURRENT = _plan_head(_VERSIONS.c.version == _PLANS.c.current_version)
+_PLAN_HEAD_OF_VERSION = _plan_head(_VERSIONS.c.version == bindparam("version"))
+_PLAN_VERSIONS = (
+    select(
+        _VERSIONS.c.version,
+        _VERSIONS.c.reason,
+        _VERSIONS.c.created_at,
+        _VERSIONS.c.total_cost,
+        _VERSIONS.c.end_date,
+    )
+    .where(_VERSIONS.c.plan_id == bindparam("plan_id"))
+    .order_by(_VERSIONS.c.version)
+)
+_VERSION_SESSIONS = (
+    select(_PLANNED, _DONE.c.id.label("done_by"))
+    .outerjoin(_DONE, _DONE.c.planned_session_id == _PLANNED.c.id)
+    .where(_PLANNED.c.plan_version_id == bindparam("version_id"))
+    .order_by(_PLANNED.c.position)
+)
+
+
+def read_plan_view(session: Session, plan_id: int, version_number: int | None = None) -> PlanView:
+    """A plan (the current or the given version) read with three row queries: the plan page
+    is the busiest read in the app, and building ORM objects, or one query per table, cost it
+    more than the database work itself."""
+    rows = session.connection()
+    if version_number is None:
+        head = rows.execute(_PLAN_HEAD_CURRENT, {"plan_id": plan_id}).one_or_none()
+    else:
+        wanted = {"plan_id": plan_id, "version": version_number}
+        head = rows.execute(_PLAN_HEAD_OF_VERSION, wanted).one_or_none()
     if head is None:
         raise _missing_plan_or_version(rows, plan_id, version_number)
-    versions = rows.execute(
-        select(
-            _VERSIONS.c.version,
-            _VERSIONS.c.reason,
-            _VERSIONS.c.created_at,
-            _VERSIONS.c.total_cost,
-            _VERSIONS.c.end_date,
-        )
-        .where(_VERSIONS.c.plan_id == plan_id)
-        .order_by(_VERSIONS.c.version)
-    ).all()
-    planned = rows.execute(
-        select(_PLANNED, _DONE.c.id.label("done_by"))
-        .outerjoin(_DONE, _DONE.c.planned_session_id == _PLANNED.c.id)
-        .where(_PLANNED.c.plan_version_id == head.version_id)
-        .order_by(_PLANNED.c.position)
-    ).all()
+    versions = rows.execute(_PLAN_VERSIONS, {"plan_id": plan_id}).all()
     document = read_plan_document(head.document)
     return PlanView(
         acceptable=Plan(head.id, PlanStatus(head.status), document).acceptable,
@@ -432,7 +443,7 @@ def read_plan_view(session: Session, plan_id: int, version_number: int | None = 
         currency=head.currency,
         total_cost=head.total_cost,
         end_date=head.end_date,
-        sessions=_sessions_once(planned),
+        sessions=planned_sessions_of(rows, head.version_id),
         document=document,
         routine=head.routine,
         versions=[
@@ -442,6 +453,13 @@ def read_plan_view(session: Session, plan_id: int, version_number: int | None = 
         created_at=head.created_at,
         accepted_at=head.accepted_at,
     )
+
+
+def planned_sessions_of(rows: Connection, version_id: int) -> list[PlannedSessionView]:
+    """A plan version's sessions in order, each with the treatment session that fulfilled it
+    (`done_by`), in one query."""
+    planned = rows.execute(_VERSION_SESSIONS, {"version_id": version_id}).all()
+    return _sessions_once(planned)
 
 
 def _sessions_once(planned: Sequence[Row[Any]]) -> list[PlannedSessionView]:

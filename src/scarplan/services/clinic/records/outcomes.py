@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from scarplan.adapters.db.tables import QuestionnaireResponseRecord
 from scarplan.knowledge.instrument_catalogue import score_range
@@ -13,6 +13,17 @@ from scarplan.services.clinic.core.context import Clinic
 from scarplan.services.clinic.records.instruments import instrument_catalogue
 
 _RESPONSES = QuestionnaireResponseRecord.__table__
+# Built once: read on every visit to a patient's page (see progress.py, "Statements built once").
+_ANSWERS_OF_PATIENT = (
+    select(
+        _RESPONSES.c.instrument_id,
+        _RESPONSES.c.answered_on,
+        _RESPONSES.c.score,
+        _RESPONSES.c.answers,
+    )
+    .where(_RESPONSES.c.patient_id == bindparam("patient_id"))
+    .order_by(_RESPONSES.c.answered_on, _RESPONSES.c.id)
+)
 
 
 @dataclass(frozen=True)
@@ -35,16 +46,7 @@ class OutcomeSeries:
 
 def outcome_series(rows: Connection, clinic: Clinic, patient_id: int) -> list[OutcomeSeries]:
     """One series per instrument answered, in the catalogue's order, points by date."""
-    found = rows.execute(
-        select(
-            _RESPONSES.c.instrument_id,
-            _RESPONSES.c.answered_on,
-            _RESPONSES.c.score,
-            _RESPONSES.c.answers,
-        )
-        .where(_RESPONSES.c.patient_id == patient_id)
-        .order_by(_RESPONSES.c.answered_on, _RESPONSES.c.id)
-    ).all()
+    found = rows.execute(_ANSWERS_OF_PATIENT, {"patient_id": patient_id}).all()
     series = []
     for instrument in instrument_catalogue(clinic).instruments:
         answered = [r for r in found if r.instrument_id == instrument.id]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, or_, select
+from sqlalchemy import Connection, Row, bindparam, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -80,20 +80,25 @@ def detail(record: PatientRecord | Row[Any]) -> PatientDetail:
 def load_patient(session: Session, patient_id: int) -> PatientRecord:
     record = session.get(PatientRecord, patient_id)
     if record is None:
-        raise _no_patient(patient_id)
+        raise no_patient(patient_id)
     return record
 
 
 def read_patient(rows: Connection, patient_id: int) -> Row[Any]:
     """The patient's row, for read models that need no ORM object."""
-    table = PatientRecord.__table__
-    row = rows.execute(select(table).where(table.c.id == patient_id)).one_or_none()
+    row = rows.execute(_PATIENT_BY_ID, {"patient_id": patient_id}).one_or_none()
     if row is None:
-        raise _no_patient(patient_id)
+        raise no_patient(patient_id)
     return row
 
 
-def _no_patient(patient_id: int) -> NotFoundError:
+_PATIENT_BY_ID = select(PatientRecord.__table__).where(
+    PatientRecord.__table__.c.id == bindparam("patient_id")
+)
+"""Built once: the plan page reads the patient on every visit (as in progress.py)."""
+
+
+def no_patient(patient_id: int) -> NotFoundError:
     return NotFoundError(
         "no such patient",
         [FieldProblem("patient_id", f"{patient_id} names no patient", "check the id")],

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import (
     AdverseEventRecord,
     AppointmentRecord,
     AssessmentRecord,
+    PatientRecord,
     PhotoRecord,
     PlannedSessionRecord,
     PlanRecord,
@@ -30,8 +32,7 @@ from scarplan.services.clinic.plans.plans import (
     PlannedSessionView,
     PlanStatus,
     PlanView,
-    fulfilled_ids,
-    planned_session_view,
+    planned_sessions_of,
     read_plan_view,
 )
 from scarplan.services.clinic.records.outcomes import OutcomeSeries, outcome_series
@@ -39,7 +40,7 @@ from scarplan.services.clinic.records.patients import (
     PatientDetail,
     detail,
     load_patient,
-    read_patient,
+    no_patient,
 )
 from scarplan.services.clinic.records.photos import PhotoView, list_photos
 
@@ -113,17 +114,22 @@ def _score(record: Any, *, maxima: bool = False) -> ScoreSummary:
 
 
 def _open_plan_row(rows: Session | Connection, patient_id: int) -> tuple[int, str, int] | None:
-    """(id, status, current version) of the plan being followed or considered: the newest
-    open one, an accepted or running plan before a proposal."""
+    """(id, status, current version) of the plan being followed or considered."""
     found = rows.execute(
         select(PlanRecord.id, PlanRecord.status, PlanRecord.current_version)
         .where(PlanRecord.patient_id == patient_id, PlanRecord.status.in_(OPEN))
         .order_by(PlanRecord.id.desc())
     ).all()
-    if not found:
+    chosen = _followed_first(found)
+    return (chosen[0], chosen[1], chosen[2]) if chosen is not None else None
+
+
+def _followed_first(open_plans: Sequence[Row[Any]]) -> Row[Any] | None:
+    """Of a patient's open plans (id, status, ..., newest first), the one being followed or
+    considered: the newest open one, an accepted or running plan before a proposal."""
+    if not open_plans:
         return None
-    plan_id, status, number = next((r for r in found if r[1] != "proposed"), found[0])
-    return plan_id, status, number
+    return next((r for r in open_plans if r[1] != "proposed"), open_plans[0])
 
 
 def open_plan(session: Session, patient_id: int) -> PlanView | None:
@@ -146,44 +152,107 @@ def reported_plan(session: Session, patient_id: int) -> PlanView | None:
     return read_plan_view(session, completed) if completed is not None else None
 
 
-# The overview is read on every visit to a patient: plain row queries on the connection,
-# no ORM objects and no stored documents.
+# The overview is read on every visit to a patient: plain row queries on the connection, no ORM
+# objects and no stored documents. Its statements are built once, at import, with bound
+# parameters: building a select and computing its cache key on every request cost the page
+# more time than the database spent answering it (measured with py-spy, docs/operations.md).
 _VERSIONS = PlanVersionRecord.__table__
 _PLANNED = PlannedSessionRecord.__table__
 _ASSESSMENTS = AssessmentRecord.__table__
+_PATIENTS = PatientRecord.__table__
+_SESSIONS = TreatmentSessionRecord.__table__
+_EVENTS = AdverseEventRecord.__table__
+_PHOTOS = PhotoRecord.__table__
+_APPOINTMENTS = AppointmentRecord.__table__
+
+_OPEN_PLANS_WITH_VERSION = (
+    select(
+        PlanRecord.id,
+        PlanRecord.status,
+        PlanRecord.current_version,
+        _VERSIONS.c.id.label("version_id"),
+        _VERSIONS.c.total_cost,
+        _VERSIONS.c.currency,
+        _VERSIONS.c.end_date,
+    )
+    .join(
+        _VERSIONS,
+        (_VERSIONS.c.plan_id == PlanRecord.id)
+        & (_VERSIONS.c.version == PlanRecord.current_version),
+    )
+    .where(PlanRecord.patient_id == bindparam("patient_id"), PlanRecord.status.in_(OPEN))
+    .order_by(PlanRecord.id.desc())
+)
+
+_UNRESOLVED_EVENTS = (
+    select(func.count(_EVENTS.c.id))
+    .join(_SESSIONS, _SESSIONS.c.id == _EVENTS.c.session_id)
+    .where(_SESSIONS.c.patient_id == _PATIENTS.c.id, _EVENTS.c.resolved_on.is_(None))
+)
+_PATIENT_WITH_COUNTS = select(
+    _PATIENTS,
+    select(func.count())
+    .where(_ASSESSMENTS.c.patient_id == _PATIENTS.c.id)
+    .scalar_subquery()
+    .label("assessment_count"),
+    select(func.count())
+    .where(_SESSIONS.c.patient_id == _PATIENTS.c.id)
+    .scalar_subquery()
+    .label("session_count"),
+    select(func.max(_SESSIONS.c.performed_on))
+    .where(_SESSIONS.c.patient_id == _PATIENTS.c.id)
+    .scalar_subquery()
+    .label("last_session_on"),
+    _UNRESOLVED_EVENTS.scalar_subquery().label("unresolved"),
+    _UNRESOLVED_EVENTS.with_only_columns(func.min(_EVENTS.c.id))
+    .scalar_subquery()
+    .label("first_unresolved"),
+    select(func.count())
+    .where(_PHOTOS.c.patient_id == _PATIENTS.c.id)
+    .scalar_subquery()
+    .label("photo_count"),
+).where(_PATIENTS.c.id == bindparam("patient_id"))
+
+_RECENT_ASSESSMENTS = (
+    select(*(c for c in _ASSESSMENTS.c if c.key != "result"))
+    .where(_ASSESSMENTS.c.patient_id == bindparam("patient_id"))
+    .order_by(_ASSESSMENTS.c.assessed_on.desc(), _ASSESSMENTS.c.id.desc())
+    .limit(2)
+)
+
+_LIVE_BOOKING = (
+    select(_APPOINTMENTS.c.day, _APPOINTMENTS.c.start_minute)
+    .where(
+        _APPOINTMENTS.c.session_key == bindparam("session_key"),
+        _APPOINTMENTS.c.status.in_(OCCUPYING),
+    )
+    .order_by(_APPOINTMENTS.c.day, _APPOINTMENTS.c.start_minute)
+    .limit(1)
+)
 
 
 def _open_plan_summary(
     rows: Connection, patient_id: int
 ) -> tuple[PlanSummary | None, list[PlannedSessionView]]:
-    """The open plan's summary and its sessions still to do, without loading its documents."""
-    row = _open_plan_row(rows, patient_id)
-    if row is None:
+    """The open plan's summary and its sessions still to do, without loading its documents:
+    the plan with its current version in one query, its sessions with their fulfilment in one."""
+    found = rows.execute(_OPEN_PLANS_WITH_VERSION, {"patient_id": patient_id}).all()
+    plan = _followed_first(found)
+    if plan is None:
         return None, []
-    plan_id, status, number = row
-    version = rows.execute(
-        select(
-            _VERSIONS.c.id, _VERSIONS.c.total_cost, _VERSIONS.c.currency, _VERSIONS.c.end_date
-        ).where(_VERSIONS.c.plan_id == plan_id, _VERSIONS.c.version == number)
-    ).one()
-    planned = rows.execute(
-        select(_PLANNED)
-        .where(_PLANNED.c.plan_version_id == version.id)
-        .order_by(_PLANNED.c.position)
-    ).all()
-    done = fulfilled_ids(rows, [p.id for p in planned])
+    planned = planned_sessions_of(rows, plan.version_id)
     summary = PlanSummary(
-        id=plan_id,
-        status=status,
-        version=number,
-        total_cost=version.total_cost,
-        currency=version.currency,
-        end_date=version.end_date,
-        sessions_done=sum(1 for p in planned if p.id in done),
+        id=plan.id,
+        status=plan.status,
+        version=plan.current_version,
+        total_cost=plan.total_cost,
+        currency=plan.currency,
+        end_date=plan.end_date,
+        sessions_done=sum(1 for p in planned if p.done_by_session_id is not None),
         sessions_total=len(planned),
     )
-    upcoming = [planned_session_view(p, None) for p in planned if p.id not in done]
-    return summary, upcoming if status != "proposed" else []
+    upcoming = [p for p in planned if p.done_by_session_id is None]
+    return summary, upcoming if plan.status != "proposed" else []
 
 
 def _earliest(upcoming: list[PlannedSessionView]) -> PlannedSessionView | None:
@@ -195,94 +264,54 @@ def next_planned_session(rows: Connection, patient_id: int) -> PlannedSessionVie
     return _earliest(_open_plan_summary(rows, patient_id)[1])
 
 
-def _record_counts(rows: Connection, patient_id: int) -> Row[Any]:
-    """How many assessments, sessions, open adverse events and photos; the last session day."""
-    sessions = TreatmentSessionRecord.__table__
-    return rows.execute(
-        select(
-            select(func.count())
-            .where(_ASSESSMENTS.c.patient_id == patient_id)
-            .scalar_subquery()
-            .label("assessments"),
-            select(func.count())
-            .where(sessions.c.patient_id == patient_id)
-            .scalar_subquery()
-            .label("sessions"),
-            select(func.max(sessions.c.performed_on))
-            .where(sessions.c.patient_id == patient_id)
-            .scalar_subquery()
-            .label("last_session_on"),
-            select(func.count(AdverseEventRecord.id))
-            .join(TreatmentSessionRecord)
-            .where(
-                TreatmentSessionRecord.patient_id == patient_id,
-                AdverseEventRecord.resolved_on.is_(None),
-            )
-            .scalar_subquery()
-            .label("unresolved"),
-            select(func.min(AdverseEventRecord.id))
-            .join(TreatmentSessionRecord)
-            .where(
-                TreatmentSessionRecord.patient_id == patient_id,
-                AdverseEventRecord.resolved_on.is_(None),
-            )
-            .scalar_subquery()
-            .label("first_unresolved"),
-            select(func.count())
-            .where(PhotoRecord.patient_id == patient_id)
-            .scalar_subquery()
-            .label("photos"),
-        )
-    ).one()
+def _patient_with_counts(rows: Connection, patient_id: int) -> Row[Any]:
+    """The patient's row with how many assessments, sessions, open adverse events and photos
+    they have and their last session's day, in one query."""
+    row = rows.execute(_PATIENT_WITH_COUNTS, {"patient_id": patient_id}).one_or_none()
+    if row is None:
+        raise no_patient(patient_id)
+    return row
 
 
 def patient_overview(clinic: Clinic, actor: Actor, patient_id: int) -> Overview:
     """The patient page's summary. Without clinical access (front-desk staff) the scores are
     left out: the schedule and record counts remain."""
     authorize(actor, Permission.READ_PATIENT, patient_id)
+    with clinic.uow.read() as session:
+        return read_overview(session.connection(), clinic, actor, patient_id)
+
+
+def read_overview(rows: Connection, clinic: Clinic, actor: Actor, patient_id: int) -> Overview:
+    """The overview read on `rows`, in the caller's transaction, audited; the caller has
+    authorised the actor to read the patient."""
     clinical = can(actor, Permission.READ_CLINICAL)
     clinic.audit.read(actor, "overview", None, patient_id, {"clinical": clinical})
-    with clinic.uow.read() as session:
-        rows = session.connection()
-        patient = read_patient(rows, patient_id)
-        recent = rows.execute(
-            select(*(c for c in _ASSESSMENTS.c if c.key != "result"))
-            .where(_ASSESSMENTS.c.patient_id == patient_id)
-            .order_by(_ASSESSMENTS.c.assessed_on.desc(), _ASSESSMENTS.c.id.desc())
-            .limit(2)
-        ).all()
-        plan, upcoming = _open_plan_summary(rows, patient_id)
-        counts = _record_counts(rows, patient_id)
-        following = _earliest(upcoming)
-        booking = _booking_of(rows, plan.id, following) if plan is not None and following else None
-        return Overview(
-            patient=detail(patient),
-            latest=_score(recent[0]) if recent and clinical else None,
-            previous=_score(recent[1]) if len(recent) > 1 and clinical else None,
-            plan=plan,
-            next_session=following,
-            next_booking=booking,
-            assessments=counts.assessments,
-            sessions=counts.sessions,
-            last_session_on=counts.last_session_on,
-            unresolved_adverse_events=counts.unresolved,
-            photos=counts.photos,
-            outcomes=outcome_series(rows, clinic, patient_id) if clinical else [],
-            first_unresolved_event_id=counts.first_unresolved if clinical else None,
-        )
+    patient = _patient_with_counts(rows, patient_id)
+    recent = rows.execute(_RECENT_ASSESSMENTS, {"patient_id": patient_id}).all()
+    plan, upcoming = _open_plan_summary(rows, patient_id)
+    following = _earliest(upcoming)
+    booking = _booking_of(rows, plan.id, following) if plan is not None and following else None
+    return Overview(
+        patient=detail(patient),
+        latest=_score(recent[0]) if recent and clinical else None,
+        previous=_score(recent[1]) if len(recent) > 1 and clinical else None,
+        plan=plan,
+        next_session=following,
+        next_booking=booking,
+        assessments=patient.assessment_count,
+        sessions=patient.session_count,
+        last_session_on=patient.last_session_on,
+        unresolved_adverse_events=patient.unresolved,
+        photos=patient.photo_count,
+        outcomes=outcome_series(rows, clinic, patient_id) if clinical else [],
+        first_unresolved_event_id=patient.first_unresolved if clinical else None,
+    )
 
 
 def _booking_of(rows: Connection, plan_id: int, planned: PlannedSessionView) -> NextBooking | None:
     """The live appointment of a planned session (by its key, stable across plan versions)."""
-    found = rows.execute(
-        select(AppointmentRecord.day, AppointmentRecord.start_minute)
-        .where(
-            AppointmentRecord.session_key == session_key(plan_id, planned.modality, planned.number),
-            AppointmentRecord.status.in_(OCCUPYING),
-        )
-        .order_by(AppointmentRecord.day, AppointmentRecord.start_minute)
-        .limit(1)
-    ).first()
+    key = session_key(plan_id, planned.modality, planned.number)
+    found = rows.execute(_LIVE_BOOKING, {"session_key": key}).first()
     return NextBooking(found.day, clock_time(found.start_minute)) if found is not None else None
 
 
