@@ -333,7 +333,12 @@ def _apps(database_url: str, data_dir: Path, count: int, workers: int) -> Iterat
         "--workers",
         str(workers),
     ]
-    shared = {"SCARPLAN_SERVER_TIMING": "true", "SCARPLAN_SECRET_KEY": secrets.token_urlsafe(48)}
+    shared = {
+        "SCARPLAN_SERVER_TIMING": "true",
+        "SCARPLAN_SECRET_KEY": secrets.token_urlsafe(48),
+        # Production's log format (the test servers' demo mode would write console lines).
+        "SCARPLAN_LOG_FORMAT": "json",
+    }
     with ExitStack() as stack:
         yield [
             stack.enter_context(

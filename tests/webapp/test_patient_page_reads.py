@@ -5,10 +5,10 @@ processes needed the page to stop costing three transactions and eighteen querie
 Counted on the engine, from the request's own threads (the audit trail's writer thread is left
 out: it writes batches on its own schedule). The page's boxes, written down from the design
 (docs/operations.md, "Measured: two app processes on PostgreSQL"): the patient with their
-record counts; the two latest assessments; the open plan with its current version; that
-version's sessions with their fulfilment; the live booking of the next session; the
-questionnaire answers; the treatment sessions; the followed plans with their sessions; the
-follow-up visits booked or recorded; the pending identity corrections. Ten.
+record counts; the two latest assessments; the open and followed plans with their current
+versions' sessions and their fulfilment (the plan summary and the ended courses both come from
+it); the live booking of the next session; the questionnaire answers; the treatment sessions;
+the follow-up visits booked or recorded; the pending identity corrections. Eight.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from scarplan.services.clinic.accounts import identity_requests
 from scarplan.services.clinic.core.context import Actor, Clinic
 from support.treated_patient import treated_patient
 
-PAGE_QUERIES = 10
+PAGE_QUERIES = 8
 
 
 @dataclass

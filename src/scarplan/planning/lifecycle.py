@@ -33,6 +33,8 @@ class PlanStatus(StrEnum):
 
 OPEN = (PlanStatus.PROPOSED, PlanStatus.ACCEPTED, PlanStatus.IN_PROGRESS)
 ACTIVE = (PlanStatus.ACCEPTED, PlanStatus.IN_PROGRESS)
+FOLLOWED = (PlanStatus.ACCEPTED, PlanStatus.IN_PROGRESS, PlanStatus.COMPLETED)
+"""Plans whose courses are being, or were, carried out."""
 SUPERSEDABLE = (PlanStatus.PROPOSED, PlanStatus.ACCEPTED)
 
 

@@ -20,7 +20,6 @@ from scarplan.adapters.db.tables import (
     AssessmentRecord,
     FollowUpVisitRecord,
     PatientRecord,
-    PlannedSessionRecord,
     PlanRecord,
     PlanVersionRecord,
     TreatmentSessionRecord,
@@ -48,6 +47,12 @@ from scarplan.services.clinic.calendar.appointments import DONE, OCCUPYING
 from scarplan.services.clinic.core.access import Permission, authorize
 from scarplan.services.clinic.core.context import Actor, Clinic
 from scarplan.services.clinic.core.inputs import InputModel, validated
+from scarplan.services.clinic.plans.plans import (
+    FOLLOWED,
+    PlanStatus,
+    PlanWithSessions,
+    patient_plans,
+)
 from scarplan.services.clinic.plans.prices import clinic_price_list
 from scarplan.services.clinic.records.assessments import load_assessment, stored_case
 from scarplan.services.clinic.records.outcomes import OutcomeSeries, outcome_series
@@ -57,8 +62,6 @@ from scarplan.services.planning import clinic_policies, planning_conventions
 
 log = logging.getLogger(__name__)
 
-FOLLOWED = ("accepted", "in_progress", "completed")
-"""Plans whose courses are being, or were, carried out."""
 NOT_A_PROMISE = "Published ranges, not a promise: results vary from patient to patient."
 
 
@@ -82,18 +85,6 @@ _VISITS_BOOKED_OR_RECORDED = union_all(
     ),
 )
 
-_FOLLOWED_PLANS_AND_SESSIONS = (
-    select(PlanRecord.id, PlanRecord.status, PlannedSessionRecord.id.label("planned_id"))
-    .outerjoin(
-        PlanVersionRecord,
-        (PlanVersionRecord.plan_id == PlanRecord.id)
-        & (PlanVersionRecord.version == PlanRecord.current_version),
-    )
-    .outerjoin(PlannedSessionRecord, PlannedSessionRecord.plan_version_id == PlanVersionRecord.id)
-    .where(PlanRecord.patient_id == bindparam("patient_id"), PlanRecord.status.in_(FOLLOWED))
-    .order_by(PlanRecord.id)
-)
-
 _SESSIONS_OF_PATIENT = (
     select(
         _SESSIONS.c.performed_on,
@@ -114,30 +105,23 @@ def _booked_visits(rows: Connection, patient_id: int) -> list[BookedVisit]:
     return [BookedVisit(VisitKind(kind), day) for kind, day in found]
 
 
-def _ended_courses(
-    rows: Connection, patient_id: int, done: Sequence[Row[Any]]
-) -> list[EndedCourse]:
+def _ended_courses(plans: list[PlanWithSessions], done: Sequence[Row[Any]]) -> list[EndedCourse]:
     """Followed plans whose planned sessions are all done (or that were completed), with the
-    day of their last session. `done` is the patient's treatment sessions (plan, planned
-    session, day, procedure); the plans come with their current version's sessions in one
-    query."""
-    found = rows.execute(_FOLLOWED_PLANS_AND_SESSIONS, {"patient_id": patient_id}).all()
-    planned: dict[int, tuple[str, list[int]]] = {}
-    for plan_id, status, planned_id in found:
-        ids = planned.setdefault(plan_id, (status, []))[1]
-        if planned_id is not None:
-            ids.append(planned_id)
-    fulfilled = {d.planned_session_id for d in done if d.planned_session_id is not None}
+    day of their last session. `plans` from `patient_plans`; `done` is the patient's treatment
+    sessions (`_sessions_done`)."""
     ended = []
-    for plan_id, (status, ids) in planned.items():
-        if status != "completed" and (not ids or not fulfilled.issuperset(ids)):
+    for plan in sorted(plans, key=lambda p: p.id):
+        if plan.status not in FOLLOWED:
             continue
-        performed = [d for d in done if d.plan_id == plan_id]
+        all_done = all(s.done_by_session_id is not None for s in plan.sessions)
+        if plan.status != PlanStatus.COMPLETED and (not plan.sessions or not all_done):
+            continue
+        performed = [d for d in done if d.plan_id == plan.id]
         if not performed:
             continue
         ended.append(
             EndedCourse(
-                plan_id,
+                plan.id,
                 max(p.performed_on for p in performed),
                 tuple(dict.fromkeys(Modality(p.modality) for p in performed)),
             )
@@ -150,13 +134,16 @@ def _sessions_done(rows: Connection, patient_id: int) -> Sequence[Row[Any]]:
     return rows.execute(_SESSIONS_OF_PATIENT, {"patient_id": patient_id}).all()
 
 
-def read_due(rows: Connection, clinic: Clinic, patient_id: int) -> list[DueVisit]:
-    """The patient's due visits read on `rows`, in the caller's transaction; the caller has
-    authorised the actor to read the schedule."""
+def read_due(
+    rows: Connection, clinic: Clinic, patient_id: int, plans: list[PlanWithSessions]
+) -> list[DueVisit]:
+    """The patient's due visits read on `rows`, in the caller's transaction, with the
+    patient's plans read there (`patient_plans`); the caller has authorised the actor to read
+    the schedule."""
     done = _sessions_done(rows, patient_id)
     visits = due_visits(
         [DoneSession(d.performed_on, Modality(d.modality)) for d in done],
-        _ended_courses(rows, patient_id, done),
+        _ended_courses(plans, done),
         clinic.knowledge,
     )
     return still_due(visits, _booked_visits(rows, patient_id))
@@ -169,7 +156,7 @@ def follow_ups_due(clinic: Clinic, actor: Actor, patient_id: int) -> list[DueVis
     with clinic.uow.read() as session:
         rows = session.connection()
         read_patient(rows, patient_id)  # a missing patient: 404, not an empty list
-        return read_due(rows, clinic, patient_id)
+        return read_due(rows, clinic, patient_id, patient_plans(rows, patient_id))
 
 
 @dataclass(frozen=True)
@@ -200,7 +187,7 @@ def follow_ups_due_between(
         found = [
             PatientDueVisit(patient_id, name, visit)
             for patient_id, name in treated
-            for visit in read_due(rows, clinic, patient_id)
+            for visit in read_due(rows, clinic, patient_id, patient_plans(rows, patient_id))
             if visit.earliest <= last and visit.latest >= first
         ]
     return sorted(found, key=lambda f: (f.visit.earliest, f.full_name))
@@ -345,7 +332,7 @@ def outcome_comparison(clinic: Clinic, actor: Actor, patient_id: int) -> Outcome
         if plan is None:
             return _empty(["No accepted plan has been carried out yet."], ratings)
         rows = session.connection()
-        courses = _ended_courses(rows, patient_id, _sessions_done(rows, patient_id))
+        courses = _ended_courses(patient_plans(rows, patient_id), _sessions_done(rows, patient_id))
         ended = next((c for c in courses if c.plan_id == plan.id), None)
         last_session = session.scalar(
             select(TreatmentSessionRecord.performed_on)

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, literal, select
 from sqlalchemy.orm import Session, selectinload
 
 from scarplan.adapters.db.tables import (
@@ -39,7 +39,7 @@ from scarplan.planning.edits import (
     earliest_days,
     revise,
 )
-from scarplan.planning.lifecycle import ACTIVE, OPEN, AvoidWindow, Plan, PlanStatus
+from scarplan.planning.lifecycle import ACTIVE, FOLLOWED, OPEN, AvoidWindow, Plan, PlanStatus
 from scarplan.planning.plan import edit_rules
 from scarplan.services.clinic.core.access import Permission, authorize, authorize_record
 from scarplan.services.clinic.core.context import Actor, Clinic
@@ -65,7 +65,7 @@ from scarplan.services.planning import (
     planning_conventions,
 )
 
-__all__ = ["ACTIVE", "OPEN", "PlanStatus"]
+__all__ = ["ACTIVE", "FOLLOWED", "OPEN", "PlanStatus"]
 
 
 @dataclass(frozen=True)
@@ -375,6 +375,40 @@ _DONE = TreatmentSessionRecord.__table__
 
 
 # Built once: read on every visit to a plan or a patient (as in records/progress.py).
+_PATIENT_PLANS = (
+    select(
+        _PLANS.c.id,
+        _PLANS.c.status,
+        _PLANS.c.current_version,
+        _VERSIONS.c.total_cost,
+        _VERSIONS.c.currency,
+        _VERSIONS.c.end_date,
+        _PLANNED.c.id.label("session_id"),
+        _PLANNED.c.position,
+        _PLANNED.c.day,
+        _PLANNED.c.modality,
+        _PLANNED.c.number,
+        _PLANNED.c.of,
+        _PLANNED.c.regions,
+        _PLANNED.c.downtime_days,
+        _PLANNED.c.cost,
+        _DONE.c.id.label("done_by"),
+    )
+    .join(
+        _VERSIONS,
+        (_VERSIONS.c.plan_id == _PLANS.c.id) & (_VERSIONS.c.version == _PLANS.c.current_version),
+    )
+    .outerjoin(_PLANNED, _PLANNED.c.plan_version_id == _VERSIONS.c.id)
+    .outerjoin(_DONE, _DONE.c.planned_session_id == _PLANNED.c.id)
+    .where(
+        _PLANS.c.patient_id == bindparam("patient_id"),
+        # Literal values, not an expanding list: the statement is compiled once, whole.
+        _PLANS.c.status.in_([literal(s.value) for s in dict.fromkeys((*OPEN, *FOLLOWED))]),
+    )
+    .order_by(_PLANS.c.id.desc(), _PLANNED.c.position, _PLANNED.c.id)
+)
+
+
 def _plan_head(version: ColumnElement[bool]) -> Select[Any]:
     return (
         select(
@@ -453,6 +487,57 @@ def read_plan_view(session: Session, plan_id: int, version_number: int | None = 
         created_at=head.created_at,
         accepted_at=head.accepted_at,
     )
+
+
+@dataclass(frozen=True)
+class PlanWithSessions:
+    """A plan's current version in brief, with its sessions and their fulfilment."""
+
+    id: int
+    status: str
+    version: int
+    total_cost: Decimal | None
+    currency: str
+    end_date: date | None
+    sessions: list[PlannedSessionView]
+
+
+def patient_plans(rows: Connection, patient_id: int) -> list[PlanWithSessions]:
+    """The patient's open and followed plans, newest first, each with its current version's
+    sessions (fulfilled or not), in one query: what the patient page needs of plans (the open
+    plan's summary and next session; the ended courses that make follow-ups due)."""
+    found = rows.execute(_PATIENT_PLANS, {"patient_id": patient_id}).all()
+    plans: dict[int, PlanWithSessions] = {}
+    for row in found:
+        plan = plans.get(row.id)
+        if plan is None:
+            plan = plans[row.id] = PlanWithSessions(
+                row.id,
+                row.status,
+                row.current_version,
+                row.total_cost,
+                row.currency,
+                row.end_date,
+                [],
+            )
+        if row.session_id is not None and (
+            not plan.sessions or plan.sessions[-1].id != row.session_id
+        ):  # a session fulfilled twice comes twice from the join: shown once
+            plan.sessions.append(
+                PlannedSessionView(
+                    id=row.session_id,
+                    position=row.position,
+                    day=row.day,
+                    modality=row.modality,
+                    number=row.number,
+                    of=row.of,
+                    regions=list(row.regions),
+                    downtime_days=row.downtime_days,
+                    cost=row.cost,
+                    done_by_session_id=row.done_by,
+                )
+            )
+    return list(plans.values())
 
 
 def planned_sessions_of(rows: Connection, version_id: int) -> list[PlannedSessionView]:

@@ -32,7 +32,8 @@ from scarplan.services.clinic.plans.plans import (
     PlannedSessionView,
     PlanStatus,
     PlanView,
-    planned_sessions_of,
+    PlanWithSessions,
+    patient_plans,
     read_plan_view,
 )
 from scarplan.services.clinic.records.outcomes import OutcomeSeries, outcome_series
@@ -124,12 +125,12 @@ def _open_plan_row(rows: Session | Connection, patient_id: int) -> tuple[int, st
     return (chosen[0], chosen[1], chosen[2]) if chosen is not None else None
 
 
-def _followed_first(open_plans: Sequence[Row[Any]]) -> Row[Any] | None:
-    """Of a patient's open plans (id, status, ..., newest first), the one being followed or
-    considered: the newest open one, an accepted or running plan before a proposal."""
+def _followed_first(open_plans: Sequence[Any]) -> Any | None:
+    """Of a patient's open plans (newest first, each with a `status`), the one being followed
+    or considered: the newest open one, an accepted or running plan before a proposal."""
     if not open_plans:
         return None
-    return next((r for r in open_plans if r[1] != "proposed"), open_plans[0])
+    return next((p for p in open_plans if p.status != "proposed"), open_plans[0])
 
 
 def open_plan(session: Session, patient_id: int) -> PlanView | None:
@@ -164,25 +165,6 @@ _SESSIONS = TreatmentSessionRecord.__table__
 _EVENTS = AdverseEventRecord.__table__
 _PHOTOS = PhotoRecord.__table__
 _APPOINTMENTS = AppointmentRecord.__table__
-
-_OPEN_PLANS_WITH_VERSION = (
-    select(
-        PlanRecord.id,
-        PlanRecord.status,
-        PlanRecord.current_version,
-        _VERSIONS.c.id.label("version_id"),
-        _VERSIONS.c.total_cost,
-        _VERSIONS.c.currency,
-        _VERSIONS.c.end_date,
-    )
-    .join(
-        _VERSIONS,
-        (_VERSIONS.c.plan_id == PlanRecord.id)
-        & (_VERSIONS.c.version == PlanRecord.current_version),
-    )
-    .where(PlanRecord.patient_id == bindparam("patient_id"), PlanRecord.status.in_(OPEN))
-    .order_by(PlanRecord.id.desc())
-)
 
 _UNRESOLVED_EVENTS = (
     select(func.count(_EVENTS.c.id))
@@ -232,26 +214,24 @@ _LIVE_BOOKING = (
 
 
 def _open_plan_summary(
-    rows: Connection, patient_id: int
+    plans: list[PlanWithSessions],
 ) -> tuple[PlanSummary | None, list[PlannedSessionView]]:
-    """The open plan's summary and its sessions still to do, without loading its documents:
-    the plan with its current version in one query, its sessions with their fulfilment in one."""
-    found = rows.execute(_OPEN_PLANS_WITH_VERSION, {"patient_id": patient_id}).all()
-    plan = _followed_first(found)
+    """The open plan's summary and its sessions still to do (none for a proposal), from the
+    patient's plans (`patient_plans`)."""
+    plan = _followed_first([p for p in plans if p.status in OPEN])
     if plan is None:
         return None, []
-    planned = planned_sessions_of(rows, plan.version_id)
     summary = PlanSummary(
         id=plan.id,
         status=plan.status,
-        version=plan.current_version,
+        version=plan.version,
         total_cost=plan.total_cost,
         currency=plan.currency,
         end_date=plan.end_date,
-        sessions_done=sum(1 for p in planned if p.done_by_session_id is not None),
-        sessions_total=len(planned),
+        sessions_done=sum(1 for p in plan.sessions if p.done_by_session_id is not None),
+        sessions_total=len(plan.sessions),
     )
-    upcoming = [p for p in planned if p.done_by_session_id is None]
+    upcoming = [p for p in plan.sessions if p.done_by_session_id is None]
     return summary, upcoming if plan.status != "proposed" else []
 
 
@@ -261,7 +241,7 @@ def _earliest(upcoming: list[PlannedSessionView]) -> PlannedSessionView | None:
 
 def next_planned_session(rows: Connection, patient_id: int) -> PlannedSessionView | None:
     """The next session still to do in the plan being followed (none for a proposal)."""
-    return _earliest(_open_plan_summary(rows, patient_id)[1])
+    return _earliest(_open_plan_summary(patient_plans(rows, patient_id))[1])
 
 
 def _patient_with_counts(rows: Connection, patient_id: int) -> Row[Any]:
@@ -278,17 +258,21 @@ def patient_overview(clinic: Clinic, actor: Actor, patient_id: int) -> Overview:
     left out: the schedule and record counts remain."""
     authorize(actor, Permission.READ_PATIENT, patient_id)
     with clinic.uow.read() as session:
-        return read_overview(session.connection(), clinic, actor, patient_id)
+        rows = session.connection()
+        return read_overview(rows, clinic, actor, patient_id, patient_plans(rows, patient_id))
 
 
-def read_overview(rows: Connection, clinic: Clinic, actor: Actor, patient_id: int) -> Overview:
-    """The overview read on `rows`, in the caller's transaction, audited; the caller has
-    authorised the actor to read the patient."""
+def read_overview(
+    rows: Connection, clinic: Clinic, actor: Actor, patient_id: int, plans: list[PlanWithSessions]
+) -> Overview:
+    """The overview read on `rows`, in the caller's transaction, audited, with the patient's
+    plans read there (`patient_plans`); the caller has authorised the actor to read the
+    patient."""
     clinical = can(actor, Permission.READ_CLINICAL)
     clinic.audit.read(actor, "overview", None, patient_id, {"clinical": clinical})
     patient = _patient_with_counts(rows, patient_id)
     recent = rows.execute(_RECENT_ASSESSMENTS, {"patient_id": patient_id}).all()
-    plan, upcoming = _open_plan_summary(rows, patient_id)
+    plan, upcoming = _open_plan_summary(plans)
     following = _earliest(upcoming)
     booking = _booking_of(rows, plan.id, following) if plan is not None and following else None
     return Overview(
