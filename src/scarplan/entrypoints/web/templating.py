@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from scarplan.adapters.content_cache import ContentCache
 from scarplan.adapters.presentation.face_map import (
     EYES,
     FACE_ORDER,
@@ -29,6 +30,7 @@ from scarplan.domain.vocabulary import Modality, Region, ScarType
 from scarplan.entrypoints.web.forms import PARAMETER_FIELDS
 from scarplan.services.clinic.core.access import Permission, can
 from scarplan.services.clinic.core.context import Actor
+from scarplan.services.clinic.plans.plans import PlanView
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -59,6 +61,24 @@ def warning_filter(text: str, lesions: Iterable[Any] | None = None, where: objec
     return said_warning(text, _where(where, lesions))
 
 
+def source_links(ids: Iterable[str] | None) -> Markup:
+    """The knowledge base's sources as links, comma-separated (`sources(ids)` in templates)."""
+    if not ids:
+        return Markup("")
+    links = ", ".join(f'<a href="/kb/{escape(s)}">{escape(s)}</a>' for s in ids)
+    return Markup(f'<span class="sources">{links}</span>')
+
+
+def data_label(text: str | None) -> Markup:
+    """A table cell's column name for the narrow-screen cards (`label(text)` in templates;
+    partials/macros.html, "Tables that become cards")."""
+    return Markup(f'data-label="{escape(text)}"') if text else Markup("")
+
+
+# The plan page's sections drawn from its document alone, kept by the document's digest.
+_FROM_DOCUMENTS: ContentCache[Markup] = ContentCache()
+
+
 def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
@@ -67,6 +87,17 @@ def make_templates() -> Jinja2Templates:
     env.filters["refs"] = refs
     env.filters.update(said=said_filter, said_warning=warning_filter)
     env.filters["plan_note"] = plan_note
+    env.globals.update(sources=source_links, label=data_label)
+
+    def from_document(name: str, plan: PlanView) -> Markup:
+        """Template `name` drawn from `plan`'s document alone (as `d`): rendered once per
+        document, then kept (a plan version is never edited; adapters/content_cache.py)."""
+        return _FROM_DOCUMENTS.get_or_make(
+            f"{name}:{plan.document_digest}",
+            lambda: Markup(env.get_template(name).render(d=plan.document)),
+        )
+
+    env.globals["from_document"] = from_document
     env.globals.update(
         regions=list(Region),
         scar_types=[ScarType.ICE_PICK, ScarType.BOXCAR, ScarType.ROLLING],

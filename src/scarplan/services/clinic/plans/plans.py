@@ -12,9 +12,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, literal, select
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    Text,
+    bindparam,
+    cast,
+    literal,
+    select,
+)
 from sqlalchemy.orm import Session, selectinload
 
+from scarplan.adapters.content_cache import ContentCache, digest
 from scarplan.adapters.db.tables import (
     AssessmentRecord,
     HomeRoutineRecord,
@@ -104,6 +116,9 @@ class PlanView:
     sessions: list[PlannedSessionView]
     document: PlanDocument
     """The planner's explained plan (the `scarplan plan --json` contract) for this version."""
+    document_digest: str
+    """A digest of the stored document: equal digests, equal documents (what is drawn from
+    one may be kept by it; adapters/content_cache.py)."""
     routine: dict[str, Any] | None
     versions: list[VersionSummary]
     created_at: datetime
@@ -374,6 +389,8 @@ _ROUTINES = HomeRoutineRecord.__table__
 _DONE = TreatmentSessionRecord.__table__
 
 
+# Plan versions are never edited, so a parsed document is kept by its content's digest.
+_DOCUMENTS: ContentCache[PlanDocument] = ContentCache()
 # Built once: read on every visit to a plan or a patient (as in records/progress.py).
 _PATIENT_PLANS = (
     select(
@@ -423,7 +440,8 @@ def _plan_head(version: ColumnElement[bool]) -> Select[Any]:
             _VERSIONS.c.currency,
             _VERSIONS.c.total_cost,
             _VERSIONS.c.end_date,
-            _VERSIONS.c.document,
+            # As stored, unparsed: its digest finds the parsed document (content_cache.py).
+            cast(_VERSIONS.c.document, Text).label("document_text"),
             _ROUTINES.c.document.label("routine"),
         )
         .join(_VERSIONS, (_VERSIONS.c.plan_id == _PLANS.c.id) & version)
@@ -466,7 +484,10 @@ def read_plan_view(session: Session, plan_id: int, version_number: int | None = 
     if head is None:
         raise _missing_plan_or_version(rows, plan_id, version_number)
     versions = rows.execute(_PLAN_VERSIONS, {"plan_id": plan_id}).all()
-    document = read_plan_document(head.document)
+    document_digest = digest(head.document_text)
+    document = _DOCUMENTS.get_or_make(
+        document_digest, lambda: read_plan_document(orjson.loads(head.document_text))
+    )
     return PlanView(
         acceptable=Plan(head.id, PlanStatus(head.status), document).acceptable,
         id=head.id,
@@ -479,6 +500,7 @@ def read_plan_view(session: Session, plan_id: int, version_number: int | None = 
         end_date=head.end_date,
         sessions=planned_sessions_of(rows, head.version_id),
         document=document,
+        document_digest=document_digest,
         routine=head.routine,
         versions=[
             VersionSummary(v.version, v.reason, v.created_at, v.total_cost, v.end_date)
