@@ -19,6 +19,21 @@ logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 WRITE_OPTION = "scarplan_write"
+READ_OPTION = "scarplan_read"
+"""Set by a read unit of work: its statements may only read (`_refuse_writes_in_reads`)."""
+_WRITE_VERBS = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE", "CREATE", "DROP", "ALTER"})
+
+
+def _refuse_writes_in_reads(connection: Any, cursor: Any, statement: str, *args: Any) -> None:
+    # On PostgreSQL a read runs without a transaction of its own (SqlUnitOfWork.read), so a
+    # write slipped into one would be kept, not rolled back: refuse it, on SQLite too, where
+    # the tests would find it first.
+    if connection.get_execution_options().get(READ_OPTION, False):
+        verb = statement.lstrip().split(None, 1)[0].upper() if statement.strip() else ""
+        if verb in _WRITE_VERBS:
+            raise RuntimeError(f"a read unit of work may not write ({verb}): use uow.write()")
+
+
 SQLITE_POOL_SIZE = 20
 
 
@@ -125,11 +140,12 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "before_cursor_execute", _refuse_writes_in_reads)
         return engine
     if url.startswith("postgresql"):
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        return create_engine(
+        engine = create_engine(
             url,
             echo=echo,
             json_deserializer=orjson.loads,
@@ -137,6 +153,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             pool_size=10,
             max_overflow=20,
         )
+        event.listen(engine, "before_cursor_execute", _refuse_writes_in_reads)
+        return engine
     raise InputError(
         "unsupported database",
         [

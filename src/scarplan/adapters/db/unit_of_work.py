@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from scarplan.adapters.db.engine import WRITE_OPTION
+from scarplan.adapters.db.engine import READ_OPTION, WRITE_OPTION
 from scarplan.domain.errors import FieldProblem, StateError
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,18 @@ class SqlUnitOfWork:
         self._sessions = sessionmaker(engine, expire_on_commit=False)
 
     def read(self) -> _Transaction:
-        return _Transaction(self._sessions(), write=False)
+        """A unit that only reads (writes in it are refused). On PostgreSQL its statements run
+        without a transaction around them: at the server's READ COMMITTED level each statement
+        of a transaction sees its own snapshot anyway, so BEGIN and ROLLBACK would add two
+        round trips to every page for nothing (a sixth of the patient page's time, measured).
+        On SQLite a read is a transaction: one snapshot for all its statements."""
+        return _Transaction(self._sessions(), write=False, read_options=self._read_options)
+
+    @property
+    def _read_options(self) -> dict[str, object]:
+        if self.engine.dialect.name == "postgresql":
+            return {READ_OPTION: True, "isolation_level": "AUTOCOMMIT"}
+        return {READ_OPTION: True}
 
     def write(self) -> _Transaction:
         return _Transaction(self._sessions(), write=True)
@@ -56,13 +67,18 @@ class SqlUnitOfWork:
 
 
 class _Transaction:
-    def __init__(self, session: Session, *, write: bool) -> None:
+    def __init__(
+        self, session: Session, *, write: bool, read_options: dict[str, object] | None = None
+    ) -> None:
         self.session = session
         self.write = write
+        self.read_options = read_options or {}
 
     def __enter__(self) -> Session:
         if self.write:
             self.session.connection(execution_options={WRITE_OPTION: True})
+        else:
+            self.session.connection(execution_options=self.read_options)
         return self.session
 
     def __exit__(
