@@ -11,7 +11,9 @@ overview and to the plan page from C concurrent clients.
 Prints the median over --rounds runs of requests per second and p50/p99 latency per page, both
 as the clients see it (queueing in the socket and the load generator's own share of the two
 cores included) and as the server's time on each request (its Server-Timing header: the server
-runs with SCARPLAN_SERVER_TIMING on). Target: p99 under 100 ms at 20 concurrent clients on
+runs with SCARPLAN_SERVER_TIMING on, and production's JSON log format), and the CPU each request
+cost the app processes, the database server and the load generator (from /proc, Linux).
+Target: p99 under 100 ms at 20 concurrent clients on
 SQLite, and with 2 app processes on PostgreSQL (issue 23; docs/operations.md, "Deployment").
 
 The public decision aid (issue 21) is measured too, without a session cookie as a visitor has
