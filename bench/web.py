@@ -279,10 +279,12 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def cpu_seconds_by_role() -> dict[str, float]:
-    """CPU seconds used so far by the app processes, the database server and this load
-    generator (from /proc, Linux only; other processes are "other"): sampled before and after
-    a round, the difference shows where the machine's cores went per request."""
-    used: dict[str, float] = {}
+    """CPU seconds used so far by the app processes (with their uvicorn workers), the database
+    server and this load generator (from /proc, Linux only; other processes are "other"):
+    sampled before and after a round, the difference shows where the cores went per request."""
+    parent: dict[int, int] = {}
+    own_role: dict[int, str] = {}
+    seconds: dict[int, float] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -291,16 +293,25 @@ def cpu_seconds_by_role() -> dict[str, float]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue  # the process ended between listing and reading
-        if int(entry.name) == os.getpid():
-            role = "load generator"
+        pid = int(entry.name)
+        parent[pid] = int(fields[1])  # ppid, field 4 of stat
+        if pid == os.getpid():
+            own_role[pid] = "load generator"
         elif "postgres" in command:
-            role = "database"
+            own_role[pid] = "database"
         elif "scarplan" in command and " serve" in command:
-            role = "app"
-        else:
-            role = "other"
+            own_role[pid] = "app"
         # utime and stime, fields 14 and 15 of stat: 12 and 13 after the command's ")".
-        used[role] = used.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / TICKS
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    used: dict[str, float] = {}
+    for pid, spent in seconds.items():
+        ancestor, role = pid, "other"
+        while ancestor in parent:  # a worker process counts as its app
+            if ancestor in own_role:
+                role = own_role[ancestor]
+                break
+            ancestor = parent[ancestor]
+        used[role] = used.get(role, 0.0) + spent
     return used
 
 
