@@ -394,13 +394,14 @@ _DOCUMENTS: ContentCache[PlanDocument] = ContentCache()
 # Built once: read on every visit to a plan or a patient (as in records/progress.py).
 _PATIENT_PLANS = (
     select(
-        _PLANS.c.id,
-        _PLANS.c.status,
+        _PLANS.c.id.label("plan_id"),
+        _PLANS.c.status.label("plan_status"),
         _PLANS.c.current_version,
         _VERSIONS.c.total_cost,
         _VERSIONS.c.currency,
         _VERSIONS.c.end_date,
-        _PLANNED.c.id.label("session_id"),
+        # The planned session's own columns under their names, for `planned_session_view`.
+        _PLANNED.c.id,
         _PLANNED.c.position,
         _PLANNED.c.day,
         _PLANNED.c.modality,
@@ -531,34 +532,20 @@ def patient_plans(rows: Connection, patient_id: int) -> list[PlanWithSessions]:
     found = rows.execute(_PATIENT_PLANS, {"patient_id": patient_id}).all()
     plans: dict[int, PlanWithSessions] = {}
     for row in found:
-        plan = plans.get(row.id)
+        plan = plans.get(row.plan_id)
         if plan is None:
-            plan = plans[row.id] = PlanWithSessions(
-                row.id,
-                row.status,
+            plan = plans[row.plan_id] = PlanWithSessions(
+                row.plan_id,
+                row.plan_status,
                 row.current_version,
                 row.total_cost,
                 row.currency,
                 row.end_date,
                 [],
             )
-        if row.session_id is not None and (
-            not plan.sessions or plan.sessions[-1].id != row.session_id
-        ):  # a session fulfilled twice comes twice from the join: shown once
-            plan.sessions.append(
-                PlannedSessionView(
-                    id=row.session_id,
-                    position=row.position,
-                    day=row.day,
-                    modality=row.modality,
-                    number=row.number,
-                    of=row.of,
-                    regions=list(row.regions),
-                    downtime_days=row.downtime_days,
-                    cost=row.cost,
-                    done_by_session_id=row.done_by,
-                )
-            )
+        if row.id is not None and (not plan.sessions or plan.sessions[-1].id != row.id):
+            # (a session fulfilled twice comes twice from the join: shown once)
+            plan.sessions.append(planned_session_view(row, row.done_by))
     return list(plans.values())
 
 
