@@ -17,9 +17,7 @@ from scarplan.adapters.db.tables import (
     AssessmentRecord,
     PatientRecord,
     PhotoRecord,
-    PlannedSessionRecord,
     PlanRecord,
-    PlanVersionRecord,
     TreatmentSessionRecord,
 )
 from scarplan.scheduling.model import clock_time
@@ -157,8 +155,6 @@ def reported_plan(session: Session, patient_id: int) -> PlanView | None:
 # objects and no stored documents. Its statements are built once, at import, with bound
 # parameters: building a select and computing its cache key on every request cost the page
 # more time than the database spent answering it (measured with py-spy, docs/operations.md).
-_VERSIONS = PlanVersionRecord.__table__
-_PLANNED = PlannedSessionRecord.__table__
 _ASSESSMENTS = AssessmentRecord.__table__
 _PATIENTS = PatientRecord.__table__
 _SESSIONS = TreatmentSessionRecord.__table__
