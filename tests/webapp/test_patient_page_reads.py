@@ -1,7 +1,9 @@
-"""The staff's patient page, the app's most visited, reads in one transaction with one query
+"""The staff's patient page, the app's most visited, reads in one unit of work with one query
 per box, whatever the record holds (issue 23: p99 under 100 ms on PostgreSQL with two app
 processes needed the page to stop costing three transactions and eighteen queries).
 
+A unit of work is one transaction on SQLite; on PostgreSQL a read runs its statements without
+BEGIN and ROLLBACK (docs/web.md, "Storage"), and SQLAlchemy still counts it as one begin.
 Counted on the engine, from the request's own threads (the audit trail's writer thread is left
 out: it writes batches on its own schedule). The page's boxes, written down from the design
 (docs/operations.md, "Measured: two app processes on PostgreSQL"): the patient with their
@@ -59,7 +61,7 @@ def counted(engine: Engine) -> Iterator[Reads]:
         event.remove(engine, "before_cursor_execute", on_execute)
 
 
-def test_the_patient_page_is_one_transaction_with_one_query_per_box(
+def test_the_patient_page_is_one_read_with_one_query_per_box(
     signed_in: TestClient, clinic: Clinic, clinician: Actor
 ) -> None:
     treated = treated_patient(clinic, clinician)
