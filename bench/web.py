@@ -336,16 +336,6 @@ def _database(kind: str, url: str | None, data_dir: Path) -> Iterator[str]:
 def _apps(database_url: str, data_dir: Path, count: int, workers: int) -> Iterator[list[Server]]:
     """`count` app processes on the database, one port each, sharing one secret key (a session
     opened on one is good on all), as deploy/ runs them. Each logs to its own directory."""
-    command = [
-        sys.executable,
-        "-m",
-        "scarplan.entrypoints.cli.app",
-        "serve",
-        "--port",
-        "{port}",
-        "--workers",
-        str(workers),
-    ]
     shared = {
         "SCARPLAN_SERVER_TIMING": "true",
         "SCARPLAN_SECRET_KEY": secrets.token_urlsafe(48),
@@ -355,7 +345,9 @@ def _apps(database_url: str, data_dir: Path, count: int, workers: int) -> Iterat
     with ExitStack() as stack:
         yield [
             stack.enter_context(
-                running_server(database_url, data_dir / f"app-{n}", command=command, env=shared)
+                running_server(
+                    database_url, data_dir / f"app-{n}", demo=False, workers=workers, env=shared
+                )
             )
             for n in range(count)
         ]

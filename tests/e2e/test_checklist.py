@@ -6,7 +6,6 @@ and 1366 px. Screenshots go to test-artifacts/screenshots/clinic-day-checklist-*
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,9 +24,7 @@ def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
     """The demo clinic on one worker process: on a loaded machine, two workers importing the
     app at once miss the supervisor's health check and are restarted again and again (see
     test_portal_invitation.py)."""
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve", "--port", "{port}"]
-    command += ["--demo", "--workers", "1"]
-    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+    with running_server(fresh_database_url, tmp_path / "data", workers=1) as started:
         yield started
 
 

@@ -6,7 +6,6 @@ overflowing sideways. Screenshots: test-artifacts/screenshots/clinic-day-setup-*
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -29,9 +28,7 @@ WIDTHS = (1366, 390)
 def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
     """The demo clinic on one worker process: on a loaded machine, uvicorn's supervisor
     restarts a worker whose start-up outlasts its health check, again and again."""
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve"]
-    command += ["--port", "{port}", "--workers", "1", "--demo"]
-    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+    with running_server(fresh_database_url, tmp_path / "data", workers=1) as started:
         yield started
 
 

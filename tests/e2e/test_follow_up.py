@@ -5,7 +5,6 @@ count, and the outcome review of the demo's treated patient recorded; each page 
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,9 +22,7 @@ WIDTHS = (390, 768, 1366)
 def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
     """The demo clinic on one worker process: on a loaded machine two workers importing the
     app at once miss uvicorn's start-up health check and are restarted again and again."""
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve", "--port", "{port}"]
-    command += ["--demo", "--workers", "1"]
-    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+    with running_server(fresh_database_url, tmp_path / "data", workers=1) as started:
         yield started
 
 

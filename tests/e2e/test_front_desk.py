@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -110,18 +109,7 @@ def _prepare(server: Server, database_url: str) -> Day:
 @pytest.fixture
 def one_worker(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
     """The demo clinic's server with one worker: it starts in half the time on a busy machine."""
-    command = [
-        sys.executable,
-        "-m",
-        "scarplan.entrypoints.cli.app",
-        "serve",
-        "--port",
-        "{port}",
-        "--demo",
-        "--workers",
-        "1",
-    ]
-    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+    with running_server(fresh_database_url, tmp_path / "data", workers=1) as started:
         yield started
 
 

@@ -10,7 +10,6 @@ guide-*.png and kb-*.png.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 
 import pytest
@@ -36,9 +35,7 @@ def guide_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     and the knowledge base read no records (SQLite is enough for them)."""
     data_dir = tmp_path_factory.mktemp("guide") / "data"
     url = f"sqlite:///{data_dir.parent / 'guide.sqlite3'}"
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve"]
-    command += ["--port", "{port}", "--demo", "--workers", "1"]
-    with running_server(url, data_dir, command=command) as started:
+    with running_server(url, data_dir, workers=1) as started:
         yield started
 
 

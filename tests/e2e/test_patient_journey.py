@@ -14,7 +14,6 @@ own use cases. Nothing on the way is wider than the screen.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from email.message import EmailMessage
@@ -54,10 +53,8 @@ def mail_server(
     smtp_port, _ = inbox
     settings = mail_settings(smtp_port)
     # One worker process (see test_portal_invitation.py: a loaded machine's start-up check).
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve", "--port", "{port}"]
-    command += ["--workers", "1"]
     with running_server(
-        fresh_database_url, tmp_path / "data", command=command, env=settings
+        fresh_database_url, tmp_path / "data", demo=False, workers=1, env=settings
     ) as started:
         yield started
 

@@ -10,7 +10,6 @@ does it. Screenshots go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -48,9 +47,7 @@ def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
     """The app on its own database without the demo clinic (this test makes what it needs), in
     one process: on a busy machine a worker process can miss the process manager's start-up
     health check and be restarted over and over."""
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve"]
-    command += ["--port", "{port}", "--workers", "1"]
-    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+    with running_server(fresh_database_url, tmp_path / "data", demo=False, workers=1) as started:
         yield started
 
 

@@ -4,7 +4,6 @@ change say why in words; the plan page with its change forms fits 390, 768 and 1
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,18 +25,7 @@ LESIONS = [
 def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
     """The demo server with one worker process: one browser needs no more, and a single
     worker starts without uvicorn's worker health check (5 s), which a busy machine misses."""
-    command = [
-        sys.executable,
-        "-m",
-        "scarplan.entrypoints.cli.app",
-        "serve",
-        "--port",
-        "{port}",
-        "--demo",
-        "--workers",
-        "1",
-    ]
-    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+    with running_server(fresh_database_url, tmp_path / "data", workers=1) as started:
         yield started
 
 

@@ -6,7 +6,6 @@ the progress page. Screenshots go to test-artifacts/screenshots/."""
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,9 +27,7 @@ CLINICIAN_PASSWORD = "a long clinician password"
 def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
     """`scarplan serve --demo` with one worker: starts in a third of the time of two on a
     loaded machine, and nothing here needs a second process."""
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve"]
-    command += ["--port", "{port}", "--demo", "--workers", "1"]
-    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+    with running_server(fresh_database_url, tmp_path / "data", workers=1) as started:
         yield started
 
 

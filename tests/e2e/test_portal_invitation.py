@@ -7,7 +7,6 @@ test-artifacts/screenshots/ (portal-welcome-390.png, portal-welcome-1366.png).""
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -34,11 +33,7 @@ def mail_server(
     # One worker: on a loaded machine uvicorn's supervisor kills a worker that takes over 5 s to
     # import the app (its health check), and restarts it again and again. Two senders at once
     # are tested in tests/integration/test_mail.py (on PostgreSQL too).
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve", "--port", "{port}"]
-    command += ["--demo", "--workers", "1"]
-    with running_server(
-        fresh_database_url, tmp_path / "data", command=command, env=settings
-    ) as started:
+    with running_server(fresh_database_url, tmp_path / "data", workers=1, env=settings) as started:
         yield started
 
 

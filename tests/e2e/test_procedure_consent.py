@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,9 +33,7 @@ SETUP = Actor(None, "test-setup", "clinician", route="test set-up")
 @pytest.fixture
 def server(fresh_database_url: str, tmp_path: Path) -> Iterator[Server]:
     """The demo server with one worker process (a loaded machine starts two slowly)."""
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve", "--port", "{port}"]
-    command += ["--demo", "--workers", "1"]
-    with running_server(fresh_database_url, tmp_path / "data", command=command) as started:
+    with running_server(fresh_database_url, tmp_path / "data", workers=1) as started:
         yield started
 
 

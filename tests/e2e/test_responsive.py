@@ -15,7 +15,6 @@ from __future__ import annotations
 import itertools
 import logging
 import re
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -156,10 +155,8 @@ def walk_database_url(database_url: str, tmp_path_factory: pytest.TempPathFactor
 @pytest.fixture(scope="module")
 def server(walk_database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """The app in one process on its own database, without the demo flag (the test seeds)."""
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve"]
-    command += ["--port", "{port}", "--workers", "1"]
     data = tmp_path_factory.mktemp("responsive-server")
-    with running_server(walk_database_url, data, command=command) as started:
+    with running_server(walk_database_url, data, demo=False, workers=1) as started:
         yield started
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -96,9 +95,7 @@ def run(
                 setup.post("/api/v1/patients", json=intake).raise_for_status()
                 codes.append(code)
     outcome = Outcome()
-    command = [sys.executable, "-m", "scarplan.entrypoints.cli.app", "serve", "--port", "{port}"]
-    command += ["--workers", "1"]
-    with running_server(database_url, data_dir, command=command, demo=False) as server:
+    with running_server(database_url, data_dir, workers=1, demo=False) as server:
         target = Target(server.base_url)
         stop = time.monotonic() + seconds
         threads = [
@@ -112,7 +109,7 @@ def run(
             os.kill(server.process.pid, signal.SIGKILL)
             server.process.wait()
             log(f"killed the server after {kill_after:.0f} s; restarting")
-            with running_server(database_url, data_dir, command=command, demo=False) as again:
+            with running_server(database_url, data_dir, workers=1, demo=False) as again:
                 target.base_url = again.base_url
                 for thread in threads:
                     thread.join()

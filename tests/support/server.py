@@ -74,10 +74,13 @@ def running_server(
     data_dir: Path,
     *,
     demo: bool = True,
+    workers: int | None = None,
     command: list[str] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
-    """`scarplan serve` (or `command`) on a free loopback port; stopped on exit."""
+    """`scarplan serve` (or `command`) on a free loopback port; stopped on exit. `workers=1`
+    for one worker process: on a loaded machine two workers importing the app at once miss
+    uvicorn's start-up health check and are restarted again and again."""
     port = free_port()
     log = data_dir / "server.log"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -89,6 +92,7 @@ def running_server(
         "--port",
         str(port),
         *(["--demo"] if demo else []),
+        *(["--workers", str(workers)] if workers is not None else []),
     ]
     argv = [part.replace("{port}", str(port)) for part in argv]
     extra = {name: value.replace("{port}", str(port)) for name, value in (env or {}).items()}
