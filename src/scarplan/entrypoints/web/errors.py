@@ -27,6 +27,7 @@ from scarplan.domain.json_text import load_json
 from scarplan.domain.validation import field_problems
 from scarplan.entrypoints.web.home import home_of, is_patient
 from scarplan.entrypoints.web.session_keys import CSRF_KEY
+from scarplan.entrypoints.web.templating import page_response
 from scarplan.services.clinic.core.context import Actor
 
 _log = logging.getLogger(__name__)
@@ -120,11 +121,10 @@ field path and a record number are for the clinic, not for them)."""
 
 
 def _page(request: Request, status: int, title: str, problems: list[FieldProblem]) -> Response:
-    templates = request.app.state.templates
     actor: Actor | None = getattr(request.state, "actor", None)
     if is_patient(actor) and status in REFUSED_FOR_PATIENT:
         title, problems = REFUSED_FOR_PATIENT[status], []
-    return templates.TemplateResponse(  # type: ignore[no-any-return]
+    return page_response(
         request,
         "error.html",
         {
@@ -136,7 +136,7 @@ def _page(request: Request, status: int, title: str, problems: list[FieldProblem
             "patient_view": is_patient(actor),
             "csrf_token": request.session.get(CSRF_KEY, "") if "session" in request.scope else "",
         },
-        status_code=status,
+        status,
     )
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextvars import ContextVar
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import Template
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from scarplan.adapters.content_cache import ContentCache
@@ -75,6 +80,55 @@ def data_label(text: str | None) -> Markup:
     return Markup(f'data-label="{escape(text)}"') if text else Markup("")
 
 
+# The contexts a render makes (the page's own, and one per include, import and macro call),
+# collected while it runs so that it can empty them when it ends.
+_RENDER_CONTEXTS: ContextVar[list[Context] | None] = ContextVar("render_contexts", default=None)
+
+
+class _CollectedContext(Context):
+    """A Jinja context that joins the running render's list of contexts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        collected = _RENDER_CONTEXTS.get()
+        if collected is not None:
+            collected.append(self)
+
+
+def render_template(template: Template, variables: dict[str, Any]) -> str:
+    """`template.render(variables)`, leaving no reference cycles behind.
+
+    A template's macros close over its context, which holds the macros: each render left a
+    cycle that held the whole page's data (a plan page: about 450 objects) until the garbage
+    collector's next full pass found it, and those passes cost more time than anything else
+    outside the page's own work under load (bench/web.py; docs/web.md, "Garbage"). Emptying
+    the render's contexts when it ends breaks the cycles, so reference counting frees the page
+    at once."""
+    collected: list[Context] = []
+    token = _RENDER_CONTEXTS.set(collected)
+    try:
+        context = template.new_context(variables)
+        try:
+            return template.environment.concat(template.root_render_func(context))
+        except Exception:
+            template.environment.handle_exception()
+    finally:
+        _RENDER_CONTEXTS.reset(token)
+        for made in collected:
+            made.vars.clear()
+            made.exported_vars.clear()
+
+
+def page_response(
+    request: Request, name: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    """The page `name` rendered with `context` (and the request, as Starlette's templates
+    give it), rendered by `render_template`."""
+    templates: Jinja2Templates = request.app.state.templates
+    variables = {**context, "request": request}
+    return HTMLResponse(render_template(templates.get_template(name), variables), status)
+
+
 # The plan page's sections drawn from its document alone, kept by the document's digest.
 _FROM_DOCUMENTS: ContentCache[Markup] = ContentCache()
 
@@ -83,6 +137,7 @@ def make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=TEMPLATES)
     env = templates.env
     env.auto_reload = False  # templates ship with the package; no stat() per render
+    env.context_class = _CollectedContext  # see render_template
     env.filters.update(label=label, money=money, day=day, may=may, history_label=history_label)
     env.filters["refs"] = refs
     env.filters.update(said=said_filter, said_warning=warning_filter)
@@ -94,7 +149,7 @@ def make_templates() -> Jinja2Templates:
         document, then kept (a plan version is never edited; adapters/content_cache.py)."""
         return _FROM_DOCUMENTS.get_or_make(
             f"{name}:{plan.document_digest}",
-            lambda: Markup(env.get_template(name).render(d=plan.document)),
+            lambda: Markup(render_template(env.get_template(name), {"d": plan.document})),
         )
 
     env.globals["from_document"] = from_document

@@ -12,20 +12,19 @@ from scarplan.adapters.presentation.words import NOWHERE, Where, said_at_field
 from scarplan.domain.errors import ScarplanError
 from scarplan.entrypoints.web.deps import csrf_token
 from scarplan.entrypoints.web.errors import status_of
+from scarplan.entrypoints.web.templating import page_response
 from scarplan.services.assessment import NOTICE
 
 
 def render(
     request: Request, template: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
-    templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(
+    return page_response(
         request,
         template,
         {"notice": NOTICE, "csrf_token": csrf_token(request), **context, "where": _where(context)},
-        status_code=status,
+        status,
     )
-    return response
 
 
 def _where(context: dict[str, Any]) -> Where:

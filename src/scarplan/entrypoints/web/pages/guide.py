@@ -15,6 +15,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from scarplan.entrypoints.web.deps import ClinicDep
+from scarplan.entrypoints.web.templating import page_response, render_template
 from scarplan.services.assessment import NOTICE
 from scarplan.services.guide import Step, guide_page
 from scarplan.services.guide.content import GuideContent
@@ -40,7 +41,8 @@ _grids: dict[int, tuple[GuideContent, Markup]] = {}
 def _grid(templates: Jinja2Templates, content: GuideContent) -> Markup:
     cached = _grids.get(id(content))
     if cached is None:
-        html = Markup(templates.get_template("guide/_grid.html").render(content=content))
+        grid = templates.get_template("guide/_grid.html")
+        html = Markup(render_template(grid, {"content": content}))
         cached = _grids.setdefault(id(content), (content, html))
     return cached[1]
 
@@ -64,13 +66,7 @@ def _show(request: Request, clinic: ClinicDep, step: Step) -> HTMLResponse:
     }
     if step is Step.COMPARE:
         context["grid"] = _grid(templates, page.content)
-    response: HTMLResponse = templates.TemplateResponse(
-        request,
-        TEMPLATES[step],
-        context,
-        status_code=UNPROCESSABLE if page.problems else 200,
-    )
-    return response
+    return page_response(request, TEMPLATES[step], context, UNPROCESSABLE if page.problems else 200)
 
 
 @router.get("/guide", response_class=HTMLResponse)
