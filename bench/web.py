@@ -5,9 +5,10 @@ Run: .venv/bin/python bench/web.py [--patients 10000] [--requests 2000] [--clien
 patients (each with an assessment and a plan of several sessions): SQLite by default, or a
 throwaway PostgreSQL server started the way the tests start one, or the empty database at
 --database-url. Starts `scarplan serve` on loopback (--apps A: A processes on A ports with one
-secret key, as deploy/ runs them; the clients open each new connection to the next app in turn,
-as the load balancer does), signs in, and sends a bounded number of requests to the patient
-overview and to the plan page from C concurrent clients.
+secret key, as deploy/ runs them; each request goes to the app with the fewest requests in
+progress, as the deployment's nginx balances them with `least_conn`), signs in, and sends a
+bounded number of requests to the patient overview and to the plan page from C concurrent
+clients.
 Prints the median over --rounds runs of requests per second and p50/p99 latency per page, both
 as the clients see it (queueing in the socket and the load generator's own share of the two
 cores included) and as the server's time on each request (its Server-Timing header: the server
@@ -193,49 +194,76 @@ def _row(record: object) -> dict[str, object]:
     return values
 
 
+class LeastConnections:
+    """The deployment's balancer: nginx's `least_conn` (deploy/etc/nginx/sites-available/
+    scarplan.conf) sends each request to the app with the fewest requests in progress, ties
+    in turn, over connections it keeps open to each app."""
+
+    def __init__(self, apps: int) -> None:
+        self.active = [0] * apps
+        self.turn = 0
+
+    def pick(self) -> int:
+        fewest = min(self.active)
+        tied = [app for app, active in enumerate(self.active) if active == fewest]
+        self.turn += 1
+        chosen = tied[self.turn % len(tied)]
+        self.active[chosen] += 1
+        return chosen
+
+    def done(self, app: int) -> None:
+        self.active[app] -= 1
+
+
 async def _client(
     apps: list[tuple[str, int]],
-    first: int,
+    balancer: LeastConnections,
     cookie: str,
     urls: list[str],
     results: list[float],
     server_times: list[float],
     reuse: int,
 ) -> None:
-    """One client sending its share of `urls` one after another, on a keep-alive connection
-    that it opens anew every `reuse` requests, as a browser does between page visits. (Twenty
-    connections held for the whole run pin each client to the worker process that accepted it,
-    and an uneven split then measures the split, not the server.)
+    """One client sending its share of `urls` one after another.
 
-    With several app processes (`apps`), each new connection goes to the next one in turn,
-    starting from the app at `first`: a load balancer's round robin over the app ports.
+    With one app, on a keep-alive connection that it opens anew every `reuse` requests, as a
+    browser does between page visits. (Twenty connections held for the whole run pin each
+    client to the worker process that accepted it, and an uneven split then measures the
+    split, not the server.)
+
+    With several apps (`apps`), as through the deployment's nginx: each request goes to the
+    app `balancer` picks, on a connection kept open to that app. (Sending each client's next
+    ten requests to one app in turn, as this bench did before, let the split drift anywhere
+    from 1 to 20 clients on one app, and the latency followed that split: session 13's notes.)
 
     Raw HTTP/1.1 on asyncio streams rather than an HTTP client library: the generator shares
     the machine's two cores with the server, so it must cost far less per request than the
     server does, or the figures measure the generator.
     """
-    turn = first
-    host, port = apps[turn % len(apps)]
-    reader, writer = await asyncio.open_connection(host, port)
+    opened: dict[int, tuple[asyncio.StreamReader, asyncio.StreamWriter]] = {}
+    sent_cookie = f"Cookie: {cookie}\r\n" if cookie else ""
     try:
         for n, url in enumerate(urls):
-            if n and n % reuse == 0:
-                writer.close()
-                turn += 1
-                host, port = apps[turn % len(apps)]
-                reader, writer = await asyncio.open_connection(host, port)
-            sent_cookie = f"Cookie: {cookie}\r\n" if cookie else ""
+            app = balancer.pick()
+            if len(apps) == 1 and n and n % reuse == 0:
+                opened.pop(app)[1].close()
+            if app not in opened:
+                opened[app] = await asyncio.open_connection(*apps[app])
+            reader, writer = opened[app]
+            host, port = apps[app]
             request = f"GET {url} HTTP/1.1\r\nHost: {host}:{port}\r\n{sent_cookie}\r\n".encode()
             started = time.perf_counter()
             writer.write(request)
             status, body_length, server_ms = await _read_head(reader)
             await reader.readexactly(body_length)
+            balancer.done(app)
             results.append(time.perf_counter() - started)
             server_times.append(server_ms / 1000)
             if status != 200:
                 raise RuntimeError(f"{url}: HTTP {status}")
     finally:
-        writer.close()
+        for _, writer in opened.values():
+            writer.close()
 
 
 async def _read_head(reader: asyncio.StreamReader) -> tuple[int, int, float]:
@@ -262,15 +290,13 @@ async def load(
     return the wall time, the latencies seen by the clients and the server's own times
     (Server-Timing)."""
     apps = [(url.host, url.port or 80) for url in map(httpx.URL, base_urls)]
+    balancer = LeastConnections(len(apps))
     results: list[float] = []
     server_times: list[float] = []
     shares = [urls[i::clients] for i in range(clients)]
     started = time.perf_counter()
     await asyncio.gather(
-        *(
-            _client(apps, number, cookie, share, results, server_times, reuse)
-            for number, share in enumerate(shares)
-        )
+        *(_client(apps, balancer, cookie, share, results, server_times, reuse) for share in shares)
     )
     return time.perf_counter() - started, results, server_times
 
@@ -364,7 +390,7 @@ def main() -> None:
     parser.add_argument(
         "--database-url", help="an empty database to use instead of a throwaway one"
     )
-    parser.add_argument("--reuse", type=int, default=10, help="requests per connection")
+    parser.add_argument("--reuse", type=int, default=10, help="requests per connection (one app)")
     parser.add_argument("--rounds", type=int, default=3, help="runs per page; medians printed")
     parser.add_argument(
         "--pages",
