@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from anyio import to_thread
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
@@ -16,6 +15,7 @@ from scarplan.bootstrap import Container
 from scarplan.entrypoints.web import api, pages, probes
 from scarplan.entrypoints.web.deps import ActorCache, check_csrf
 from scarplan.entrypoints.web.errors import UnhandledErrors, install_error_handlers
+from scarplan.entrypoints.web.lanes import narrow_page_lane
 from scarplan.entrypoints.web.metrics import AppMetrics
 from scarplan.entrypoints.web.observability import RequestObservation
 from scarplan.entrypoints.web.security import JsonBodyLimits, SameOriginWrites, SecurityHeaders
@@ -28,15 +28,9 @@ STATIC = Path(__file__).parent / "static"
 SESSION_COOKIE = "scarplan_session"
 
 
-# Threads for the blocking handlers, per worker process. Each database call gives up the GIL
-# and must win it back: with anyio's default of 40 threads that contention cost more than the
-# work (bench/web.py).
-HANDLER_THREADS = 4
-
-
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
+    narrow_page_lane()
     # What start-up built (models, templates, knowledge) lives as long as the process: frozen
     # out of the collector, full collections stop walking it and pause requests far less.
     gc.collect()

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from scarplan.domain.errors import AuthenticationError, RateLimitedError
 from scarplan.entrypoints.web.client_address import client_address
 from scarplan.entrypoints.web.deps import actor_cache
+from scarplan.entrypoints.web.lanes import run_slow
 from scarplan.entrypoints.web.metrics import AppMetrics
 from scarplan.entrypoints.web.session_keys import CSRF_KEY, SESSION_KEY
 from scarplan.services.clinic.accounts.sign_in_throttle import SignInThrottle
@@ -32,7 +33,7 @@ async def open_session(request: Request, clinic: Clinic, username: str, password
         metrics.sign_in_failures.inc()
         raise
     try:
-        actor, token = await run_in_threadpool(sign_in, clinic, username, password, address)
+        actor, token = await run_slow(sign_in, clinic, username, password, address)
     except AuthenticationError:
         await run_in_threadpool(throttle.failed, address, username)
         metrics.sign_in_failures.inc()

@@ -10,12 +10,12 @@ from typing import Any, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
-from starlette.concurrency import run_in_threadpool
 
 from scarplan.adapters.db.audit_chain import Flaw
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache, require
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
+from scarplan.entrypoints.web.lanes import run_slow
 from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.core.access import Permission, Role
 from scarplan.services.clinic.core.audit import AuditPage, AuditQuery, search_audit
@@ -143,7 +143,7 @@ def revoke_token(request: Request, clinic: ClinicDep, actor: ActorDep, token_id:
 @router.get("/patients/{patient_id}/export", response_class=Response)
 async def export_patient_data(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> Response:
     """Everything held about the patient (right of access): a ZIP with data.json and photos."""
-    data = await run_in_threadpool(_archive, clinic, actor, patient_id)
+    data = await run_slow(_archive, clinic, actor, patient_id)
     name = f"patient-{patient_id}.zip"
     return _download(data, name)
 

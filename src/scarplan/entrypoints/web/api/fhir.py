@@ -14,13 +14,13 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import FieldProblem, InputError
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.errors import FHIR_JSON
 from scarplan.entrypoints.web.ids import RecordId
+from scarplan.entrypoints.web.lanes import run_slow
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.exchange.fhir_export import export_patient_bundle
 from scarplan.services.clinic.exchange.fhir_import import ImportReport, import_patient_bundle
@@ -67,4 +67,4 @@ async def import_bundle(request: Request, clinic: ClinicDep, actor: ActorDep) ->
                 "the bundle is too large",
                 [FieldProblem("(body)", f"over {MAX_BUNDLE_BYTES} bytes", "import it in parts")],
             )
-    return await run_in_threadpool(import_patient_bundle, clinic, actor, bytes(data))
+    return await run_slow(import_patient_bundle, clinic, actor, bytes(data))

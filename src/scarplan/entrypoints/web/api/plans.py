@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
+from scarplan.entrypoints.web.lanes import run_slow
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.inputs import PlanEdit
 from scarplan.services.clinic.plans.plans import (
@@ -33,7 +34,7 @@ def plans(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> list[Plan
     dependencies=[require(Permission.WRITE_CLINICAL)],
     status_code=201,
 )
-def propose(
+async def propose(
     clinic: ClinicDep,
     actor: ActorDep,
     patient_id: RecordId,
@@ -41,7 +42,7 @@ def propose(
 ) -> PlanView:
     """Run the planner on an assessment (the latest by default). 409 with `conflicts` when the
     patient's constraints cannot all hold."""
-    return propose_plan(clinic, actor, patient_id, assessment_id)
+    return await run_slow(propose_plan, clinic, actor, patient_id, assessment_id)
 
 
 @router.get("/plans/{plan_id}")
@@ -57,7 +58,9 @@ def read_plan(
 @router.post(
     "/plans/{plan_id}/versions", dependencies=[require(Permission.WRITE_CLINICAL)], status_code=201
 )
-def edit(clinic: ClinicDep, actor: ActorDep, plan_id: RecordId, entered: PlanEdit) -> PlanView:
+async def edit(
+    clinic: ClinicDep, actor: ActorDep, plan_id: RecordId, entered: PlanEdit
+) -> PlanView:
     """Change the plan; the result is a new version with the edit's `reason`. One kind of
     change per version: move or remove sessions (`move`, `remove`), add a course (`add`), swap
     a course for another in its place (`swap`), or change the regions and technique settings
@@ -67,7 +70,7 @@ def edit(clinic: ClinicDep, actor: ActorDep, plan_id: RecordId, entered: PlanEdi
     is saved in the plan's notes. `based_on` (the version the edit was made from) is required:
     409 if another edit made a newer one since. `remove` and `change.sessions` name sessions
     by their `id` in that version, never by position."""
-    return edit_plan(clinic, actor, plan_id, body(entered))
+    return await run_slow(edit_plan, clinic, actor, plan_id, body(entered))
 
 
 @router.post("/plans/{plan_id}/accept", dependencies=[require(Permission.WRITE_CLINICAL)])

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import Response
-from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.json_text import load_json
 from scarplan.domain.vocabulary import Modality
 from scarplan.entrypoints.web.api.common import ERRORS, PREFIX, body
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.ids import RecordId
+from scarplan.entrypoints.web.lanes import run_slow
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.inputs import (
     AdverseEventInput,
@@ -143,7 +143,7 @@ async def upload_photo(
     """Multipart upload: `file` (JPEG, PNG or WebP) and `metadata` (a PhotoInput as JSON)."""
     entered = load_json(metadata, path="metadata", what="photo's metadata")
     data = await file.read(clinic.settings.photo_max_bytes + 1)
-    return await run_in_threadpool(add_photo, clinic, actor, patient_id, entered, data)
+    return await run_slow(add_photo, clinic, actor, patient_id, entered, data)
 
 
 @router.get("/photos/{photo_id}/image", response_class=Response)

@@ -12,6 +12,7 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.home import home_of
 from scarplan.entrypoints.web.ids import RecordId
+from scarplan.entrypoints.web.lanes import run_slow
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.entrypoints.web.signin import start_session
 from scarplan.services.clinic.accounts.invitations import (
@@ -68,9 +69,7 @@ async def set_password(
     entered = {"password": text(form, "password"), "password_repeat": text(form, "password_repeat")}
     address = request.client.host if request.client is not None else ""
     try:
-        actor, session_token = await run_in_threadpool(
-            accept_invitation, clinic, token, entered, address
-        )
+        actor, session_token = await run_slow(accept_invitation, clinic, token, entered, address)
     except InvitationExpiredError as error:
         return _expired(request, error)
     except InputError as error:

@@ -13,6 +13,7 @@ from scarplan.domain.vocabulary import Region
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import plan_edit
 from scarplan.entrypoints.web.ids import MAX_ID, RecordId
+from scarplan.entrypoints.web.lanes import run_slow
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.context import Actor
@@ -31,7 +32,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.post("/patients/{patient_id}/plans", dependencies=[require(Permission.WRITE_CLINICAL)])
 async def propose(clinic: ClinicDep, actor: ActorDep, patient_id: RecordId) -> RedirectResponse:
-    plan = await run_in_threadpool(propose_plan, clinic, actor, patient_id)
+    plan = await run_slow(propose_plan, clinic, actor, patient_id)
     return see_other(f"/plans/{plan.id}")
 
 
@@ -68,7 +69,7 @@ async def edit(
         await request.form(), {s.position: (s.id, s.day) for s in page.plan.sessions}
     )
     try:
-        await run_in_threadpool(edit_plan, clinic, actor, plan_id, entered)
+        await run_slow(edit_plan, clinic, actor, plan_id, entered)
     except ScarplanError as error:  # bad input (422) or a colleague's newer version (409)
         shown = form_errors(error)
         context = {**_context(page, actor), "edit": entered, **shown}

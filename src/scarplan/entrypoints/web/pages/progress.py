@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from scarplan.domain.errors import FieldProblem, InputError
@@ -13,6 +12,7 @@ from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, require
 from scarplan.entrypoints.web.forms import photo
 from scarplan.entrypoints.web.home import PORTAL, is_patient
 from scarplan.entrypoints.web.ids import RecordId
+from scarplan.entrypoints.web.lanes import run_slow
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.core.access import Permission
 from scarplan.services.clinic.core.context import Actor, Clinic
@@ -131,7 +131,7 @@ async def upload_photo(
         if not isinstance(upload, UploadFile):
             raise InputError("the photo was not accepted", [FieldProblem("file", "no file", "")])
         data = await upload.read(clinic.settings.photo_max_bytes + 1)
-        await run_in_threadpool(add_photo, clinic, actor, patient_id, photo(form), data)
+        await run_slow(add_photo, clinic, actor, patient_id, photo(form), data)
     except InputError as error:
         context = {**_context(clinic, actor, patient_id), **form_errors(error), "actor": actor}
         return render(request, "patients/progress.html", context, status=422)
