@@ -100,8 +100,9 @@ def list_users(clinic: ClinicDep, actor: ActorDep) -> list[users.UserView]:
 
 
 @router.post("/users", status_code=201, dependencies=[require(Permission.MANAGE_USERS)])
-def add_user(clinic: ClinicDep, actor: ActorDep, entered: NewUserBody) -> Actor:
-    return users.create_user(
+async def add_user(clinic: ClinicDep, actor: ActorDep, entered: NewUserBody) -> Actor:
+    return await run_slow(
+        users.create_user,
         clinic,
         entered.username,
         entered.full_name,

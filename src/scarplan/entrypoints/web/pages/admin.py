@@ -11,6 +11,7 @@ from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache, require
 from scarplan.entrypoints.web.forms import text
 from scarplan.entrypoints.web.ids import MAX_ID
+from scarplan.entrypoints.web.lanes import run_slow
 from scarplan.entrypoints.web.pages.common import form_errors, render, see_other
 from scarplan.services.clinic.accounts import users
 from scarplan.services.clinic.accounts.mail_outbox import outbox_status
@@ -65,7 +66,9 @@ async def add_user(
                 "the user is invalid",
                 [FieldProblem("patient_id", "is not a number", "give the patient's id")],
             )
-        users.create_user(
+        # Argon2 hashing: in the slow lane, never on the event loop.
+        await run_slow(
+            users.create_user,
             clinic,
             text(form, "username"),
             text(form, "full_name"),
