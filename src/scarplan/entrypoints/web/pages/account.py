@@ -59,11 +59,15 @@ async def create_token(request: Request, clinic: ClinicDep, actor: ActorDep) -> 
     try:
         issued = await run_in_threadpool(users.issue_api_token, clinic, actor, _new_token(form))
     except ScarplanError as error:
-        context = {**_context(clinic, actor, entered), **form_errors(error)}
+        context = {
+            **await run_in_threadpool(_context, clinic, actor, entered),
+            **form_errors(error),
+        }
         return render(request, TEMPLATE, context, form_errors(error)["status"])
     # Rendered, not redirected: the secret exists only in this response (sent with no-store),
     # so reloading the list never shows it again.
-    return render(request, TEMPLATE, {**_context(clinic, actor), "issued": issued}, 201)
+    shown = await run_in_threadpool(_context, clinic, actor)
+    return render(request, TEMPLATE, {**shown, "issued": issued}, 201)
 
 
 @router.post("/account/tokens/{token_id}/revoke", response_model=None)
@@ -73,7 +77,7 @@ async def revoke_token(
     try:
         await run_in_threadpool(users.revoke_api_token, clinic, actor, token_id)
     except ScarplanError as error:
-        context = {**_context(clinic, actor), **form_errors(error)}
+        context = {**await run_in_threadpool(_context, clinic, actor), **form_errors(error)}
         return render(request, TEMPLATE, context, form_errors(error)["status"])
     actor_cache(request).drop(user_id=actor.user_id)  # other workers follow within ACTOR_TTL
     return see_other("/account/tokens")

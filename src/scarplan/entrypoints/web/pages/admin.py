@@ -6,6 +6,7 @@ from datetime import date
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from scarplan.domain.errors import FieldProblem, InputError, NotFoundError
 from scarplan.entrypoints.web.deps import ActorDep, ClinicDep, actor_cache, require
@@ -78,7 +79,7 @@ async def add_user(
             actor=actor,
         )
     except InputError as error:
-        context = {**_context(clinic, actor), **form_errors(error)}
+        context = {**await run_in_threadpool(_context, clinic, actor), **form_errors(error)}
         return render(request, "admin/users.html", context, status=422)
     return see_other("/admin/users")
 

@@ -107,7 +107,9 @@ async def save_prices(
         )
     except ScarplanError as error:
         context = {
-            **_context(clinic, actor, entered, currency, reason, valid_from),
+            **await run_in_threadpool(
+                _context, clinic, actor, entered, currency, reason, valid_from
+            ),
             **form_errors(error),
         }
         return render(request, "admin/prices.html", context, 422)

@@ -110,7 +110,7 @@ async def save_assessment(
         saved = await run_in_threadpool(record_assessment, clinic, actor, patient_id, entered)
     except InputError as error:
         context = {
-            "patient": get_patient(clinic, actor, patient_id),
+            "patient": await run_in_threadpool(get_patient, clinic, actor, patient_id),
             "entered": entered,
             "face_regions": face_regions(entered["lesions"]),
             "actor": actor,

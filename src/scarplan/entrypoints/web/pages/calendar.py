@@ -85,8 +85,8 @@ async def start_run(
         days = _int(text(form, "days"), "days")
         job_id = await run_in_threadpool(schedule_runs.start_run, clinic, actor, start, days)
     except ScarplanError as error:
-        context = _calendar_context(
-            clinic, actor, clinic.today(), "week", CalendarAxis.PRACTITIONER
+        context = await run_in_threadpool(
+            _calendar_context, clinic, actor, clinic.today(), "week", CalendarAxis.PRACTITIONER
         )
         return render(request, "calendar/calendar.html", {**context, **form_errors(error)}, 422)
     return see_other(f"/calendar/runs/{job_id}")
@@ -130,13 +130,13 @@ async def settle_run(
         else:
             await run_in_threadpool(schedule_runs.discard_run, clinic, actor, job_id)
     except ScarplanError as error:
-        run = schedule_runs.read_run(clinic, actor, job_id)
-        setup = schedule_setup.read_setup(clinic, actor)
+        run = await run_in_threadpool(schedule_runs.read_run, clinic, actor, job_id)
+        setup = await run_in_threadpool(schedule_setup.read_setup, clinic, actor)
         context = {"actor": actor, "run": run, "setup": setup, **form_errors(error)}
         return render(request, "calendar/run.html", context, form_errors(error)["status"])
     if action == "discard":
         return see_other("/calendar")
-    run = schedule_runs.read_run(clinic, actor, job_id)
+    run = await run_in_threadpool(schedule_runs.read_run, clinic, actor, job_id)
     first = run.start.isoformat()
     return see_other(f"/calendar?day={first}&view=week")
 

@@ -260,7 +260,9 @@ async def save_resource(
     try:
         await run_in_threadpool(setup_forms.save_resource, clinic, actor, entered)
     except ScarplanError as error:
-        context = _resource_context(clinic, actor, chosen, entered.original_id)
+        context = await run_in_threadpool(
+            _resource_context, clinic, actor, chosen, entered.original_id
+        )
         context["entered"] = {
             "name": entered.name,
             "procedures": entered.procedures,
@@ -285,7 +287,7 @@ async def retire_resource(
             setup_forms.retire_resource, clinic, actor, chosen, resource_id, text(form, "reason")
         )
     except ScarplanError as error:
-        context = _resource_context(clinic, actor, chosen, resource_id)
+        context = await run_in_threadpool(_resource_context, clinic, actor, chosen, resource_id)
         context.update(_errors(error))
         return render(request, "calendar/resource.html", context, form_errors(error)["status"])
     return see_other(f"{PAGE}#{chosen.value}s")

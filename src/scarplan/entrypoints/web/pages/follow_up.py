@@ -88,7 +88,8 @@ async def save_visit(
     try:
         await run_in_threadpool(record_visit, clinic, actor, patient_id, entered)
     except (InputError, StateError) as error:
-        context = {**_review_context(clinic, actor, patient_id, entered), **form_errors(error)}
+        shown = await run_in_threadpool(_review_context, clinic, actor, patient_id, entered)
+        context = {**shown, **form_errors(error)}
         return render(
             request, "follow_up/review.html", context, status=form_errors(error)["status"]
         )
@@ -147,7 +148,8 @@ async def save_event_outcome(
     try:
         await run_in_threadpool(set_outcome, clinic, actor, event_id, entered)
     except InputError as error:
-        context = {**_event_context(clinic, actor, event_id, entered), **form_errors(error)}
+        shown = await run_in_threadpool(_event_context, clinic, actor, event_id, entered)
+        context = {**shown, **form_errors(error)}
         return render(request, "follow_up/adverse_event.html", context, status=422)
     return see_other(f"/adverse-events/{event_id}")
 

@@ -63,7 +63,7 @@ async def change_appointment(
     try:
         changed = await run_in_threadpool(ACTIONS[action], clinic, actor, appointment_id)
     except ScarplanError as error:
-        context = {**_day_context(clinic, actor, back), "refusal": error}
+        context = {**await run_in_threadpool(_day_context, clinic, actor, back), "refusal": error}
         return render(request, "desk/day.html", context, status_of(error))
     return see_other(f"/desk?day={changed.day.isoformat()}#appointment-{changed.id}")
 
@@ -147,7 +147,10 @@ async def book(
     except ScarplanError as error:
         earliest = _optional_day(text(form, "earliest"), "earliest")
         latest = _optional_day(text(form, "latest"), "latest")
-        context = {**_book_context(clinic, actor, booking, earliest, latest, day), "refusal": error}
+        shown = await run_in_threadpool(
+            _book_context, clinic, actor, booking, earliest, latest, day
+        )
+        context = {**shown, "refusal": error}
         return render(request, "desk/book.html", context, status_of(error))
     return see_other(f"/desk?day={booked.day.isoformat()}#appointment-{booked.id}")
 

@@ -34,7 +34,7 @@ async def ask(
     try:
         await run_in_threadpool(requests.request_change, clinic, actor, patient_id, entered)
     except ScarplanError as error:
-        asked = requests.patient_requests(clinic, actor, patient_id)
+        asked = await run_in_threadpool(requests.patient_requests, clinic, actor, patient_id)
         context = {
             "patient_id": patient_id,
             "identity_requests": asked,

@@ -73,7 +73,7 @@ async def set_password(
     except InvitationExpiredError as error:
         return _expired(request, error)
     except InputError as error:
-        username = invitation_username(clinic, token)
+        username = await run_in_threadpool(invitation_username, clinic, token)
         context = {"token": token, "username": username, **form_errors(error)}
         return render(request, WELCOME, context, 422)
     start_session(request, session_token)

@@ -69,7 +69,8 @@ async def add_patient(
     try:
         patient = await run_in_threadpool(create_patient, clinic, actor, entered)
     except InputError as error:
-        context = {**_intake_context(clinic, entered), **form_errors(error), "actor": actor}
+        shown = await run_in_threadpool(_intake_context, clinic, entered)
+        context = {**shown, **form_errors(error), "actor": actor}
         return render(request, "patients/intake.html", context, status=422)
     return see_other(f"/patients/{patient.id}")
 
@@ -130,10 +131,10 @@ async def save_patient(
     try:
         await run_in_threadpool(update_patient, clinic, actor, patient_id, entered)
     except InputError as error:
-        patient = get_patient(clinic, actor, patient_id)
+        patient = await run_in_threadpool(get_patient, clinic, actor, patient_id)
         context = {
-            **_intake_context(clinic, entered),
-            **_identity_context(clinic, actor, patient_id),
+            **await run_in_threadpool(_intake_context, clinic, entered),
+            **await run_in_threadpool(_identity_context, clinic, actor, patient_id),
             **form_errors(error),
             "patient": patient,
             "actor": actor,

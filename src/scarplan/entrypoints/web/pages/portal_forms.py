@@ -144,7 +144,7 @@ async def save_step(
     try:
         await run_in_threadpool(save_intake_step, clinic, actor, chosen.value, entered)
     except InputError as error:
-        context = _step_context(clinic, actor, chosen)
+        context = await run_in_threadpool(_step_context, clinic, actor, chosen)
         for key, section in (("p", "patient"), ("pref", "preferences")):
             context[key] = _as_entered(context[key], entered, chosen, section)
         context.update(field_errors=plain_errors(error), not_saved=True)
@@ -187,7 +187,7 @@ async def answer_page(
         )
     except InputError as error:
         context = {
-            "instrument": questionnaire(clinic, actor, instrument_id),
+            "instrument": await run_in_threadpool(questionnaire, clinic, actor, instrument_id),
             "chosen": sent["answers"],
             "field_errors": plain_errors(error),
             "not_saved": True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from scarplan.domain.errors import FieldProblem, InputError
@@ -133,6 +134,7 @@ async def upload_photo(
         data = await upload.read(clinic.settings.photo_max_bytes + 1)
         await run_slow(add_photo, clinic, actor, patient_id, photo(form), data)
     except InputError as error:
-        context = {**_context(clinic, actor, patient_id), **form_errors(error), "actor": actor}
+        shown = await run_in_threadpool(_context, clinic, actor, patient_id)
+        context = {**shown, **form_errors(error), "actor": actor}
         return render(request, "patients/progress.html", context, status=422)
     return see_other(f"/patients/{patient_id}/progress")

@@ -120,7 +120,7 @@ async def save_session(
         await run_in_threadpool(record_session, clinic, actor, patient_id, entered)
     except InputError as error:
         context = {
-            **_form_context(clinic, actor, patient_id, entered),
+            **await run_in_threadpool(_form_context, clinic, actor, patient_id, entered),
             **form_errors(error),
             "actor": actor,
         }
@@ -151,13 +151,13 @@ async def save_adverse_event(
     request: Request, clinic: ClinicDep, actor: ActorDep, session_id: RecordId
 ) -> HTMLResponse | RedirectResponse:
     entered = adverse_event(await request.form())
-    treated = get_session(clinic, actor, session_id)
+    treated = await run_in_threadpool(get_session, clinic, actor, session_id)
     try:
         await run_in_threadpool(add_adverse_event, clinic, actor, session_id, entered)
     except InputError as error:
         context = {
-            "patient": get_patient(clinic, actor, treated.patient_id),
-            "sessions": list_sessions(clinic, actor, treated.patient_id),
+            "patient": await run_in_threadpool(get_patient, clinic, actor, treated.patient_id),
+            "sessions": await run_in_threadpool(list_sessions, clinic, actor, treated.patient_id),
             "event_kinds": list(AdverseEventKind),
             "today": clinic.today(),
             "failed_session": session_id,

@@ -71,7 +71,8 @@ async def upload_map(
             data,
         )
     except ScarplanError as error:
-        context = {**_context(clinic, actor, patient_id), "entered": entered, **form_errors(error)}
+        shown = await run_in_threadpool(_context, clinic, actor, patient_id)
+        context = {**shown, "entered": entered, **form_errors(error)}
         return render(request, "topography/list.html", context, 422)
     return see_other(f"/topography/jobs/{job_id}")
 
@@ -153,11 +154,13 @@ async def record_assessment(
             stored_topography.record_assessment, clinic, actor, topography_id
         )
     except ScarplanError as error:
-        found = stored_topography.get_analysis(clinic, actor, topography_id)
+        found = await run_in_threadpool(
+            stored_topography.get_analysis, clinic, actor, topography_id
+        )
         context = {
             "actor": actor,
             "analysis": found,
-            "patient": get_patient(clinic, actor, found.patient_id),
+            "patient": await run_in_threadpool(get_patient, clinic, actor, found.patient_id),
             **form_errors(error),
         }
         return render(request, "topography/analysis.html", context, form_errors(error)["status"])
