@@ -14,8 +14,8 @@ as the clients see it (queueing in the socket and the load generator's own share
 cores included) and as the server's time on each request (its Server-Timing header: the server
 runs with SCARPLAN_SERVER_TIMING on, and production's JSON log format), and the CPU each request
 cost the app processes, the database server and the load generator (from /proc, Linux).
-Target: p99 under 100 ms at 20 concurrent clients on
-SQLite, and with 2 app processes on PostgreSQL (issue 23; docs/operations.md, "Deployment").
+Target: p99 under 100 ms at 20 concurrent clients on SQLite, and with 2 app processes on
+PostgreSQL (issue 23; docs/operations.md, "Deployment").
 
 The public decision aid (issue 21) is measured too, without a session cookie as a visitor has
 none: its start page, "what might suit me" and the printable summary with a full set of answers,
@@ -234,7 +234,8 @@ async def _client(
     With several apps (`apps`), as through the deployment's nginx: each request goes to the
     app `balancer` picks, on a connection kept open to that app. (Sending each client's next
     ten requests to one app in turn, as this bench did before, let the split drift anywhere
-    from 1 to 20 clients on one app, and the latency followed that split: session 13's notes.)
+    from 1 to 20 clients on one app, and the latency followed that split: docs/operations.md,
+    "Measured: two app processes on PostgreSQL".)
 
     Raw HTTP/1.1 on asyncio streams rather than an HTTP client library: the generator shares
     the machine's two cores with the server, so it must cost far less per request than the

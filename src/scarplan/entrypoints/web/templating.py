@@ -99,11 +99,10 @@ def render_template(template: Template, variables: dict[str, Any]) -> str:
     """`template.render(variables)`, leaving no reference cycles behind.
 
     A template's macros close over its context, which holds the macros: each render left a
-    cycle that held the whole page's data (a plan page: about 450 objects) until the garbage
-    collector's next full pass found it, and those passes cost more time than anything else
-    outside the page's own work under load (bench/web.py; docs/web.md, "Garbage"). Emptying
-    the render's contexts when it ends breaks the cycles, so reference counting frees the page
-    at once."""
+    cycle that held the whole page's data (a plan page: about 450 objects) until a garbage
+    collector pass found it, and those passes grew with it (in process a full pass took 14 ms,
+    3.6 ms without the cycles; docs/web.md, "Garbage"). Emptying the render's contexts when it
+    ends breaks the cycles, so reference counting frees the page at once."""
     collected: list[Context] = []
     token = _RENDER_CONTEXTS.set(collected)
     try:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, FromClause, Label, Row, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from scarplan.adapters.db.tables import (
@@ -167,28 +167,25 @@ _UNRESOLVED_EVENTS = (
     .join(_SESSIONS, _SESSIONS.c.id == _EVENTS.c.session_id)
     .where(_SESSIONS.c.patient_id == _PATIENTS.c.id, _EVENTS.c.resolved_on.is_(None))
 )
+
+
+def _of_the_patient(table: FromClause, aggregate: ColumnElement[Any], name: str) -> Label[Any]:
+    """`aggregate` over `table`'s rows of the patient read, as a column of that read."""
+    return (
+        select(aggregate).where(table.c.patient_id == _PATIENTS.c.id).scalar_subquery().label(name)
+    )
+
+
 _PATIENT_WITH_COUNTS = select(
     _PATIENTS,
-    select(func.count())
-    .where(_ASSESSMENTS.c.patient_id == _PATIENTS.c.id)
-    .scalar_subquery()
-    .label("assessment_count"),
-    select(func.count())
-    .where(_SESSIONS.c.patient_id == _PATIENTS.c.id)
-    .scalar_subquery()
-    .label("session_count"),
-    select(func.max(_SESSIONS.c.performed_on))
-    .where(_SESSIONS.c.patient_id == _PATIENTS.c.id)
-    .scalar_subquery()
-    .label("last_session_on"),
+    _of_the_patient(_ASSESSMENTS, func.count(), "assessment_count"),
+    _of_the_patient(_SESSIONS, func.count(), "session_count"),
+    _of_the_patient(_SESSIONS, func.max(_SESSIONS.c.performed_on), "last_session_on"),
     _UNRESOLVED_EVENTS.scalar_subquery().label("unresolved"),
     _UNRESOLVED_EVENTS.with_only_columns(func.min(_EVENTS.c.id))
     .scalar_subquery()
     .label("first_unresolved"),
-    select(func.count())
-    .where(_PHOTOS.c.patient_id == _PATIENTS.c.id)
-    .scalar_subquery()
-    .label("photo_count"),
+    _of_the_patient(_PHOTOS, func.count(), "photo_count"),
 ).where(_PATIENTS.c.id == bindparam("patient_id"))
 
 _RECENT_ASSESSMENTS = (
